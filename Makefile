@@ -1,0 +1,116 @@
+# keel's one non-recursive Makefile: the VMM, the bundled guest, unit and integration tests, benchmarks.
+#   make            build build/keel            make V=1    show the commands
+#   make run        install deps, build, boot the bundled guest
+#   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
+
+SAN ?= 0
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+ifeq ($(SAN),1)
+O := build/san
+else
+O := build
+endif
+
+CC := gcc
+VERSION := $(shell cat VERSION)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
+	-DKEEL_VERSION='"$(VERSION)"'
+LDLIBS := -lfdt -pthread
+ifeq ($(SAN),1)
+CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+.DEFAULT_GOAL := all
+.PHONY: all deps run test check unit integration bench-startup clean lint format
+
+# --- dependencies and the generated configuration header -------------------------
+DEPS_STAMP := build/.deps-ok
+$(DEPS_STAMP): mk/deps.sh
+	$(Q)bash mk/deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+deps: $(DEPS_STAMP)
+
+CONFIG_H := $(O)/gen/keel-config.h
+$(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
+	@echo "  GEN     $@"
+	$(Q)mkdir -p $(@D) && CC="$(CC)" bash mk/probe-config.sh > $@.tmp && mv $@.tmp $@
+
+# --- the bundled guest (always built without sanitizers, into build/guest) --------
+include guest/guest.mk
+
+# --- the VMM -----------------------------------------------------------------------
+VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
+VMM_MAIN := vmm/main.c
+LIB_SRCS := $(filter-out $(VMM_MAIN),$(VMM_SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/vmm/bundled_guest.o
+KEEL := $(O)/keel
+
+$(O)/%.o: %.c $(CONFIG_H)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/vmm/bundled_guest.o: vmm/bundled_guest.S $(GUEST_ELF)
+	@echo "  AS      $@"
+	$(Q)mkdir -p $(@D) && $(CC) -c -DGUEST_ELF='"$(GUEST_ELF)"' $< -o $@
+
+$(KEEL): $(O)/$(VMM_MAIN:.c=.o) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+all: $(KEEL)
+
+# --- tests -------------------------------------------------------------------------
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(O)/tests/unit/keel-unit
+$(UNIT_BIN): $(UNIT_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+unit: $(UNIT_BIN)
+	$(Q)$(UNIT_BIN)
+
+ELFPATCH := $(O)/tests/tools/elfpatch
+$(ELFPATCH): $(O)/tests/tools/elfpatch.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+integration: $(KEEL) $(ELFPATCH)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) bash tests/integration/run.sh
+
+# one build's whole suite
+check: $(KEEL) $(UNIT_BIN) $(ELFPATCH)
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+# the whole suite: the plain build, then the ASan+UBSan build
+test: deps
+	$(Q)$(MAKE) --no-print-directory check SAN=0
+	$(Q)$(MAKE) --no-print-directory check SAN=1
+
+run: deps $(KEEL)
+	$(Q)./$(KEEL) run $(RUN_ARGS); s=$$?; \
+	if [ $$s -eq 1 ]; then echo "keel: the bundled guest passed every check (debug-exit 0, status 1)"; \
+	else echo "keel: exit status $$s (see 'keel --help')"; exit $$s; fi
+
+bench-startup: deps $(KEEL)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/startup.sh
+
+lint: $(CONFIG_H)
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -I. -I$(O)/gen -D_GNU_SOURCE $(VMM_SRCS)
+
+format:
+	$(Q)clang-format -i $(VMM_SRCS) $(wildcard vmm/*.h vmm/boot/*.h vcpu/*.h devices/*.h tests/unit/*.c)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

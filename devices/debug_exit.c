@@ -1,0 +1,46 @@
+/* The debug-exit port 0xf4: the guest ends the VM with status (v << 1) | 1. */
+#include "devices/debug_exit.h"
+
+#include <string.h>
+
+#include "devices/devices.h"
+#include "firmware/machine.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+int debug_exit_status(uint64_t v)
+{
+	/* The process exit status has 8 bits; the result is always odd. */
+	return (int)(((v << 1) | 1) & 0xff);
+}
+
+int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+		  bool is_write)
+{
+	struct vm *vm = opaque;
+	uint64_t v;
+	int status;
+
+	(void)vcpu;
+	(void)offset;
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	v = devices_le_value(data, len);
+	status = debug_exit_status(v);
+	log_info("debug-exit: the guest wrote %#llx (exit status %d)", (unsigned long long)v, status);
+	vm_request_stop(vm, status, "guest wrote to the debug-exit port");
+	return 0;
+}
+
+int debug_exit_create(struct vm *vm)
+{
+	return bus_register(&vm->pio, KEEL_PORT_DEBUG_EXIT, DEBUG_EXIT_LEN, debug_exit_io, vm,
+			    "debug-exit");
+}
+
+void debug_exit_destroy(struct vm *vm)
+{
+	devices_unregister(&vm->pio, KEEL_PORT_DEBUG_EXIT, debug_exit_io);
+}

@@ -1,0 +1,28 @@
+/* The debug-exit port (QEMU isa-debug-exit semantics): a guest write ends the VM with an odd status. */
+#ifndef KEEL_DEVICES_DEBUG_EXIT_H
+#define KEEL_DEVICES_DEBUG_EXIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+#define DEBUG_EXIT_LEN 4u	/* ports [0xf4, 0xf8) */
+
+/* debug_exit_create / debug_exit_destroy - (un)register the port on vm->pio. */
+int debug_exit_create(struct vm *vm);
+void debug_exit_destroy(struct vm *vm);
+
+/*
+ * debug_exit_io - bus handler, opaque = the struct vm. A write of v (1, 2 or 4 bytes,
+ * little-endian, at any offset) calls vm_request_stop(vm, ((v << 1) | 1) & 0xff, ...).
+ * Reads return 0. Returns 0.
+ */
+int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+		  bool is_write);
+
+/* debug_exit_status - the process exit status for a written value @v. */
+int debug_exit_status(uint64_t v);
+
+#endif

@@ -1,0 +1,58 @@
+/* The i8042 stub: status and data read 0; command 0xfe resets, which ends the VM with status 0. */
+#include "devices/i8042.h"
+
+#include <string.h>
+
+#include "devices/devices.h"
+#include "firmware/machine.h"
+#include "vmm/exit_status.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+		  bool is_write)
+{
+	(void)opaque;
+	(void)vcpu;
+	(void)offset;
+	if (!is_write)
+		memset(data, 0, len);
+	return 0;
+}
+
+int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+		 bool is_write)
+{
+	struct vm *vm = opaque;
+
+	(void)vcpu;
+	(void)offset;
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	if (data[0] == I8042_CMD_RESET)
+		vm_request_stop(vm, KEEL_EXIT_OK, "guest reset through the i8042");
+	else
+		log_debug("i8042: command %#x ignored", data[0]);
+	return 0;
+}
+
+int i8042_create(struct vm *vm)
+{
+	int ret;
+
+	ret = bus_register(&vm->pio, KEEL_PORT_I8042_DATA, 1, i8042_data_io, vm, "i8042 data");
+	if (ret < 0)
+		return ret;
+	ret = bus_register(&vm->pio, KEEL_PORT_I8042_CMD, 1, i8042_cmd_io, vm, "i8042 command");
+	if (ret < 0)
+		devices_unregister(&vm->pio, KEEL_PORT_I8042_DATA, i8042_data_io);
+	return ret;
+}
+
+void i8042_destroy(struct vm *vm)
+{
+	devices_unregister(&vm->pio, KEEL_PORT_I8042_CMD, i8042_cmd_io);
+	devices_unregister(&vm->pio, KEEL_PORT_I8042_DATA, i8042_data_io);
+}

@@ -1,0 +1,38 @@
+/* PM1a_CNT at 0x604: setting SLP_EN ends the VM with status 0 ("guest powered off"). */
+#include "devices/pm.h"
+
+#include <string.h>
+
+#include "devices/devices.h"
+#include "firmware/machine.h"
+#include "vmm/exit_status.h"
+#include "vmm/vm.h"
+
+int pm_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+	  bool is_write)
+{
+	struct vm *vm = opaque;
+	uint64_t v;
+
+	(void)vcpu;
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	if (offset >= PM1A_CNT_LEN)
+		return 0;
+	v = devices_le_value(data, len) << (8 * offset);
+	if (v & KEEL_PM1_SLP_EN)
+		vm_request_stop(vm, KEEL_EXIT_OK, "guest powered off");
+	return 0;
+}
+
+int pm_create(struct vm *vm)
+{
+	return bus_register(&vm->pio, KEEL_PORT_PM1A_CNT, PM1A_CNT_LEN, pm_io, vm, "pm1a-control");
+}
+
+void pm_destroy(struct vm *vm)
+{
+	devices_unregister(&vm->pio, KEEL_PORT_PM1A_CNT, pm_io);
+}

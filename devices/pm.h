@@ -1,0 +1,25 @@
+/* The PM1a control register: a write with SLP_EN powers the machine off. */
+#ifndef KEEL_DEVICES_PM_H
+#define KEEL_DEVICES_PM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+#define PM1A_CNT_LEN 2u		/* ports [0x604, 0x606) */
+
+/* pm_create / pm_destroy - (un)register PM1a_CNT on vm->pio. */
+int pm_create(struct vm *vm);
+void pm_destroy(struct vm *vm);
+
+/*
+ * pm_io - bus handler, opaque = the struct vm. A write that sets KEEL_PM1_SLP_EN (bit 13 of the
+ * 16-bit register; a byte write at offset 1 sets bits 8-15) stops the VM with KEEL_EXIT_OK,
+ * whatever SLP_TYP says. Reads return 0. Returns 0.
+ */
+int pm_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+	  bool is_write);
+
+#endif

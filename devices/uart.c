@@ -1,0 +1,387 @@
+/* The 16550A UART model: register file, interrupt priority, transmit to an fd, host input buffer. */
+#include "devices/uart.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+#define UART_MSR_LINES_CONNECTED (UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD)
+#define UART_FCR_KEPT 0xc9u	/* FIFO enable, DMA mode, trigger level; the clear bits self-clear */
+
+struct uart {
+	pthread_mutex_t lock;		/* guards every field below up to out_lock */
+	uint8_t ier;			/* low 4 bits */
+	uint8_t lcr;
+	uint8_t mcr;			/* low 5 bits */
+	uint8_t msr_delta;		/* MSR bits 0-3, cleared by reading MSR */
+	uint8_t scr;
+	uint8_t dll, dlm;		/* divisor latch */
+	uint8_t fcr;			/* UART_FCR_KEPT bits of the last FCR write */
+	bool overrun;			/* LSR.OE, cleared by reading LSR */
+	bool thr_ipending;		/* THR-empty interrupt pending */
+	int irq_level;			/* level last driven on the line */
+	bool irq_failed;		/* irq_fn failed once (warned) */
+
+	uint8_t rx[UART_RX_SIZE];	/* ring buffer of received bytes */
+	size_t rx_head;			/* index of the oldest byte */
+	size_t rx_count;		/* bytes queued */
+	bool rx_full;			/* became full; cleared when UART_RX_RESUME bytes are free */
+	uart_room_fn room_fn;		/* may be NULL */
+	void *room_ctx;
+
+	struct uart_params p;		/* fixed after creation */
+
+	pthread_mutex_t out_lock;	/* keeps output bytes in order; guards out_broken */
+	bool out_broken;		/* out_fd failed: output is dropped */
+};
+
+/* Modem status lines (MSR bits 4-7) as the guest sees them. */
+static uint8_t uart_modem_lines(const struct uart *u)
+{
+	uint8_t s = 0;
+
+	if (!(u->mcr & UART_MCR_LOOP))
+		return UART_MSR_LINES_CONNECTED;
+	if (u->mcr & UART_MCR_DTR)
+		s |= UART_MSR_DSR;
+	if (u->mcr & UART_MCR_RTS)
+		s |= UART_MSR_CTS;
+	if (u->mcr & UART_MCR_OUT1)
+		s |= UART_MSR_RI;
+	if (u->mcr & UART_MCR_OUT2)
+		s |= UART_MSR_DCD;
+	return s;
+}
+
+static uint8_t uart_lsr(const struct uart *u)
+{
+	uint8_t lsr = UART_LSR_THRE | UART_LSR_TEMT;
+
+	if (u->rx_count)
+		lsr |= UART_LSR_DR;
+	if (u->overrun)
+		lsr |= UART_LSR_OE;
+	return lsr;
+}
+
+/* IIR: the highest-priority pending, enabled interrupt. */
+static uint8_t uart_iir(const struct uart *u)
+{
+	uint8_t id;
+
+	if ((u->ier & UART_IER_RLSI) && u->overrun)
+		id = UART_IIR_RLSI;
+	else if ((u->ier & UART_IER_RDI) && u->rx_count)
+		id = UART_IIR_RDI;
+	else if ((u->ier & UART_IER_THRI) && u->thr_ipending)
+		id = UART_IIR_THRI;
+	else if ((u->ier & UART_IER_MSI) && u->msr_delta)
+		id = UART_IIR_MSI;
+	else
+		id = UART_IIR_NO_INT;
+	if (u->fcr & UART_FCR_ENABLE)
+		id |= UART_IIR_FIFO;
+	return id;
+}
+
+/* Drive the line to match IIR; only changes are passed on. Lock held. */
+static void uart_update_irq(struct uart *u)
+{
+	int level = !(uart_iir(u) & UART_IIR_NO_INT);
+	int ret;
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	if (!u->p.irq_fn)
+		return;
+	ret = u->p.irq_fn(u->p.irq_ctx, u->p.irq, level);
+	if (ret < 0 && !u->irq_failed) {
+		u->irq_failed = true;
+		log_warn("uart: cannot drive IRQ %u: %s", u->p.irq, strerror(-ret));
+	}
+}
+
+/* After bytes left the buffer: end a "full" episode once enough room is back. Lock held. */
+static void uart_check_room(struct uart *u)
+{
+	if (!u->rx_full || UART_RX_SIZE - u->rx_count < UART_RX_RESUME)
+		return;
+	u->rx_full = false;
+	if (u->room_fn)
+		u->room_fn(u->room_ctx);
+}
+
+/* Append what fits of @buf; returns the count appended. Lock held. */
+static size_t uart_rx_push(struct uart *u, const uint8_t *buf, size_t len)
+{
+	size_t n = UART_RX_SIZE - u->rx_count;
+
+	if (n > len)
+		n = len;
+	for (size_t i = 0; i < n; i++)
+		u->rx[(u->rx_head + u->rx_count + i) % UART_RX_SIZE] = buf[i];
+	u->rx_count += n;
+	if (u->rx_count == UART_RX_SIZE)
+		u->rx_full = true;
+	return n;
+}
+
+/* Take the oldest byte (0 when empty). Lock held. */
+static uint8_t uart_rx_pop(struct uart *u)
+{
+	uint8_t b;
+
+	if (!u->rx_count)
+		return 0;
+	b = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % UART_RX_SIZE;
+	u->rx_count--;
+	uart_check_room(u);
+	return b;
+}
+
+/* write(2) all of @buf, riding out EINTR and a non-blocking fd. Returns 0 or -errno. */
+static int uart_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return -errno;
+		} else {
+			return n < 0 ? -errno : -EIO;
+		}
+	}
+	return 0;
+}
+
+/* Send one byte to the output fd; called without the register lock. */
+static void uart_transmit(struct uart *u, uint8_t byte)
+{
+	int ret;
+
+	pthread_mutex_lock(&u->out_lock);
+	if (!u->out_broken && u->p.out_fd >= 0) {
+		ret = uart_write_all(u->p.out_fd, &byte, 1);
+		if (ret < 0) {
+			u->out_broken = true;
+			log_warn("uart: writing the guest's output failed (%s); dropping it from now on",
+				 strerror(-ret));
+		}
+	}
+	pthread_mutex_unlock(&u->out_lock);
+}
+
+/* THR write. Returns true when @v must go to the output fd. Lock held. */
+static bool uart_write_thr(struct uart *u, uint8_t v)
+{
+	bool send = false;
+
+	u->thr_ipending = false;
+	if (u->mcr & UART_MCR_LOOP) {
+		if (uart_rx_push(u, &v, 1) == 0)
+			u->overrun = true;
+	} else {
+		send = true;
+	}
+	/* The byte left at once: the THR is empty again. */
+	u->thr_ipending = true;
+	return send;
+}
+
+static void uart_write_mcr(struct uart *u, uint8_t v)
+{
+	uint8_t before = uart_modem_lines(u), after, changed;
+
+	u->mcr = v & 0x1f;
+	after = uart_modem_lines(u);
+	changed = before ^ after;
+	if (changed & UART_MSR_CTS)
+		u->msr_delta |= UART_MSR_DCTS;
+	if (changed & UART_MSR_DSR)
+		u->msr_delta |= UART_MSR_DDSR;
+	if (changed & UART_MSR_DCD)
+		u->msr_delta |= UART_MSR_DDCD;
+	if ((before & UART_MSR_RI) && !(after & UART_MSR_RI))
+		u->msr_delta |= UART_MSR_TERI;
+}
+
+/* Register write. Returns true when @v must go to the output fd. Lock held. */
+static bool uart_write_reg(struct uart *u, unsigned int reg, uint8_t v)
+{
+	bool dlab = u->lcr & UART_LCR_DLAB;
+
+	switch (reg) {
+	case UART_THR:
+		if (dlab) {
+			u->dll = v;
+			return false;
+		}
+		return uart_write_thr(u, v);
+	case UART_IER:
+		if (dlab) {
+			u->dlm = v;
+			break;
+		}
+		v &= 0x0f;
+		/* THRI going 0 -> 1 with the THR empty (always, here) raises the interrupt. */
+		if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+			u->thr_ipending = true;
+		u->ier = v;
+		break;
+	case UART_FCR:
+		u->fcr = v & UART_FCR_KEPT;
+		break;
+	case UART_LCR:
+		u->lcr = v;
+		break;
+	case UART_MCR:
+		uart_write_mcr(u, v);
+		break;
+	case UART_SCR:
+		u->scr = v;
+		break;
+	default:
+		/* LSR and MSR: factory test only; ignored. */
+		break;
+	}
+	return false;
+}
+
+/* Register read, with its side effects. Lock held. */
+static uint8_t uart_read_reg(struct uart *u, unsigned int reg)
+{
+	bool dlab = u->lcr & UART_LCR_DLAB;
+	uint8_t v;
+
+	switch (reg) {
+	case UART_RBR:
+		return dlab ? u->dll : uart_rx_pop(u);
+	case UART_IER:
+		return dlab ? u->dlm : u->ier;
+	case UART_IIR:
+		v = uart_iir(u);
+		if ((v & 0x0f) == UART_IIR_THRI)
+			u->thr_ipending = false;
+		return v;
+	case UART_LCR:
+		return u->lcr;
+	case UART_MCR:
+		return u->mcr;
+	case UART_LSR:
+		v = uart_lsr(u);
+		u->overrun = false;
+		return v;
+	case UART_MSR:
+		v = uart_modem_lines(u) | u->msr_delta;
+		u->msr_delta = 0;
+		return v;
+	case UART_SCR:
+		return u->scr;
+	default:
+		return 0;
+	}
+}
+
+int uart_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+	    bool is_write)
+{
+	struct uart *u = opaque;
+	unsigned int reg = offset < UART_NREGS ? (unsigned int)offset : UART_NREGS;
+	bool send = false;
+	uint8_t v = 0;
+
+	(void)vcpu;
+	pthread_mutex_lock(&u->lock);
+	if (is_write)
+		send = uart_write_reg(u, reg, data[0]);
+	else
+		v = uart_read_reg(u, reg);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+
+	if (send)
+		uart_transmit(u, data[0]);
+	if (!is_write) {
+		memset(data, 0, len);
+		data[0] = v;
+	}
+	return 0;
+}
+
+size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&u->lock);
+	n = uart_rx_push(u, buf, len);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+size_t uart_rx_space(struct uart *u)
+{
+	size_t n;
+
+	pthread_mutex_lock(&u->lock);
+	n = UART_RX_SIZE - u->rx_count;
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&u->lock);
+	u->room_fn = fn;
+	u->room_ctx = ctx;
+	pthread_mutex_unlock(&u->lock);
+}
+
+int uart_create(const struct uart_params *p, struct uart **out)
+{
+	struct uart *u = calloc(1, sizeof(*u));
+	int ret;
+
+	if (!u)
+		return -ENOMEM;
+	ret = -pthread_mutex_init(&u->lock, NULL);
+	if (ret < 0)
+		goto err_free;
+	ret = -pthread_mutex_init(&u->out_lock, NULL);
+	if (ret < 0)
+		goto err_lock;
+	u->p = *p;
+	u->dll = 1;			/* 115200 baud from the 1.8432 MHz clock */
+	*out = u;
+	return 0;
+
+err_lock:
+	pthread_mutex_destroy(&u->lock);
+err_free:
+	free(u);
+	return ret;
+}
+
+void uart_destroy(struct uart *u)
+{
+	if (!u)
+		return;
+	pthread_mutex_destroy(&u->out_lock);
+	pthread_mutex_destroy(&u->lock);
+	free(u);
+}

@@ -1,0 +1,140 @@
+/* A 16550A UART: registers, interrupts, transmit to an fd and a host-side receive buffer. */
+#ifndef KEEL_DEVICES_UART_H
+#define KEEL_DEVICES_UART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct uart;
+struct vcpu;
+
+/*
+ * The model, where it simplifies the chip:
+ * - Transmission is instantaneous: a THR write goes straight to the output fd (or, in loopback
+ *   mode, to the receive buffer), so LSR.THRE and LSR.TEMT always read 1. Writing THR clears a
+ *   pending THR-empty interrupt and the transmitter, empty again at once, raises it anew; the
+ *   guest sees a fresh edge after it read IIR.
+ * - Enabling IER.THRI while the THR is empty raises the THR-empty interrupt, as on the chip.
+ * - The receive buffer (UART_RX_SIZE bytes) stands for both the line and the RX FIFO. Data
+ *   available raises "received data" (IIR 0x4) at once: no trigger levels, no character timeout.
+ *   FCR's "clear RX FIFO" does not drop queued host input (piped input must survive the guest
+ *   driver's probe). Host input is never lost: uart_receive() takes only what fits.
+ * - Loopback (MCR bit 4): THR bytes go to the receive buffer (OE when it is full) and
+ *   MSR's CTS/DSR/RI/DCD follow MCR's RTS/DTR/OUT1/OUT2, with their delta bits. Otherwise
+ *   the modem lines read CTS|DSR|DCD (a connected line).
+ * - OUT2 does not gate the interrupt line (as in most VMMs), so drivers that leave it clear
+ *   still get interrupts.
+ */
+
+#define UART_NREGS 8u			/* the UART decodes 8 consecutive ports */
+#define UART_RX_SIZE 4096u		/* bytes the host may queue for the guest */
+#define UART_RX_RESUME (UART_RX_SIZE / 2) /* free bytes that end a "full" episode */
+
+/* Register offsets from the base port. */
+#define UART_RBR 0u	/* read: receive buffer (DLAB 0) */
+#define UART_THR 0u	/* write: transmit holding (DLAB 0) */
+#define UART_DLL 0u	/* divisor latch low (DLAB 1) */
+#define UART_IER 1u	/* interrupt enable (DLAB 0) */
+#define UART_DLM 1u	/* divisor latch high (DLAB 1) */
+#define UART_IIR 2u	/* read: interrupt identification */
+#define UART_FCR 2u	/* write: FIFO control */
+#define UART_LCR 3u	/* line control */
+#define UART_MCR 4u	/* modem control */
+#define UART_LSR 5u	/* line status */
+#define UART_MSR 6u	/* modem status */
+#define UART_SCR 7u	/* scratch */
+
+#define UART_IER_RDI 0x01u	/* received data available */
+#define UART_IER_THRI 0x02u	/* transmit holding register empty */
+#define UART_IER_RLSI 0x04u	/* receiver line status */
+#define UART_IER_MSI 0x08u	/* modem status */
+
+#define UART_IIR_NO_INT 0x01u
+#define UART_IIR_MSI 0x00u
+#define UART_IIR_THRI 0x02u
+#define UART_IIR_RDI 0x04u
+#define UART_IIR_RLSI 0x06u
+#define UART_IIR_FIFO 0xc0u	/* both set while the FIFOs are enabled */
+
+#define UART_FCR_ENABLE 0x01u
+#define UART_FCR_CLEAR_RX 0x02u
+#define UART_FCR_CLEAR_TX 0x04u
+
+#define UART_LCR_DLAB 0x80u
+
+#define UART_MCR_DTR 0x01u
+#define UART_MCR_RTS 0x02u
+#define UART_MCR_OUT1 0x04u
+#define UART_MCR_OUT2 0x08u
+#define UART_MCR_LOOP 0x10u
+
+#define UART_LSR_DR 0x01u	/* data ready */
+#define UART_LSR_OE 0x02u	/* overrun error */
+#define UART_LSR_THRE 0x20u	/* transmit holding register empty */
+#define UART_LSR_TEMT 0x40u	/* transmitter empty */
+
+#define UART_MSR_DCTS 0x01u
+#define UART_MSR_DDSR 0x02u
+#define UART_MSR_TERI 0x04u
+#define UART_MSR_DDCD 0x08u
+#define UART_MSR_DELTA 0x0fu
+#define UART_MSR_CTS 0x10u
+#define UART_MSR_DSR 0x20u
+#define UART_MSR_RI 0x40u
+#define UART_MSR_DCD 0x80u
+
+/*
+ * uart_irq_fn - drive interrupt line @irq to @level (0 or 1). Called with the UART's lock held,
+ * only when the level changes; it must not call back into the UART. Returns 0 or -errno.
+ */
+typedef int (*uart_irq_fn)(void *ctx, unsigned int irq, int level);
+
+/*
+ * uart_room_fn - the receive buffer, after being full, has at least UART_RX_RESUME free bytes
+ * again (the guest read it, or left loopback). Called on the thread that freed the room (a vCPU),
+ * with the UART's lock held: it must be quick and must not call back into the UART.
+ */
+typedef void (*uart_room_fn)(void *ctx);
+
+struct uart_params {
+	int out_fd;		/* transmitted bytes are written here (stdout); -1 drops them */
+	unsigned int irq;	/* the line number handed to irq_fn */
+	uart_irq_fn irq_fn;	/* NULL: interrupts go nowhere */
+	void *irq_ctx;		/* passed to irq_fn */
+};
+
+/*
+ * uart_create - a UART in its reset state. @p is copied. @out_fd is not closed by uart_destroy.
+ * Returns 0 and stores the UART in *@out, or -ENOMEM / -errno.
+ */
+int uart_create(const struct uart_params *p, struct uart **out);
+
+/* uart_destroy - free it (NULL is fine); nothing may use it any more: unregister it from the bus first. */
+void uart_destroy(struct uart *u);
+
+/*
+ * uart_io - the bus handler (register with opaque = the UART, base 0x3f8, length UART_NREGS).
+ * Offsets 0-7 are the 16550A registers (DLAB selects DLL/DLM at 0/1). An access of 2, 4 or 8
+ * bytes acts on the register at @offset with the low byte of @data; a read returns the register
+ * in the low byte and zeros above. Always returns 0.
+ */
+int uart_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+	    bool is_write);
+
+/*
+ * uart_receive - queue up to @len bytes of host input for the guest. Returns how many were
+ * accepted (fewer than @len when the buffer fills; never an overrun). Any thread.
+ */
+size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len);
+
+/* uart_rx_space - free bytes in the receive buffer right now. Any thread. */
+size_t uart_rx_space(struct uart *u);
+
+/*
+ * uart_set_room_notify - call @fn(@ctx) whenever the receive buffer recovers from being full
+ * (see uart_room_fn). @fn NULL disables it; once this returns, the old hook is no longer running.
+ */
+void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,47 @@
+/* The keel machine contract: fixed guest-physical layout, port numbers and FDT names shared by VMM and guest. */
+#ifndef KEEL_FIRMWARE_MACHINE_H
+#define KEEL_FIRMWARE_MACHINE_H
+
+/* Guest-physical layout. RAM starts at 0; above 3 GiB sits the device hole. */
+#define KEEL_BOOT_INFO_GPA 0x6000ull	/* hvm_start_info, memory map, module list, command lines */
+#define KEEL_BOOT_INFO_SIZE 0x2000ull	/* [0x6000, 0x8000) belongs to keel at boot */
+#define KEEL_AP_TRAMPOLINE_GPA 0x8000ull /* free page below 1 MiB the guest may use for its AP trampoline */
+#define KEEL_LOW_RAM_END 0xa0000ull	/* conventional memory ends here; [0xa0000, 0x100000) is reserved */
+#define KEEL_HIGH_MEM_START 0x100000ull	/* 1 MiB */
+#define KEEL_LOW_RAM_MAX 0xc0000000ull	/* RAM below 4 GiB stops at 3 GiB ... */
+#define KEEL_RAM_ABOVE_4G 0x100000000ull /* ... and continues at 4 GiB */
+#define KEEL_IOAPIC_GPA 0xfec00000ull
+#define KEEL_LAPIC_GPA 0xfee00000ull
+#define KEEL_CMDLINE_MAX 2048u		/* longest command line, NUL included */
+
+/* Port I/O devices. */
+#define KEEL_PORT_UART0 0x3f8u		/* 16550A, IRQ 4 */
+#define KEEL_UART0_IRQ 4u
+#define KEEL_PORT_DEBUG_EXIT 0xf4u	/* write v: the VM ends with status (v << 1) | 1 */
+#define KEEL_PORT_I8042_DATA 0x60u
+#define KEEL_PORT_I8042_CMD 0x64u	/* write 0xfe: reset, the VM ends with status 0 */
+#define KEEL_PORT_PM1A_CNT 0x604u	/* 16-bit write with SLP_EN set: power off, status 0 */
+#define KEEL_PM1_SLP_EN (1u << 13)
+
+/* CPUID leaf 0x40000000 signature (EBX, ECX, EDX) naming keel; KVM's leaves move to 0x40000100. */
+#define KEEL_CPUID_SIGNATURE "KeelKeelKeel"
+#define KEEL_CPUID_BASE 0x40000000u
+#define KEEL_CPUID_KVM_BASE 0x40000100u
+
+/*
+ * Flattened device tree written by the VMM (see vmm/boot/fdt.c), handed over as the
+ * last PVH module with command line KEEL_FDT_MODULE_CMDLINE:
+ *   /                 compatible "keel,vm", #address-cells 2, #size-cells 2
+ *   /chosen           bootargs, stdout-path = "/isa/serial@i3f8"
+ *   /memory@0         device_type "memory", reg = the RAM ranges of the PVH memory map, (addr, size) 2 cells each
+ *   /cpus             #address-cells 1, #size-cells 0
+ *   /cpus/cpu@N       device_type "cpu", reg = <APIC id>
+ *   /isa              compatible "isa", #address-cells 2 (space 1 = I/O ports, port), #size-cells 1
+ *   /isa/serial@i3f8  compatible "ns16550a", reg = <1 0x3f8 8>, interrupts = <4>, clock-frequency
+ *   /isa/debug-exit@if4    compatible "keel,debug-exit", reg = <1 0xf4 1>
+ *   /isa/i8042@i60    compatible "intel,8042", reg = <1 0x60 1 1 0x64 1>
+ *   /isa/poweroff@i604     compatible "keel,pm1a-control", reg = <1 0x604 2>
+ */
+#define KEEL_FDT_COMPATIBLE "keel,vm"
+
+#endif

@@ -1,0 +1,45 @@
+# Integration-test helpers: run keel with a time limit, capture its output, and count passes and failures.
+# shellcheck shell=bash
+
+PASSED=0
+FAILED=0
+TMP=$(mktemp -d /tmp/keel-it.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+LIMIT=${KEEL_TEST_TIMEOUT:-180}	# seconds any one keel run may take before it counts as hung
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $1: $2"
+	if [ -s "$TMP/out" ]; then echo "  --- stdout (tail):"; tail -n 15 "$TMP/out" | sed 's/^/  | /'; fi
+	if [ -s "$TMP/err" ]; then echo "  --- stderr (tail):"; tail -n 15 "$TMP/err" | sed 's/^/  | /'; fi
+}
+
+# keel ARGS... : run keel with stdin from $STDIN (default /dev/null); sets STATUS, output in $TMP/out, $TMP/err
+keel() {
+	timeout -k 5 "$LIMIT" "$KEEL" "$@" <"${STDIN:-/dev/null}" >"$TMP/out" 2>"$TMP/err"
+	STATUS=$?
+}
+
+# check NAME CONDITION-DESCRIPTION COMMAND... : pass when COMMAND succeeds
+check() {
+	local name=$1 why=$2
+	shift 2
+	if "$@"; then pass "$name"; else fail "$name" "$why"; fi
+}
+
+status_is() { [ "$STATUS" -eq "$1" ]; }
+out_has() { grep -qF -- "$1" "$TMP/out"; }
+err_has() { grep -qF -- "$1" "$TMP/err"; }
+out_lacks() { ! grep -qF -- "$1" "$TMP/out"; }
+err_lines() { [ "$(wc -l <"$TMP/err")" -eq "$1" ]; }
+
+# expect_status NAME WANT : pass when the last run ended with status WANT
+expect_status() {
+	if status_is "$2"; then pass "$1"; else fail "$1" "exit status $STATUS, expected $2"; fi
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,41 @@
+/* The unit-test runner: an explicit table of Check suites, run in one SRunner. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/suites.h"
+
+static const struct {
+	const char *name;
+	Suite *(*make)(void);
+} suites[] = {
+	{ "bus", bus_suite },
+	{ "memory", memory_suite },
+	{ "dispatch", dispatch_suite },
+	{ "cli", cli_suite },
+	{ "elf", elf_suite },
+	{ "fdt", fdt_suite },
+	{ "uart", uart_suite },
+	{ "console", console_suite },
+	{ "vcpu", vcpu_suite },
+};
+
+int main(int argc, char **argv)
+{
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		/* `keel-unit NAME...` runs only the named suites. */
+		int wanted = argc < 2;
+
+		for (int a = 1; a < argc; a++)
+			wanted |= strcmp(argv[a], suites[i].name) == 0;
+		if (wanted)
+			srunner_add_suite(sr, suites[i].make());
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

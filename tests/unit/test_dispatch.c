@@ -1,0 +1,267 @@
+/* Unit tests of vcpu_dispatch_exit fed hand-made struct kvm_run exits: IO, MMIO, HLT, SHUTDOWN, INTERNAL_ERROR, unknown. */
+#include "tests/unit/suites.h"
+
+#include "vcpu/vcpu.h"
+#include "vmm/exit_status.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_SIZE 8192	/* like KVM's mapping: kvm_run, then the PIO data page */
+
+struct probe {
+	int calls;
+	uint64_t offset;
+	uint32_t len;
+	bool is_write;
+	uint8_t seen[64];
+	size_t nseen;
+};
+
+static int probe_handler(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+			 bool is_write)
+{
+	struct probe *p = opaque;
+
+	ck_assert_ptr_nonnull(vcpu);
+	p->calls++;
+	p->offset = offset;
+	p->len = len;
+	p->is_write = is_write;
+	if (is_write) {
+		memcpy(p->seen + p->nseen, data, len);
+		p->nseen += len;
+	} else {
+		memset(data, 0x5a, len);
+	}
+	return 0;
+}
+
+static struct vm vm;
+static struct vcpu vcpu;
+static struct kvm_run *run;
+static struct probe probe;
+
+static void setup(void)
+{
+	struct vm_config cfg = { .cmdline = "", .mem_size = 16 << 20, .ncpus = 1 };
+
+	log_set_level(LOG_OFF);	/* quiet: these tests trigger error paths on purpose */
+	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
+	vm.vcpu_mmap_size = RUN_SIZE;
+	memset(&vcpu, 0, sizeof(vcpu));
+	vcpu.vm = &vm;
+	vcpu.fd = -1;
+	run = calloc(1, RUN_SIZE);
+	memset(&probe, 0, sizeof(probe));
+	ck_assert_int_eq(bus_register(&vm.pio, 0x3f8, 8, probe_handler, &probe, "probe"), 0);
+	ck_assert_int_eq(bus_register(&vm.mmio, 0xd0000000, 0x1000, probe_handler, &probe, "probe"), 0);
+}
+
+static void teardown(void)
+{
+	free(run);
+	vm_destroy(&vm);
+	log_set_level(LOG_WARN);
+}
+
+static void make_io(uint8_t dir, uint16_t port, uint8_t size, uint32_t count)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = dir;
+	run->io.port = port;
+	run->io.size = size;
+	run->io.count = count;
+	run->io.data_offset = 4096;
+}
+
+START_TEST(io_out)
+{
+	uint8_t *data = (uint8_t *)run + 4096;
+
+	make_io(KVM_EXIT_IO_OUT, 0x3f9, 1, 1);
+	data[0] = 'k';
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(probe.calls, 1);
+	ck_assert_uint_eq(probe.offset, 1);
+	ck_assert(probe.is_write);
+	ck_assert_uint_eq(probe.seen[0], 'k');
+	ck_assert(!vm.stop_requested);
+}
+END_TEST
+
+START_TEST(io_in_string)
+{
+	uint8_t *data = (uint8_t *)run + 4096;
+
+	/* rep insw of 3 words: three accesses, data filled in order */
+	make_io(KVM_EXIT_IO_IN, 0x3f8, 2, 3);
+	memset(data, 0, 6);
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(probe.calls, 3);
+	for (int i = 0; i < 6; i++)
+		ck_assert_uint_eq(data[i], 0x5a);
+}
+END_TEST
+
+START_TEST(io_out_string)
+{
+	uint8_t *data = (uint8_t *)run + 4096;
+
+	make_io(KVM_EXIT_IO_OUT, 0x3f8, 1, 4);
+	memcpy(data, "keel", 4);
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(probe.calls, 4);
+	ck_assert_mem_eq(probe.seen, "keel", 4);
+}
+END_TEST
+
+START_TEST(io_unclaimed_reads_ones)
+{
+	uint8_t *data = (uint8_t *)run + 4096;
+
+	make_io(KVM_EXIT_IO_IN, 0x80, 4, 1);
+	memset(data, 0, 4);
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(*(uint32_t *)data, 0xffffffffu);
+	ck_assert_int_eq(probe.calls, 0);
+	/* a write to nothing is dropped */
+	make_io(KVM_EXIT_IO_OUT, 0x80, 1, 1);
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert(!vm.stop_requested);
+}
+END_TEST
+
+START_TEST(io_malformed)
+{
+	make_io(KVM_EXIT_IO_OUT, 0x3f8, 1, 1);
+	run->io.data_offset = RUN_SIZE - 1;
+	run->io.count = 4;	/* runs past the mapping */
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert(vm.stop_requested);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert_int_eq(probe.calls, 0);
+}
+END_TEST
+
+START_TEST(mmio_write_read)
+{
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = 0xd0000010;
+	run->mmio.len = 8;
+	run->mmio.is_write = 1;
+	memcpy(run->mmio.data, "12345678", 8);
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(probe.offset, 0x10);
+	ck_assert_uint_eq(probe.len, 8);
+	ck_assert_mem_eq(probe.seen, "12345678", 8);
+	run->mmio.is_write = 0;
+	run->mmio.len = 2;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(run->mmio.data[0], 0x5a);
+	ck_assert_uint_eq(run->mmio.data[1], 0x5a);
+	/* unclaimed MMIO reads all ones */
+	run->mmio.phys_addr = 0xe0000000;
+	run->mmio.len = 4;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(*(uint32_t *)run->mmio.data, 0xffffffffu);
+	/* odd sizes never reach a device */
+	run->mmio.phys_addr = 0xd0000000;
+	run->mmio.len = 3;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(probe.calls, 2);
+	run->mmio.len = 16;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+}
+END_TEST
+
+START_TEST(hlt_stops_cleanly)
+{
+	run->exit_reason = KVM_EXIT_HLT;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert(vm.stop_requested);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_OK);
+}
+END_TEST
+
+START_TEST(shutdown_is_triple_fault)
+{
+	run->exit_reason = KVM_EXIT_SHUTDOWN;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_TRIPLE_FAULT);
+}
+END_TEST
+
+START_TEST(internal_error)
+{
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->internal.ndata = 2;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+}
+END_TEST
+
+START_TEST(unknown_reasons)
+{
+	run->exit_reason = 0xdead;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+}
+END_TEST
+
+START_TEST(kvm_exit_unknown_and_fail_entry)
+{
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+}
+END_TEST
+
+START_TEST(first_stop_wins)
+{
+	run->exit_reason = KVM_EXIT_SHUTDOWN;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	run->exit_reason = KVM_EXIT_HLT;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_TRIPLE_FAULT);
+}
+END_TEST
+
+START_TEST(intr_and_system_events)
+{
+	run->exit_reason = KVM_EXIT_INTR;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert(!vm.stop_requested);
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
+	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_OK);
+}
+END_TEST
+
+Suite *dispatch_suite(void)
+{
+	Suite *s = suite_create("dispatch");
+	TCase *tc = tcase_create("exits");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, io_out);
+	tcase_add_test(tc, io_in_string);
+	tcase_add_test(tc, io_out_string);
+	tcase_add_test(tc, io_unclaimed_reads_ones);
+	tcase_add_test(tc, io_malformed);
+	tcase_add_test(tc, mmio_write_read);
+	tcase_add_test(tc, hlt_stops_cleanly);
+	tcase_add_test(tc, shutdown_is_triple_fault);
+	tcase_add_test(tc, internal_error);
+	tcase_add_test(tc, unknown_reasons);
+	tcase_add_test(tc, kvm_exit_unknown_and_fail_entry);
+	tcase_add_test(tc, first_stop_wins);
+	tcase_add_test(tc, intr_and_system_events);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,141 @@
+/* Exit dispatch: turn one struct kvm_run exit into bus accesses or a VM stop; fed hand-made exits by unit tests. */
+#include "vcpu/vcpu.h"
+
+#include "vmm/exit_status.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reads from nothing see all ones, as on a PC; writes to nothing are dropped. */
+static void dispatch_unclaimed(struct vcpu *vcpu, const char *space, uint64_t addr, uint8_t *data,
+			       uint32_t len, bool is_write, int err)
+{
+	if (!is_write)
+		memset(data, 0xff, len);
+	if (err == -ENOENT)
+		log_debug("vCPU %u: %s %s of %u bytes at 0x%llx: no device", vcpu->id, space,
+			  is_write ? "write" : "read", len, (unsigned long long)addr);
+	else
+		log_warn("vCPU %u: %s %s of %u bytes at 0x%llx failed: %s", vcpu->id, space,
+			 is_write ? "write" : "read", len, (unsigned long long)addr, strerror(-err));
+}
+
+static int dispatch_io(struct vcpu *vcpu, struct kvm_run *run)
+{
+	uint32_t size = run->io.size, count = run->io.count;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	uint64_t bytes = (uint64_t)size * count;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	/* KVM's own data, but cheap to check: the buffer must lie in the kvm_run mapping. */
+	if (bytes == 0 || run->io.data_offset < sizeof(*run) ||
+	    run->io.data_offset + bytes > (uint64_t)vcpu->vm->vcpu_mmap_size) {
+		log_error("vCPU %u: malformed port I/O exit (size %u, count %u, offset %llu)", vcpu->id,
+			  size, count, (unsigned long long)run->io.data_offset);
+		vm_request_stop(vcpu->vm, KEEL_EXIT_GUEST_ERROR, NULL);
+		return VCPU_ACTION_STOP;
+	}
+	for (uint32_t i = 0; i < count; i++, data += size) {
+		int r = bus_access(&vcpu->vm->pio, vcpu, run->io.port, data, size, is_write);
+
+		if (r < 0)
+			dispatch_unclaimed(vcpu, "port", run->io.port, data, size, is_write, r);
+	}
+	return VCPU_ACTION_CONTINUE;
+}
+
+static int dispatch_mmio(struct vcpu *vcpu, struct kvm_run *run)
+{
+	uint32_t len = run->mmio.len;
+	int r;
+
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		log_error("vCPU %u: malformed MMIO exit (len %u)", vcpu->id, len);
+		vm_request_stop(vcpu->vm, KEEL_EXIT_GUEST_ERROR, NULL);
+		return VCPU_ACTION_STOP;
+	}
+	r = bus_access(&vcpu->vm->mmio, vcpu, run->mmio.phys_addr, run->mmio.data, len,
+		       run->mmio.is_write);
+	if (r < 0)
+		dispatch_unclaimed(vcpu, "MMIO", run->mmio.phys_addr, run->mmio.data, len,
+				   run->mmio.is_write, r);
+	return VCPU_ACTION_CONTINUE;
+}
+
+/* Log @what, dump the registers and stop the VM with @status. */
+static int dispatch_fatal(struct vcpu *vcpu, int status, const char *what)
+{
+	log_error("vCPU %u: %s", vcpu->id, what);
+	vcpu_dump_regs(vcpu);
+	vm_request_stop(vcpu->vm, status, NULL);
+	return VCPU_ACTION_STOP;
+}
+
+static int dispatch_internal_error(struct vcpu *vcpu, struct kvm_run *run)
+{
+	char what[160];
+	int n;
+
+	n = snprintf(what, sizeof(what), "KVM internal error, suberror %u%s", run->internal.suberror,
+		     run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? " (instruction emulation failed)" : "");
+	for (uint32_t i = 0; i < run->internal.ndata && i < 4 && n > 0 && n < (int)sizeof(what); i++)
+		n += snprintf(what + n, sizeof(what) - (size_t)n, " data[%u]=0x%llx", i,
+			      (unsigned long long)run->internal.data[i]);
+	return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
+}
+
+static int dispatch_system_event(struct vcpu *vcpu, struct kvm_run *run)
+{
+	switch (run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest shut down (system event)");
+		return VCPU_ACTION_STOP;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest reset (system event)");
+		return VCPU_ACTION_STOP;
+	default: {
+		char what[64];
+
+		snprintf(what, sizeof(what), "guest system event %u (crash)", run->system_event.type);
+		return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
+	}
+	}
+}
+
+int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
+{
+	char what[96];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return dispatch_io(vcpu, run);
+	case KVM_EXIT_MMIO:
+		return dispatch_mmio(vcpu, run);
+	case KVM_EXIT_INTR:
+		return VCPU_ACTION_CONTINUE;
+	case KVM_EXIT_HLT:
+		/* With the in-kernel LAPIC a HLT stays in KVM; one reaching us can never be woken. */
+		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest halted");
+		return VCPU_ACTION_STOP;
+	case KVM_EXIT_SHUTDOWN:
+		return dispatch_fatal(vcpu, KEEL_EXIT_TRIPLE_FAULT, "guest triple fault (KVM_EXIT_SHUTDOWN)");
+	case KVM_EXIT_INTERNAL_ERROR:
+		return dispatch_internal_error(vcpu, run);
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "KVM could not enter the guest (hardware reason 0x%llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
+	case KVM_EXIT_SYSTEM_EVENT:
+		return dispatch_system_event(vcpu, run);
+	case KVM_EXIT_UNKNOWN:
+		snprintf(what, sizeof(what), "unknown exit (hardware reason 0x%llx)",
+			 (unsigned long long)run->hw.hardware_exit_reason);
+		return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
+	default:
+		snprintf(what, sizeof(what), "unhandled exit reason %u", run->exit_reason);
+		return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
+	}
+}

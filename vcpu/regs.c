@@ -1,0 +1,95 @@
+/* PVH entry register state for the boot vCPU, and the register dump printed after fatal exits. */
+#include "vcpu/regs.h"
+
+#include "vcpu/vcpu.h"
+#include "vmm/log.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+static void regs_flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = selector;
+	s->type = type;
+	s->present = 1;
+	s->dpl = 0;
+	s->db = 1;
+	s->s = 1;
+	s->g = 1;
+}
+
+void regs_pvh_sregs(struct kvm_sregs *sregs)
+{
+	regs_flat_segment(&sregs->cs, 0x10, 0xb);	/* code, execute/read, accessed */
+	regs_flat_segment(&sregs->ds, 0x18, 0x3);	/* data, read/write, accessed */
+	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+	memset(&sregs->tr, 0, sizeof(sregs->tr));
+	sregs->tr.selector = 0x20;
+	sregs->tr.limit = 0x67;
+	sregs->tr.type = 0xb;		/* busy 32-bit TSS */
+	sregs->tr.present = 1;
+	sregs->cr0 = 0x11;		/* PE | ET */
+	sregs->cr3 = 0;
+	sregs->cr4 = 0;
+	sregs->efer = 0;
+}
+
+void regs_pvh_regs(struct kvm_regs *regs, uint64_t entry, uint64_t start_info)
+{
+	memset(regs, 0, sizeof(*regs));
+	regs->rip = entry;
+	regs->rbx = start_info;
+	regs->rflags = 0x2;
+}
+
+int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_fpu fpu;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	regs_pvh_sregs(&sregs);
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return -errno;
+	regs_pvh_regs(&regs, entry, start_info);
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = 0x37f;
+	fpu.mxcsr = 0x1f80;
+	if (ioctl(vcpu_fd, KVM_SET_FPU, &fpu) < 0)
+		return -errno;
+	return 0;
+}
+
+void regs_dump(int vcpu_fd, unsigned int vcpu_id)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (vcpu_fd < 0 || ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		log_error("vCPU %u: registers unavailable", vcpu_id);
+		return;
+	}
+	log_error("vCPU %u: rip=%016llx rsp=%016llx rflags=%016llx", vcpu_id, r.rip, r.rsp, r.rflags);
+	log_error("vCPU %u: rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx", vcpu_id, r.rax, r.rbx, r.rcx, r.rdx);
+	log_error("vCPU %u: rsi=%016llx rdi=%016llx rbp=%016llx r8 =%016llx", vcpu_id, r.rsi, r.rdi, r.rbp, r.r8);
+	log_error("vCPU %u: r9 =%016llx r10=%016llx r11=%016llx r12=%016llx", vcpu_id, r.r9, r.r10, r.r11, r.r12);
+	log_error("vCPU %u: r13=%016llx r14=%016llx r15=%016llx", vcpu_id, r.r13, r.r14, r.r15);
+	log_error("vCPU %u: cs=%04x ds=%04x ss=%04x tr=%04x cs.base=%llx cs.l=%u cs.db=%u", vcpu_id,
+		  s.cs.selector, s.ds.selector, s.ss.selector, s.tr.selector, s.cs.base, s.cs.l, s.cs.db);
+	log_error("vCPU %u: cr0=%llx cr2=%llx cr3=%llx cr4=%llx efer=%llx", vcpu_id, s.cr0, s.cr2, s.cr3,
+		  s.cr4, s.efer);
+	log_error("vCPU %u: gdt=%llx/%x idt=%llx/%x", vcpu_id, s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+}
+
+void vcpu_dump_regs(struct vcpu *vcpu)
+{
+	regs_dump(vcpu->fd, vcpu->id);
+}

@@ -1,0 +1,196 @@
+/* boot_setup(): validate the kernel, place the initrd and device tree, then write everything into guest RAM. */
+#include "vmm/boot/boot.h"
+
+#include "firmware/machine.h"
+#include "firmware/pvh.h"
+#include "vmm/boot/elf.h"
+#include "vmm/boot/fdt.h"
+#include "vmm/boot/msg.h"
+#include "vmm/boot/pvh.h"
+#include "vmm/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_MASK 0xfffull
+
+/* Everything decided before the first byte goes into guest RAM. */
+struct boot_plan {
+	struct elf_image kernel;
+	struct pvh_block info;
+	void *fdt;			/* built device tree (heap) */
+	uint64_t fdt_gpa, fdt_size;
+	uint64_t initrd_gpa;
+};
+
+static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Size of the RAM region that starts at guest-physical 0 (low RAM). */
+static uint64_t low_ram_end(const struct guest_mem *mem)
+{
+	for (unsigned int i = 0; i < mem->nregions; i++)
+		if (mem->regions[i].gpa == 0)
+			return mem->regions[i].size;
+	return 0;
+}
+
+/* Build the device tree and place it at the top of low RAM, page aligned, clear of the kernel. */
+static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
+		    const struct boot_request *req, char *err, size_t errlen)
+{
+	size_t cap = keel_fdt_size_hint(req->ncpus, strlen(req->cmdline));
+	uint64_t low = low_ram_end(mem);
+	const struct elf_segment *s;
+	int r;
+
+	p->fdt = calloc(1, cap);
+	if (!p->fdt) {
+		boot_errf(err, errlen, "out of host memory for a %s device tree", boot_size(cap).s);
+		return -ENOMEM;
+	}
+	r = keel_fdt_build(p->fdt, cap, mem, req->ncpus, req->cmdline);
+	if (r) {
+		boot_errf(err, errlen, "device tree: libfdt could not build it (%s)", strerror(-r));
+		return -EIO;	/* the size hint or libfdt is wrong: a keel bug, not bad input */
+	}
+	p->fdt_size = fdt_totalsize(p->fdt);
+	if (low < KEEL_HIGH_MEM_START + p->fdt_size ||
+	    ((low - p->fdt_size) & ~PAGE_MASK) < KEEL_HIGH_MEM_START)
+		return boot_errf(err, errlen, "device tree (%s) does not fit in guest RAM above 1 MiB",
+				 boot_size(p->fdt_size).s);
+	p->fdt_gpa = (low - p->fdt_size) & ~PAGE_MASK;
+	s = elf_overlaps(&p->kernel, p->fdt_gpa, p->fdt_size);
+	if (s)
+		return boot_errf(err, errlen, "%s: segment %u [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the"
+				 " device tree keel places at the top of low RAM [0x%" PRIx64 ", 0x%"
+				 PRIx64 ")", req->kernel_name, s->index, s->paddr, s->paddr + s->memsz,
+				 p->fdt_gpa, p->fdt_gpa + p->fdt_size);
+	return 0;
+}
+
+/* Place the initrd right below the device tree, page aligned, above 1 MiB, clear of the kernel. */
+static int plan_initrd(struct boot_plan *p, const struct guest_mem *mem,
+		       const struct boot_request *req, char *err, size_t errlen)
+{
+	const char *name = req->initrd_name ? req->initrd_name : "initrd";
+	uint64_t size = req->initrd_size, gpa;
+	const struct elf_segment *s;
+	void *hva;
+
+	if (size == 0)
+		return boot_errf(err, errlen, "%s: empty initrd", name);
+	if (size > p->fdt_gpa - KEEL_HIGH_MEM_START)
+		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
+				 name, boot_size(size).s, p->fdt_gpa);
+	gpa = (p->fdt_gpa - size) & ~PAGE_MASK;
+	if (gpa < KEEL_HIGH_MEM_START)
+		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
+				 name, boot_size(size).s, p->fdt_gpa);
+	s = elf_overlaps(&p->kernel, gpa, size);
+	if (s)
+		return boot_errf(err, errlen, "%s: %s initrd at [0x%" PRIx64 ", 0x%" PRIx64 ") would overlap"
+				 " kernel segment %u [0x%" PRIx64 ", 0x%" PRIx64 "); give the guest more RAM",
+				 name, boot_size(size).s, gpa, gpa + size, s->index, s->paddr,
+				 s->paddr + s->memsz);
+	if (ranges_overlap(gpa, size, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE) ||
+	    gmem_translate(mem, gpa, size, &hva) != 0)
+		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
+				 name, boot_size(size).s, p->fdt_gpa);
+	p->initrd_gpa = gpa;
+	return 0;
+}
+
+/* Every check, in the order a user would want to hear about problems; writes no guest RAM. */
+static int plan(struct boot_plan *p, const struct guest_mem *mem, const struct boot_request *req,
+		char *err, size_t errlen)
+{
+	struct pvh_module mods[2];
+	unsigned int nmods = 0;
+	int r;
+
+	if (!req->kernel_name || !req->cmdline || (!req->kernel && req->kernel_size))
+		return boot_errf(err, errlen, "boot request without a kernel name or command line");
+	if (req->ncpus == 0)
+		return boot_errf(err, errlen, "no vCPUs to boot");
+	r = elf_validate(mem, req->kernel, req->kernel_size, req->kernel_name, &p->kernel, err,
+			 errlen);
+	if (r)
+		return r;
+	r = pvh_check_cmdline(req->cmdline, err, errlen);
+	if (r)
+		return r;
+	r = plan_fdt(p, mem, req, err, errlen);
+	if (r)
+		return r;
+	if (req->initrd) {
+		r = plan_initrd(p, mem, req, err, errlen);
+		if (r)
+			return r;
+		/* Linux takes module 0 as its initrd. */
+		mods[nmods++] = (struct pvh_module){ .paddr = p->initrd_gpa, .size = req->initrd_size };
+	}
+	mods[nmods++] = (struct pvh_module){
+		.paddr = p->fdt_gpa, .size = p->fdt_size, .cmdline = KEEL_FDT_MODULE_CMDLINE
+	};
+	return pvh_build(&p->info, mem, req->cmdline, mods, nmods, err, errlen);
+}
+
+static int load(const struct boot_plan *p, const struct guest_mem *mem,
+		const struct boot_request *req)
+{
+	int r = elf_load(mem, &p->kernel);
+
+	if (r == 0 && req->initrd)
+		r = gmem_write(mem, p->initrd_gpa, req->initrd, req->initrd_size);
+	if (r == 0)
+		r = gmem_write(mem, p->fdt_gpa, p->fdt, p->fdt_size);
+	if (r == 0)
+		r = pvh_write(mem, &p->info);
+	return r;
+}
+
+int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res,
+	       char *err, size_t errlen)
+{
+	struct boot_plan *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p) {
+		boot_errf(err, errlen, "out of host memory preparing the boot image");
+		return -ENOMEM;
+	}
+	r = plan(p, mem, req, err, errlen);
+	if (r == 0) {
+		r = load(p, mem, req);
+		if (r)
+			boot_errf(err, errlen, "writing the boot image into guest RAM failed (%s)",
+				  strerror(-r));
+	}
+	if (r == 0) {
+		*res = (struct boot_result){
+			.entry = p->kernel.entry,
+			.start_info_gpa = p->info.start_info_gpa,
+			.kernel_start = p->kernel.start,
+			.kernel_end = p->kernel.end,
+			.initrd_gpa = req->initrd ? p->initrd_gpa : 0,
+			.initrd_size = req->initrd ? req->initrd_size : 0,
+			.fdt_gpa = p->fdt_gpa,
+			.fdt_size = p->fdt_size,
+		};
+		log_debug("boot: kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%" PRIx64
+			  ", device tree at 0x%" PRIx64 ", initrd at 0x%" PRIx64 " (%" PRIu64 " bytes)",
+			  res->kernel_start, res->kernel_end, res->entry, res->fdt_gpa,
+			  res->initrd_gpa, res->initrd_size);
+	}
+	free(p->fdt);
+	free(p);
+	return r;
+}

@@ -1,0 +1,49 @@
+/* Validating an untrusted ELF64 kernel held in memory and loading it with the PVH boot protocol. */
+#ifndef KEEL_VMM_BOOT_ELF_H
+#define KEEL_VMM_BOOT_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/memory.h"
+
+#define ELF_MAX_LOAD_SEGMENTS 16	/* PT_LOAD segments keel accepts (Linux has about 5) */
+
+/* One non-empty PT_LOAD segment, already checked against the file and guest RAM. */
+struct elf_segment {
+	unsigned int index;		/* program header number, for messages */
+	uint32_t flags;			/* PF_R / PF_W / PF_X */
+	uint64_t paddr;			/* guest-physical load address */
+	uint64_t memsz;			/* bytes in guest RAM (>= filesz, > 0) */
+	uint64_t offset;		/* where the bytes start in the file */
+	uint64_t filesz;		/* bytes copied from the file; the rest is zeroed */
+};
+
+/* A validated kernel: everything elf_load() needs, pointing into the caller's file buffer. */
+struct elf_image {
+	const uint8_t *file;
+	size_t size;
+	unsigned int nsegs;
+	struct elf_segment segs[ELF_MAX_LOAD_SEGMENTS];
+	uint64_t entry;			/* PVH 32-bit entry (XEN_ELFNOTE_PHYS32_ENTRY) */
+	uint64_t start, end;		/* lowest loaded byte, one past the highest */
+};
+
+/*
+ * elf_validate - check @file (@size bytes, hostile) as a PVH ELF64 kernel that fits in @mem and
+ * fill @img. Writes nothing to guest RAM. On failure returns -EINVAL and writes one line
+ * "@name: problem" into @err (@errlen bytes).
+ */
+int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+		 struct elf_image *img, char *err, size_t errlen);
+
+/*
+ * elf_load - copy each segment of @img (from elf_validate() against the same @mem) to its physical
+ * address and zero its tail. Returns 0 or the gmem_translate() error.
+ */
+int elf_load(const struct guest_mem *mem, const struct elf_image *img);
+
+/* elf_overlaps - the first segment of @img overlapping [@gpa, @gpa + @len) (not wrapping), or NULL. */
+const struct elf_segment *elf_overlaps(const struct elf_image *img, uint64_t gpa, uint64_t len);
+
+#endif

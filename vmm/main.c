@@ -1,0 +1,48 @@
+/* keel's entry point: parse the command line, create the VM, run it, exit with its status. */
+#include "vmm/cli.h"
+#include "vmm/exit_status.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	struct cli_options opts;
+	struct vm vm;
+	sigset_t set;
+	char err[512];
+	int status;
+
+	if (cli_parse(argc, argv, &opts, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return KEEL_EXIT_USAGE;
+	}
+	if (opts.command == CLI_HELP) {
+		cli_usage(stdout);
+		return KEEL_EXIT_OK;
+	}
+	if (opts.command == CLI_VERSION) {
+		printf("keel %s\n", KEEL_VERSION);
+		return KEEL_EXIT_OK;
+	}
+	log_set_level(opts.verbosity < 0 ? LOG_ERROR : opts.verbosity == 0 ? LOG_WARN
+					   : opts.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
+
+	/* Before any thread exists: stop signals go to the event loop's signalfd, a broken stdout is not fatal. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGRTMIN);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	status = vm_create(&vm, &opts.cfg);
+	if (status == KEEL_EXIT_OK)
+		status = vm_run(&vm);
+	vm_destroy(&vm);
+	return status;
+}

@@ -1,0 +1,337 @@
+/* VM lifecycle: create the KVM VM with RAM, irqchip, PIT, devices, vCPUs and the loaded kernel; run it; stop it; tear it down. */
+#include "vmm/vm.h"
+
+#include "devices/devices.h"
+#include "vcpu/cpuid.h"
+#include "vcpu/vcpu.h"
+#include "vmm/console.h"
+#include "vmm/exit_status.h"
+#include "vmm/image.h"
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+extern const unsigned char keel_bundled_guest[], keel_bundled_guest_end[];
+
+int vm_init(struct vm *vm, const struct vm_config *cfg)
+{
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
+	vm->mem.memfd = -1;
+	vm->loop.epfd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	ret = bus_init(&vm->pio, "pio");
+	if (ret == 0)
+		ret = bus_init(&vm->mmio, "mmio");
+	if (ret == 0) {
+		vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vm->stop_efd < 0)
+			ret = -errno;
+	}
+	if (ret == 0)
+		ret = evloop_init(&vm->loop);
+	return ret;
+}
+
+void vm_request_stop(struct vm *vm, int status, const char *why)
+{
+	uint64_t one = 1;
+	bool first;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	first = !vm->stop_requested;
+	if (first) {
+		vm->stop_requested = true;
+		vm->exit_status = status;
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+	if (!first)
+		return;
+	if (why)
+		log_info("%s (exit status %d)", why, status);
+	if (vm->stop_efd >= 0 && write(vm->stop_efd, &one, sizeof(one)) < 0)
+		log_debug("stop eventfd: %s", strerror(errno));
+}
+
+int vm_irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
+
+	if (vm->vm_fd < 0)
+		return -EBADF;
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}
+
+int vm_pause_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vcpu_set_request(vm->vcpus[i], VCPU_PAUSED);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vcpu_wait_state(vm->vcpus[i], VCPU_PAUSED);
+	return 0;
+}
+
+void vm_resume_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vcpu_set_request(vm->vcpus[i], VCPU_RUNNING);
+}
+
+/* Read the kernel and initrd and load them, with the FDT and start info, into fresh guest RAM. */
+static int vm_load(struct vm *vm)
+{
+	struct image kernel = { 0 }, initrd = { 0 };
+	struct boot_request req = { 0 };
+	char err[512];
+	int ret;
+
+	if (vm->cfg.kernel_path) {
+		ret = image_open(vm->cfg.kernel_path, "--kernel", &kernel, err, sizeof(err));
+		if (ret < 0)
+			goto bad_input;
+		req.kernel = kernel.data;
+		req.kernel_size = kernel.size;
+		req.kernel_name = vm->cfg.kernel_path;
+	} else {
+		req.kernel = keel_bundled_guest;
+		req.kernel_size = (size_t)(keel_bundled_guest_end - keel_bundled_guest);
+		req.kernel_name = "bundled guest";
+	}
+	if (vm->cfg.initrd_path) {
+		ret = image_open(vm->cfg.initrd_path, "--initrd", &initrd, err, sizeof(err));
+		if (ret < 0)
+			goto bad_input;
+		req.initrd = initrd.data;
+		req.initrd_size = initrd.size;
+		req.initrd_name = vm->cfg.initrd_path;
+	}
+	req.cmdline = vm->cfg.cmdline;
+	req.ncpus = vm->cfg.ncpus;
+	ret = gmem_init(&vm->mem, vm->cfg.mem_size);
+	if (ret < 0) {
+		log_error("cannot allocate %llu MiB of guest RAM: %s",
+			  (unsigned long long)(vm->cfg.mem_size >> 20), strerror(-ret));
+		ret = KEEL_EXIT_HOST;
+		goto out;
+	}
+	ret = boot_setup(&vm->mem, &req, &vm->boot, err, sizeof(err));
+	if (ret < 0)
+		goto bad_input;
+	ret = 0;
+	goto out;
+bad_input:
+	log_error("%s", err);
+	/* image_open's errno (ENOENT, EACCES...) and -EINVAL are the user's input; the rest is the host. */
+	ret = (ret == -ENOMEM || ret == -EIO) ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
+out:
+	image_close(&kernel);
+	image_close(&initrd);
+	return ret;
+}
+
+/* Create the KVM VM: irqchip, PIT and memory slots. Returns an exit status. */
+static int vm_create_kvm(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0UL);
+	if (vm->vm_fd < 0)
+		return kvm_fail("KVM_CREATE_VM");
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
+		return kvm_fail("KVM_SET_TSS_ADDR");
+	{
+		uint64_t idmap = 0xfffbc000ULL;
+
+		if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+			return kvm_fail("KVM_SET_IDENTITY_MAP_ADDR");
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return kvm_fail("KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return kvm_fail("KVM_CREATE_PIT2");
+	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
+		const struct gmem_region *r = &vm->mem.regions[i];
+		struct kvm_userspace_memory_region slot = {
+			.slot = i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uintptr_t)r->hva,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+			return kvm_fail("KVM_SET_USER_MEMORY_REGION");
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int ret;
+
+	ret = vm_init(vm, cfg);
+	if (ret < 0) {
+		log_error("cannot set up the VM: %s", strerror(-ret));
+		return KEEL_EXIT_HOST;
+	}
+	/* Inputs first: a bad kernel is reported the same way on any host. */
+	ret = vm_load(vm);
+	if (ret)
+		return ret;
+	ret = kvm_open(vm, cfg->kvm_path);
+	if (ret)
+		return ret;
+	if (cfg->ncpus > vm->max_vcpus) {
+		log_error("--cpus %u: KVM on this host allows at most %u vCPUs", cfg->ncpus, vm->max_vcpus);
+		return KEEL_EXIT_USAGE;
+	}
+	ret = vm_create_kvm(vm);
+	if (ret)
+		return ret;
+	ret = cpuid_get_supported(vm->kvm_fd, &vm->cpuid);
+	if (ret < 0) {
+		log_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));
+		return KEEL_EXIT_HOST;
+	}
+	ret = devices_create(vm);
+	if (ret < 0) {
+		log_error("cannot create the devices: %s", strerror(-ret));
+		return KEEL_EXIT_HOST;
+	}
+	vm->vcpus = calloc(cfg->ncpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		log_error("out of memory");
+		return KEEL_EXIT_HOST;
+	}
+	vm->ncpus = cfg->ncpus;
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_create(vm, i, &vm->vcpus[i]);
+		if (ret < 0) {
+			log_error("cannot create vCPU %u: %s", i, strerror(-ret));
+			vm->ncpus = i;
+			return KEEL_EXIT_HOST;
+		}
+	}
+	return KEEL_EXIT_OK;
+}
+
+static void vm_on_stop(void *opaque, int fd, uint32_t events)
+{
+	struct vm *vm = opaque;
+	uint64_t v;
+
+	(void)events;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("stop eventfd: %s", strerror(errno));
+	evloop_stop(&vm->loop);
+}
+
+static void vm_on_signal(void *opaque, int fd, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	struct vm *vm = opaque;
+
+	(void)events;
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	log_warn("stopped by signal %u (%s)", si.ssi_signo, strsignal((int)si.ssi_signo));
+	vm_request_stop(vm, 128 + (int)si.ssi_signo, NULL);
+}
+
+/* Stop and join every started vCPU thread. */
+static void vm_stop_vcpus(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vcpu_set_request(vm->vcpus[i], VCPU_STOPPED);
+	for (unsigned int i = 0; i < vm->ncpus; i++)
+		vcpu_join(vm->vcpus[i]);
+}
+
+int vm_run(struct vm *vm)
+{
+	sigset_t stop_sigs;
+	int sfd, ret;
+
+	/* SIGINT/SIGTERM/SIGHUP are blocked by main() and read here through a signalfd. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGHUP);
+	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0 || evloop_add(&vm->loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
+	    evloop_add(&vm->loop, vm->stop_efd, EPOLLIN, vm_on_stop, vm) < 0) {
+		log_error("cannot set up the event loop: %s", strerror(errno));
+		if (sfd >= 0)
+			close(sfd);
+		return KEEL_EXIT_HOST;
+	}
+	ret = console_create(vm, STDIN_FILENO, &vm->console);
+	if (ret < 0)
+		log_warn("no console input: %s", strerror(-ret));
+	for (unsigned int i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_start(vm->vcpus[i]);
+		if (ret < 0) {
+			log_error("cannot start vCPU %u: %s", i, strerror(-ret));
+			vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
+			break;
+		}
+	}
+	ret = evloop_run(&vm->loop);
+	if (ret < 0) {
+		log_error("event loop failed: %s", strerror(-ret));
+		vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
+	}
+	vm_stop_vcpus(vm);
+	console_destroy(vm->console);
+	vm->console = NULL;
+	evloop_del(&vm->loop, sfd);
+	close(sfd);
+	pthread_mutex_lock(&vm->stop_lock);
+	ret = vm->exit_status;
+	pthread_mutex_unlock(&vm->stop_lock);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->vcpus) {
+		vm_stop_vcpus(vm);
+		for (unsigned int i = 0; i < vm->ncpus; i++)
+			vcpu_destroy(vm->vcpus[i]);
+		free(vm->vcpus);
+		vm->vcpus = NULL;
+	}
+	if (vm->console) {
+		console_destroy(vm->console);
+		vm->console = NULL;
+	}
+	devices_destroy(vm);
+	free(vm->cpuid);
+	vm->cpuid = NULL;
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->vm_fd = vm->kvm_fd = -1;
+	gmem_destroy(&vm->mem);
+	evloop_destroy(&vm->loop);
+	if (vm->stop_efd >= 0)
+		close(vm->stop_efd);
+	vm->stop_efd = -1;
+	bus_destroy(&vm->pio);
+	bus_destroy(&vm->mmio);
+	pthread_mutex_destroy(&vm->stop_lock);
+}
