@@ -133,6 +133,8 @@ int cpuid_build(const struct kvm_cpuid2 *supported, uint32_t apic_id, unsigned i
 		e->ebx = (e->ebx & 0x0000ffffu) | (apic_id << 24) | ((logical > 255 ? 255 : logical) << 16);
 		if (ncpus > 1)
 			e->edx |= 1u << 28;	/* HTT: the package holds more than one logical CPU */
+		else
+			e->edx &= ~(1u << 28);
 		e->ecx |= 1u << 31;		/* hypervisor present */
 	}
 	for (uint32_t i = 0; i < c->nent; i++) {

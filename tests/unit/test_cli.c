@@ -118,7 +118,7 @@ static void expect_error(const char *const *args, const char *needle)
 	struct cli_options o;
 	char err[256];
 
-	ck_assert_int_eq(parse(&o, err, args), -EINVAL);
+	ck_assert_msg(parse(&o, err, args) == -EINVAL, "accepted; expected an error with '%s'", needle);
 	ck_assert_msg(strstr(err, needle) != NULL, "error '%s' lacks '%s'", err, needle);
 	ck_assert_ptr_null(strchr(err, '\n'));
 }
@@ -142,7 +142,7 @@ START_TEST(errors)
 	EXPECT_ERROR("--mem 1M: too small", "run", "--mem", "1M");
 	EXPECT_ERROR("--mem 3T: too large", "run", "--mem", "3T");
 	EXPECT_ERROR("--mem 99999999999999999999G: too large", "run", "--mem", "99999999999999999999G");
-	EXPECT_ERROR("--mem 5000K: not a multiple of 4 KiB", "run", "--mem", "5000K");
+	EXPECT_ERROR("--mem 5001K: not a multiple of 4 KiB", "run", "--mem", "5001K");
 	EXPECT_ERROR("--cpus 0: must be between 1", "run", "--cpus", "0");
 	EXPECT_ERROR("--cpus 5000: must be between 1", "run", "--cpus", "5000");
 	EXPECT_ERROR("--cpus two: not a number", "run", "--cpus", "two");
