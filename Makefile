@@ -92,6 +92,7 @@ check: $(KEEL) $(UNIT_BIN) $(ELFPATCH)
 
 # the whole suite: the plain build, then the ASan+UBSan build
 test: deps
+	$(Q)bash mk/deps.sh test
 	$(Q)$(MAKE) --no-print-directory check SAN=0
 	$(Q)$(MAKE) --no-print-directory check SAN=1
 

@@ -4,6 +4,7 @@
 #include "devices/devices.h"
 #include "vcpu/cpuid.h"
 #include "vcpu/vcpu.h"
+#include "vmm/bundled_guest.h"
 #include "vmm/console.h"
 #include "vmm/exit_status.h"
 #include "vmm/image.h"
@@ -21,8 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-
-extern const unsigned char keel_bundled_guest[], keel_bundled_guest_end[];
 
 int vm_init(struct vm *vm, const struct vm_config *cfg)
 {
@@ -108,7 +107,7 @@ static int vm_load(struct vm *vm)
 		req.kernel_name = vm->cfg.kernel_path;
 	} else {
 		req.kernel = keel_bundled_guest;
-		req.kernel_size = (size_t)(keel_bundled_guest_end - keel_bundled_guest);
+		req.kernel_size = (size_t)keel_bundled_guest_size;
 		req.kernel_name = "bundled guest";
 	}
 	if (vm->cfg.initrd_path) {

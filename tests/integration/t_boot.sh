@@ -64,3 +64,10 @@ wait "$pid"
 STATUS=$?
 expect_status "signal/sigterm/status" 143
 check "signal/sigterm/message" "no message naming the signal" err_has "signal 15"
+
+# The example VM definitions in configs/ boot as documented.
+cfgdir=$(cd "$here/../../configs" && pwd)
+# shellcheck disable=SC2046
+keel run $(cat "$cfgdir/smp4.args")
+expect_status "configs/smp4/status" 1
+check "configs/smp4/four-cpus" "not 4 vCPUs online" grep -q "guest: cpu 3 (apic id 3) online" "$TMP/out"

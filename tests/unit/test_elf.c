@@ -12,11 +12,10 @@
 #include "vmm/boot/elf.h"
 #include "vmm/boot/msg.h"
 #include "vmm/boot/pvh.h"
+#include "vmm/bundled_guest.h"
 #include "vmm/memory.h"
 
 /* The bundled guest, when the build links it in (it does for build/tests/unit/keel-unit). */
-extern const unsigned char keel_bundled_guest[] __attribute__((weak));
-extern const unsigned char keel_bundled_guest_end[] __attribute__((weak));
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
@@ -972,7 +971,7 @@ START_TEST(bundled_guest_loads)
 	make_kernel(&dummy);
 	req = request(&dummy);
 	req.kernel = keel_bundled_guest;
-	req.kernel_size = (size_t)(keel_bundled_guest_end - keel_bundled_guest);
+	req.kernel_size = (size_t)keel_bundled_guest_size;
 	req.kernel_name = "bundled guest";
 	req.ncpus = 2;
 	boot_ok(&mem, 64 * MiB, &req, &res);
@@ -995,8 +994,7 @@ Suite *elf_suite(void)
 	tcase_add_test(load, entry_note_with_8_byte_desc);
 	tcase_add_test(load, other_notes_are_skipped);
 	tcase_add_test(load, empty_segment_is_ignored);
-	if (keel_bundled_guest && keel_bundled_guest_end)
-		tcase_add_test(load, bundled_guest_loads);
+	tcase_add_test(load, bundled_guest_loads);
 	suite_add_tcase(s, load);
 
 	tcase_add_test(bad, rejects_empty_file);
