@@ -2,6 +2,7 @@
 #   make            build build/keel            make V=1    show the commands
 #   make run        install deps, build, boot the bundled guest
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
+#   BUILD=DIR       build somewhere else than build/ (two trees building at once)
 
 SAN ?= 0
 V ?= 0
@@ -10,10 +11,11 @@ Q :=
 else
 Q := @
 endif
+BUILD ?= build
 ifeq ($(SAN),1)
-O := build/san
+O := $(BUILD)/san
 else
-O := build
+O := $(BUILD)
 endif
 
 CC := gcc
@@ -32,7 +34,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 .PHONY: all deps run test check unit integration bench-startup clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
-DEPS_STAMP := build/.deps-ok
+DEPS_STAMP := $(BUILD)/.deps-ok
 $(DEPS_STAMP): mk/deps.sh
 	$(Q)bash mk/deps.sh
 	$(Q)mkdir -p $(@D) && touch $@
@@ -43,7 +45,7 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 	@echo "  GEN     $@"
 	$(Q)mkdir -p $(@D) && CC="$(CC)" bash mk/probe-config.sh > $@.tmp && mv $@.tmp $@
 
-# --- the bundled guest (always built without sanitizers, into build/guest) --------
+# --- the bundled guest (always built without sanitizers, into $(BUILD)/guest) -----
 include guest/guest.mk
 
 # --- the VMM -----------------------------------------------------------------------
@@ -112,6 +114,6 @@ format:
 	$(Q)clang-format -i $(VMM_SRCS) $(wildcard vmm/*.h vmm/boot/*.h vcpu/*.h devices/*.h tests/unit/*.c)
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/san -prune -o -path $(O)/guest -prune -o -name '*.d' -print 2>/dev/null)

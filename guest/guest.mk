@@ -1,8 +1,8 @@
 # The bundled guest kernel (see guest/README.md), included by the top-level Makefile.
-# Always built with its own freestanding flags into build/guest, whatever SAN says.
+# Always built with its own freestanding flags into $(BUILD)/guest, whatever SAN says.
 
-GUEST_ELF := build/guest/keel-guest.elf
-GUEST_OUT := build/guest
+GUEST_OUT := $(BUILD)/guest
+GUEST_ELF := $(GUEST_OUT)/keel-guest.elf
 GUEST_CC := gcc
 GUEST_LDS := guest/arch/x86/kernel.ld
 

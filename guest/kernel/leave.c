@@ -7,6 +7,7 @@
 #include "guest/kernel/cmdline.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/echo.h"
+#include "guest/kernel/gdbtest.h"
 #include "guest/lib/string.h"
 
 #define EXIT_MODE_MAX 16
@@ -24,6 +25,8 @@ void kernel_leave(const char *cmdline, bool passed)
 		idt_triple_fault();
 	} else if (!strcmp(mode, "halt")) {
 		kprintf("guest: halted\n");
+	} else if (!strcmp(mode, "gdbtest")) {
+		gdbtest_run();
 	} else if (!strcmp(mode, "echo")) {
 		echo_loop();
 		machine_debug_exit(0);

@@ -1,4 +1,4 @@
-/* How the kernel ends, as exit= on the command line says: debug, poweroff, reset, triplefault, halt, echo. */
+/* How the kernel ends, as exit= on the command line says: debug, poweroff, reset, triplefault, halt, echo, gdbtest. */
 #ifndef KEEL_GUEST_KERNEL_LEAVE_H
 #define KEEL_GUEST_KERNEL_LEAVE_H
 
