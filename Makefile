@@ -23,7 +23,7 @@ VERSION := $(shell cat VERSION)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
 	-DKEEL_VERSION='"$(VERSION)"'
-LDLIBS := -lfdt -pthread
+LDLIBS := -lfdt -luring -pthread
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -31,7 +31,7 @@ endif
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration bench-startup clean lint format
+.PHONY: all deps run test check unit integration bench-startup bench-blk fuzz clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -49,7 +49,7 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 include guest/guest.mk
 
 # --- the VMM -----------------------------------------------------------------------
-VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
+VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vmm/gdb/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
 VMM_MAIN := vmm/main.c
 LIB_SRCS := $(filter-out $(VMM_MAIN),$(VMM_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/vmm/bundled_guest.o
@@ -72,7 +72,9 @@ all: $(KEEL)
 # --- tests -------------------------------------------------------------------------
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(O)/tests/unit/keel-unit
-$(UNIT_BIN): $(UNIT_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+# the fake guest driver (virtqueues in fake guest RAM, transports through the buses): unit tests, bench-blk
+TESTLIB_OBJS := $(patsubst %.c,$(O)/%.o,$(sort $(wildcard tests/virtio/*.c)))
+$(UNIT_BIN): $(UNIT_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
@@ -98,6 +100,39 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory check SAN=0
 	$(Q)$(MAKE) --no-print-directory check SAN=1
 
+# --- virtio: the device-side benchmark and the descriptor-chain fuzzer ------------------
+BENCH_BLK := $(O)/tests/bench/bench-blk
+$(BENCH_BLK): $(O)/tests/bench/bench_blk.o $(TESTLIB_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# bench-blk [BENCH_BLK_FILE=PATH] [BENCH_BLK_SECONDS=N]: keel's virtio-blk path next to raw io_uring
+BENCH_BLK_FILE ?= /var/tmp/keel-bench-blk.img
+BENCH_BLK_SECONDS ?= 5
+bench-blk: deps $(BENCH_BLK)
+	$(Q)$(BENCH_BLK) $(BENCH_BLK_FILE) $(BENCH_BLK_SECONDS)
+
+# fuzz [FUZZ_SECONDS=N]: libFuzzer (clang) with ASan+UBSan on virtq_pop over arbitrary guest memory
+FUZZ_BIN := $(BUILD)/fuzz/fuzz-virtq
+FUZZ_SRCS := tests/fuzz/fuzz_virtq.c devices/virtio/virtqueue.c vmm/memory.c
+FUZZ_SECONDS ?= 60
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard devices/virtio/*.h vmm/memory.h firmware/machine.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRCS)
+
+fuzz:
+	$(Q)bash mk/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
+		>$(BUILD)/fuzz/corpus/seed-chain
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 $(BUILD)/fuzz/corpus \
+		>$(BUILD)/fuzz/fuzz.log 2>&1; s=$$?; \
+	runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz/fuzz.log); \
+	if [ $$s -eq 0 ]; then echo "fuzz: $$runs executions in $(FUZZ_SECONDS) s of virtq_pop under ASan+UBSan, no failure"; \
+	else tail -n 40 $(BUILD)/fuzz/fuzz.log; echo "fuzz: FAILED after $$runs executions (log: $(BUILD)/fuzz/fuzz.log)"; exit 1; fi
+
 run: deps $(KEEL)
 	$(Q)./$(KEEL) run $(RUN_ARGS); s=$$?; \
 	if [ $$s -eq 1 ]; then echo "keel: the bundled guest passed every check (debug-exit 0, status 1)"; \
@@ -111,7 +146,7 @@ lint: $(CONFIG_H)
 		--inline-suppr -I. -I$(O)/gen -D_GNU_SOURCE $(VMM_SRCS)
 
 format:
-	$(Q)clang-format -i $(VMM_SRCS) $(wildcard vmm/*.h vmm/boot/*.h vcpu/*.h devices/*.h tests/unit/*.c)
+	$(Q)clang-format -i $(VMM_SRCS) $(wildcard vmm/*.h vmm/boot/*.h vmm/gdb/*.h vcpu/*.h devices/*.h tests/unit/*.c)
 
 clean:
 	rm -rf $(BUILD)

@@ -9,6 +9,7 @@
 #include "devices/i8042.h"
 #include "devices/pm.h"
 #include "devices/uart.h"
+#include "devices/virtio/host.h"
 #include "firmware/machine.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -57,6 +58,7 @@ static const struct device_desc device_table[] = {
 	{ "debug-exit", debug_exit_create, debug_exit_destroy },
 	{ "i8042", i8042_create, i8042_destroy },
 	{ "pm1a-control", pm_create, pm_destroy },
+	{ "virtio", virtio_create, virtio_destroy },	/* nothing unless --disk/--console/--rng */
 };
 
 #define NDEVICES (sizeof(device_table) / sizeof(device_table[0]))

@@ -17,7 +17,8 @@ struct device_desc {
 
 /*
  * devices_create - create every device of the table in order (COM1 UART into vm->uart,
- * debug-exit, i8042, PM1a control); on failure undo the ones done and return the -errno.
+ * debug-exit, i8042, PM1a control, the virtio devices); on failure undo the ones done and
+ * return the -errno.
  */
 int devices_create(struct vm *vm);
 /*

@@ -12,6 +12,24 @@
 #define KEEL_RAM_ABOVE_4G 0x100000000ull /* ... and continues at 4 GiB */
 #define KEEL_IOAPIC_GPA 0xfec00000ull
 #define KEEL_LAPIC_GPA 0xfee00000ull
+
+/*
+ * virtio, in the device hole below the IOAPIC (present only when a virtio device is asked for).
+ * Device i (the --disk images in order, then the console, then the rng) raises IOAPIC input
+ * KEEL_VIRTIO_GSI_BASE + i as an edge (program the redirection entry edge-triggered, active high).
+ * PCI (the default): a host bridge in slot 0 behind configuration mechanism #1, device i in slot
+ * i + 1 with its BARs placed in the window, memory decoding on, INTA# as above (Interrupt Line
+ * holds it), MSI-X vectors routed by KVM. MMIO: device i at KEEL_VIRTIO_MMIO_BASE + i * stride.
+ */
+#define KEEL_PCI_MMIO_BASE 0xc0000000ull	/* 32-bit PCI memory window for BARs ... */
+#define KEEL_PCI_MMIO_SIZE 0x10000000ull	/* ... 256 MiB */
+#define KEEL_VIRTIO_MMIO_BASE 0xd0000000ull	/* virtio-mmio device 0 (version 2, 0x200 bytes used) */
+#define KEEL_VIRTIO_MMIO_STRIDE 0x1000ull
+#define KEEL_VIRTIO_MMIO_SLOTS 8u
+#define KEEL_VIRTIO_GSI_BASE 16u		/* IOAPIC inputs 16-23: one per virtio device */
+#define KEEL_MSI_GSI_BASE 24u			/* KVM GSIs of MSI-X routes start here */
+#define KEEL_PORT_PCI_CONFIG_ADDR 0xcf8u	/* CONFIG_ADDRESS (32-bit accesses) */
+#define KEEL_PORT_PCI_CONFIG_DATA 0xcfcu	/* CONFIG_DATA */
 #define KEEL_CMDLINE_MAX 2048u		/* longest command line, NUL included */
 
 /* Port I/O devices. */
@@ -41,6 +59,8 @@
  *   /isa/debug-exit@if4    compatible "keel,debug-exit", reg = <1 0xf4 1>
  *   /isa/i8042@i60    compatible "intel,8042", reg = <1 0x60 1 1 0x64 1>
  *   /isa/poweroff@i604     compatible "keel,pm1a-control", reg = <1 0x604 2>
+ *   /virtio_mmio@d0000000  (--virtio-transport mmio only, one per device, @ its base)
+ *                     compatible "virtio,mmio", reg = <0 base 0 0x200>, interrupts = <IOAPIC input>
  */
 #define KEEL_FDT_COMPATIBLE "keel,vm"
 

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Checks keel's Debian build dependencies; installs the missing ones when run as root with apt,
-# otherwise stops with the exact apt-get line. Usage: mk/deps.sh [build|test|bench|all]
+# otherwise stops with the exact apt-get line. Usage: mk/deps.sh [build|test|bench|fuzz|all]
 set -u
 set -o pipefail
 
 build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev check libsubunit-dev"
 optional_pkgs="libvirglrenderer-dev"
-test_pkgs="qemu-system-x86 util-linux bsdutils"
+test_pkgs="qemu-system-x86 util-linux bsdutils gdb"
 bench_pkgs="qemu-system-x86 strace"
+fuzz_pkgs="clang libclang-rt-dev"	# make fuzz: libFuzzer and its sanitizer runtimes
 
 case "${1:-build}" in
 build) want="$build_pkgs $optional_pkgs" need="$build_pkgs" ;;
 test) want="$build_pkgs $optional_pkgs $test_pkgs" need="$build_pkgs $test_pkgs" ;;
 bench) want="$bench_pkgs" need="$bench_pkgs" ;;
+fuzz) want="$fuzz_pkgs" need="$fuzz_pkgs" ;;
 all) want="$build_pkgs $optional_pkgs $test_pkgs $bench_pkgs" need="$build_pkgs $test_pkgs $bench_pkgs" ;;
-*) echo "usage: mk/deps.sh [build|test|bench|all]" >&2; exit 2 ;;
+*) echo "usage: mk/deps.sh [build|test|bench|fuzz|all]" >&2; exit 2 ;;
 esac
 
 installed() {

@@ -1,6 +1,7 @@
 /* Exit dispatch: turn one struct kvm_run exit into bus accesses or a VM stop; fed hand-made exits by unit tests. */
 #include "vcpu/vcpu.h"
 
+#include "vcpu/debug.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -123,7 +124,12 @@ int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
 	case KVM_EXIT_SHUTDOWN:
 		return dispatch_fatal(vcpu, KEEL_EXIT_TRIPLE_FAULT, "guest triple fault (KVM_EXIT_SHUTDOWN)");
 	case KVM_EXIT_INTERNAL_ERROR:
+		/* kvm_pvm hosts cannot emulate a ring-0 int3: a gdb breakpoint, or the guest's own. */
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && vcpu_int3_fault(vcpu) >= 0)
+			return VCPU_ACTION_CONTINUE;
 		return dispatch_internal_error(vcpu, run);
+	case KVM_EXIT_DEBUG:
+		return vcpu_debug_exit(vcpu, run);
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(what, sizeof(what), "KVM could not enter the guest (hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);

@@ -177,13 +177,25 @@ void vcpu_kick(struct vcpu *vcpu)
 
 void vcpu_set_request(struct vcpu *vcpu, enum vcpu_state state)
 {
+	bool changed;
+
 	pthread_mutex_lock(&vcpu->lock);
-	if (vcpu->request != VCPU_STOPPED)
+	changed = vcpu->request != VCPU_STOPPED && vcpu->request != state;
+	if (changed)
 		vcpu->request = state;
 	pthread_cond_broadcast(&vcpu->cond);
 	pthread_mutex_unlock(&vcpu->lock);
-	if (state != VCPU_RUNNING)
+	/* Whoever asked for this state before has kicked already. */
+	if (changed && state != VCPU_RUNNING)
 		vcpu_kick(vcpu);
+}
+
+void vcpu_park_self(struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->lock);
+	if (vcpu->request == VCPU_RUNNING)
+		vcpu->request = VCPU_PAUSED;
+	pthread_mutex_unlock(&vcpu->lock);
 }
 
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state)

@@ -46,6 +46,8 @@ int vcpu_start(struct vcpu *vcpu);
 void vcpu_kick(struct vcpu *vcpu);
 /* vcpu_set_request - ask for @state and kick; returns at once. */
 void vcpu_set_request(struct vcpu *vcpu, enum vcpu_state state);
+/* vcpu_park_self - on the vCPU's own thread: pause after the current exit (a debugger stop); no kick needed. */
+void vcpu_park_self(struct vcpu *vcpu);
 /* vcpu_wait_state - wait until the thread reports @state (or stopped). */
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state);
 /* vcpu_join - wait for the thread to end. */

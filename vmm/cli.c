@@ -1,7 +1,9 @@
 /* Parses keel's command line into a vm_config, with one-line errors naming the bad option. */
 #include "vmm/cli.h"
 
+#include "devices/virtio/options.h"
 #include "vmm/exit_status.h"
+#include "vmm/gdb/addr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -75,6 +77,11 @@ void cli_usage(FILE *f)
 		"  --mem SIZE        guest RAM: a number with K, M, G or T (bare: MiB); default 256M,\n"
 		"                    at least 4M, a multiple of 4K\n"
 		"  --cpus N          vCPUs, 1 up to what KVM allows (default 1)\n"
+		"  --gdb ADDR        serve gdb's remote protocol at tcp:[HOST:]PORT (HOST: 127.0.0.1\n"
+		"                    unless given) or unix:PATH; every vCPU is a gdb thread\n"
+		"  --gdb-wait        with --gdb: hold every vCPU before its first instruction until\n"
+		"                    gdb attaches\n"
+		VIRTIO_CLI_HELP
 		"  -v, --verbose     more messages (twice: debug); -q, --quiet: errors only\n"
 		"\n"
 		"Console: the guest's COM1 is wired to your terminal. Ctrl-A x quits, Ctrl-A Ctrl-A\n"
@@ -84,7 +91,7 @@ void cli_usage(FILE *f)
 		KEEL_EXIT_STATUS_HELP);
 }
 
-static const char *const cli_value_opts[] = { "--kernel", "--initrd", "--cmdline", "--mem", "--cpus" };
+static const char *const cli_value_opts[] = { "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--gdb" };
 
 /* Set *@slot to @value unless it was already given. */
 static int cli_once(const char **slot, const char *name, const char *value, char *err, size_t errlen)
@@ -108,6 +115,8 @@ static int cli_apply(struct cli_options *o, const char *name, const char *value,
 		return cli_once(&o->cfg.cmdline, name, value, err, errlen);
 	if (!strcmp(name, "--mem"))
 		return cli_once(mem, name, value, err, errlen);
+	if (!strcmp(name, "--gdb"))
+		return cli_once(&o->cfg.gdb, name, value, err, errlen);
 	return cli_once(cpus, name, value, err, errlen);
 }
 
@@ -150,6 +159,15 @@ static int cli_check_values(struct cli_options *o, const char *mem, const char *
 		}
 		o->cfg.ncpus = (unsigned int)n;
 	}
+	if (o->cfg.gdb) {
+		struct gdb_addr addr;
+
+		if (gdb_addr_parse(o->cfg.gdb, &addr, err, errlen) < 0)
+			return -EINVAL;
+	} else if (o->cfg.gdb_wait) {
+		snprintf(err, errlen, "--gdb-wait needs --gdb (see 'keel --help')");
+		return -EINVAL;
+	}
 	if (strlen(o->cfg.cmdline) >= 2048) {
 		snprintf(err, errlen, "--cmdline: %zu bytes is too long (at most 2047)", strlen(o->cfg.cmdline));
 		return -EINVAL;
@@ -180,6 +198,15 @@ static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options
 			o->verbosity = -1;
 			continue;
 		}
+		if (!strcmp(arg, "--gdb-wait")) {
+			o->cfg.gdb_wait = true;
+			continue;
+		}
+		r = virtio_cli_arg(&o->cfg.virtio, argc, argv, &i, err, errlen);	/* --disk, --console ... */
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
 		eq = strchr(arg, '=');
 		n = eq ? (size_t)(eq - arg) : strlen(arg);
 		for (j = 0; j < sizeof(cli_value_opts) / sizeof(cli_value_opts[0]); j++)

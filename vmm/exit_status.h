@@ -3,7 +3,7 @@
 #define KEEL_VMM_EXIT_STATUS_H
 
 enum keel_exit_status {
-	KEEL_EXIT_OK = 0,		/* guest powered off, reset through the i8042, or user quit (Ctrl-A x) */
+	KEEL_EXIT_OK = 0,		/* guest powered off, reset through the i8042, user quit (Ctrl-A x), or gdb killed it */
 	/* 1, 3, 5, ... 255: the guest wrote v to the debug-exit port: status (v << 1) | 1 */
 	KEEL_EXIT_USAGE = 2,		/* bad command line or bad input file (kernel, initrd) */
 	KEEL_EXIT_HOST = 4,		/* the host cannot run the VM: no usable /dev/kvm, out of memory, a KVM call failed */
@@ -15,7 +15,7 @@ enum keel_exit_status {
 /* The text of `keel --help` and README.md that documents the statuses above. */
 #define KEEL_EXIT_STATUS_HELP \
 	"Exit status:\n" \
-	"  0        the guest powered off, reset itself (i8042), or you quit with Ctrl-A x\n" \
+	"  0        the guest powered off, reset itself (i8042), you quit with Ctrl-A x, or gdb killed it\n" \
 	"  1,3,...  the guest wrote V to the debug-exit port 0xf4: status (V << 1) | 1\n" \
 	"  2        bad command line or input file (kernel, initrd)\n" \
 	"  4        the host cannot run the VM (no usable /dev/kvm, out of memory, KVM failure)\n" \

@@ -2,11 +2,13 @@
 #include "vmm/vm.h"
 
 #include "devices/devices.h"
+#include "devices/virtio/host.h"
 #include "vcpu/cpuid.h"
 #include "vcpu/vcpu.h"
 #include "vmm/bundled_guest.h"
 #include "vmm/console.h"
 #include "vmm/exit_status.h"
+#include "vmm/gdb/gdb.h"
 #include "vmm/image.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
@@ -95,6 +97,7 @@ static int vm_load(struct vm *vm)
 {
 	struct image kernel = { 0 }, initrd = { 0 };
 	struct boot_request req = { 0 };
+	struct keel_fdt_devices fdt_devices;
 	char err[512];
 	int ret;
 
@@ -120,6 +123,8 @@ static int vm_load(struct vm *vm)
 	}
 	req.cmdline = vm->cfg.cmdline;
 	req.ncpus = vm->cfg.ncpus;
+	virtio_fdt_layout(&vm->cfg.virtio, &fdt_devices);
+	req.fdt_devices = &fdt_devices;
 	ret = gmem_init(&vm->mem, vm->cfg.mem_size);
 	if (ret < 0) {
 		log_error("cannot allocate %llu MiB of guest RAM: %s",
@@ -190,6 +195,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	ret = vm_load(vm);
 	if (ret)
 		return ret;
+	ret = virtio_prepare(vm);	/* the disk images and console files are inputs too */
+	if (ret)
+		return ret;
 	ret = kvm_open(vm, cfg->kvm_path);
 	if (ret)
 		return ret;
@@ -224,7 +232,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 			return KEEL_EXIT_HOST;
 		}
 	}
-	return KEEL_EXIT_OK;
+	return gdb_create(vm, &vm->gdb);
 }
 
 static void vm_on_stop(void *opaque, int fd, uint32_t events)
@@ -277,7 +285,8 @@ int vm_run(struct vm *vm)
 			close(sfd);
 		return KEEL_EXIT_HOST;
 	}
-	ret = console_create(vm, STDIN_FILENO, &vm->console);
+	/* With --console virtio the terminal feeds the virtio console; COM1 then only prints. */
+	ret = console_create(vm, virtio_console_owns_stdin(vm) ? -1 : STDIN_FILENO, &vm->console);
 	if (ret < 0)
 		log_warn("no console input: %s", strerror(-ret));
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
@@ -308,6 +317,8 @@ void vm_destroy(struct vm *vm)
 {
 	if (vm->vcpus) {
 		vm_stop_vcpus(vm);
+		gdb_destroy(vm->gdb);	/* tells gdb the VM exited */
+		vm->gdb = NULL;
 		for (unsigned int i = 0; i < vm->ncpus; i++)
 			vcpu_destroy(vm->vcpus[i]);
 		free(vm->vcpus);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/virtio/config.h"
 #include "vmm/boot/boot.h"
 #include "vmm/bus.h"
 #include "vmm/evloop.h"
@@ -15,6 +16,8 @@ struct kvm_cpuid2;
 struct vcpu;
 struct uart;
 struct console;
+struct gdb;
+struct virtio_host;
 
 /* What the user asked for (filled by the CLI). */
 struct vm_config {
@@ -24,6 +27,9 @@ struct vm_config {
 	uint64_t mem_size;		/* bytes */
 	unsigned int ncpus;		/* vCPUs */
 	const char *kvm_path;		/* "/dev/kvm" */
+	const char *gdb;		/* --gdb tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
+	bool gdb_wait;			/* --gdb-wait: hold every vCPU until gdb attaches */
+	struct virtio_config virtio;	/* --disk, --console, --rng, --virtio-transport */
 };
 
 struct vm {
@@ -42,6 +48,8 @@ struct vm {
 	struct evloop loop;		/* the event loop run by the main thread */
 	struct uart *uart;		/* COM1 */
 	struct console *console;	/* the terminal, wired to COM1 */
+	struct gdb *gdb;		/* the gdb stub (vmm/gdb/), NULL without --gdb */
+	struct virtio_host *virtio;	/* virtio devices and their I/O thread (devices/virtio/host.h), or NULL */
 
 	pthread_mutex_t stop_lock;	/* guards the three fields below */
 	bool stop_requested;		/* first request wins */

@@ -1,4 +1,4 @@
-/* 16550 UART: register map, initialisation and polled transmit/receive. */
+/* 16550 UART: register map, initialisation, polled transmit/receive, receive interrupt and loopback. */
 #include "guest/drivers/uart16550.h"
 
 #include "guest/arch/x86/io.h"
@@ -20,6 +20,9 @@
 #define IIR_FIFO_ENABLED 0xc0		/* both bits set: a working 16550A FIFO */
 #define TX_FIFO_SIZE 16
 #define MCR_DTR_RTS 0x03
+#define MCR_OUT2 0x08			/* gates the interrupt line on PC boards */
+#define MCR_LOOP 0x10
+#define IER_RX 0x01
 #define LSR_DR 0x01			/* data ready */
 #define LSR_THRE 0x20			/* transmit holding register empty */
 
@@ -29,6 +32,7 @@
 static uint16_t uart_port;
 static unsigned int tx_burst;		/* bytes that fit after THRE: 16 with a FIFO, else 1 */
 static unsigned int tx_room;		/* bytes that can still go without polling LSR */
+static uint8_t mcr = MCR_DTR_RTS;
 
 void uart_init(uint16_t port)
 {
@@ -42,7 +46,7 @@ void uart_init(uint16_t port)
 	 * FCR is left alone: turning the FIFOs on or off empties them, and input may already be waiting
 	 * (a test pipes "hello\nquit\n" in before the guest runs). Use the FIFO if firmware enabled it.
 	 */
-	outb(port + UART_MCR, MCR_DTR_RTS);
+	outb(port + UART_MCR, mcr);
 	tx_burst = (inb(port + UART_IIR) & IIR_FIFO_ENABLED) == IIR_FIFO_ENABLED ? TX_FIFO_SIZE : 1;
 	tx_room = 0;
 }
@@ -68,6 +72,19 @@ bool uart_getc(char *c)
 		return false;
 	*c = (char)inb(uart_port + UART_RBR);
 	return true;
+}
+
+void uart_rx_interrupt(bool on)
+{
+	mcr = on ? (uint8_t)(mcr | MCR_OUT2) : (uint8_t)(mcr & ~MCR_OUT2);
+	outb(uart_port + UART_MCR, mcr);
+	outb(uart_port + UART_IER, on ? IER_RX : 0);
+}
+
+void uart_loopback(bool on)
+{
+	mcr = on ? (uint8_t)(mcr | MCR_LOOP) : (uint8_t)(mcr & ~MCR_LOOP);
+	outb(uart_port + UART_MCR, mcr);
 }
 
 bool uart_scratch_roundtrip(void)

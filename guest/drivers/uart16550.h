@@ -1,4 +1,4 @@
-/* The 16550 UART driven by polling: output for the console, input for exit=echo. */
+/* The 16550 UART: polled output for the console, input polled or by interrupt. */
 #ifndef KEEL_GUEST_DRIVERS_UART16550_H
 #define KEEL_GUEST_DRIVERS_UART16550_H
 
@@ -13,6 +13,12 @@ void uart_putc(char c);
 
 /* Take one received byte if there is one. */
 bool uart_getc(char *c);
+
+/* Raise the receive interrupt (IER bit 0, with MCR OUT2) when data is pending, or stop it. */
+void uart_rx_interrupt(bool on);
+
+/* Loopback mode (MCR bit 4): what is sent comes back as received data instead of leaving. */
+void uart_loopback(bool on);
 
 /* Write and read back two patterns through the scratch register; true when both came back. */
 bool uart_scratch_roundtrip(void);

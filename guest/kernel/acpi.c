@@ -33,6 +33,7 @@ struct sdt_header {
 #define RSDP_V1_LENGTH 20
 #define MADT_ENTRIES_OFFSET (sizeof(struct sdt_header) + 8)	/* after local APIC address, flags */
 #define MADT_LOCAL_APIC 0
+#define MADT_IO_APIC 1
 #define MADT_LOCAL_X2APIC 9
 #define MADT_ENABLED 0x1
 
@@ -122,12 +123,13 @@ static const struct sdt_header *madt_find(const struct rsdp *r)
 	return NULL;
 }
 
-int acpi_madt_cpus(uint64_t rsdp_pa, uint32_t *ids, unsigned int max)
+int acpi_madt_cpus(uint64_t rsdp_pa, uint32_t *ids, unsigned int max, uint64_t *ioapic_base)
 {
 	const struct rsdp *r = rsdp_find(rsdp_pa);
 	const struct sdt_header *madt = r ? madt_find(r) : NULL;
 	const uint8_t *p, *end;
 	unsigned int n = 0;
+	bool found_ioapic = false;
 
 	if (!madt)
 		return -1;
@@ -136,6 +138,14 @@ int acpi_madt_cpus(uint64_t rsdp_pa, uint32_t *ids, unsigned int max)
 	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
 		uint32_t id, flags;
 
+		if (p[0] == MADT_IO_APIC && p[1] >= 12 && !found_ioapic) {
+			uint32_t a;
+
+			memcpy(&a, p + 4, 4);	/* type, length, id, reserved, address, GSI base */
+			*ioapic_base = a;
+			found_ioapic = true;
+			continue;
+		}
 		if (p[0] == MADT_LOCAL_APIC && p[1] >= 8) {
 			id = p[3];			/* type, length, ACPI processor id, APIC id */
 			memcpy(&flags, p + 4, 4);

@@ -3,6 +3,7 @@
 
 #include "guest/arch/x86/mmu.h"
 #include "guest/lib/string.h"
+#include "guest/mm/frame.h"
 
 #define FDT_MAGIC_BYTES "\xd0\x0d\xfe\xed"	/* big-endian 0xd00dfeed */
 
@@ -11,7 +12,7 @@ struct boot_info boot_info;
 /* A pointer to @n objects of @size bytes at @pa, or NULL when they are not all mapped. */
 static const void *table(uint64_t pa, uint64_t n, uint64_t size)
 {
-	if (!pa || n > DIRECT_MAP_SIZE / size || !phys_mapped(pa, n * size))
+	if (!pa || n > direct_map_end / size || !phys_mapped(pa, n * size))
 		return NULL;
 	return phys_to_virt(pa);
 }
@@ -24,7 +25,7 @@ static const char *string_at(uint64_t pa, uint64_t max)
 	if (!pa || !phys_mapped(pa, 1))
 		return NULL;
 	if (!phys_mapped(pa, max))
-		max = DIRECT_MAP_SIZE - pa;
+		max = direct_map_end - pa;
 	s = phys_to_virt(pa);
 	return strnlen(s, max) < max ? s : NULL;
 }
@@ -121,4 +122,30 @@ bool bootinfo_overlaps(uint64_t start, uint64_t end)
 			     string_size(b->modules[i].cmdline_paddr, KEEL_CMDLINE_MAX)))
 			return true;
 	return false;
+}
+
+/* Append [pa, pa + len) to @out when there is room and it is not empty. */
+static void held(struct phys_range *out, unsigned int max, unsigned int *n, uint64_t pa, uint64_t len)
+{
+	if (len && *n < max)
+		out[(*n)++] = (struct phys_range){ pa, pa + len };
+}
+
+unsigned int bootinfo_held_ranges(struct phys_range *out, unsigned int max)
+{
+	const struct boot_info *b = &boot_info;
+	unsigned int n = 0;
+
+	if (!b->si)
+		return 0;
+	held(out, max, &n, b->start_info_pa, sizeof(*b->si));
+	held(out, max, &n, b->si->cmdline_paddr, string_size(b->si->cmdline_paddr, KEEL_CMDLINE_MAX));
+	held(out, max, &n, b->si->memmap_paddr, (uint64_t)b->memmap_entries * sizeof(*b->memmap));
+	held(out, max, &n, b->si->modlist_paddr, (uint64_t)b->nr_modules * sizeof(*b->modules));
+	for (unsigned int i = 0; i < b->nr_modules; i++) {
+		held(out, max, &n, b->modules[i].paddr, b->modules[i].size);
+		held(out, max, &n, b->modules[i].cmdline_paddr,
+		     string_size(b->modules[i].cmdline_paddr, KEEL_CMDLINE_MAX));
+	}
+	return n;
 }

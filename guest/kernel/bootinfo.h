@@ -36,6 +36,11 @@ bool bootinfo_ram_covers(uint64_t start, uint64_t end);
  */
 const void *bootinfo_fdt_module(uint64_t *size);
 
+/* What the loader left for us (start info, memory map, module list, modules, strings), as ranges. */
+#define BOOTINFO_MAX_HELD 24
+struct phys_range;
+unsigned int bootinfo_held_ranges(struct phys_range *out, unsigned int max);
+
 /* True when [start, end) overlaps what the loader left for us: start info, memory map, modules, strings. */
 bool bootinfo_overlaps(uint64_t start, uint64_t end);
 

@@ -4,28 +4,108 @@
 
 #include "guest/kernel/tap.h"
 
-/* Run them all (after the APs were started); returns the number that failed. */
-unsigned int checks_run_all(void);
+/* Run those tests= selects (all by default) at verbose= (after the APs were started); returns the failures. */
+unsigned int checks_run(const char *cmdline);
 
+/* checks_boot.c */
 enum check_status check_boot_pvh_magic(struct check_ctx *ctx);
 enum check_status check_boot_long_mode(struct check_ctx *ctx);
 enum check_status check_boot_cmdline_present(struct check_ctx *ctx);
 enum check_status check_mem_memmap(struct check_ctx *ctx);
 enum check_status check_mem_trampoline_page(struct check_ctx *ctx);
 
+/* checks_fdt.c */
 enum check_status check_fdt_header(struct check_ctx *ctx);
 enum check_status check_fdt_memory_matches_memmap(struct check_ctx *ctx);
 enum check_status check_fdt_bootargs_match_cmdline(struct check_ctx *ctx);
 enum check_status check_fdt_uart_node(struct check_ctx *ctx);
 enum check_status check_fdt_cpu_count(struct check_ctx *ctx);
 
+/* checks_cpu.c */
 enum check_status check_cpu_hypervisor_leaf(struct check_ctx *ctx);
 enum check_status check_cpu_apic_id(struct check_ctx *ctx);
 enum check_status check_cpu_topology(struct check_ctx *ctx);
 
+/* checks_smp.c */
 enum check_status check_smp_all_online(struct check_ctx *ctx);
 enum check_status check_smp_apic_ids_match(struct check_ctx *ctx);
 
+/* checks_uart.c */
 enum check_status check_uart_scratch(struct check_ctx *ctx);
+enum check_status check_uart_irq_loopback(struct check_ctx *ctx);
+enum check_status check_uart_irq_input(struct check_ctx *ctx);
+
+/* checks_paging.c */
+enum check_status check_paging_higher_half(struct check_ctx *ctx);
+enum check_status check_paging_kernel_wx(struct check_ctx *ctx);
+enum check_status check_paging_large_pages(struct check_ctx *ctx);
+enum check_status check_paging_stack_guard(struct check_ctx *ctx);
+enum check_status check_paging_frame_alloc(struct check_ctx *ctx);
+enum check_status check_paging_demand_fault(struct check_ctx *ctx);
+enum check_status check_paging_write_ro_fault(struct check_ctx *ctx);
+enum check_status check_paging_nx_fault(struct check_ctx *ctx);
+enum check_status check_paging_remap_invlpg(struct check_ctx *ctx);
+
+/* checks_paging_user.c */
+enum check_status check_paging_user_kernel_access(struct check_ctx *ctx);
+enum check_status check_paging_user_write_ro(struct check_ctx *ctx);
+enum check_status check_paging_user_exec_nx(struct check_ctx *ctx);
+enum check_status check_paging_user_isolation(struct check_ctx *ctx);
+
+/* checks_exc.c */
+enum check_status check_exc_idt_layout(struct check_ctx *ctx);
+enum check_status check_exc_divide_error(struct check_ctx *ctx);
+enum check_status check_exc_invalid_opcode(struct check_ctx *ctx);
+enum check_status check_exc_general_protection(struct check_ctx *ctx);
+enum check_status check_exc_page_fault(struct check_ctx *ctx);
+enum check_status check_exc_breakpoint_user(struct check_ctx *ctx);
+enum check_status check_exc_double_fault_ist(struct check_ctx *ctx);
+enum check_status check_exc_nmi_ist(struct check_ctx *ctx);
+
+/* checks_irq.c */
+enum check_status check_irq_clock_calibration(struct check_ctx *ctx);
+enum check_status check_irq_timer_periodic(struct check_ctx *ctx);
+enum check_status check_irq_timer_tsc_deadline(struct check_ctx *ctx);
+enum check_status check_irq_ipi(struct check_ctx *ctx);
+enum check_status check_irq_spurious_vector(struct check_ctx *ctx);
+enum check_status check_irq_stray_vector(struct check_ctx *ctx);
+
+/* checks_syscall.c */
+enum check_status check_syscall_entry_mode(struct check_ctx *ctx);
+enum check_status check_syscall_write(struct check_ctx *ctx);
+enum check_status check_syscall_getpid(struct check_ctx *ctx);
+enum check_status check_syscall_yield(struct check_ctx *ctx);
+enum check_status check_syscall_clock(struct check_ctx *ctx);
+enum check_status check_syscall_sleep(struct check_ctx *ctx);
+enum check_status check_syscall_mmap(struct check_ctx *ctx);
+enum check_status check_syscall_munmap(struct check_ctx *ctx);
+enum check_status check_syscall_mmap_bad_args(struct check_ctx *ctx);
+enum check_status check_syscall_bad_number(struct check_ctx *ctx);
+enum check_status check_syscall_bad_pointer(struct check_ctx *ctx);
+enum check_status check_syscall_regs_preserved(struct check_ctx *ctx);
+enum check_status check_syscall_exit_code(struct check_ctx *ctx);
+enum check_status check_syscall_no_leaks(struct check_ctx *ctx);
+
+/* checks_user.c */
+enum check_status check_user_elf_load(struct check_ctx *ctx);
+enum check_status check_user_kill_privileged(struct check_ctx *ctx);
+enum check_status check_user_kill_null(struct check_ctx *ctx);
+enum check_status check_user_kill_divide(struct check_ctx *ctx);
+enum check_status check_user_kill_invalid_opcode(struct check_ctx *ctx);
+enum check_status check_user_kill_stack_overflow(struct check_ctx *ctx);
+enum check_status check_user_io_privilege(struct check_ctx *ctx);
+
+/* checks_smp_user.c */
+enum check_status check_smp_per_cpu_tables(struct check_ctx *ctx);
+enum check_status check_smp_every_cpu_runs_user(struct check_ctx *ctx);
+enum check_status check_smp_lock_counter_user(struct check_ctx *ctx);
+enum check_status check_smp_lock_counter_kernel(struct check_ctx *ctx);
+
+/* checks_sched.c */
+enum check_status check_sched_round_robin(struct check_ctx *ctx);
+enum check_status check_sched_fairness(struct check_ctx *ctx);
+enum check_status check_sched_preempt_every_cpu(struct check_ctx *ctx);
+enum check_status check_sched_preempt_registers(struct check_ctx *ctx);
+enum check_status check_sched_sleep_accuracy(struct check_ctx *ctx);
 
 #endif

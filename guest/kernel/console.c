@@ -6,7 +6,7 @@
 #include "guest/lib/printf.h"
 #include "guest/lib/spinlock.h"
 
-static struct spinlock console_lock;
+static struct spinlock lock;
 
 void console_init(void)
 {
@@ -19,11 +19,21 @@ static void console_put(void *ctx, char c)
 	uart_putc(c);
 }
 
+void console_lock(void)
+{
+	spin_lock(&lock);
+}
+
+void console_unlock(void)
+{
+	spin_unlock(&lock);
+}
+
 void kvprintf(const char *fmt, va_list ap)
 {
-	spin_lock(&console_lock);
+	spin_lock(&lock);
 	vformat(console_put, NULL, fmt, ap);
-	spin_unlock(&console_lock);
+	spin_unlock(&lock);
 }
 
 void kprintf(const char *fmt, ...)

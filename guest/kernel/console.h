@@ -11,6 +11,10 @@ void console_init(void);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 
+/* Hold the console (no other CPU prints meanwhile), e.g. while the UART is in loopback mode. */
+void console_lock(void);
+void console_unlock(void);
+
 /* Print without the lock: for fatal paths, where the lock holder may be the faulting CPU. */
 void kprintf_unlocked(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,6 +1,7 @@
 /* Discovering the machine from the device tree, or from ACPI and the PVH memory map without one. */
 #include "guest/kernel/machine.h"
 
+#include "firmware/machine.h"
 #include "guest/kernel/acpi.h"
 #include "guest/kernel/bootinfo.h"
 #include "guest/kernel/console.h"
@@ -27,7 +28,7 @@ static void read_fdt(void)
 static void read_madt(void)
 {
 	uint64_t rsdp = boot_info.si ? boot_info.si->rsdp_paddr : 0;
-	int n = acpi_madt_cpus(rsdp, machine.apic_ids, GUEST_MAX_CPUS);
+	int n = acpi_madt_cpus(rsdp, machine.apic_ids, GUEST_MAX_CPUS, &machine.ioapic_base);
 
 	if (n > 0) {
 		machine.ncpus = (unsigned int)n;
@@ -38,6 +39,7 @@ static void read_madt(void)
 void machine_discover(void)
 {
 	machine.cpu_source = CPUS_ASSUMED;
+	machine.ioapic_base = KEEL_IOAPIC_GPA;
 	machine.fdt = bootinfo_fdt_module(&machine.fdt_size);
 	if (machine.fdt)
 		machine.fdt_err = devtree_open(machine.fdt, machine.fdt_size);

@@ -31,6 +31,7 @@ struct machine {
 	unsigned int ncpus;		/* CPUs described (may exceed GUEST_MAX_CPUS) */
 	uint32_t apic_ids[GUEST_MAX_CPUS]; /* the first GUEST_MAX_CPUS of their APIC ids */
 	uint64_t ram_bytes;		/* from /memory when the tree is used, else the PVH memory map */
+	uint64_t ioapic_base;		/* the MADT's I/O APIC, else keel's KEEL_IOAPIC_GPA */
 };
 
 extern struct machine machine;

@@ -17,6 +17,8 @@ struct check_ctx {
 	char skip[SKIP_SIZE];
 };
 
+static unsigned int verbosity;
+
 static void vnote(struct check_ctx *ctx, const char *fmt, va_list ap)
 {
 	size_t room = sizeof(ctx->notes) - ctx->notes_len;
@@ -37,6 +39,22 @@ void check_note(struct check_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vnote(ctx, fmt, ap);
 	va_end(ap);
+}
+
+void check_detail(struct check_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbosity)
+		return;
+	va_start(ap, fmt);
+	vnote(ctx, fmt, ap);
+	va_end(ap);
+}
+
+unsigned int check_verbosity(void)
+{
+	return verbosity;
 }
 
 enum check_status check_fail(struct check_ctx *ctx, const char *fmt, ...)
@@ -69,25 +87,82 @@ static void print_notes(const char *notes)
 	}
 }
 
-unsigned int tap_run(const struct check *list, unsigned int n)
+/* Does word @w (@len bytes) pick @name? */
+static bool word_picks(const char *w, size_t len, const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	if (len && w[len - 1] == '*')
+		return !strncmp(name, w, len - 1);
+	if (strlen(name) == len && !strncmp(name, w, len))
+		return true;
+	return slash && (size_t)(slash - name) == len && !strncmp(name, w, len);
+}
+
+bool tap_selected(const char *selection, const char *name)
+{
+	const char *p = selection;
+
+	if (!*p || !strcmp(p, "all"))
+		return true;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (word_picks(p, len, name))
+			return true;
+		p += len + (comma != NULL);
+	}
+	return false;
+}
+
+/* Report the words of @selection that pick none of the checks; returns how many. */
+static unsigned int unknown_words(const struct check *list, unsigned int n, const char *selection)
+{
+	const char *p = selection;
+	unsigned int bad = 0;
+
+	if (!strcmp(p, "all"))
+		return 0;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool used = false;
+
+		for (unsigned int i = 0; i < n && !used; i++)
+			used = word_picks(p, len, list[i].name);
+		if (!used && len) {
+			kprintf("guest: tests=%.*s selects no check\n", (int)len, p);
+			bad++;
+		}
+		p += len + (comma != NULL);
+	}
+	return bad;
+}
+
+unsigned int tap_run(const struct check *list, unsigned int n, const char *selection, unsigned int verbose)
 {
 	static struct check_ctx ctx;	/* not on the stack: checks run one at a time, on the BSP */
-	unsigned int failed = 0;
+	unsigned int bad_words = unknown_words(list, n, selection), failed = 0, run = 0;
 
+	verbosity = verbose;
 	for (unsigned int i = 0; i < n; i++) {
 		enum check_status st;
 
+		if (!tap_selected(selection, list[i].name))
+			continue;
+		run++;
 		ctx.notes_len = 0;
 		ctx.notes[0] = ctx.skip[0] = '\0';
 		st = list[i].run(&ctx);
 		if (st == CHECK_SKIP)
-			kprintf("ok %u - %s # SKIP %s\n", i + 1, list[i].name, ctx.skip);
+			kprintf("ok %u - %s # SKIP %s\n", run, list[i].name, ctx.skip);
 		else
-			kprintf("%s %u - %s\n", st == CHECK_PASS ? "ok" : "not ok", i + 1, list[i].name);
+			kprintf("%s %u - %s\n", st == CHECK_PASS ? "ok" : "not ok", run, list[i].name);
 		print_notes(ctx.notes);
 		failed += st == CHECK_FAIL;
 	}
-	kprintf("1..%u\n", n);
-	kprintf("guest: %u passed, %u failed\n", n - failed, failed);
-	return failed;
+	kprintf("1..%u\n", run);
+	kprintf("guest: %u passed, %u failed\n", run - failed, failed + bad_words);
+	return failed + bad_words;
 }

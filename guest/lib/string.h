@@ -15,6 +15,7 @@ char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *hay, const char *needle);
 unsigned long strtoul(const char *s, char **end, int base);
 
 #endif

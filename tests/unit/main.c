@@ -18,6 +18,15 @@ static const struct {
 	{ "uart", uart_suite },
 	{ "console", console_suite },
 	{ "vcpu", vcpu_suite },
+	{ "virtq", virtq_suite },
+	{ "virtio_pci", virtio_pci_suite },
+	{ "virtio_mmio", virtio_mmio_suite },
+	{ "virtio_dev", virtio_dev_suite },
+	{ "virtio_hostile", virtio_hostile_suite },
+	{ "virtio_cli", virtio_cli_suite },
+	{ "gdb_packet", gdb_packet_suite },
+	{ "gdb_commands", gdb_commands_suite },
+	{ "gdb_host", gdb_host_suite },
 };
 
 int main(int argc, char **argv)

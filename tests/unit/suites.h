@@ -13,5 +13,14 @@ Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */
 Suite *uart_suite(void);	/* tests/unit/test_uart.c */
 Suite *console_suite(void);	/* tests/unit/test_console.c */
 Suite *vcpu_suite(void);	/* tests/unit/test_vcpu.c (needs /dev/kvm) */
+Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
+Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */
+Suite *gdb_host_suite(void);	/* tests/unit/test_gdb_kvm.c (partly needs /dev/kvm) */
+Suite *virtq_suite(void);	/* tests/unit/test_virtq.c */
+Suite *virtio_pci_suite(void);	/* tests/unit/test_virtio_pci.c */
+Suite *virtio_mmio_suite(void);	/* tests/unit/test_virtio_mmio.c */
+Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temporary images) */
+Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
+Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
 
 #endif

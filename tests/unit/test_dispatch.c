@@ -1,4 +1,4 @@
-/* Unit tests of vcpu_dispatch_exit fed hand-made struct kvm_run exits: IO, MMIO, HLT, SHUTDOWN, INTERNAL_ERROR, unknown. */
+/* Unit tests of vcpu_dispatch_exit fed hand-made struct kvm_run exits: IO, MMIO, HLT, SHUTDOWN, INTERNAL_ERROR, DEBUG, unknown; ring-0 int3 on a real vCPU. */
 #include "tests/unit/suites.h"
 
 #include "vcpu/vcpu.h"
@@ -6,8 +6,11 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #define RUN_SIZE 8192	/* like KVM's mapping: kvm_run, then the PIO data page */
 
@@ -243,10 +246,88 @@ START_TEST(intr_and_system_events)
 }
 END_TEST
 
+START_TEST(debug_exit_without_debugger)
+{
+	/* KVM_EXIT_DEBUG with no gdb stub (a stale one): carry on */
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = 1;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	run->debug.arch.exception = 3;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert(!vm.stop_requested);
+}
+END_TEST
+
+/*
+ * With a real (unstarted) vCPU whose PC is at an int3: KVM_EXIT_INTERNAL_ERROR (emulation), as
+ * kvm_pvm reports a ring-0 int3. The guest's own int3 is finished here: PC past it, #BP injected.
+ * @gdb: also start the gdb stub (nothing planted: still the guest's).
+ */
+static void int3_exit(bool gdb, const uint8_t *code, size_t len, int want_action)
+{
+	char sock[64];
+	struct vm_config cfg = { .cmdline = "exit=halt", .mem_size = 64 << 20, .ncpus = 1, .kvm_path = "/dev/kvm" };
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+	struct vm live;
+	struct kvm_run r;
+	struct vcpu *v;
+
+	if (access("/dev/kvm", R_OK | W_OK) != 0) {
+		ck_abort_msg("/dev/kvm is not usable here: this test needs KVM");
+		return;
+	}
+	snprintf(sock, sizeof(sock), "unix:/tmp/keel-unit-dispatch-%d.sock", (int)getpid());
+	cfg.gdb = gdb ? sock : NULL;
+	ck_assert_int_eq(vm_create(&live, &cfg), KEEL_EXIT_OK);
+	ck_assert(!gdb || live.gdb);
+	v = live.vcpus[0];
+	ck_assert_int_eq(gmem_write(&live.mem, 0x7000, code, len), 0);
+	ck_assert_int_eq(ioctl(v->fd, KVM_GET_REGS, &regs), 0);
+	regs.rip = 0x7000;	/* paging is off at the PVH entry: linear == physical */
+	ck_assert_int_eq(ioctl(v->fd, KVM_SET_REGS, &regs), 0);
+	memset(&r, 0, sizeof(r));
+	r.exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	r.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	ck_assert_int_eq(vcpu_dispatch_exit(v, &r), want_action);
+	ck_assert_int_eq(ioctl(v->fd, KVM_GET_REGS, &regs), 0);
+	ck_assert_int_eq(ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev), 0);
+	if (want_action == VCPU_ACTION_CONTINUE) {
+		/* PC past the int3; the injected #BP itself cannot be read back (KVM hides soft exceptions) */
+		ck_assert(!live.stop_requested);
+		ck_assert_uint_eq(regs.rip, 0x7001);
+	} else {
+		ck_assert(live.stop_requested);
+		ck_assert_int_eq(live.exit_status, KEEL_EXIT_GUEST_ERROR);
+		ck_assert_uint_eq(regs.rip, 0x7000);
+		ck_assert_uint_eq(ev.exception.injected, 0);
+	}
+	vm_destroy(&live);
+}
+
+START_TEST(guest_int3_gets_its_breakpoint)
+{
+	int3_exit(false, (const uint8_t *)"\xcc", 1, VCPU_ACTION_CONTINUE);
+}
+END_TEST
+
+START_TEST(guest_int3_with_gdb_attached)
+{
+	int3_exit(true, (const uint8_t *)"\xcc", 1, VCPU_ACTION_CONTINUE);
+}
+END_TEST
+
+START_TEST(other_emulation_failure_is_fatal)
+{
+	int3_exit(false, (const uint8_t *)"\x0f\xc7\x0f", 3, VCPU_ACTION_STOP);	/* cmpxchg16b */
+}
+END_TEST
+
 Suite *dispatch_suite(void)
 {
 	Suite *s = suite_create("dispatch");
 	TCase *tc = tcase_create("exits");
+	TCase *live = tcase_create("int3");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, io_out);
@@ -262,6 +343,13 @@ Suite *dispatch_suite(void)
 	tcase_add_test(tc, kvm_exit_unknown_and_fail_entry);
 	tcase_add_test(tc, first_stop_wins);
 	tcase_add_test(tc, intr_and_system_events);
+	tcase_add_test(tc, debug_exit_without_debugger);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(live, setup, teardown);	/* for the quiet log level */
+	tcase_set_timeout(live, 60);
+	tcase_add_test(live, guest_int3_gets_its_breakpoint);
+	tcase_add_test(live, guest_int3_with_gdb_attached);
+	tcase_add_test(live, other_emulation_failure_is_fatal);
+	suite_add_tcase(s, live);
 	return s;
 }

@@ -54,7 +54,7 @@ static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
 		boot_errf(err, errlen, "out of host memory for a %s device tree", boot_size(cap).s);
 		return -ENOMEM;
 	}
-	r = keel_fdt_build(p->fdt, cap, mem, req->ncpus, req->cmdline);
+	r = keel_fdt_build_with(p->fdt, cap, mem, req->ncpus, req->cmdline, req->fdt_devices);
 	if (r) {
 		boot_errf(err, errlen, "device tree: libfdt could not build it (%s)", strerror(-r));
 		return -EIO;	/* the size hint or libfdt is wrong: a keel bug, not bad input */

@@ -7,6 +7,8 @@
 
 #include "vmm/memory.h"
 
+struct keel_fdt_devices;
+
 /* What to boot. Buffers belong to the caller and must stay valid during boot_setup(). */
 struct boot_request {
 	const uint8_t *kernel;		/* whole ELF file */
@@ -17,6 +19,7 @@ struct boot_request {
 	const char *initrd_name;	/* path, for messages */
 	const char *cmdline;		/* never NULL; at most KEEL_CMDLINE_MAX - 1 bytes */
 	unsigned int ncpus;		/* vCPUs; vCPU i has APIC id i */
+	const struct keel_fdt_devices *fdt_devices; /* optional devices for the FDT, NULL: none */
 };
 
 /* Where things landed. */

@@ -150,14 +150,38 @@ static void dt_isa(struct dt *d)
 	dt_end(d);
 }
 
+/* The virtio-mmio nodes, at the root (#address-cells 2, #size-cells 2). */
+static void dt_virtio_mmio(struct dt *d, const struct keel_fdt_devices *devs)
+{
+	for (unsigned int i = 0; devs && i < devs->n_virtio_mmio && i < KEEL_VIRTIO_MMIO_SLOTS; i++) {
+		const struct fdt_virtio_mmio *v = &devs->virtio_mmio[i];
+		const uint32_t reg[] = { (uint32_t)(v->base >> 32), (uint32_t)v->base, (uint32_t)(v->size >> 32),
+					 (uint32_t)v->size };
+		char name[48];
+
+		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)v->base);
+		dt_begin(d, name);
+		dt_str(d, "compatible", "virtio,mmio");
+		dt_cells(d, "reg", reg, 4);
+		dt_u32(d, "interrupts", v->irq);
+		dt_end(d);
+	}
+}
+
 size_t keel_fdt_size_hint(unsigned int ncpus, size_t bootargs_len)
 {
-	/* Fixed nodes and strings take under 1 KiB; a cpu node about 50 bytes. */
-	return 4096 + (size_t)ncpus * 128 + bootargs_len;
+	/* Fixed nodes and strings take under 1 KiB; a cpu node about 50 bytes; a virtio node about 100. */
+	return 4096 + (size_t)ncpus * 128 + bootargs_len + KEEL_VIRTIO_MMIO_SLOTS * 128;
 }
 
 int keel_fdt_build(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
 		   const char *bootargs)
+{
+	return keel_fdt_build_with(buf, size, mem, ncpus, bootargs, NULL);
+}
+
+int keel_fdt_build_with(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
+			const char *bootargs, const struct keel_fdt_devices *devs)
 {
 	struct dt d = { .fdt = buf };
 	char stdout_path[64];
@@ -185,6 +209,7 @@ int keel_fdt_build(void *buf, size_t size, const struct guest_mem *mem, unsigned
 	dt_memory(&d, mem);
 	dt_cpus(&d, ncpus);
 	dt_isa(&d);
+	dt_virtio_mmio(&d, devs);
 	dt_end(&d);
 	if (!d.err)
 		d.err = fdt_finish(buf);

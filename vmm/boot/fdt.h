@@ -3,8 +3,22 @@
 #define KEEL_VMM_BOOT_FDT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "firmware/machine.h"
 #include "vmm/memory.h"
+
+/* A virtio-mmio device to describe (firmware/machine.h). */
+struct fdt_virtio_mmio {
+	uint64_t base, size;
+	uint32_t irq;			/* IOAPIC input */
+};
+
+/* Devices that exist only in some VMs. */
+struct keel_fdt_devices {
+	unsigned int n_virtio_mmio;
+	struct fdt_virtio_mmio virtio_mmio[KEEL_VIRTIO_MMIO_SLOTS];
+};
 
 /* keel_fdt_size_hint - a buffer size that keel_fdt_build() never outgrows for these inputs. */
 size_t keel_fdt_size_hint(unsigned int ncpus, size_t bootargs_len);
@@ -17,5 +31,9 @@ size_t keel_fdt_size_hint(unsigned int ncpus, size_t bootargs_len);
  */
 int keel_fdt_build(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
 		   const char *bootargs);
+
+/* keel_fdt_build_with - keel_fdt_build, plus the nodes of @devs (NULL: none). */
+int keel_fdt_build_with(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
+			const char *bootargs, const struct keel_fdt_devices *devs);
 
 #endif

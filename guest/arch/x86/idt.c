@@ -3,10 +3,10 @@
 
 #include "guest/arch/x86/gdt.h"
 
-#define IDT_EXCEPTIONS 32
-#define GATE_INTERRUPT 0x8e		/* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTERRUPT 0x8e		/* present, 64-bit interrupt gate (IF cleared on entry) */
+#define GATE_DPL3 0x60
 
-struct idt_gate {
+struct idt_desc {
 	uint16_t offset_lo;
 	uint16_t selector;
 	uint8_t ist;
@@ -21,21 +21,41 @@ struct idt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+_Static_assert(sizeof(struct idt_desc) == 16, "IDT gate layout");
 
-extern const uint64_t exception_stubs[IDT_EXCEPTIONS];
+extern const char intr_stubs[];
+static struct idt_desc idt[IDT_VECTORS] __attribute__((aligned(16)));
 
-static struct idt_gate idt[IDT_EXCEPTIONS] __attribute__((aligned(16)));
+uint64_t idt_stub(unsigned int vector)
+{
+	return (uint64_t)(uintptr_t)(intr_stubs + 16 * vector);
+}
+
+static unsigned int ist_of(unsigned int v)
+{
+	switch (v) {
+	case 2:
+		return IST_NMI;
+	case 8:
+		return IST_DOUBLE_FAULT;
+	case 18:
+		return IST_MACHINE_CHECK;
+	default:
+		return 0;
+	}
+}
 
 void idt_init(void)
 {
-	for (unsigned int v = 0; v < IDT_EXCEPTIONS; v++) {
-		uint64_t a = exception_stubs[v];
+	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
+		uint64_t a = idt_stub(v);
 
-		idt[v] = (struct idt_gate){
+		idt[v] = (struct idt_desc){
 			.offset_lo = (uint16_t)a,
-			.selector = GDT_CODE64,
-			.type_attr = GATE_INTERRUPT,
+			.selector = KERNEL_CS,
+			.ist = (uint8_t)ist_of(v),
+			/* int3 from ring 3 needs a DPL 3 gate; everything else is for the CPU only. */
+			.type_attr = GATE_INTERRUPT | (v == 3 ? GATE_DPL3 : 0),
 			.offset_mid = (uint16_t)(a >> 16),
 			.offset_hi = (uint32_t)(a >> 32),
 		};
@@ -47,6 +67,18 @@ void idt_load(void)
 	struct idt_ptr p = { .limit = sizeof(idt) - 1, .base = (uint64_t)(uintptr_t)idt };
 
 	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+struct idt_gate_info idt_gate(unsigned int v)
+{
+	const struct idt_desc *d = &idt[v % IDT_VECTORS];
+
+	return (struct idt_gate_info){
+		.present = d->type_attr & 0x80,
+		.dpl = (d->type_attr >> 5) & 3,
+		.ist = d->ist & 7,
+		.handler = d->offset_lo | (uint64_t)d->offset_mid << 16 | (uint64_t)d->offset_hi << 32,
+	};
 }
 
 void idt_triple_fault(void)

@@ -1,27 +1,35 @@
-/* The interrupt descriptor table: today the 32 exception vectors, all reporting a fatal error. */
+/* The interrupt descriptor table: 256 gates onto entry.S's stubs, IST stacks for NMI, #DF and #MC. */
 #ifndef KEEL_GUEST_ARCH_X86_IDT_H
 #define KEEL_GUEST_ARCH_X86_IDT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Registers saved by vectors.S, lowest address first. */
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error_code;
-	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
-};
+#include "guest/arch/x86/frame.h"
 
-/* Fill the IDT (BSP, once). */
+#define IDT_VECTORS 256
+
+/* Fill the IDT (BSP, once): every vector present, #BP callable from ring 3. */
 void idt_init(void);
 
 /* Load it on the calling CPU. */
 void idt_load(void);
 
+/* What gate @vector holds: present, its DPL, its IST index and the stub address. */
+struct idt_gate_info {
+	bool present;
+	unsigned int dpl, ist;
+	uint64_t handler;
+};
+struct idt_gate_info idt_gate(unsigned int vector);
+
+/* The stub entry.S has for @vector. */
+uint64_t idt_stub(unsigned int vector);
+
 /* Load an IDT of limit 0 and execute ud2: the CPU triple-faults. */
 __attribute__((noreturn)) void idt_triple_fault(void);
 
-/* Called by vectors.S; reports the exception and ends the VM as failed. */
-__attribute__((noreturn)) void trap_exception(struct trap_frame *f);
+/* Called by entry.S for every interrupt and exception, with the frame it built. */
+void trap_entry(struct trap_frame *f);
 
 #endif

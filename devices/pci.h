@@ -1,0 +1,138 @@
+/* A PCI host bridge on bus 0 with configuration mechanism #1 (ports 0xcf8/0xcfc), and type-0 functions with BARs and capabilities. */
+#ifndef KEEL_DEVICES_PCI_H
+#define KEEL_DEVICES_PCI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+
+#define PCI_CFG_SIZE 256u
+#define PCI_MAX_SLOTS 32u
+#define PCI_NUM_BARS 6u
+
+/* Configuration header offsets and bits keel uses. */
+#define PCI_VENDOR_ID 0x00u
+#define PCI_DEVICE_ID 0x02u
+#define PCI_COMMAND 0x04u
+#define PCI_STATUS 0x06u
+#define PCI_REVISION 0x08u
+#define PCI_CLASS_PROG 0x09u
+#define PCI_HEADER_TYPE 0x0eu
+#define PCI_BAR0 0x10u
+#define PCI_SUBSYS_VENDOR 0x2cu
+#define PCI_SUBSYS_ID 0x2eu
+#define PCI_CAP_PTR 0x34u
+#define PCI_INT_LINE 0x3cu
+#define PCI_INT_PIN 0x3du
+#define PCI_CMD_IO 0x0001u
+#define PCI_CMD_MEM 0x0002u
+#define PCI_CMD_MASTER 0x0004u
+#define PCI_CMD_INTX_DISABLE 0x0400u
+#define PCI_STATUS_INTX 0x0008u
+#define PCI_STATUS_CAP_LIST 0x0010u
+#define PCI_BAR_IO 0x1u
+#define PCI_CAP_ID_MSIX 0x11u
+#define PCI_CFG_ADDR_ENABLE 0x80000000u
+
+/* The host bridge keel puts in slot 0. */
+#define PCI_HOST_VENDOR 0x8086u
+#define PCI_HOST_DEVICE 0x1237u
+#define PCI_CLASS_HOST_BRIDGE 0x060000u
+
+struct pci_dev;
+
+/* A function's hooks into configuration space (host lock held; all may be NULL). */
+struct pci_ops {
+	/* Before a read of [@off, @off + @len): refresh pd->cfg there if it is computed. */
+	void (*cfg_read)(struct pci_dev *pd, uint32_t off, uint32_t len);
+	/* After a write of [@off, @off + @len) went into pd->cfg through the write mask. */
+	void (*cfg_write)(struct pci_dev *pd, uint32_t off, uint32_t len);
+	/* BAR @bar moved from @old to @new on its bus (0: not mapped). */
+	void (*bar_moved)(struct pci_dev *pd, unsigned int bar, uint64_t old, uint64_t new);
+};
+
+struct pci_bar {
+	uint32_t size;			/* 0: no BAR; else a power of 2 */
+	bool io;			/* port I/O, else 32-bit memory */
+	bus_handler_fn fn;
+	void *opaque;
+	uint64_t mapped;		/* address on its bus now, 0 when not mapped */
+};
+
+struct pci_host;
+
+struct pci_dev {
+	const char *name;
+	uint8_t cfg[PCI_CFG_SIZE];	/* the configuration space as the guest reads it */
+	uint8_t wmask[PCI_CFG_SIZE];	/* bits the guest may write */
+	struct pci_bar bar[PCI_NUM_BARS];
+	const struct pci_ops *ops;
+	void *opaque;
+	struct pci_host *host;		/* set by pci_host_add */
+	unsigned int slot;
+	uint8_t cap_end;		/* first free byte after the capabilities */
+	uint8_t cap_last;		/* offset of the last capability (0: none) */
+};
+
+struct pci_host {
+	struct bus *pio, *mmio;
+	pthread_mutex_t lock;		/* configuration accesses and BAR moves */
+	uint32_t addr;			/* CONFIG_ADDRESS (0xcf8) */
+	struct pci_dev *slots[PCI_MAX_SLOTS];
+	struct pci_dev bridge;
+	uint64_t mmio_next, mmio_end;	/* where pci_host_add places memory BARs */
+	bool ports;			/* 0xcf8-0xcff registered */
+};
+
+/*
+ * pci_dev_init - a type-0 function with these IDs, memory decoding enabled (as firmware leaves
+ * it), interrupt pin INTA# routed to @irq (0xff: none), no BARs or capabilities yet.
+ */
+void pci_dev_init(struct pci_dev *pd, const char *name, uint16_t vendor, uint16_t device,
+		  uint32_t class_code, uint8_t revision, uint16_t subsys_vendor, uint16_t subsys_id,
+		  unsigned int irq);
+
+/* pci_dev_set_bar - BAR @i: @size bytes (a power of 2, at least 16) handled by @fn(@opaque). */
+void pci_dev_set_bar(struct pci_dev *pd, unsigned int i, uint32_t size, bool io, bus_handler_fn fn,
+		     void *opaque);
+
+/*
+ * pci_dev_add_cap - append a capability of @len bytes (id and next included) to the list.
+ * Returns its offset in configuration space, or 0 when there is no room.
+ */
+uint8_t pci_dev_add_cap(struct pci_dev *pd, uint8_t id, uint8_t len);
+
+/*
+ * pci_host_init - the bridge in slot 0 and ports 0xcf8-0xcff on @pio; memory BARs are placed
+ * in [@mmio_base, @mmio_base + @mmio_size) on @mmio. Returns 0 or -errno.
+ */
+int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio, uint64_t mmio_base,
+		  uint64_t mmio_size);
+
+/* pci_host_destroy - unmap every BAR and release the ports. */
+void pci_host_destroy(struct pci_host *h);
+
+/*
+ * pci_host_add - plug @pd into @slot (1 to 31): give each memory BAR an address in the window
+ * (naturally aligned) and map it. Returns 0, -EBUSY (slot taken), -ENOSPC (window full) or -errno.
+ */
+int pci_host_add(struct pci_host *h, unsigned int slot, struct pci_dev *pd);
+
+/* pci_host_remove - unplug the function in @slot and unmap its BARs. */
+void pci_host_remove(struct pci_host *h, unsigned int slot);
+
+/*
+ * pci_cfg_read / pci_cfg_write - configuration space of bus 0, @slot, function @fn, @len (1, 2
+ * or 4) bytes at @off (not crossing a dword). Nothing there: reads all ones, writes are dropped.
+ */
+uint32_t pci_cfg_read(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len);
+void pci_cfg_write(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len,
+		   uint32_t val);
+
+/* pci_cfg_io - the bus handler of ports 0xcf8-0xcff (mechanism #1). */
+int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
+	       bool is_write);
+
+#endif

@@ -1,0 +1,131 @@
+/* Console backends: keel's terminal, an output (and optional input) file, or a connected Unix stream socket. */
+#include "devices/virtio/backend_chardev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+static int cd_fail(struct chardev *c, const char *spec, int err, char *buf, size_t len, const char *why)
+{
+	snprintf(buf, len, "--console %s: %s", spec, why ? why : strerror(err));
+	chardev_close(c);
+	return -err;
+}
+
+static int cd_socket(struct chardev *c, const struct virtio_console_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (o->path_len >= sizeof(sa.sun_path))
+		return cd_fail(c, o->spec, ENAMETOOLONG, err, errlen, "the socket path is too long");
+	memcpy(sa.sun_path, o->path, o->path_len);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cd_fail(c, o->spec, errno, err, errlen, NULL);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return cd_fail(c, o->spec, e, err, errlen, NULL);
+	}
+	c->in_fd = c->out_fd = fd;
+	c->own_out = true;
+	c->out_is_socket = true;
+	return 0;
+}
+
+static int cd_file(struct chardev *c, const struct virtio_console_opts *o, char *err, size_t errlen)
+{
+	char *path = strndup(o->path, o->path_len);
+	struct stat st;
+	int e;
+
+	if (!path)
+		return cd_fail(c, o->spec, ENOMEM, err, errlen, NULL);
+	c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	e = errno;
+	free(path);
+	if (c->out_fd < 0)
+		return cd_fail(c, o->spec, e, err, errlen, NULL);
+	c->own_out = true;
+	if (!o->in_path)
+		return 0;
+	path = strndup(o->in_path, o->in_len);
+	if (!path)
+		return cd_fail(c, o->spec, ENOMEM, err, errlen, NULL);
+	c->in_fd = open(path, O_RDONLY | O_CLOEXEC);
+	e = errno;
+	free(path);
+	if (c->in_fd < 0)
+		return cd_fail(c, o->spec, e, err, errlen, NULL);
+	c->own_in = true;
+	if (fstat(c->in_fd, &st) == 0 && S_ISDIR(st.st_mode))
+		return cd_fail(c, o->spec, EISDIR, err, errlen, "the input is a directory");
+	return 0;
+}
+
+int chardev_open(const struct virtio_console_opts *o, struct chardev **out, char *err, size_t errlen)
+{
+	struct chardev *c = calloc(1, sizeof(*c));
+	int ret = 0;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->in_fd = c->out_fd = -1;
+	term_init(&c->term);
+	switch (o->kind) {
+	case VIRTIO_CONSOLE_TERMINAL:
+		c->in_fd = fcntl(STDIN_FILENO, F_GETFL) >= 0 ? STDIN_FILENO : -1;
+		c->out_fd = STDOUT_FILENO;
+		c->escapes = true;
+		break;
+	case VIRTIO_CONSOLE_FILE:
+		ret = cd_file(c, o, err, errlen);
+		break;
+	case VIRTIO_CONSOLE_SOCKET:
+		ret = cd_socket(c, o, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen, "--console: no virtio console asked for");
+		free(c);
+		return -EINVAL;
+	}
+	if (ret < 0)
+		return ret;	/* cd_fail freed it */
+	*out = c;
+	return 0;
+}
+
+void chardev_raw(struct chardev *c)
+{
+	int ret;
+
+	if (!c->escapes || c->in_fd < 0)
+		return;
+	ret = term_raw_enable(&c->term, c->in_fd);
+	if (ret < 0)
+		log_warn("console: cannot put the terminal in raw mode: %s", strerror(-ret));
+}
+
+void chardev_close(struct chardev *c)
+{
+	if (!c)
+		return;
+	term_restore(&c->term);
+	if (c->own_in && c->in_fd >= 0 && c->in_fd != c->out_fd)
+		close(c->in_fd);
+	if (c->own_out && c->out_fd >= 0)
+		close(c->out_fd);
+	free(c);
+}

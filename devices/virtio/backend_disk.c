@@ -1,0 +1,178 @@
+/* Raw disk images: open and validate, lock against a second user, size, and prepare io_uring operations. */
+#include "devices/virtio/backend_disk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/ioloop.h"
+
+#define DISK_DEFAULT_ALIGN 512u
+
+static int disk_fail(struct disk *d, int err, char *buf, size_t len, const char *why)
+{
+	snprintf(buf, len, "--disk %s: %s", d->path, why ? why : strerror(err));
+	disk_close(d);
+	return -err;
+}
+
+int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk **out, char *err, size_t errlen)
+{
+	int flags = (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	struct disk *d = calloc(1, sizeof(*d));
+	struct stat st;
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d->fd = d->dfd = -1;
+	d->fixed = d->dfixed = -1;
+	d->readonly = o->readonly;
+	d->align = DISK_DEFAULT_ALIGN;
+	d->path = strndup(o->spec, o->path_len);
+	if (!d->path) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d->fd = open(d->path, flags);
+	if (d->fd < 0) {
+		int e = errno;
+
+		if ((e == EACCES || e == EROFS) && !o->readonly)
+			return disk_fail(d, e, err, errlen, e == EACCES ? "Permission denied (add ,readonly to use it read-only)"
+									: "Read-only file system (add ,readonly)");
+		return disk_fail(d, e, err, errlen, e == EISDIR ? "is a directory" : NULL);
+	}
+	if (fstat(d->fd, &st) < 0)
+		return disk_fail(d, errno, err, errlen, NULL);
+	if (S_ISDIR(st.st_mode))
+		return disk_fail(d, EISDIR, err, errlen, "is a directory");
+	if (S_ISREG(st.st_mode)) {
+		d->size = (uint64_t)st.st_size;
+	} else if (S_ISBLK(st.st_mode)) {
+		int ssz = 0;
+
+		if (ioctl(d->fd, BLKGETSIZE64, &d->size) < 0)
+			return disk_fail(d, errno, err, errlen, NULL);
+		if (ioctl(d->fd, BLKSSZGET, &ssz) == 0 && ssz > (int)DISK_DEFAULT_ALIGN && ssz <= 4096)
+			d->align = (uint32_t)ssz;
+	} else {
+		return disk_fail(d, EINVAL, err, errlen, "not a regular file or a block device");
+	}
+	if (flock(d->fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		return disk_fail(d, errno, err, errlen,
+				 errno == EWOULDBLOCK ? "in use by another --disk or another program (locked)" : NULL);
+	d->dfd = open(d->path, flags | O_DIRECT);	/* -1 (EINVAL) on file systems without O_DIRECT */
+	if (o->id[0])
+		snprintf(d->id, sizeof(d->id), "%s", o->id);
+	else
+		snprintf(d->id, sizeof(d->id), "keel-disk%u", index);
+	*out = d;
+	return 0;
+}
+
+void disk_close(struct disk *d)
+{
+	if (!d)
+		return;
+	if (d->dfd >= 0)
+		close(d->dfd);
+	if (d->fd >= 0) {
+		/* Unlock explicitly: an io_uring may hold the file open a little after keel exits. */
+		flock(d->fd, LOCK_UN);
+		close(d->fd);
+	}
+	free(d->path);
+	free(d);
+}
+
+void disk_register(struct disk *d, struct ioloop *l)
+{
+	d->fixed = ioloop_register_fd(l, d->fd);
+	if (d->fixed < 0)
+		d->fixed = -1;
+	if (d->dfd >= 0) {
+		d->dfixed = ioloop_register_fd(l, d->dfd);
+		if (d->dfixed < 0)
+			d->dfixed = -1;
+	}
+}
+
+bool disk_direct_ok(const struct disk *d, uint64_t off, const struct iovec *iov, unsigned int n)
+{
+	uint64_t m = d->align - 1;
+
+	if (d->dfd < 0 || (off & m))
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (((uintptr_t)iov[i].iov_base & m) || (iov[i].iov_len & m))
+			return false;
+	return true;
+}
+
+/* Point @sqe at the right descriptor, fixed when registered. */
+static void disk_target(const struct disk *d, struct io_uring_sqe *sqe, bool direct)
+{
+	int fixed = direct ? d->dfixed : d->fixed;
+
+	if (fixed >= 0) {
+		sqe->fd = fixed;
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else {
+		sqe->fd = direct ? d->dfd : d->fd;
+	}
+}
+
+void disk_prep_rw(const struct disk *d, struct io_uring_sqe *sqe, bool write, const struct iovec *iov,
+		  unsigned int n, uint64_t off, bool direct)
+{
+	void *data = (void *)(uintptr_t)sqe->user_data;
+
+	if (n == 1 && write)		/* one buffer: the plain opcodes skip the iovec import */
+		io_uring_prep_write(sqe, 0, iov[0].iov_base, (unsigned int)iov[0].iov_len, off);
+	else if (n == 1)
+		io_uring_prep_read(sqe, 0, iov[0].iov_base, (unsigned int)iov[0].iov_len, off);
+	else if (write)
+		io_uring_prep_writev(sqe, 0, iov, n, off);
+	else
+		io_uring_prep_readv(sqe, 0, iov, n, off);
+	io_uring_sqe_set_data(sqe, data);
+	disk_target(d, sqe, direct && d->dfd >= 0);
+}
+
+void disk_prep_flush(const struct disk *d, struct io_uring_sqe *sqe)
+{
+	void *data = (void *)(uintptr_t)sqe->user_data;
+
+	io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
+	io_uring_sqe_set_data(sqe, data);
+	disk_target(d, sqe, false);
+}
+
+void disk_prep_fallocate(const struct disk *d, struct io_uring_sqe *sqe, int mode, uint64_t off, uint64_t len)
+{
+	void *data = (void *)(uintptr_t)sqe->user_data;
+
+	io_uring_prep_fallocate(sqe, 0, mode, off, len);
+	io_uring_sqe_set_data(sqe, data);
+	disk_target(d, sqe, false);
+}
+
+void disk_prep_write_buf(const struct disk *d, struct io_uring_sqe *sqe, const void *buf, uint32_t len, uint64_t off)
+{
+	void *data = (void *)(uintptr_t)sqe->user_data;
+
+	io_uring_prep_write(sqe, 0, buf, len, off);
+	io_uring_sqe_set_data(sqe, data);
+	disk_target(d, sqe, false);
+}

@@ -1,0 +1,57 @@
+/* What the user asked of virtio (--disk, --console, --rng, --virtio-transport): part of struct vm_config. */
+#ifndef KEEL_DEVICES_VIRTIO_CONFIG_H
+#define KEEL_DEVICES_VIRTIO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "devices/virtio/spec.h"
+
+#define VIRTIO_MAX_DISKS 6u		/* --disk at most this often */
+#define VIRTIO_MAX_DEVICES 8u		/* disks, console and rng together (one IOAPIC input each) */
+
+enum virtio_transport_kind {
+	VIRTIO_TRANSPORT_PCI = 0,	/* the default */
+	VIRTIO_TRANSPORT_MMIO,
+};
+
+enum virtio_console_kind {
+	VIRTIO_CONSOLE_NONE = 0,	/* --console uart (the default): no virtio console */
+	VIRTIO_CONSOLE_TERMINAL,	/* --console virtio: keel's stdin and stdout */
+	VIRTIO_CONSOLE_FILE,		/* --console file:PATH[,in=PATH]: output to a file, input from one */
+	VIRTIO_CONSOLE_SOCKET,		/* --console socket:PATH: a Unix stream socket keel connects to */
+};
+
+/* One --disk PATH[,readonly][,id=NAME]. Strings point into argv. */
+struct virtio_disk_opts {
+	const char *spec;		/* the whole value */
+	size_t path_len;		/* the path is spec[0, path_len) */
+	bool readonly;
+	char id[VIRTIO_BLK_ID_BYTES + 1]; /* "" when not given */
+};
+
+struct virtio_console_opts {
+	enum virtio_console_kind kind;
+	const char *spec;		/* the whole value, NULL when not given */
+	const char *path;		/* FILE: output file; SOCKET: socket (path_len bytes) */
+	size_t path_len;
+	const char *in_path;		/* FILE: input file (in_len bytes), NULL when none */
+	size_t in_len;
+};
+
+struct virtio_config {
+	enum virtio_transport_kind transport;
+	bool transport_given;
+	unsigned int ndisks;
+	struct virtio_disk_opts disks[VIRTIO_MAX_DISKS];
+	struct virtio_console_opts console;
+	bool rng;			/* --rng */
+};
+
+/* virtio_config_ndevices - how many virtio devices @c asks for (0: keel runs without virtio). */
+static inline unsigned int virtio_config_ndevices(const struct virtio_config *c)
+{
+	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng;
+}
+
+#endif

@@ -1,0 +1,187 @@
+/* Builds a VM's virtio machine from its configuration: backends, devices, transport and I/O thread, and tears it down. */
+#include "devices/virtio/host.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/virtio/blk.h"
+#include "devices/virtio/console.h"
+#include "devices/virtio/rng.h"
+#include "firmware/machine.h"
+#include "vmm/exit_status.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#define VIRTIO_RING_DEPTH 1024u		/* io_uring submission entries: every queue of every device fits */
+
+void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *out)
+{
+	unsigned int n = virtio_config_ndevices(c);
+
+	memset(out, 0, sizeof(*out));
+	if (c->transport != VIRTIO_TRANSPORT_MMIO)
+		return;
+	for (unsigned int i = 0; i < n && i < KEEL_VIRTIO_MMIO_SLOTS; i++)
+		out->virtio_mmio[i] = (struct fdt_virtio_mmio){
+			.base = KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE,
+			.size = VIRTIO_MMIO_WINDOW,
+			.irq = KEEL_VIRTIO_GSI_BASE + i,
+		};
+	out->n_virtio_mmio = n < KEEL_VIRTIO_MMIO_SLOTS ? n : KEEL_VIRTIO_MMIO_SLOTS;
+}
+
+int virtio_prepare(struct vm *vm)
+{
+	const struct virtio_config *c = &vm->cfg.virtio;
+	struct virtio_host *h;
+	char err[512];
+	int ret;
+
+	if (virtio_config_ndevices(c) == 0)
+		return KEEL_EXIT_OK;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		log_error("out of memory");
+		return KEEL_EXIT_HOST;
+	}
+	h->vm = vm;
+	h->transport = c->transport;
+	vm->virtio = h;
+	for (unsigned int i = 0; i < c->ndisks; i++) {
+		ret = disk_open(&c->disks[i], i, &h->disks[i], err, sizeof(err));
+		if (ret < 0)
+			goto bad;
+		h->ndisks++;
+	}
+	if (c->console.kind != VIRTIO_CONSOLE_NONE) {
+		ret = chardev_open(&c->console, &h->chardev, err, sizeof(err));
+		if (ret < 0)
+			goto bad;
+	}
+	return KEEL_EXIT_OK;
+bad:
+	log_error("%s", err);
+	return ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
+}
+
+bool virtio_console_owns_stdin(const struct vm *vm)
+{
+	return vm->virtio && vm->virtio->chardev && vm->virtio->chardev->escapes;
+}
+
+/* Create the device for slot @i. */
+static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsigned int disk)
+{
+	struct vm *vm = h->vm;
+
+	switch (s->kind) {
+	case VIRTIO_KIND_BLK: {
+		struct disk *dk = h->disks[disk];
+
+		disk_register(dk, h->loop);
+		log_debug("virtio-blk%u: %s, %llu bytes%s, %s, %s", disk, dk->path, (unsigned long long)dk->size,
+			  dk->readonly ? " read-only" : "", dk->dfd >= 0 ? "O_DIRECT when aligned" : "buffered",
+			  dk->fixed >= 0 ? "registered with io_uring" : "plain descriptors");
+		return virtio_blk_create(dk, disk, &vm->mem, h->loop, &s->dev);
+	}
+	case VIRTIO_KIND_CONSOLE:
+		return virtio_console_create(h->chardev, vm, &vm->mem, h->loop, &s->dev);
+	default:
+		return virtio_rng_create(&vm->mem, h->loop, &s->dev);
+	}
+}
+
+/* Attach slot @i's device to its transport. */
+static int virtio_attach(struct virtio_host *h, unsigned int i)
+{
+	struct virtio_slot *s = &h->slots[i];
+	struct vm *vm = h->vm;
+
+	if (h->transport == VIRTIO_TRANSPORT_PCI)
+		return virtio_pci_create(s->dev, &h->pci, i + 1, s->irq, &h->router, vm->vm_fd, &s->pci);
+	return virtio_mmio_create(s->dev, &vm->mmio, KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE,
+				  s->irq, vm->vm_fd, &s->mmio);
+}
+
+int virtio_create(struct vm *vm)
+{
+	struct virtio_host *h = vm->virtio;
+	unsigned int i;
+	int ret;
+
+	if (!h)
+		return 0;
+	ret = ioloop_create(VIRTIO_RING_DEPTH, &h->loop);
+	if (ret < 0)
+		return ret;
+	ret = irq_router_init(&h->router, vm->vm_fd);
+	if (ret < 0)
+		return ret;
+	h->router_ok = true;
+	if (h->transport == VIRTIO_TRANSPORT_PCI) {
+		ret = pci_host_init(&h->pci, &vm->pio, &vm->mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE);
+		if (ret < 0)
+			return ret;
+		h->pci_ok = true;
+	}
+	for (i = 0; i < h->ndisks; i++)
+		h->slots[h->nslots++].kind = VIRTIO_KIND_BLK;
+	if (h->chardev)
+		h->slots[h->nslots++].kind = VIRTIO_KIND_CONSOLE;
+	if (vm->cfg.virtio.rng)
+		h->slots[h->nslots++].kind = VIRTIO_KIND_RNG;
+	for (i = 0; i < h->nslots; i++) {
+		struct virtio_slot *s = &h->slots[i];
+
+		s->irq = KEEL_VIRTIO_GSI_BASE + i;
+		ret = virtio_make_device(h, s, i);
+		if (ret == 0)
+			ret = virtio_attach(h, i);
+		if (ret < 0) {
+			log_error("virtio device %u: %s", i, strerror(-ret));
+			return ret;
+		}
+	}
+	if (h->chardev)
+		chardev_raw(h->chardev);
+	ret = ioloop_start(h->loop);
+	if (ret < 0)
+		return ret;
+	h->started = true;
+	return 0;
+}
+
+void virtio_destroy(struct vm *vm)
+{
+	struct virtio_host *h = vm->virtio;
+
+	if (!h)
+		return;
+	/* First the I/O thread: after this nothing runs on a device any more. */
+	ioloop_destroy(h->loop);
+	h->loop = NULL;
+	for (unsigned int i = h->nslots; i-- > 0;) {
+		struct virtio_slot *s = &h->slots[i];
+
+		virtio_pci_destroy(s->pci);
+		virtio_mmio_destroy(s->mmio);
+		if (!s->dev)
+			continue;
+		if (s->kind == VIRTIO_KIND_BLK)
+			virtio_blk_destroy(s->dev);
+		else if (s->kind == VIRTIO_KIND_CONSOLE)
+			virtio_console_destroy(s->dev);
+		else
+			virtio_rng_destroy(s->dev);
+	}
+	if (h->pci_ok)
+		pci_host_destroy(&h->pci);
+	if (h->router_ok)
+		irq_router_destroy(&h->router);
+	for (unsigned int i = 0; i < h->ndisks; i++)
+		disk_close(h->disks[i]);
+	chardev_close(h->chardev);
+	free(h);
+	vm->virtio = NULL;
+}

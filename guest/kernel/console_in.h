@@ -1,0 +1,36 @@
+/* Console input: the UART's receive interrupt (ISA IRQ 4 through the I/O APIC) fills a ring the kernel reads. */
+#ifndef KEEL_GUEST_KERNEL_CONSOLE_IN_H
+#define KEEL_GUEST_KERNEL_CONSOLE_IN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Route IRQ 4 to the BSP at VEC_UART and turn the UART's receive interrupt on. */
+void console_input_init(void);
+
+/* The interrupt handler (BSP): move every received byte into the ring. */
+void console_irq(void);
+
+/* Take one byte: from the ring, else straight from the UART (so polling works with interrupts off). */
+bool console_getc(char *c);
+
+/* True when the ring holds a byte (cheap: for wait conditions). */
+bool console_has_input(void);
+
+/* Receive interrupts taken, bytes they brought, bytes dropped because the ring was full. */
+uint64_t console_irq_count(void);
+uint64_t console_rx_bytes(void);
+uint64_t console_rx_dropped(void);
+
+/* Find the bytes @seq[0..n) in the ring and take them out, leaving the rest in order. */
+bool console_take(const char *seq, size_t n);
+
+/*
+ * Read one line (ended by \n or \r, not stored; \r\n counts once) into @buf (@len bytes, NUL-
+ * terminated, longer lines cut), waiting with interrupts on at most @timeout_ns (main thread).
+ * False on timeout, with what arrived so far in @buf.
+ */
+bool console_read_line(char *buf, size_t len, uint64_t timeout_ns);
+
+#endif

@@ -1,0 +1,78 @@
+# Integration: the virtio options through the real binary: every bad input (one stderr line, status 2), and boots with disks, console and rng on both transports.
+# shellcheck shell=bash
+
+# vbad NAME NEEDLE ARGS... : keel ARGS must exit 2 with exactly one stderr line containing NEEDLE
+vbad() {
+	local name=$1 needle=$2
+	shift 2
+	keel "$@"
+	if ! status_is 2; then fail "virtio/bad/$name" "exit status $STATUS, expected 2"
+	elif ! err_lines 1; then fail "virtio/bad/$name" "expected one line on stderr, got $(wc -l <"$TMP/err")"
+	elif ! err_has "$needle"; then fail "virtio/bad/$name" "stderr lacks '$needle'"
+	else pass "virtio/bad/$name"; fi
+}
+
+vd="$TMP/virtio"
+mkdir -p "$vd"
+chmod 755 "$TMP" "$vd"
+truncate -s 8M "$vd/disk.img"
+truncate -s 1M "$vd/ro.img"
+: >"$vd/empty.img"
+
+vbad disk-missing-file "--disk $vd/nope.img: No such file or directory" run --disk "$vd/nope.img"
+vbad disk-is-directory "is a directory" run --disk "$vd"
+vbad disk-bad-option "unknown option 'bogus'" run --disk "$vd/disk.img,bogus"
+vbad disk-bad-id "longer than 20 bytes" run --disk "$vd/disk.img,id=a-very-long-disk-name-indeed"
+vbad disk-duplicate-id "id 'boot' is already used" run --disk "$vd/disk.img,id=boot" --disk "$vd/ro.img,id=boot"
+vbad disk-same-image-twice "in use" run --disk "$vd/disk.img" --disk "$vd/disk.img"
+vbad disk-no-path "no path given" run --disk ",readonly"
+vbad disk-needs-value "--disk needs a value" run --disk
+vbad disk-too-many "at most 6 disks" run --disk a --disk b --disk c --disk d --disk e --disk f --disk g
+vbad transport-bogus "--virtio-transport bogus: not a transport" run --virtio-transport bogus --rng
+vbad transport-twice "--virtio-transport given twice" run --virtio-transport pci --virtio-transport mmio
+vbad console-bogus "--console bogus: not a console" run --console bogus
+vbad console-file-no-path "no output file given" run --console file:
+vbad console-file-bad-dir "No such file or directory" run --console "file:$vd/no/such/dir/out"
+vbad console-file-missing-input "No such file or directory" run --console "file:$vd/out,in=$vd/nope"
+vbad console-socket-missing "--console socket:$vd/nope.sock: No such file or directory" run --console "socket:$vd/nope.sock"
+vbad console-twice "--console given twice" run --console virtio --console uart
+vbad rng-with-value "--rng takes no value" run --rng=yes
+
+if command -v setpriv >/dev/null; then
+	cp "$vd/ro.img" "$vd/locked.img" && chmod 600 "$vd/locked.img"
+	timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$KEEL" run --disk "$vd/locked.img" \
+		</dev/null >"$TMP/out" 2>"$TMP/err"
+	STATUS=$?
+	if status_is 2 && err_lines 1 && err_has "Permission denied"; then pass "virtio/bad/disk-unreadable"
+	else fail "virtio/bad/disk-unreadable" "status $STATUS"; fi
+fi
+
+# A disk another keel holds (an exclusive lock) is refused too.
+( exec timeout -k 5 "$LIMIT" "$KEEL" run --disk "$vd/disk.img" --cmdline exit=halt </dev/null >"$TMP/held.out" 2>&1 ) &
+holder=$!
+for _ in $(seq 1 600); do grep -q "guest: halted" "$TMP/held.out" 2>/dev/null && break; sleep 0.1; done
+vbad disk-held-by-another-keel "in use by another" run --disk "$vd/disk.img"
+kill -TERM "$(pgrep -P "$holder" -x keel || echo "$holder")" 2>/dev/null
+wait "$holder"
+
+# Boots: the bundled guest does not drive virtio yet; it must boot and pass as without it.
+for t in pci mmio; do
+	keel run --virtio-transport "$t" --disk "$vd/disk.img,id=data" --disk "$vd/ro.img,readonly" \
+		--console "file:$vd/console.$t" --rng --cpus 2
+	expect_status "virtio/$t/boot/status" 1
+	check "virtio/$t/boot/report" "no 'guest: N passed, 0 failed' line" grep -qE '^guest: [0-9]+ passed, 0 failed' "$TMP/out"
+	check "virtio/$t/boot/stderr-quiet" "keel printed to stderr" [ ! -s "$TMP/err" ]
+	check "virtio/$t/boot/console-file" "the console file was not created" [ -f "$vd/console.$t" ]
+	check "virtio/$t/boot/disk-untouched" "the image changed" cmp -s "$vd/disk.img" <(head -c 8M /dev/zero)
+
+	keel run --virtio-transport "$t" --console virtio --rng --disk "$vd/empty.img"
+	expect_status "virtio/$t/console-virtio/status" 1
+	check "virtio/$t/console-virtio/uart-output" "COM1 no longer prints" grep -qE '^guest: [0-9]+ passed, 0 failed' "$TMP/out"
+	check "virtio/$t/console-virtio/stderr-quiet" "keel printed to stderr" [ ! -s "$TMP/err" ]
+
+	# With --console virtio the terminal belongs to the virtio console; its Ctrl-A x still quits.
+	printf '\001x' >"$TMP/in"
+	STDIN="$TMP/in" keel run -v --virtio-transport "$t" --console virtio --cmdline exit=halt
+	expect_status "virtio/$t/console-virtio/ctrl-a-x" 0
+	check "virtio/$t/console-virtio/ctrl-a-x-message" "no quit message" err_has "Ctrl-A x"
+done

@@ -1,0 +1,160 @@
+/* Unit tests of the virtio command-line options: --disk, --console, --rng, --virtio-transport, and their one-line errors. */
+#include "tests/unit/suites.h"
+
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+static struct cli_options o;
+static char err[512];
+
+static int parse(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	char *argv[8] = { "keel", "run" };
+	int argc = 2;
+
+	if (a1)
+		argv[argc++] = (char *)a1;
+	if (a2)
+		argv[argc++] = (char *)a2;
+	if (a3)
+		argv[argc++] = (char *)a3;
+	if (a4)
+		argv[argc++] = (char *)a4;
+	err[0] = '\0';
+	return cli_parse(argc, argv, &o, err, sizeof(err));
+}
+
+START_TEST(defaults_no_virtio)
+{
+	ck_assert_int_eq(parse(NULL, NULL, NULL, NULL), 0);
+	ck_assert_uint_eq(virtio_config_ndevices(&o.cfg.virtio), 0);
+	ck_assert_int_eq(o.cfg.virtio.transport, VIRTIO_TRANSPORT_PCI);
+	ck_assert_int_eq(o.cfg.virtio.console.kind, VIRTIO_CONSOLE_NONE);
+}
+END_TEST
+
+START_TEST(disks)
+{
+	const struct virtio_disk_opts *d = o.cfg.virtio.disks;
+
+	ck_assert_int_eq(parse("--disk", "/a.img", "--disk=/b.img,readonly,id=boot", "--rng"), 0);
+	ck_assert_uint_eq(o.cfg.virtio.ndisks, 2);
+	ck_assert_uint_eq(d[0].path_len, 6);
+	ck_assert(!d[0].readonly);
+	ck_assert_str_eq(d[0].id, "");
+	ck_assert_uint_eq(d[1].path_len, 6);
+	ck_assert_int_eq(strncmp(d[1].spec, "/b.img", d[1].path_len), 0);
+	ck_assert(d[1].readonly);
+	ck_assert_str_eq(d[1].id, "boot");
+	ck_assert(o.cfg.virtio.rng);
+	ck_assert_uint_eq(virtio_config_ndevices(&o.cfg.virtio), 3);
+	ck_assert_int_eq(parse("--disk", "x,id=01234567890123456789", NULL, NULL), 0);
+	ck_assert_str_eq(o.cfg.virtio.disks[0].id, "01234567890123456789");
+}
+END_TEST
+
+START_TEST(bad_disks)
+{
+	static const struct {
+		const char *a1, *a2, *a3, *a4, *needle;
+	} bad[] = {
+		{ "--disk", NULL, NULL, NULL, "--disk needs a value" },
+		{ "--disk", "", NULL, NULL, "no path given" },
+		{ "--disk", ",readonly", NULL, NULL, "no path given" },
+		{ "--disk", "a,bogus", NULL, NULL, "unknown option 'bogus'" },
+		{ "--disk", "a,readonly,", NULL, NULL, "unknown option ''" },
+		{ "--disk", "a,id=", NULL, NULL, "id= needs a name" },
+		{ "--disk", "a,id=012345678901234567890", NULL, NULL, "longer than 20 bytes" },
+		{ "--disk", "a,id=x y", NULL, NULL, "printable ASCII" },
+		{ "--disk", "a,id=x,id=y", NULL, NULL, "id given twice" },
+		{ "--disk", "a,id=same", "--disk", "b,id=same", "id 'same' is already used" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i].a1, bad[i].a2, bad[i].a3, bad[i].a4) == -EINVAL, "case %u accepted", i);
+		ck_assert_msg(strstr(err, bad[i].needle), "case %u: '%s' lacks '%s'", i, err, bad[i].needle);
+		ck_assert(!strchr(err, '\n'));
+	}
+}
+END_TEST
+
+START_TEST(too_many_disks)
+{
+	char *argv[20] = { "keel", "run" };
+	int argc = 2;
+
+	for (int i = 0; i < 7; i++) {
+		argv[argc++] = "--disk";
+		argv[argc++] = "x";
+	}
+	ck_assert_int_eq(cli_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "at most 6 disks"));
+}
+END_TEST
+
+START_TEST(consoles)
+{
+	const struct virtio_console_opts *c = &o.cfg.virtio.console;
+
+	ck_assert_int_eq(parse("--console", "virtio", NULL, NULL), 0);
+	ck_assert_int_eq(c->kind, VIRTIO_CONSOLE_TERMINAL);
+	ck_assert_int_eq(parse("--console=uart", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(c->kind, VIRTIO_CONSOLE_NONE);
+	ck_assert_int_eq(parse("--console", "file:/tmp/out", NULL, NULL), 0);
+	ck_assert_int_eq(c->kind, VIRTIO_CONSOLE_FILE);
+	ck_assert_uint_eq(c->path_len, 8);
+	ck_assert_ptr_null(c->in_path);
+	ck_assert_int_eq(parse("--console", "file:/tmp/out,in=/tmp/in", NULL, NULL), 0);
+	ck_assert_uint_eq(c->path_len, 8);
+	ck_assert_str_eq(c->in_path, "/tmp/in");
+	ck_assert_int_eq(parse("--console", "socket:/run/k.sock", NULL, NULL), 0);
+	ck_assert_int_eq(c->kind, VIRTIO_CONSOLE_SOCKET);
+	ck_assert_str_eq(c->path, "/run/k.sock");
+	ck_assert_uint_eq(virtio_config_ndevices(&o.cfg.virtio), 1);
+}
+END_TEST
+
+START_TEST(bad_consoles_and_transports)
+{
+	static const struct {
+		const char *a1, *a2, *a3, *a4, *needle;
+	} bad[] = {
+		{ "--console", "bogus", NULL, NULL, "--console bogus: not a console" },
+		{ "--console", "file:", NULL, NULL, "no output file" },
+		{ "--console", "file:/x,out=/y", NULL, NULL, "only in=PATH" },
+		{ "--console", "file:/x,in=", NULL, NULL, "only in=PATH" },
+		{ "--console", "socket:", NULL, NULL, "no socket path" },
+		{ "--console", "virtio", "--console", "uart", "--console given twice" },
+		{ "--console", NULL, NULL, NULL, "--console needs a value" },
+		{ "--virtio-transport", "bogus", NULL, NULL, "--virtio-transport bogus: not a transport" },
+		{ "--virtio-transport", "pci", "--virtio-transport=mmio", NULL, "given twice" },
+		{ "--virtio-transport", NULL, NULL, NULL, "needs a value" },
+		{ "--rng=yes", NULL, NULL, NULL, "--rng takes no value" },
+		{ "--disks", "a", NULL, NULL, "unknown option '--disks'" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i].a1, bad[i].a2, bad[i].a3, bad[i].a4) == -EINVAL, "case %u accepted", i);
+		ck_assert_msg(strstr(err, bad[i].needle), "case %u: '%s' lacks '%s'", i, err, bad[i].needle);
+	}
+	ck_assert_int_eq(parse("--virtio-transport", "mmio", "--rng", NULL), 0);
+	ck_assert_int_eq(o.cfg.virtio.transport, VIRTIO_TRANSPORT_MMIO);
+}
+END_TEST
+
+Suite *virtio_cli_suite(void)
+{
+	Suite *s = suite_create("virtio_cli");
+	TCase *t = tcase_create("options");
+
+	tcase_add_test(t, defaults_no_virtio);
+	tcase_add_test(t, disks);
+	tcase_add_test(t, bad_disks);
+	tcase_add_test(t, too_many_disks);
+	tcase_add_test(t, consoles);
+	tcase_add_test(t, bad_consoles_and_transports);
+	suite_add_tcase(s, t);
+	return s;
+}
