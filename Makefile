@@ -31,7 +31,7 @@ endif
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration bench-startup bench-blk fuzz clean lint format
+.PHONY: all deps run test check unit integration bench bench-startup bench-blk fuzz clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -49,7 +49,7 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 include guest/guest.mk
 
 # --- the VMM -----------------------------------------------------------------------
-VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vmm/gdb/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
+VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
 VMM_MAIN := vmm/main.c
 LIB_SRCS := $(filter-out $(VMM_MAIN),$(VMM_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/vmm/bundled_guest.o
@@ -140,6 +140,11 @@ run: deps $(KEEL)
 
 bench-startup: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/startup.sh
+
+# bench [BENCH_ARGS=...]: `keel bench` with the full iteration count: the table, $(BUILD)/bench.json, $(BUILD)/bench.svg
+bench: deps $(KEEL)
+	$(Q)bash mk/deps.sh bench
+	$(Q)./$(KEEL) bench --json $(BUILD)/bench.json --plot $(BUILD)/bench.svg $(BENCH_ARGS)
 
 lint: $(CONFIG_H)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

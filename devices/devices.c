@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/bench.h"
 #include "devices/debug_exit.h"
 #include "devices/i8042.h"
 #include "devices/pm.h"
@@ -59,6 +60,7 @@ static const struct device_desc device_table[] = {
 	{ "i8042", i8042_create, i8042_destroy },
 	{ "pm1a-control", pm_create, pm_destroy },
 	{ "virtio", virtio_create, virtio_destroy },	/* nothing unless --disk/--console/--rng */
+	{ "bench", bench_devices_create, bench_devices_destroy },	/* nothing unless `keel bench` */
 };
 
 #define NDEVICES (sizeof(device_table) / sizeof(device_table[0]))

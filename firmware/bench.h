@@ -142,9 +142,9 @@
 #define KEEL_BENCH_PCI_TESTDEV_OFFSET 4u	/* the header's offset field */
 
 #ifndef __ASSEMBLER__
-/* The path identifiers, in table order: KEEL_BENCH_CPUID ... KEEL_BENCH_VIRTIO_NOTIFY. */
+/* The path identifiers, in table order: KEEL_BENCH_PATH_CPUID ... KEEL_BENCH_PATH_VIRTIO_NOTIFY. */
 enum keel_bench_path {
-#define KEEL_BENCH_ENUM_(id, name, ring, exit) KEEL_BENCH_##id,
+#define KEEL_BENCH_ENUM_(id, name, ring, exit) KEEL_BENCH_PATH_##id,
 	KEEL_BENCH_PATHS(KEEL_BENCH_ENUM_)
 #undef KEEL_BENCH_ENUM_
 	KEEL_BENCH_NPATHS

@@ -6,8 +6,8 @@ set -o pipefail
 
 build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev check libsubunit-dev"
 optional_pkgs="libvirglrenderer-dev"
-test_pkgs="qemu-system-x86 util-linux bsdutils gdb"
-bench_pkgs="qemu-system-x86 strace"
+test_pkgs="qemu-system-x86 util-linux bsdutils gdb jq"
+bench_pkgs="qemu-system-x86 strace gnuplot-nox"
 fuzz_pkgs="clang libclang-rt-dev"	# make fuzz: libFuzzer and its sanitizer runtimes
 
 case "${1:-build}" in

@@ -106,6 +106,44 @@ static int dispatch_system_event(struct vcpu *vcpu, struct kvm_run *run)
 	}
 }
 
+/* An RDMSR/WRMSR KVM sent to user space (KVM_CAP_X86_USER_SPACE_MSR): the VM's hook, else #GP. */
+static int dispatch_msr(struct vcpu *vcpu, struct kvm_run *run)
+{
+	const struct vm_exit_hooks *h = vcpu->vm->hooks;
+	bool is_write = run->exit_reason == KVM_EXIT_X86_WRMSR;
+	uint64_t data = is_write ? run->msr.data : 0;
+	int r = h && h->msr ? h->msr(vcpu->vm->hooks_opaque, vcpu, run->msr.index, &data, is_write) : -ENOENT;
+
+	if (r < 0) {
+		log_debug("vCPU %u: %s of MSR %#x: %s, #GP", vcpu->id, is_write ? "WRMSR" : "RDMSR",
+			  run->msr.index, strerror(-r));
+		run->msr.error = 1;
+		return VCPU_ACTION_CONTINUE;
+	}
+	run->msr.error = 0;
+	if (!is_write)
+		run->msr.data = data;
+	return VCPU_ACTION_CONTINUE;
+}
+
+/* A hypercall KVM sent to user space (KVM_CAP_EXIT_HYPERCALL): the VM's hook, else -KVM_ENOSYS. */
+static int dispatch_hypercall(struct vcpu *vcpu, struct kvm_run *run)
+{
+	const struct vm_exit_hooks *h = vcpu->vm->hooks;
+	uint64_t args[6], ret = 0;
+	int r;
+
+	for (int i = 0; i < 6; i++)
+		args[i] = run->hypercall.args[i];
+	r = h && h->hypercall ? h->hypercall(vcpu->vm->hooks_opaque, vcpu, run->hypercall.nr, args, &ret) : -ENOSYS;
+
+	if (r < 0)
+		log_debug("vCPU %u: hypercall %llu: %s", vcpu->id, (unsigned long long)run->hypercall.nr,
+			  strerror(-r));
+	run->hypercall.ret = r < 0 ? (uint64_t)-1000 /* -KVM_ENOSYS */ : ret;
+	return VCPU_ACTION_CONTINUE;
+}
+
 int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
 	char what[96];
@@ -136,6 +174,11 @@ int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
 		return dispatch_fatal(vcpu, KEEL_EXIT_GUEST_ERROR, what);
 	case KVM_EXIT_SYSTEM_EVENT:
 		return dispatch_system_event(vcpu, run);
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		return dispatch_msr(vcpu, run);
+	case KVM_EXIT_HYPERCALL:
+		return dispatch_hypercall(vcpu, run);
 	case KVM_EXIT_UNKNOWN:
 		snprintf(what, sizeof(what), "unknown exit (hardware reason 0x%llx)",
 			 (unsigned long long)run->hw.hardware_exit_reason);

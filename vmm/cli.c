@@ -67,6 +67,7 @@ void cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: keel run [OPTIONS]    boot a VM\n"
+		"       keel bench [OPTIONS]  measure each kind of VM exit (see 'keel bench --help')\n"
 		"       keel --help           this text\n"
 		"       keel --version        keel's version\n"
 		"\n"
@@ -254,6 +255,10 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o, char *err, si
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		o->command = CLI_VERSION;
 		return 0;
+	}
+	if (!strcmp(argv[1], "bench")) {
+		o->command = CLI_BENCH;
+		return bench_cli_parse(argc, argv, 2, &o->bench, err, errlen);
 	}
 	if (strcmp(argv[1], "run") != 0) {
 		snprintf(err, errlen, argv[1][0] == '-' ? "unknown option '%s' (see 'keel --help')"

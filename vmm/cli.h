@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vmm/bench/bench.h"
 #include "vmm/vm.h"
 
 #define CLI_DEFAULT_MEM (256ull << 20)
@@ -15,11 +16,13 @@ enum cli_command {
 	CLI_RUN,
 	CLI_HELP,
 	CLI_VERSION,
+	CLI_BENCH,	/* keel bench: see vmm/bench/bench.h */
 };
 
 struct cli_options {
 	enum cli_command command;
 	struct vm_config cfg;	/* for CLI_RUN */
+	struct bench_options bench;	/* for CLI_BENCH */
 	int verbosity;		/* -1 quiet, 0 default, 1 -v, 2 -vv */
 };
 

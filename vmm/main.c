@@ -28,6 +28,8 @@ int main(int argc, char **argv)
 		printf("keel %s\n", KEEL_VERSION);
 		return KEEL_EXIT_OK;
 	}
+	if (opts.command == CLI_BENCH)
+		return bench_main(&opts.bench);	/* its own signals, log level and child VMs */
 	log_set_level(opts.verbosity < 0 ? LOG_ERROR : opts.verbosity == 0 ? LOG_WARN
 					   : opts.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
 

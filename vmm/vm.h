@@ -18,6 +18,20 @@ struct uart;
 struct console;
 struct gdb;
 struct virtio_host;
+struct bench_dev;
+
+/*
+ * Handlers for exits other than port I/O and MMIO, installed by a device (bench mode,
+ * devices/bench.c); either may be NULL. Called on the vCPU thread; return 0 or -errno.
+ * msr: an RDMSR (fill *@data) or WRMSR of @index that KVM sent to user space
+ * (KVM_CAP_X86_USER_SPACE_MSR); an error makes the guest take #GP.
+ * hypercall: hypercall @nr with @args that KVM sent to user space (KVM_CAP_EXIT_HYPERCALL);
+ * *@ret becomes the guest's RAX; an error gives it -KVM_ENOSYS.
+ */
+struct vm_exit_hooks {
+	int (*msr)(void *opaque, struct vcpu *vcpu, uint32_t index, uint64_t *data, bool is_write);
+	int (*hypercall)(void *opaque, struct vcpu *vcpu, uint64_t nr, const uint64_t args[6], uint64_t *ret);
+};
 
 /* What the user asked for (filled by the CLI). */
 struct vm_config {
@@ -30,6 +44,7 @@ struct vm_config {
 	const char *gdb;		/* --gdb tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
 	bool gdb_wait;			/* --gdb-wait: hold every vCPU until gdb attaches */
 	struct virtio_config virtio;	/* --disk, --console, --rng, --virtio-transport */
+	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
 };
 
 struct vm {
@@ -50,6 +65,9 @@ struct vm {
 	struct console *console;	/* the terminal, wired to COM1 */
 	struct gdb *gdb;		/* the gdb stub (vmm/gdb/), NULL without --gdb */
 	struct virtio_host *virtio;	/* virtio devices and their I/O thread (devices/virtio/host.h), or NULL */
+	struct bench_dev *bench;	/* the bench devices (devices/bench.c), NULL unless cfg.bench */
+	const struct vm_exit_hooks *hooks; /* user-space MSR and hypercall exits, or NULL */
+	void *hooks_opaque;		/* passed to the hooks */
 
 	pthread_mutex_t stop_lock;	/* guards the three fields below */
 	bool stop_requested;		/* first request wins */

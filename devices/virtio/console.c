@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include "vmm/vm.h"
 
 #define CON_PCI_CLASS 0x078000u		/* simple communication controller, other */
+#define CON_DRAIN_CHUNK 512u		/* bytes per write when draining at exit */
 
 struct vcon {
 	struct virtio_dev dev;
@@ -179,6 +181,8 @@ static void con_write_done(struct ioloop_op *op, int res)
 	if (res > 0) {
 		c->out_head = (c->out_head + (size_t)res) % sizeof(c->out);
 		c->out_len -= (size_t)res;
+	} else if (res == -ECANCELED) {
+		/* keel is stopping: virtio_console_destroy writes what is left */
 	} else if (res != -EAGAIN && res != -EINTR) {
 		if (res != -ECANCELED)
 			log_warn("%s: output failed (%s); further output is dropped", c->dev.name,
@@ -292,10 +296,36 @@ int virtio_console_create(struct chardev *cd, struct vm *vm, const struct guest_
 	return 0;
 }
 
+/* Write out what the guest sent and the I/O thread had no time for (bounded: 1 s without progress ends it). */
+static void con_drain(struct vcon *c)
+{
+	int fd = c->cd->out_fd;
+
+	while (c->out_len && !c->out_dead && fd >= 0) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		size_t n = c->out_head + c->out_len <= sizeof(c->out) ? c->out_len : sizeof(c->out) - c->out_head;
+		ssize_t w;
+
+		if (poll(&p, 1, 1000) != 1 || !(p.revents & POLLOUT))
+			return;
+		if (n > CON_DRAIN_CHUNK)
+			n = CON_DRAIN_CHUNK;	/* at most PIPE_BUF: a pipe that polled writable takes it whole */
+		w = c->cd->out_is_socket ? send(fd, c->out + c->out_head, n, MSG_NOSIGNAL | MSG_DONTWAIT)
+					 : write(fd, c->out + c->out_head, n);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w <= 0)
+			return;
+		c->out_head = (c->out_head + (size_t)w) % sizeof(c->out);
+		c->out_len -= (size_t)w;
+	}
+}
+
 void virtio_console_destroy(struct virtio_dev *dev)
 {
 	if (!dev)
 		return;
+	con_drain(dev->priv);
 	virtio_dev_destroy(dev);
 	free(dev->priv);
 }

@@ -19,7 +19,10 @@ struct vm;
 int virtio_console_create(struct chardev *cd, struct vm *vm, const struct guest_mem *mem, struct ioloop *loop,
 			  struct virtio_dev **out);
 
-/* virtio_console_destroy - free it (the I/O thread must be stopped); NULL is fine. */
+/*
+ * virtio_console_destroy - write out output still buffered (the I/O thread must be stopped; gives
+ * up after 1 s without progress), then free. NULL is fine.
+ */
 void virtio_console_destroy(struct virtio_dev *dev);
 
 #endif

@@ -186,8 +186,11 @@ void virtio_status_set(struct virtio_dev *dev, uint8_t val)
 	dev->status = val;
 	if (!(set & VIRTIO_STATUS_DRIVER_OK))
 		return;
-	for (unsigned int q = 0; q < dev->ops->nqueues; q++)
+	/* Queues enabled before FEATURES_OK (out of order, but harmless) take the final features. */
+	for (unsigned int q = 0; q < dev->ops->nqueues; q++) {
 		dev->vq[q].event_idx = virtio_feature(dev, VIRTIO_F_EVENT_IDX);
+		dev->vq[q].indirect = virtio_feature(dev, VIRTIO_F_INDIRECT_DESC);
+	}
 	if (dev->ops->activate) {
 		int ret = dev->ops->activate(dev);
 

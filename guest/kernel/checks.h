@@ -94,6 +94,7 @@ enum check_status check_user_kill_divide(struct check_ctx *ctx);
 enum check_status check_user_kill_invalid_opcode(struct check_ctx *ctx);
 enum check_status check_user_kill_stack_overflow(struct check_ctx *ctx);
 enum check_status check_user_io_privilege(struct check_ctx *ctx);
+enum check_status check_user_map_device(struct check_ctx *ctx);
 
 /* checks_smp_user.c */
 enum check_status check_smp_per_cpu_tables(struct check_ctx *ctx);

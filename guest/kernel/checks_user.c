@@ -5,7 +5,11 @@
 #include "guest/arch/x86/pte.h"
 #include "guest/arch/x86/umode.h"
 #include "guest/arch/x86/traps.h"
+#include "guest/arch/x86/ioapic.h"
 #include "guest/kernel/check_util.h"
+#include "guest/kernel/machine.h"
+#include "guest/lib/printf.h"
+#include "guest/lib/string.h"
 #include "guest/kernel/task.h"
 #include "guest/mm/frame.h"
 #include "guest/user/abi.h"
@@ -61,6 +65,35 @@ enum check_status check_user_kill_invalid_opcode(struct check_ctx *ctx)
 enum check_status check_user_kill_stack_overflow(struct check_ctx *ctx)
 {
 	return killed_by(ctx, FAULT_STACK_OVERFLOW, 14, PF_ERR_W | PF_ERR_U, ANY);
+}
+
+/*
+ * A task with TASK_CAP_DEVICE maps the I/O APIC's page (uncached) and reads the same version
+ * register the kernel reads: MMIO from ring 3. Without the capability the map is refused (-EPERM).
+ */
+enum check_status check_user_map_device(struct check_ctx *ctx)
+{
+	uint32_t version = ioapic_version();
+	struct task *t = run_task(ctx, "device", last_cpu(), machine.ioapic_base, 0, 0, TASK_CAP_DEVICE);
+	char want[32];
+
+	if (!t)
+		return CHECK_FAIL;
+	snprintf(want, sizeof(want), "version=%#x", version);
+	check_note(ctx, "with TASK_CAP_DEVICE the task read \"%s\"; the kernel reads %#x", t->out, version);
+	if (strcmp(t->out, want)) {
+		task_reap(t);
+		return check_fail(ctx, "the task did not read what the kernel reads");
+	}
+	if (expect_exit(ctx, t, 0) != CHECK_PASS)
+		return CHECK_FAIL;
+	t = run_task(ctx, "device", last_cpu(), machine.ioapic_base, 0, 0, 0);
+	if (t && strcmp(t->out, "map: -1")) {
+		check_note(ctx, "without TASK_CAP_DEVICE: %s", t->out);
+		task_reap(t);
+		return check_fail(ctx, "the map was not refused with -EPERM");
+	}
+	return expect_exit(ctx, t, 1);
 }
 
 /*

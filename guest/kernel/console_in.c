@@ -32,32 +32,28 @@ static void push(char c)
 	ring[(head + count++) % RING_SIZE] = c;
 }
 
-void console_irq(void)
+void console_drain(void)
 {
 	char c;
 
-	irqs++;
-	/* Empty the receiver, so that the (edge-triggered) line drops and the next byte raises it again. */
 	for (unsigned int i = 0; i < IRQ_DRAIN_MAX && uart_getc(&c); i++) {
 		rx_bytes++;
 		push(c);
 	}
 }
 
-bool console_getc(char *c)
+void console_irq(void)
 {
-	if (count) {
-		*c = ring[head];
-		head = (head + 1) % RING_SIZE;
-		count--;
-		return true;
-	}
-	return uart_getc(c);
+	irqs++;
+	/* Empty the receiver, so that the (edge-triggered) line drops and the next byte raises it again. */
+	console_drain();
 }
 
-bool console_has_input(void)
+static bool ring_getc(char *c);
+
+bool console_getc(char *c)
 {
-	return count != 0;
+	return ring_getc(c) || uart_getc(c);
 }
 
 static bool has_input(const void *unused)
@@ -81,25 +77,45 @@ uint64_t console_rx_dropped(void)
 	return dropped;
 }
 
-bool console_take(const char *seq, size_t n)
+size_t console_pending(void)
 {
-	for (size_t start = 0; n && start + n <= count; start++) {
-		size_t k = 0;
-
-		while (k < n && ring[(head + start + k) % RING_SIZE] == seq[k])
-			k++;
-		if (k < n)
-			continue;
-		/* Close the gap: move the bytes after the match down by n. */
-		for (size_t i = start; i + n < count; i++)
-			ring[(head + i) % RING_SIZE] = ring[(head + i + n) % RING_SIZE];
-		count -= n;
-		return true;
-	}
-	return false;
+	return count;
 }
 
-bool console_read_line(char *buf, size_t len, uint64_t timeout_ns)
+bool console_take(const char *seq, size_t n, size_t from)
+{
+	size_t k = 0, w = from;
+
+	/* First pass: is the whole sequence there? Second: drop its bytes, close up the others. */
+	for (size_t i = from; i < count && k < n; i++)
+		k += ring[(head + i) % RING_SIZE] == seq[k];
+	if (k < n)
+		return false;
+	k = 0;
+	for (size_t i = from; i < count; i++) {
+		char c = ring[(head + i) % RING_SIZE];
+
+		if (k < n && c == seq[k])
+			k++;
+		else
+			ring[(head + w++) % RING_SIZE] = c;
+	}
+	count = w;
+	return true;
+}
+
+/* A byte from the ring only: what the receive interrupt brought. */
+static bool ring_getc(char *c)
+{
+	if (!count)
+		return false;
+	*c = ring[head];
+	head = (head + 1) % RING_SIZE;
+	count--;
+	return true;
+}
+
+bool console_read_line(char *buf, size_t len, uint64_t timeout_ns, bool poll)
 {
 	size_t n = 0;
 	uint64_t left = timeout_ns, step = 100000000ull;	/* re-poll the UART every 100 ms */
@@ -107,7 +123,7 @@ bool console_read_line(char *buf, size_t len, uint64_t timeout_ns)
 	for (;;) {
 		char c;
 
-		while (console_getc(&c)) {
+		while (poll ? console_getc(&c) : ring_getc(&c)) {
 			if (c == '\n' && after_cr) {
 				after_cr = false;
 				continue;

@@ -12,25 +12,33 @@ void console_input_init(void);
 /* The interrupt handler (BSP): move every received byte into the ring. */
 void console_irq(void);
 
+/* Move whatever the UART holds into the ring now (interrupts off, on the BSP). */
+void console_drain(void);
+
 /* Take one byte: from the ring, else straight from the UART (so polling works with interrupts off). */
 bool console_getc(char *c);
-
-/* True when the ring holds a byte (cheap: for wait conditions). */
-bool console_has_input(void);
 
 /* Receive interrupts taken, bytes they brought, bytes dropped because the ring was full. */
 uint64_t console_irq_count(void);
 uint64_t console_rx_bytes(void);
 uint64_t console_rx_dropped(void);
 
-/* Find the bytes @seq[0..n) in the ring and take them out, leaving the rest in order. */
-bool console_take(const char *seq, size_t n);
+/* Bytes in the ring now: a position to give console_take(). */
+size_t console_pending(void);
+
+/*
+ * Find the bytes @seq[0..n) among the ring's bytes from position @from on (those that arrived since
+ * console_pending() said @from), in that order but not necessarily next to each other (other input
+ * may have arrived in between), and take them out, leaving the rest in order.
+ */
+bool console_take(const char *seq, size_t n, size_t from);
 
 /*
  * Read one line (ended by \n or \r, not stored; \r\n counts once) into @buf (@len bytes, NUL-
- * terminated, longer lines cut), waiting with interrupts on at most @timeout_ns (main thread).
- * False on timeout, with what arrived so far in @buf.
+ * terminated, longer lines cut), waiting with interrupts on at most @timeout_ns (main thread). Bytes
+ * come from the ring the interrupt fills, and with @poll also straight from the UART. False on
+ * timeout, with what arrived so far in @buf.
  */
-bool console_read_line(char *buf, size_t len, uint64_t timeout_ns);
+bool console_read_line(char *buf, size_t len, uint64_t timeout_ns, bool poll);
 
 #endif

@@ -14,7 +14,7 @@ void echo_loop(void)
 
 	kprintf("guest: echo ready\n");
 	for (;;) {
-		console_read_line(line, sizeof(line), ECHO_WAIT_NS);
+		console_read_line(line, sizeof(line), ECHO_WAIT_NS, true);
 		if (!strcmp(line, "quit"))
 			return;
 		kprintf("echo: %s\n", line);

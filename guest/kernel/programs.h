@@ -12,7 +12,4 @@ struct program {
 /* The program called @name, or NULL. */
 const struct program *program_find(const char *name);
 
-/* The @i-th program (NULL past the last). */
-const struct program *program_at(unsigned int i);
-
 #endif

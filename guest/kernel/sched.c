@@ -79,9 +79,7 @@ void sched_run_ap(void)
 	struct cpu *c = this_cpu();
 	struct sched_cpu *sc = init_cpu(c->index, c->boot_stack_top);
 
-	c->sched = sc;
-	sc->ticking = true;
-	time_start_tick();
+	c->sched = sc;			/* no tick until there is work (switch_to starts it) */
 	idle_enter(sc->idle_stack_top);
 }
 
@@ -129,6 +127,14 @@ static void switch_to(struct sched_cpu *sc, struct trap_frame *f, struct task *n
 {
 	struct task *prev = sc->current;
 
+	/* Tickless idle: a CPU with nothing queued stops its tick; work brings it back (sched_kick). */
+	if (next->kind == TASK_IDLE && sc->n == 0 && sc->ticking) {
+		apic_timer_stop();
+		sc->ticking = false;
+	} else if (next->kind != TASK_IDLE && !sc->ticking) {
+		time_start_tick();
+		sc->ticking = true;
+	}
 	if (next != prev) {
 		uint64_t now = rdtsc();
 
@@ -143,7 +149,6 @@ static void switch_to(struct sched_cpu *sc, struct trap_frame *f, struct task *n
 		if (next->kind == TASK_USER && read_cr3() != next->as.pml4)
 			write_cr3(next->as.pml4);
 		sc->current = next;
-		sc->switches++;
 		next->slices++;
 		if (sc->tracing && sc->ntrace < SCHED_TRACE_MAX) {
 			sc->trace_tsc[sc->ntrace] = now;

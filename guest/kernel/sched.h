@@ -20,8 +20,7 @@ struct sched_cpu {
 	struct task *current;
 	struct task idle;		/* this CPU's idle context */
 	uint64_t idle_stack_top;
-	uint64_t switches;
-	bool ticking;
+	bool ticking;			/* its periodic tick is running (off while idle with nothing queued) */
 	uint32_t tracing;		/* record the pid of every task switched to */
 	uint32_t ntrace;
 	int trace[SCHED_TRACE_MAX];	/* pids switched to */
@@ -31,7 +30,7 @@ struct sched_cpu {
 /* The BSP: its sched_cpu, the main thread (pid 0, the caller) as its current task, an idle stack. */
 void sched_init_bsp(void);
 
-/* An AP (on itself, at the end of its start-up): become idle with the tick running. Never returns. */
+/* An AP (on itself, at the end of its start-up): become idle, its tick off until work comes. Never returns. */
 __attribute__((noreturn)) void sched_run_ap(void);
 
 /* The run queue of @cpu. */

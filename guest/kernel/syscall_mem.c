@@ -61,6 +61,11 @@ void sys_shm(struct trap_frame *f, struct task *t)
 		f->rax = (uint64_t)-EINVAL;
 		return;
 	}
+	for (unsigned int i = 0; i < t->as.nvma; i++)
+		if (t->as.vma[i].start == va && t->as.vma[i].kind == VMA_SHARED) {
+			f->rax = va;		/* asked before: the same page */
+			return;
+		}
 	pa = shm_frame((unsigned int)key);
 	if (!pa) {
 		f->rax = (uint64_t)-ENOMEM;
@@ -68,7 +73,7 @@ void sys_shm(struct trap_frame *f, struct task *t)
 	}
 	if (aspace_add_vma(&t->as, va, va + PAGE_SIZE, VMA_READ | VMA_WRITE, VMA_SHARED) ||
 	    aspace_map(&t->as, va, pa, aspace_pte_flags(VMA_READ | VMA_WRITE) | PTE_NOFREE)) {
-		f->rax = (uint64_t)-ENOMEM;	/* or already mapped: one SYS_SHM per key and task */
+		f->rax = (uint64_t)-ENOMEM;
 		return;
 	}
 	f->rax = va;

@@ -176,7 +176,11 @@ static void finish_current(struct trap_frame *f, struct task *t)
 		write_cr3(kernel_pml4_pa);
 	aspace_destroy(&t->as);
 	__atomic_store_n(&t->state, TASK_DEAD, __ATOMIC_RELEASE);
-	sched_kick(0);			/* the main thread may be waiting for it */
+	/* The main thread (on cpu 0) may be waiting for it: have cpu 0 look again now. */
+	if (this_cpu()->index == 0)
+		sched_switch(f);
+	else
+		sched_kick(0);
 }
 
 void task_exit_current(struct trap_frame *f, int code)

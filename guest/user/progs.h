@@ -45,6 +45,8 @@ struct go_page {
 #define REGS_T_SYSCALL 1		/* every register but RAX, RCX, R11 survives a syscall */
 #define REGS_T_PREEMPT 2		/* every register survives a1 * 2^20 loop turns of preemption */
 
+/* "device": a0 = physical address of an I/O APIC; reads its version register through SYS_MAP_DEVICE. */
+
 /* "counter": a0 = increments, a1 = mode, a2 = key. */
 #define COUNTER_USER_LOCK 1		/* shared page a2: spinlock word then counter */
 #define COUNTER_KERNEL 2		/* SYS_COUNTER_ADD on kernel counter a2 */

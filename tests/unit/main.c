@@ -27,6 +27,8 @@ static const struct {
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },
+	{ "bench", bench_suite },
+	{ "bench_vm", bench_vm_suite },
 };
 
 int main(int argc, char **argv)

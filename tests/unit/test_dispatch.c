@@ -1,4 +1,4 @@
-/* Unit tests of vcpu_dispatch_exit fed hand-made struct kvm_run exits: IO, MMIO, HLT, SHUTDOWN, INTERNAL_ERROR, DEBUG, unknown; ring-0 int3 on a real vCPU. */
+/* Unit tests of vcpu_dispatch_exit fed hand-made struct kvm_run exits: IO, MMIO, HLT, SHUTDOWN, INTERNAL_ERROR, DEBUG, MSR, HYPERCALL, unknown; ring-0 int3 on a real vCPU. */
 #include "tests/unit/suites.h"
 
 #include "vcpu/vcpu.h"
@@ -6,6 +6,7 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,117 @@ START_TEST(other_emulation_failure_is_fatal)
 }
 END_TEST
 
+/* User-space MSRs and hypercalls (bench mode installs these hooks; tests install their own). */
+struct hook_probe {
+	int msr_calls, hc_calls;
+	uint32_t index;
+	uint64_t written;
+	bool is_write;
+	uint64_t nr, args[6];
+	int result;		/* what the hooks return */
+};
+
+static int hook_msr(void *opaque, struct vcpu *v, uint32_t index, uint64_t *data, bool is_write)
+{
+	struct hook_probe *h = opaque;
+
+	ck_assert_ptr_nonnull(v);
+	h->msr_calls++;
+	h->index = index;
+	h->is_write = is_write;
+	if (is_write)
+		h->written = *data;
+	else
+		*data = 0x1122334455667788ull;
+	return h->result;
+}
+
+static int hook_hypercall(void *opaque, struct vcpu *v, uint64_t nr, const uint64_t args[6], uint64_t *ret)
+{
+	struct hook_probe *h = opaque;
+
+	ck_assert_ptr_nonnull(v);
+	h->hc_calls++;
+	h->nr = nr;
+	memcpy(h->args, args, sizeof(h->args));
+	*ret = 42;
+	return h->result;
+}
+
+static const struct vm_exit_hooks test_hooks = { .msr = hook_msr, .hypercall = hook_hypercall };
+
+START_TEST(msr_exits_go_to_the_hook)
+{
+	struct hook_probe h = { .result = 0 };
+
+	vm.hooks = &test_hooks;
+	vm.hooks_opaque = &h;
+	run->exit_reason = KVM_EXIT_X86_RDMSR;
+	run->msr.index = 0x35;
+	run->msr.error = 1;	/* stale: dispatch must clear it */
+	run->msr.data = 0;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(h.msr_calls, 1);
+	ck_assert_uint_eq(h.index, 0x35);
+	ck_assert(!h.is_write);
+	ck_assert_uint_eq(run->msr.error, 0);
+	ck_assert_uint_eq(run->msr.data, 0x1122334455667788ull);
+	run->exit_reason = KVM_EXIT_X86_WRMSR;
+	run->msr.data = 0xabcd;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert(h.is_write);
+	ck_assert_uint_eq(h.written, 0xabcd);
+	ck_assert_uint_eq(run->msr.data, 0xabcd);	/* a write leaves the data alone */
+	ck_assert_uint_eq(run->msr.error, 0);
+	/* the hook refuses: the guest takes #GP */
+	h.result = -ENOENT;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(run->msr.error, 1);
+	ck_assert(!vm.stop_requested);
+	vm.hooks = NULL;
+}
+END_TEST
+
+START_TEST(msr_exit_without_hook_is_gp)
+{
+	run->exit_reason = KVM_EXIT_X86_RDMSR;
+	run->msr.index = 0x12345;
+	run->msr.error = 0;
+	run->msr.data = 7;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(run->msr.error, 1);
+	ck_assert_uint_eq(run->msr.data, 7);
+	ck_assert(!vm.stop_requested);
+}
+END_TEST
+
+START_TEST(hypercall_exits)
+{
+	struct hook_probe h = { .result = 0 };
+
+	run->exit_reason = KVM_EXIT_HYPERCALL;
+	run->hypercall.nr = 12;
+	for (int i = 0; i < 6; i++)
+		run->hypercall.args[i] = 100 + (uint64_t)i;
+	/* no hook: -KVM_ENOSYS, as KVM answers hypercalls it does not know */
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(run->hypercall.ret, (uint64_t)-1000);
+	vm.hooks = &test_hooks;
+	vm.hooks_opaque = &h;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_int_eq(h.hc_calls, 1);
+	ck_assert_uint_eq(h.nr, 12);
+	ck_assert_uint_eq(h.args[0], 100);
+	ck_assert_uint_eq(h.args[5], 105);
+	ck_assert_uint_eq(run->hypercall.ret, 42);
+	h.result = -ENOSYS;
+	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
+	ck_assert_uint_eq(run->hypercall.ret, (uint64_t)-1000);
+	ck_assert(!vm.stop_requested);
+	vm.hooks = NULL;
+}
+END_TEST
+
 Suite *dispatch_suite(void)
 {
 	Suite *s = suite_create("dispatch");
@@ -344,6 +456,9 @@ Suite *dispatch_suite(void)
 	tcase_add_test(tc, first_stop_wins);
 	tcase_add_test(tc, intr_and_system_events);
 	tcase_add_test(tc, debug_exit_without_debugger);
+	tcase_add_test(tc, msr_exits_go_to_the_hook);
+	tcase_add_test(tc, msr_exit_without_hook_is_gp);
+	tcase_add_test(tc, hypercall_exits);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(live, setup, teardown);	/* for the quiet log level */
 	tcase_set_timeout(live, 60);

@@ -52,6 +52,11 @@ void ioapic_mask(unsigned int pin)
 		ioapic_write(IOAPIC_REDTBL(pin), RTE_MASKED);
 }
 
+uint32_t ioapic_version(void)
+{
+	return ioapic_read(IOAPIC_VER);
+}
+
 uint64_t ioapic_entry(unsigned int pin)
 {
 	if (pin >= npins)

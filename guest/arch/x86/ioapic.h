@@ -17,6 +17,9 @@ void ioapic_route(unsigned int pin, uint8_t vector, uint32_t dest);
 /* Mask pin @pin. */
 void ioapic_mask(unsigned int pin);
 
+/* The version register (version in bits 0-7, highest pin in bits 16-23). */
+uint32_t ioapic_version(void);
+
 /* The redirection entry of @pin as the I/O APIC holds it. */
 uint64_t ioapic_entry(unsigned int pin);
 

@@ -16,8 +16,6 @@
 #define VEC_BP 3
 #define VEC_PF 14
 
-uint64_t trap_page_faults;
-
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
 	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
@@ -64,8 +62,6 @@ void trap_exception(struct trap_frame *f)
 	struct trap_expect *e = &this_cpu()->expect;
 	uint64_t cr2 = f->vector == VEC_PF ? read_cr2() : 0;
 
-	if (f->vector == VEC_PF)
-		trap_page_faults++;
 	if (f->vector == VEC_NMI) {
 		/* Only the NMI check sends NMIs: count it and note which stack it came in on. */
 		struct cpu *c = this_cpu();

@@ -29,7 +29,4 @@ void irq_dispatch(struct trap_frame *f);
 /* Report an unexpected kernel exception and end the VM as failed. */
 __attribute__((noreturn)) void trap_fatal(const struct trap_frame *f, uint64_t cr2);
 
-/* Page faults seen (handled or not), for checks. */
-extern uint64_t trap_page_faults;
-
 #endif
