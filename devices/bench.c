@@ -121,7 +121,7 @@ static int bench_bind(struct bench_dev *b)
 		return ret;
 	b->pio_bound = true;
 	/* Any length when KVM allows it: the cheapest MMIO notification it has. */
-	b->mmio_len = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 4;
+	b->mmio_len = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 1;
 	ret = kvm_ioeventfd(vm->vm_fd, b->kernel_efd, KEEL_BENCH_MMIO_KERNEL, b->mmio_len, false, false, 0, true);
 	if (ret < 0)
 		return ret;

@@ -11,7 +11,7 @@ struct vm;
 /*
  * What the guest finds at the addresses of firmware/bench.h when vm->cfg.bench is set:
  * - KEEL_BENCH_PORT_USER, KEEL_BENCH_MMIO_USER: an empty handler (every access exits to keel).
- * - KEEL_BENCH_PORT_KERNEL (1 byte), KEEL_BENCH_MMIO_KERNEL (any length): ioeventfds nobody
+ * - KEEL_BENCH_PORT_KERNEL (1 byte), KEEL_BENCH_MMIO_KERNEL (any length, or 1 byte): ioeventfds nobody
  *   reads, so the exit ends in KVM; other accesses there reach the empty handler.
  * - KEEL_BENCH_MSR_USER: RDMSR/WRMSR filtered to user space, answered by bench_msr.
  * - KVM_HC_MAP_GPA_RANGE sent to user space, answered 0 by bench_hypercall.

@@ -20,6 +20,11 @@
  *     -device virtio-rng-pci
  * and the kernel paths use QEMU's pci-testdev (see KEEL_BENCH_PCI_TESTDEV_* below).
  *
+ * RING 3. The user-mode loops need the bench MMIO pages mapped user-accessible (uncached) and
+ * the bench ports allowed by the I/O permission bitmap of the TSS: kvm_pvm hosts keep a guest's
+ * IOPL at 0 in user mode (its ring 3 runs in the host's ring 3) and emulate IN/OUT after checking
+ * that bitmap, so IOPL 3 alone gets #GP there (the floor, vmm/bench/floor.c, does both).
+ *
  * OUTPUT. Every line the host reads starts with "bench: " and is at most KEEL_BENCH_LINE_MAX
  * bytes; it is a list of space-separated items, each a bare word or key=value, a value being a
  * token without spaces or a "double-quoted" string (\" and \\ escaped). Other lines are ignored
@@ -67,8 +72,8 @@
  * pio-user      1-byte OUT to KEEL_BENCH_PORT_USER (QEMU: pc-testdev's port, the same number).
  * pio-kernel    1-byte OUT to KEEL_BENCH_PORT_KERNEL, bound to an ioeventfd (QEMU: pci-testdev).
  * mmio-user     4-byte write to KEEL_BENCH_MMIO_USER (QEMU: pc-testdev's iomem, the same address).
- * mmio-kernel   4-byte write to KEEL_BENCH_MMIO_KERNEL, bound to an ioeventfd of any length
- *               (QEMU: pci-testdev).
+ * mmio-kernel   1-byte write to KEEL_BENCH_MMIO_KERNEL, bound to an ioeventfd of any length (of
+ *               one byte where KVM lacks KVM_CAP_IOEVENTFD_ANY_LENGTH) (QEMU: pci-testdev, the same).
  * hlt-timer     arm the LAPIC timer for the nearest deadline (TSC-deadline mode when CPUID says
  *               so, else one-shot with count 1), STI; HLT; the handler sends EOI.
  * msr-kernel    RDMSR of KEEL_BENCH_MSR_KERNEL (IA32_APIC_BASE: KVM answers it).
@@ -119,7 +124,7 @@
 #define KEEL_BENCH_PORT_LEN 2u			/* [0x2100, 0x2102): other accesses exit and are ignored */
 #define KEEL_BENCH_MMIO_USER 0xff000000ull	/* 64 KiB; writes dropped, reads 0 (QEMU: pc-testdev iomem) */
 #define KEEL_BENCH_MMIO_USER_LEN 0x10000ull
-#define KEEL_BENCH_MMIO_KERNEL 0xff010000ull	/* a write of any length: an ioeventfd */
+#define KEEL_BENCH_MMIO_KERNEL 0xff010000ull	/* a 1-byte write (any length where KVM allows): an ioeventfd */
 #define KEEL_BENCH_MMIO_KERNEL_LEN 0x1000ull	/* the page; other accesses exit and are ignored */
 #define KEEL_BENCH_MSR_KERNEL 0x1bu		/* IA32_APIC_BASE */
 #define KEEL_BENCH_MSR_USER 0x35u		/* MSR_CORE_THREAD_COUNT */

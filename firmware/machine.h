@@ -40,6 +40,10 @@
 #define KEEL_PORT_I8042_CMD 0x64u	/* write 0xfe: reset, the VM ends with status 0 */
 #define KEEL_PORT_PM1A_CNT 0x604u	/* 16-bit write with SLP_EN set: power off, status 0 */
 #define KEEL_PM1_SLP_EN (1u << 13)
+/*
+ * `keel bench` adds, in its VMs only, ports 0xe0-0xe3 and 0x2100-0x2101, MMIO 0xff000000-0xff010fff
+ * and IOAPIC input 5 (firmware/bench.h): keep other devices off them.
+ */
 
 /* CPUID leaf 0x40000000 signature (EBX, ECX, EDX) naming keel; KVM's leaves move to 0x40000100. */
 #define KEEL_CPUID_SIGNATURE "KeelKeelKeel"

@@ -1,4 +1,4 @@
-/* What the user asked of virtio (--disk, --console, --rng, --virtio-transport): part of struct vm_config. */
+/* What the user asked of virtio (--disk, --console, --rng, --net, --virtio-transport): part of struct vm_config. */
 #ifndef KEEL_DEVICES_VIRTIO_CONFIG_H
 #define KEEL_DEVICES_VIRTIO_CONFIG_H
 
@@ -8,7 +8,9 @@
 #include "devices/virtio/spec.h"
 
 #define VIRTIO_MAX_DISKS 6u		/* --disk at most this often */
-#define VIRTIO_MAX_DEVICES 8u		/* disks, console and rng together (one IOAPIC input each) */
+#define VIRTIO_MAX_NICS 4u		/* --net at most this often */
+#define VIRTIO_MAX_DEVICES 8u		/* disks, console, rng and NICs together (one IOAPIC input each) */
+#define VIRTIO_NET_IFNAME_MAX 15u	/* IFNAMSIZ - 1 */
 
 enum virtio_transport_kind {
 	VIRTIO_TRANSPORT_PCI = 0,	/* the default */
@@ -39,6 +41,24 @@ struct virtio_console_opts {
 	size_t in_len;
 };
 
+enum virtio_net_kind {
+	VIRTIO_NET_TAP = 0,		/* --net tap:IFNAME: a tap device, created when it does not exist */
+	VIRTIO_NET_SOCKET,		/* --net socket:PATH[,peer=PATH]: datagrams on a Unix socket bound at PATH */
+};
+
+/* One --net value. Strings point into argv. */
+struct virtio_net_opts {
+	enum virtio_net_kind kind;
+	const char *spec;		/* the whole value */
+	char ifname[VIRTIO_NET_IFNAME_MAX + 1];	/* TAP */
+	const char *path;		/* SOCKET: the path keel binds (path_len bytes) */
+	size_t path_len;
+	const char *peer;		/* SOCKET: where frames go (peer_len bytes), NULL: the last sender */
+	size_t peer_len;
+	unsigned char mac[6];		/* given with mac=, or derived from the index and the backend */
+	bool mac_given;
+};
+
 struct virtio_config {
 	enum virtio_transport_kind transport;
 	bool transport_given;
@@ -46,12 +66,14 @@ struct virtio_config {
 	struct virtio_disk_opts disks[VIRTIO_MAX_DISKS];
 	struct virtio_console_opts console;
 	bool rng;			/* --rng */
+	unsigned int nnets;
+	struct virtio_net_opts nets[VIRTIO_MAX_NICS];
 };
 
 /* virtio_config_ndevices - how many virtio devices @c asks for (0: keel runs without virtio). */
 static inline unsigned int virtio_config_ndevices(const struct virtio_config *c)
 {
-	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng;
+	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng + c->nnets;
 }
 
 #endif

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/virtio/backend_socket.h"
+#include "devices/virtio/backend_tap.h"
 #include "devices/virtio/blk.h"
 #include "devices/virtio/console.h"
+#include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
@@ -59,6 +62,15 @@ int virtio_prepare(struct vm *vm)
 		if (ret < 0)
 			goto bad;
 	}
+	for (unsigned int i = 0; i < c->nnets; i++) {
+		const struct virtio_net_opts *o = &c->nets[i];
+
+		ret = o->kind == VIRTIO_NET_TAP ? net_tap_open(o, &h->nets[i], err, sizeof(err))
+						: net_socket_open(o, &h->nets[i], err, sizeof(err));
+		if (ret < 0)
+			goto bad;
+		h->nnets++;
+	}
 	return KEEL_EXIT_OK;
 bad:
 	log_error("%s", err);
@@ -70,7 +82,7 @@ bool virtio_console_owns_stdin(const struct vm *vm)
 	return vm->virtio && vm->virtio->chardev && vm->virtio->chardev->escapes;
 }
 
-/* Create the device for slot @i. */
+/* Create the device for slot @i (@disk: its index among the disks, or among the NICs). */
 static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsigned int disk)
 {
 	struct vm *vm = h->vm;
@@ -87,6 +99,8 @@ static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsi
 	}
 	case VIRTIO_KIND_CONSOLE:
 		return virtio_console_create(h->chardev, vm, &vm->mem, h->loop, &s->dev);
+	case VIRTIO_KIND_NET:
+		return virtio_net_create(h->nets[disk], vm->cfg.virtio.nets[disk].mac, disk, &vm->mem, h->loop, &s->dev);
 	default:
 		return virtio_rng_create(&vm->mem, h->loop, &s->dev);
 	}
@@ -131,11 +145,13 @@ int virtio_create(struct vm *vm)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_CONSOLE;
 	if (vm->cfg.virtio.rng)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_RNG;
+	for (i = 0; i < h->nnets; i++)
+		h->slots[h->nslots++].kind = VIRTIO_KIND_NET;
 	for (i = 0; i < h->nslots; i++) {
 		struct virtio_slot *s = &h->slots[i];
 
 		s->irq = KEEL_VIRTIO_GSI_BASE + i;
-		ret = virtio_make_device(h, s, i);
+		ret = virtio_make_device(h, s, s->kind == VIRTIO_KIND_NET ? i - (h->nslots - h->nnets) : i);
 		if (ret == 0)
 			ret = virtio_attach(h, i);
 		if (ret < 0) {
@@ -172,6 +188,8 @@ void virtio_destroy(struct vm *vm)
 			virtio_blk_destroy(s->dev);
 		else if (s->kind == VIRTIO_KIND_CONSOLE)
 			virtio_console_destroy(s->dev);
+		else if (s->kind == VIRTIO_KIND_NET)
+			virtio_net_destroy(s->dev);
 		else
 			virtio_rng_destroy(s->dev);
 	}
@@ -182,6 +200,8 @@ void virtio_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < h->ndisks; i++)
 		disk_close(h->disks[i]);
 	chardev_close(h->chardev);
+	for (unsigned int i = 0; i < h->nnets; i++)
+		net_backend_close(h->nets[i]);
 	free(h);
 	vm->virtio = NULL;
 }

@@ -7,6 +7,7 @@
 #include "devices/pci.h"
 #include "devices/virtio/backend_chardev.h"
 #include "devices/virtio/backend_disk.h"
+#include "devices/virtio/backend_net.h"
 #include "devices/virtio/config.h"
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/pci.h"
@@ -19,11 +20,12 @@ enum virtio_kind {
 	VIRTIO_KIND_BLK,
 	VIRTIO_KIND_CONSOLE,
 	VIRTIO_KIND_RNG,
+	VIRTIO_KIND_NET,
 };
 
 /*
  * One device of the machine. Device i (disks in command-line order, then the console, then the
- * rng) uses IOAPIC input KEEL_VIRTIO_GSI_BASE + i; with PCI it sits in slot i + 1, with MMIO at
+ * rng, then the NICs in command-line order) uses IOAPIC input KEEL_VIRTIO_GSI_BASE + i; with PCI it sits in slot i + 1, with MMIO at
  * KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE.
  */
 struct virtio_slot {
@@ -40,6 +42,8 @@ struct virtio_host {
 	struct disk *disks[VIRTIO_MAX_DISKS];
 	unsigned int ndisks;
 	struct chardev *chardev;	/* NULL: no virtio console */
+	struct net_backend *nets[VIRTIO_MAX_NICS];
+	unsigned int nnets;
 	struct ioloop *loop;
 	struct irq_router router;
 	bool router_ok;
@@ -57,7 +61,8 @@ struct virtio_host {
 void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *out);
 
 /*
- * virtio_prepare - open what vm->cfg.virtio names (disk images, console files or socket) into
+ * virtio_prepare - open what vm->cfg.virtio names (disk images, console files or socket, taps and
+ * net sockets) into
  * vm->virtio; nothing when no virtio device is asked for. On a bad input prints one line and
  * returns KEEL_EXIT_USAGE (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
  */

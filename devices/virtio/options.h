@@ -14,10 +14,15 @@
 	"                    socket:PATH (connect to a Unix stream socket): a virtio console;\n" \
 	"                    COM1 stays for early output\n" \
 	"  --rng             a virtio-rng device fed by getrandom\n" \
+	"  --net tap:IFNAME[,mac=MAC]   a virtio-net device on a tap interface (created when\n" \
+	"                    missing and keel may: CAP_NET_ADMIN); up to 4 --net in all\n" \
+	"  --net socket:PATH[,peer=PATH][,mac=MAC]   a virtio-net device exchanging frames as\n" \
+	"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n" \
+	"                    (default: whoever sent the last frame)\n" \
 	"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
 
 /*
- * virtio_cli_arg - when argv[*@i] is --disk, --console, --virtio-transport or --rng (values as
+ * virtio_cli_arg - when argv[*@i] is --disk, --console, --net, --virtio-transport or --rng (values as
  * "--opt=VALUE" or in the next argument), parse it into @c, leave *@i on the last argument used
  * and return 1. Return 0 when it is not one of them, or -EINVAL with one line in @err.
  */

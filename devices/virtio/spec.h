@@ -26,6 +26,7 @@
 #define VIRTIO_ID_BLOCK 2u
 #define VIRTIO_ID_CONSOLE 3u
 #define VIRTIO_ID_RNG 4u
+#define VIRTIO_ID_NET 1u
 
 /* Split virtqueue (2.7). Every part is little-endian; the host is too, so keel reads them in place. */
 #define VIRTQ_DESC_F_NEXT 1u
@@ -196,5 +197,70 @@ struct virtio_blk_range {	/* one discard / write-zeroes segment */
 #define VIRTIO_CONSOLE_CFG_SIZE 12u
 #define VIRTIO_CONSOLE_RX 0u		/* receiveq(port0): device to driver */
 #define VIRTIO_CONSOLE_TX 1u		/* transmitq(port0): driver to device */
+
+/* virtio-net (5.1): one queue pair and a control queue. */
+#define VIRTIO_NET_F_CSUM 0		/* the driver may send partially checksummed frames */
+#define VIRTIO_NET_F_GUEST_CSUM 1	/* the driver takes partially checksummed frames */
+#define VIRTIO_NET_F_MAC 5
+#define VIRTIO_NET_F_GUEST_TSO4 7
+#define VIRTIO_NET_F_GUEST_TSO6 8
+#define VIRTIO_NET_F_GUEST_ECN 9
+#define VIRTIO_NET_F_GUEST_UFO 10
+#define VIRTIO_NET_F_HOST_TSO4 11
+#define VIRTIO_NET_F_HOST_TSO6 12
+#define VIRTIO_NET_F_HOST_ECN 13
+#define VIRTIO_NET_F_HOST_UFO 14
+#define VIRTIO_NET_F_MRG_RXBUF 15
+#define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_F_CTRL_VQ 17
+#define VIRTIO_NET_F_CTRL_RX 18
+#define VIRTIO_NET_F_CTRL_VLAN 19
+#define VIRTIO_NET_F_CTRL_RX_EXTRA 20
+#define VIRTIO_NET_F_GUEST_ANNOUNCE 21
+#define VIRTIO_NET_F_MQ 22
+#define VIRTIO_NET_F_CTRL_MAC_ADDR 23
+#define VIRTIO_NET_RX 0u		/* receiveq1 */
+#define VIRTIO_NET_TX 1u		/* transmitq1 */
+#define VIRTIO_NET_CTRL 2u		/* controlq (with VIRTIO_NET_F_CTRL_VQ) */
+#define VIRTIO_NET_S_LINK_UP 1u
+#define VIRTIO_NET_S_ANNOUNCE 2u
+#define VIRTIO_NET_CFG_MAC 0u		/* u8[6] */
+#define VIRTIO_NET_CFG_STATUS 6u	/* le16 */
+#define VIRTIO_NET_CFG_MAX_VQ_PAIRS 8u	/* le16 */
+#define VIRTIO_NET_CFG_SIZE 10u		/* keel fills up to max_virtqueue_pairs */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1u
+#define VIRTIO_NET_HDR_F_DATA_VALID 2u
+#define VIRTIO_NET_HDR_GSO_NONE 0u
+#define VIRTIO_NET_HDR_GSO_TCPV4 1u
+#define VIRTIO_NET_HDR_GSO_UDP 3u
+#define VIRTIO_NET_HDR_GSO_TCPV6 4u
+#define VIRTIO_NET_HDR_GSO_ECN 0x80u
+
+/* The header before every frame in both directions: 12 bytes, num_buffers included (VERSION_1). */
+struct virtio_net_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+
+/* Control queue: class, command, data (device-readable), then one ack byte (device-writable). */
+#define VIRTIO_NET_OK 0u
+#define VIRTIO_NET_ERR 1u
+#define VIRTIO_NET_CTRL_RX 0u
+#define VIRTIO_NET_CTRL_RX_PROMISC 0u
+#define VIRTIO_NET_CTRL_RX_ALLMULTI 1u
+#define VIRTIO_NET_CTRL_MAC 1u
+#define VIRTIO_NET_CTRL_MAC_TABLE_SET 0u
+#define VIRTIO_NET_CTRL_MAC_ADDR_SET 1u
+#define VIRTIO_NET_CTRL_VLAN 2u
+#define VIRTIO_NET_CTRL_VLAN_ADD 0u
+#define VIRTIO_NET_CTRL_VLAN_DEL 1u
+#define VIRTIO_NET_CTRL_ANNOUNCE 3u
+#define VIRTIO_NET_CTRL_ANNOUNCE_ACK 0u
+#define VIRTIO_NET_CTRL_MQ 4u
 
 #endif

@@ -10,7 +10,7 @@
 #include "vmm/ioloop.h"
 #include "vmm/memory.h"
 
-#define VIRTIO_MAX_QUEUES 2u		/* the most any keel device has */
+#define VIRTIO_MAX_QUEUES 3u		/* the most any keel device has (virtio-net: rx, tx, control) */
 
 struct virtio_dev;
 

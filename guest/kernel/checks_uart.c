@@ -14,6 +14,7 @@
 
 #define MS 1000000ul
 #define BYTE_WAIT_MS 100
+#define SETTLE_MS 20
 #define INPUT_WAIT_MS 5000
 #define INPUT_MAX 128
 #define RTE_MASKED (1ull << 16)
@@ -48,10 +49,16 @@ enum check_status check_uart_irq_loopback(struct check_ctx *ctx)
 		return check_fail(ctx, "I/O APIC pin %u: entry %#lx, want vector %#x to APIC id %u", ISA_IRQ_UART, rte,
 				  VEC_UART, cpus[0].apic_id);
 	console_lock();			/* nothing else may print while output loops back */
-	console_drain();		/* a byte waiting in a FIFO-less UART would be overwritten */
+	/*
+	 * Host input waiting in a FIFO-less UART would be overwritten by the first byte sent. Loopback
+	 * first (QEMU stops feeding host input then), then let a byte already on its way arrive and be
+	 * taken by the interrupt, and only then send.
+	 */
+	uart_loopback(true);
+	console_drain();
+	sched_spin_irqs_on(sched_never, NULL, SETTLE_MS * MS);
 	irqs = console_irq_count();
 	from = console_pending();	/* input typed before stays as it is */
-	uart_loopback(true);
 	back = true;
 	for (size_t i = 0; i < sizeof(marker) - 1 && back; i++) {
 		uint64_t before = console_rx_bytes();

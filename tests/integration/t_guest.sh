@@ -53,6 +53,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
 		timeout -k 5 "$LIMIT" qemu-system-x86_64 -accel kvm -M pc -m 256M -smp "$n" -nodefaults -no-user-config \
 			-display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-kernel "$GUEST_ELF" -append "$guest_cmdline" <"$TMP/guest-in" >"$TMP/out" 2>"$TMP/err"
+		# shellcheck disable=SC2034 # read by lib.sh (expect_status)
 		STATUS=$?
 		ms=$(($(now_ms) - t0))
 		expect_status "guest/qemu/smp=$n/status" 1
@@ -62,6 +63,24 @@ if command -v qemu-system-x86_64 >/dev/null; then
 			"per-check results differ: $(diff "$TMP/guest-keel-$n.res" "$TMP/guest-qemu-$n.res" | tr '\n' ' ')" \
 			cmp -s "$TMP/guest-keel-$n.res" "$TMP/guest-qemu-$n.res"
 	done
+	# QEMU's TCG emulates SYSCALL, SYSRET and IOPL as hardware does, unlike this host's KVM (see
+	# guest/README.md): the paths hardware-KVM users take (native syscall entry, IOPL 3) run here.
+	tcg_tests="syscall,user,exc,sched/preempt-registers"
+	timeout -k 5 "$LIMIT" qemu-system-x86_64 -accel tcg -cpu max -M pc -m 256M -smp 2 -nodefaults -no-user-config \
+		-display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel "$GUEST_ELF" -append "tests=$tcg_tests" </dev/null >"$TMP/out" 2>"$TMP/err"
+	# shellcheck disable=SC2034 # read by lib.sh (expect_status)
+	STATUS=$?
+	expect_status "guest/tcg/status" 1
+	check "guest/tcg/all-passed" "a check failed: $(grep -m3 '^not ok' "$TMP/out" | tr '\n' ' ')" \
+		grep -qE '^guest: [0-9]+ passed, 0 failed' "$TMP/out"
+	check "guest/tcg/native-syscall" "syscalls did not enter ring 0 directly under TCG" \
+		out_has "syscalls enter ring 0 directly"
+	check "guest/tcg/iopl-kept" "IOPL 3 was not kept under TCG" out_has "IOPL 3 in ring 3: kept"
+	guest_results "$TMP/out" >"$TMP/guest-tcg.res"
+	grep -E '^(syscall|user|exc)/|^sched/preempt-registers ' "$TMP/guest-keel-2.res" >"$TMP/guest-tcg-want.res"
+	check "guest/tcg/same-results-as-keel" "per-check results differ: $(diff "$TMP/guest-tcg-want.res" \
+		"$TMP/guest-tcg.res" | tr '\n' ' ')" cmp -s "$TMP/guest-tcg-want.res" "$TMP/guest-tcg.res"
 else
 	fail "guest/qemu/available" "qemu-system-x86_64 is not installed (mk/deps.sh test installs it)"
 fi

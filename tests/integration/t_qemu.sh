@@ -14,6 +14,7 @@ qemu_run() {
 	timeout -k 5 "$LIMIT" qemu-system-x86_64 -accel kvm -M pc -m 256M -smp "$1" -nodefaults -no-user-config \
 		-display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 		-kernel "$GUEST_ELF" -append "$3" <"$2" >"$TMP/out" 2>"$TMP/err"
+	# shellcheck disable=SC2034 # read by lib.sh (expect_status)
 	STATUS=$?
 }
 

@@ -24,6 +24,7 @@ static const struct {
 	{ "virtio_dev", virtio_dev_suite },
 	{ "virtio_hostile", virtio_hostile_suite },
 	{ "virtio_cli", virtio_cli_suite },
+	{ "virtio_net", virtio_net_suite },
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },

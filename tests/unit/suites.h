@@ -24,5 +24,6 @@ Suite *virtio_mmio_suite(void);	/* tests/unit/test_virtio_mmio.c */
 Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temporary images) */
 Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
 Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
+Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a real tap as root) */
 
 #endif

@@ -196,10 +196,18 @@ START_TEST(collect_without_bench_mode)
 	bench_collect_init(&c, series, NULL, 1u << KEEL_BENCH_PATH_PIO_USER, 10, 1, &limits);
 	feed(&c, "ok 1 - boot");
 	feed(&c, "bench: path=pio-user rep=0 iters=10 cycles=1");	/* before begin: ignored */
+	feed(&c, "guest: 75 passed, 0 failed");
 	ck_assert_uint_eq(c.bad, 1);
 	ck_assert_uint_eq(bench_collect_finish(&c, &res, "keel"), 0);
 	ck_assert_int_eq(series[KEEL_BENCH_PATH_PIO_USER].status, BENCH_UNAVAILABLE);
 	ck_assert_ptr_nonnull(strstr(series[KEEL_BENCH_PATH_PIO_USER].reason, "no bench mode"));
+	/* the VMM itself gave up (status 1 too, but no guest spoke): its last words are the reason */
+	bench_collect_init(&c, series, NULL, 1u << KEEL_BENCH_PATH_PIO_USER, 10, 1, &limits);
+	feed(&c, "qemu-system-x86_64: -cpu host: not supported \r");
+	ck_assert_uint_eq(bench_collect_finish(&c, &res, "QEMU"), 0);
+	ck_assert_str_eq(series[KEEL_BENCH_PATH_PIO_USER].reason,
+			 "QEMU ended with status 1 before 'bench: begin' (its last words: "
+			 "\"qemu-system-x86_64: -cpu host: not supported\")");
 	/* a VM that never says anything and is killed */
 	res = (struct bench_child_result){ .status = 137, .timed_out = true, .limit_ms = 1000 };
 	bench_collect_init(&c, series, NULL, 1u << KEEL_BENCH_PATH_PIO_USER, 10, 1, &limits);

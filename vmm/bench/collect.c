@@ -120,8 +120,15 @@ bool bench_collect_line(struct bench_collect *c, const char *line, size_t len)
 		bench_bad(c, l.reason);
 		return false;
 	}
-	if (l.ev == BENCH_EV_NONE)
+	if (l.ev == BENCH_EV_NONE) {
+		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			len--;
+		if (len > 0)
+			snprintf(c->last_line, sizeof(c->last_line), "%.*s", (int)len, line);
+		if (len >= 7 && !strncmp(line, "guest: ", 7))
+			c->saw_guest = true;
 		return false;
+	}
 	if (c->phase == BENCH_PH_BOOT && l.ev != BENCH_EV_BEGIN) {
 		bench_bad(c, "a bench line before 'bench: begin'");
 		return false;
@@ -191,11 +198,12 @@ uint32_t bench_collect_finish(struct bench_collect *c, const struct bench_child_
 	else if (c->phase == BENCH_PH_BOOT && (res->timed_out || res->total_out))
 		snprintf(why, sizeof(why), "%s printed no 'bench: begin' within %u s (it was killed)", vmm,
 			 res->limit_ms / 1000);
-	else if (c->phase == BENCH_PH_BOOT && res->status >= 0 && (res->status & 1) && res->status < 128)
+	else if (c->phase == BENCH_PH_BOOT && c->saw_guest && res->status >= 0 && (res->status & 1) && res->status < 128)
 		snprintf(why, sizeof(why), "the guest printed no 'bench: begin' and left (status %d): it has no bench mode",
 			 res->status);
 	else if (c->phase == BENCH_PH_BOOT)
-		snprintf(why, sizeof(why), "%s ended with status %d before 'bench: begin'", vmm, res->status);
+		snprintf(why, sizeof(why), "%s ended with status %d before 'bench: begin'%s%.*s%s", vmm, res->status,
+			 c->last_line[0] ? " (its last words: \"" : "", 100, c->last_line, c->last_line[0] ? "\")" : "");
 	else
 		snprintf(why, sizeof(why), "the guest did not report this path");
 	for (int p = 0; p < KEEL_BENCH_NPATHS; p++) {

@@ -37,6 +37,8 @@ struct bench_collect {
 	unsigned int reps;		/* expected repetitions */
 	unsigned int bad;		/* malformed bench lines */
 	char first_bad[120];		/* the first one's problem */
+	bool saw_guest;			/* a "guest: " line came: the bundled guest runs */
+	char last_line[120];		/* the last line that was not a bench line (the VM's own words) */
 	void (*echo)(void *opaque, const char *line, size_t len);	/* every line (for -v), or NULL */
 	void *echo_opaque;
 };

@@ -131,8 +131,10 @@ int bench_floor_code(enum keel_bench_path p, bool amd, uint8_t *buf, size_t cap)
 		EMIT(&e, 0xee);					/* out dx, al */
 		break;
 	case KEEL_BENCH_PATH_MMIO_USER:
-	case KEEL_BENCH_PATH_MMIO_KERNEL:
 		EMIT(&e, 0x89, 0x03);				/* mov [rbx], eax */
+		break;
+	case KEEL_BENCH_PATH_MMIO_KERNEL:
+		EMIT(&e, 0x88, 0x03);				/* mov [rbx], al */
 		break;
 	case KEEL_BENCH_PATH_MSR_KERNEL:
 	case KEEL_BENCH_PATH_MSR_USER:
@@ -421,7 +423,7 @@ static int floor_prepare(struct floor_vm *f, enum keel_bench_path p, uint64_t *r
 	case KEEL_BENCH_PATH_MMIO_KERNEL:
 		*r9 = KEEL_BENCH_MMIO_KERNEL;
 		ret = kvm_ioeventfd(f->vm_fd, f->efd, KEEL_BENCH_MMIO_KERNEL,
-				    ioctl(f->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 4,
+				    ioctl(f->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 1,
 				    false, false, 0, true);
 		break;
 	case KEEL_BENCH_PATH_MSR_KERNEL:

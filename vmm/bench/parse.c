@@ -117,7 +117,7 @@ static int bench_items_read(const char *s, const char *end, struct bench_items *
 		memcpy(word, w, n);
 		word[n] = '\0';
 		if (s < end && *s == '=') {
-			char scratch[KEEL_BENCH_LINE_MAX + 1];
+			char scratch[KEEL_BENCH_LINE_MAX + 1] = "";	/* an unknown key's value, skipped */
 			int k;
 
 			s++;

@@ -78,6 +78,7 @@ void bench_plot_script(FILE *f, const struct bench_report *r, const char *data, 
 		   "set logscale y\n"
 		   "set ylabel 'ns per round trip (log scale)'\n"
 		   "set xtics rotate by 30 right nomirror\n"
+		   "set bmargin 7\n"
 		   "set grid ytics\n"
 		   "set key top left\n"
 		   "plot ");
