@@ -5,7 +5,7 @@
 enum keel_exit_status {
 	KEEL_EXIT_OK = 0,		/* guest powered off, reset through the i8042, user quit (Ctrl-A x), or gdb killed it */
 	/* 1, 3, 5, ... 255: the guest wrote v to the debug-exit port: status (v << 1) | 1 */
-	KEEL_EXIT_USAGE = 2,		/* bad command line or bad input file (kernel, initrd) */
+	KEEL_EXIT_USAGE = 2,		/* bad command line or bad input file (kernel, initrd, disk image, console file or socket) */
 	KEEL_EXIT_HOST = 4,		/* the host cannot run the VM: no usable /dev/kvm, out of memory, a KVM call failed */
 	KEEL_EXIT_TRIPLE_FAULT = 6,	/* the guest triple-faulted (KVM_EXIT_SHUTDOWN); registers are printed */
 	KEEL_EXIT_GUEST_ERROR = 8,	/* KVM could not run the guest: internal/emulation error, failed entry, unknown exit */
@@ -17,7 +17,7 @@ enum keel_exit_status {
 	"Exit status:\n" \
 	"  0        the guest powered off, reset itself (i8042), you quit with Ctrl-A x, or gdb killed it\n" \
 	"  1,3,...  the guest wrote V to the debug-exit port 0xf4: status (V << 1) | 1\n" \
-	"  2        bad command line or input file (kernel, initrd)\n" \
+	"  2        bad command line or input file (kernel, initrd, disk, console file or socket)\n" \
 	"  4        the host cannot run the VM (no usable /dev/kvm, out of memory, KVM failure)\n" \
 	"  6        the guest triple-faulted (its registers are printed)\n" \
 	"  8        KVM could not run the guest (emulation failure, failed entry, unknown exit)\n" \

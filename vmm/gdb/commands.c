@@ -1,6 +1,7 @@
-/* The gdb remote-protocol commands: queries, registers, memory, breakpoints, all-stop resume and stop replies, against gdb_target_ops. */
+/* The gdb remote-protocol commands: registers, memory, breakpoints, all-stop resume and stop replies, against gdb_target_ops. */
 #include "vmm/gdb/commands.h"
 
+#include "vmm/gdb/commands_internal.h"
 #include "vmm/gdb/packet.h"
 
 #include <errno.h>
@@ -10,21 +11,20 @@
 
 #define GDB_SIGINT 2
 #define GDB_SIGTRAP 5
-#define THREADS_PER_REPLY 512	/* qfThreadInfo / qsThreadInfo chunk */
 #define THREAD_ALL (-1)
 #define THREAD_ANY (-2)
 
-static void reply(struct gdb_session *s, const char *payload)
+void gdb_reply(struct gdb_session *s, const char *payload)
 {
 	s->send(s->io, payload, strlen(payload));
 }
 
-static void reply_error(struct gdb_session *s, int err)
+void gdb_reply_error(struct gdb_session *s, int err)
 {
 	char buf[8];
 
 	snprintf(buf, sizeof(buf), "E%02x", (unsigned int)(err < 0 ? -err : err) & 0xff);
-	reply(s, buf);
+	gdb_reply(s, buf);
 }
 
 static void reply_stop(struct gdb_session *s, const struct gdb_stop *ev)
@@ -52,11 +52,11 @@ static void reply_stop(struct gdb_session *s, const struct gdb_stop *ev)
 	}
 	s->last = *ev;
 	s->gcpu = ev->cpu;	/* gdb and gdbserver both take the reporting thread as the general one */
-	reply(s, buf);
+	gdb_reply(s, buf);
 }
 
 /* Parse "ADDR,LEN" at *@p; leaves *@p after LEN. */
-static int parse_addr_len(const char **p, uint64_t *addr, uint64_t *len)
+int gdb_parse_addr_len(const char **p, uint64_t *addr, uint64_t *len)
 {
 	if (gdb_parse_hex(p, addr) < 0 || **p != ',')
 		return -EINVAL;
@@ -65,7 +65,7 @@ static int parse_addr_len(const char **p, uint64_t *addr, uint64_t *len)
 }
 
 /* A thread id: "-1" (all), "0" (any) or 1..ncpus, stored as THREAD_ALL, THREAD_ANY or a vCPU index. */
-static int parse_thread(struct gdb_session *s, const char **p, int *cpu)
+int gdb_parse_thread(struct gdb_session *s, const char **p, int *cpu)
 {
 	uint64_t v;
 
@@ -149,9 +149,9 @@ static void handle_breakpoint(struct gdb_session *s, const char *pkt)
 	uint64_t type, addr, kind;
 	int r;
 
-	if (gdb_parse_hex(&p, &type) < 0 || *p++ != ',' || parse_addr_len(&p, &addr, &kind) < 0 ||
+	if (gdb_parse_hex(&p, &type) < 0 || *p++ != ',' || gdb_parse_addr_len(&p, &addr, &kind) < 0 ||
 	    (*p && *p != ';')) {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	if (type == 0) {
@@ -164,13 +164,13 @@ static void handle_breakpoint(struct gdb_session *s, const char *pkt)
 			r = 0;
 	} else {
 		/* No debug registers (or a read-only watchpoint, which x86 cannot do): gdb uses its own. */
-		reply(s, "");
+		gdb_reply(s, "");
 		return;
 	}
 	if (r < 0)
-		reply_error(s, r);
+		gdb_reply_error(s, r);
 	else
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 }
 
 /* --- registers and memory ---------------------------------------------------------------------- */
@@ -181,10 +181,10 @@ static void handle_read_regs(struct gdb_session *s)
 	int ret = s->ops->get_regs(s->target, s->gcpu, &r);
 
 	if (ret < 0 || gdb_regs_to_hex(&r, s->out, GDB_PACKET_MAX + 1) < 0) {
-		reply_error(s, ret < 0 ? ret : -ENOSPC);
+		gdb_reply_error(s, ret < 0 ? ret : -ENOSPC);
 		return;
 	}
-	reply(s, s->out);
+	gdb_reply(s, s->out);
 }
 
 static void handle_write_regs(struct gdb_session *s, const char *hex, size_t len)
@@ -197,9 +197,9 @@ static void handle_write_regs(struct gdb_session *s, const char *hex, size_t len
 	if (ret == 0)
 		ret = s->ops->set_regs(s->target, s->gcpu, &r);
 	if (ret < 0)
-		reply_error(s, ret);
+		gdb_reply_error(s, ret);
 	else
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 }
 
 static void handle_read_reg(struct gdb_session *s, const char *p)
@@ -209,15 +209,15 @@ static void handle_read_reg(struct gdb_session *s, const char *p)
 	int ret;
 
 	if (gdb_parse_hex(&p, &n) < 0 || *p || n >= GDB_NREGS) {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	ret = s->ops->get_regs(s->target, s->gcpu, &r);
 	if (ret < 0 || gdb_reg_to_hex(&r, (unsigned int)n, s->out, GDB_PACKET_MAX + 1) < 0) {
-		reply_error(s, ret < 0 ? ret : -EINVAL);
+		gdb_reply_error(s, ret < 0 ? ret : -EINVAL);
 		return;
 	}
-	reply(s, s->out);
+	gdb_reply(s, s->out);
 }
 
 static void handle_write_reg(struct gdb_session *s, const char *p, const char *end)
@@ -227,7 +227,7 @@ static void handle_write_reg(struct gdb_session *s, const char *p, const char *e
 	int ret;
 
 	if (gdb_parse_hex(&p, &n) < 0 || *p++ != '=' || n >= GDB_NREGS) {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	ret = s->ops->get_regs(s->target, s->gcpu, &r);
@@ -236,9 +236,9 @@ static void handle_write_reg(struct gdb_session *s, const char *p, const char *e
 	if (ret == 0)
 		ret = s->ops->set_regs(s->target, s->gcpu, &r);
 	if (ret < 0)
-		reply_error(s, ret);
+		gdb_reply_error(s, ret);
 	else
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 }
 
 static void handle_read_mem(struct gdb_session *s, const char *p)
@@ -246,21 +246,21 @@ static void handle_read_mem(struct gdb_session *s, const char *p)
 	uint64_t addr, len;
 	int r;
 
-	if (parse_addr_len(&p, &addr, &len) < 0 || *p || len == 0) {
-		reply_error(s, EINVAL);
+	if (gdb_parse_addr_len(&p, &addr, &len) < 0 || *p || len == 0) {
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	if (len > GDB_PACKET_MAX / 2)
 		len = GDB_PACKET_MAX / 2;	/* a short reply is allowed; gdb asks for the rest */
 	r = s->ops->read_mem(s->target, s->gcpu, addr, s->mem, (size_t)len);
 	if (r <= 0) {
-		reply_error(s, r < 0 ? r : -EFAULT);
+		gdb_reply_error(s, r < 0 ? r : -EFAULT);
 		return;
 	}
 	gdb_swbp_mask(s->bps, addr, s->mem, (size_t)r);
 	gdb_hex_encode(s->out, s->mem, (size_t)r);
 	s->out[2 * r] = '\0';
-	reply(s, s->out);
+	gdb_reply(s, s->out);
 }
 
 /* Write @len bytes at s->mem to guest @addr, keeping planted breakpoints planted. */
@@ -284,14 +284,14 @@ static void handle_write_mem(struct gdb_session *s, const char *pkt, size_t pktl
 	size_t have;
 	int r;
 
-	if (parse_addr_len(&p, &addr, &len) < 0 || *p != ':') {
-		reply_error(s, EINVAL);
+	if (gdb_parse_addr_len(&p, &addr, &len) < 0 || *p != ':') {
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	data = p + 1;
 	have = pktlen - (size_t)(data - pkt);
 	if (len > GDB_PACKET_MAX) {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	if (binary) {
@@ -300,22 +300,22 @@ static void handle_write_mem(struct gdb_session *s, const char *pkt, size_t pktl
 		memcpy(s->mem, data, have);
 		n = gdb_unescape(s->mem, have);
 		if (n < 0 || (uint64_t)n != len) {
-			reply_error(s, EINVAL);
+			gdb_reply_error(s, EINVAL);
 			return;
 		}
 	} else if (have != 2 * len || gdb_hex_decode(s->mem, data, (size_t)len) < 0) {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
 	if (len == 0) {
-		reply(s, "OK");	/* gdb's probe for X support */
+		gdb_reply(s, "OK");	/* gdb's probe for X support */
 		return;
 	}
 	r = write_through(s, addr, (size_t)len);
 	if (r < 0)
-		reply_error(s, r);
+		gdb_reply_error(s, r);
 	else
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 }
 
 /* --- run control ---------------------------------------------------------------------------- */
@@ -390,7 +390,7 @@ static void resume(struct gdb_session *s)
 		any |= s->run[i] != GDB_RUN_STAY;
 	}
 	if (!any) {
-		reply_error(s, ESRCH);
+		gdb_reply_error(s, ESRCH);
 		return;
 	}
 	if (stepper >= 0) {
@@ -409,7 +409,7 @@ static void resume(struct gdb_session *s)
 		r = target_resume(s, s->run);
 	}
 	if (r < 0) {
-		reply_error(s, r);
+		gdb_reply_error(s, r);
 		return;
 	}
 	s->state = GDB_SESSION_RUNNING;
@@ -437,7 +437,7 @@ static void handle_legacy_resume(struct gdb_session *s, const char *pkt)
 
 	if (pkt[0] == 'C' || pkt[0] == 'S') {
 		if (gdb_parse_hex(&p, &v) < 0 || (*p && *p != ';')) {
-			reply_error(s, EINVAL);
+			gdb_reply_error(s, EINVAL);
 			return;
 		}
 		if (*p == ';')
@@ -445,11 +445,11 @@ static void handle_legacy_resume(struct gdb_session *s, const char *pkt)
 	}
 	if (*p) {
 		if (gdb_parse_hex(&p, &v) < 0 || *p) {
-			reply_error(s, EINVAL);
+			gdb_reply_error(s, EINVAL);
 			return;
 		}
 		if (set_pc(s, cpu, v) < 0) {
-			reply_error(s, EIO);
+			gdb_reply_error(s, EIO);
 			return;
 		}
 	}
@@ -493,7 +493,7 @@ static void handle_vcont(struct gdb_session *s, const char *p)
 		}
 		if (*p == ':') {
 			p++;
-			if (parse_thread(s, &p, &cpu) < 0)
+			if (gdb_parse_thread(s, &p, &cpu) < 0)
 				goto bad;
 			if (cpu == THREAD_ANY)
 				cpu = THREAD_ALL;
@@ -512,124 +512,23 @@ static void handle_vcont(struct gdb_session *s, const char *p)
 	resume(s);
 	return;
 bad:
-	reply_error(s, EINVAL);
+	gdb_reply_error(s, EINVAL);
 }
 
 /* --- queries ------------------------------------------------------------------------------------ */
 
-static void handle_thread_list(struct gdb_session *s, bool first)
-{
-	size_t n = 0;
-
-	if (first)
-		s->thread_next = 0;
-	if (s->thread_next >= s->ncpus) {
-		reply(s, "l");
-		return;
-	}
-	s->out[n++] = 'm';
-	for (unsigned int k = 0; k < THREADS_PER_REPLY && s->thread_next < s->ncpus; k++, s->thread_next++)
-		n += (size_t)snprintf(s->out + n, GDB_PACKET_MAX + 1 - n, "%s%x", k ? "," : "", s->thread_next + 1);
-	reply(s, s->out);
-}
-
-static void handle_xfer_features(struct gdb_session *s, const char *p)
-{
-	const char annex[] = "target.xml:";
-	uint64_t off, len;
-	ssize_t total;
-	size_t chunk;
-
-	if (strncmp(p, annex, sizeof(annex) - 1) != 0) {
-		reply(s, "E00");	/* no such annex */
-		return;
-	}
-	p += sizeof(annex) - 1;
-	if (parse_addr_len(&p, &off, &len) < 0 || *p) {
-		reply_error(s, EINVAL);
-		return;
-	}
-	total = gdb_regs_tdesc((char *)s->mem, GDB_PACKET_MAX);
-	if (total < 0) {
-		reply_error(s, ENOSPC);
-		return;
-	}
-	if (off >= (uint64_t)total) {
-		reply(s, "l");
-		return;
-	}
-	chunk = (size_t)total - (size_t)off;
-	if (chunk > len)
-		chunk = (size_t)len;
-	if (chunk > GDB_PACKET_MAX - 1)
-		chunk = GDB_PACKET_MAX - 1;
-	s->out[0] = off + chunk < (uint64_t)total ? 'm' : 'l';
-	memcpy(s->out + 1, s->mem + off, chunk);
-	s->send(s->io, s->out, chunk + 1);
-}
-
-static void handle_extra_info(struct gdb_session *s, const char *p)
-{
-	char text[128];
-	int cpu;
-
-	if (parse_thread(s, &p, &cpu) < 0 || cpu < 0 || *p) {
-		reply_error(s, EINVAL);
-		return;
-	}
-	text[0] = '\0';
-	s->ops->describe(s->target, (unsigned int)cpu, text, sizeof(text));
-	gdb_hex_encode(s->out, text, strlen(text));
-	s->out[2 * strlen(text)] = '\0';
-	reply(s, s->out);
-}
-
-static bool prefix(const char *pkt, const char *what)
-{
-	return strncmp(pkt, what, strlen(what)) == 0;
-}
-
-static void handle_query(struct gdb_session *s, const char *pkt)
-{
-	char buf[160];
-
-	if (prefix(pkt, "qSupported")) {
-		snprintf(buf, sizeof(buf), "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+",
-			 GDB_PACKET_MAX);
-		reply(s, buf);
-	} else if (!strcmp(pkt, "QStartNoAckMode")) {
-		reply(s, "OK");
-		s->noack = true;	/* from the next packet on: the OK above still gets its ack */
-	} else if (prefix(pkt, "qXfer:features:read:")) {
-		handle_xfer_features(s, pkt + strlen("qXfer:features:read:"));
-	} else if (!strcmp(pkt, "qfThreadInfo") || !strcmp(pkt, "qsThreadInfo")) {
-		handle_thread_list(s, pkt[1] == 'f');
-	} else if (!strcmp(pkt, "qC")) {
-		snprintf(buf, sizeof(buf), "QC%x", s->gcpu + 1);
-		reply(s, buf);
-	} else if (prefix(pkt, "qAttached")) {
-		reply(s, "1");	/* gdb attached to a running machine: quitting detaches, it does not kill */
-	} else if (prefix(pkt, "qThreadExtraInfo,")) {
-		handle_extra_info(s, pkt + strlen("qThreadExtraInfo,"));
-	} else if (prefix(pkt, "qSymbol:")) {
-		reply(s, "OK");
-	} else {
-		reply(s, "");
-	}
-}
-
 static void handle_v(struct gdb_session *s, const char *pkt)
 {
 	if (!strcmp(pkt, "vCont?")) {
-		reply(s, "vCont;c;C;s;S;t");
-	} else if (prefix(pkt, "vCont;") || !strcmp(pkt, "vCont")) {
+		gdb_reply(s, "vCont;c;C;s;S;t");
+	} else if (gdb_prefix(pkt, "vCont;") || !strcmp(pkt, "vCont")) {
 		handle_vcont(s, pkt + 5);
-	} else if (prefix(pkt, "vKill")) {
-		reply(s, "OK");
+	} else if (gdb_prefix(pkt, "vKill")) {
+		gdb_reply(s, "OK");
 		s->ops->kill(s->target);
 		s->state = GDB_SESSION_ENDED;
 	} else {
-		reply(s, "");	/* vMustReplyEmpty and everything not supported */
+		gdb_reply(s, "");	/* vMustReplyEmpty and everything not supported */
 	}
 }
 
@@ -639,12 +538,12 @@ static void handle_set_thread(struct gdb_session *s, const char *p)
 	int cpu, r;
 
 	if (which != 'g' && which != 'c') {
-		reply_error(s, EINVAL);
+		gdb_reply_error(s, EINVAL);
 		return;
 	}
-	r = parse_thread(s, &p, &cpu);
+	r = gdb_parse_thread(s, &p, &cpu);
 	if (r < 0 || *p) {
-		reply_error(s, r < 0 ? r : -EINVAL);
+		gdb_reply_error(s, r < 0 ? r : -EINVAL);
 		return;
 	}
 	if (which == 'g') {
@@ -653,17 +552,17 @@ static void handle_set_thread(struct gdb_session *s, const char *p)
 	} else {
 		s->ccpu = cpu >= 0 ? cpu : THREAD_ALL;
 	}
-	reply(s, "OK");
+	gdb_reply(s, "OK");
 }
 
 static void handle_thread_alive(struct gdb_session *s, const char *p)
 {
 	int cpu;
 
-	if (parse_thread(s, &p, &cpu) < 0 || cpu < 0 || *p)
-		reply_error(s, ESRCH);
+	if (gdb_parse_thread(s, &p, &cpu) < 0 || cpu < 0 || *p)
+		gdb_reply_error(s, ESRCH);
 	else
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 }
 
 /* --- the session -------------------------------------------------------------------------------- */
@@ -709,7 +608,7 @@ void gdb_session_packet(struct gdb_session *s, const char *pkt, size_t len)
 	if (s->state == GDB_SESSION_ENDED)
 		return;
 	if (s->state == GDB_SESSION_RUNNING) {
-		reply_error(s, EBUSY);	/* in all-stop only Ctrl-C is expected while the guest runs */
+		gdb_reply_error(s, EBUSY);	/* in all-stop only Ctrl-C is expected while the guest runs */
 		return;
 	}
 	switch (pkt[0]) {
@@ -718,7 +617,7 @@ void gdb_session_packet(struct gdb_session *s, const char *pkt, size_t len)
 		break;
 	case 'q':
 	case 'Q':
-		handle_query(s, pkt);
+		gdb_cmd_query(s, pkt);
 		break;
 	case 'v':
 		handle_v(s, pkt);
@@ -731,7 +630,7 @@ void gdb_session_packet(struct gdb_session *s, const char *pkt, size_t len)
 		break;
 	case 'g':
 		if (pkt[1])
-			reply_error(s, EINVAL);
+			gdb_reply_error(s, EINVAL);
 		else
 			handle_read_regs(s);
 		break;
@@ -762,7 +661,7 @@ void gdb_session_packet(struct gdb_session *s, const char *pkt, size_t len)
 		handle_breakpoint(s, pkt);
 		break;
 	case 'D':
-		reply(s, "OK");
+		gdb_reply(s, "OK");
 		gdb_session_detach(s);
 		break;
 	case 'k':
@@ -770,7 +669,7 @@ void gdb_session_packet(struct gdb_session *s, const char *pkt, size_t len)
 		s->state = GDB_SESSION_ENDED;
 		break;
 	default:
-		reply(s, "");
+		gdb_reply(s, "");
 		break;
 	}
 }
@@ -864,7 +763,7 @@ void gdb_session_exited(struct gdb_session *s, int status)
 
 	if (s->state == GDB_SESSION_RUNNING) {
 		snprintf(buf, sizeof(buf), "W%02x", (unsigned int)status & 0xff);
-		reply(s, buf);
+		gdb_reply(s, buf);
 	}
 	s->state = GDB_SESSION_ENDED;
 }
