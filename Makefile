@@ -31,7 +31,7 @@ endif
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration bench bench-startup bench-blk fuzz clean lint format
+.PHONY: all deps run test check unit integration bench bench-startup bench-net bench-blk fuzz clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -140,6 +140,10 @@ run: deps $(KEEL)
 
 bench-startup: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/startup.sh
+
+# bench-net [BENCH_NET_SECONDS=N]: UDP echo through a tap, keel against QEMU on the bundled guest (root)
+bench-net: deps $(KEEL)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/net.sh
 
 # bench [BENCH_ARGS=...]: `keel bench` with the full iteration count: the table, $(BUILD)/bench.json, $(BUILD)/bench.svg
 bench: deps $(KEEL)

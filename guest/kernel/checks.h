@@ -109,4 +109,30 @@ enum check_status check_sched_preempt_every_cpu(struct check_ctx *ctx);
 enum check_status check_sched_preempt_registers(struct check_ctx *ctx);
 enum check_status check_sched_sleep_accuracy(struct check_ctx *ctx);
 
+/* checks_virtio.c */
+enum check_status check_virtio_blk_read(struct check_ctx *ctx);
+enum check_status check_virtio_blk_write(struct check_ctx *ctx);
+enum check_status check_virtio_blk_readonly(struct check_ctx *ctx);
+enum check_status check_virtio_blk_get_id(struct check_ctx *ctx);
+enum check_status check_virtio_console_write(struct check_ctx *ctx);
+enum check_status check_virtio_console_input(struct check_ctx *ctx);
+enum check_status check_virtio_rng(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_loop(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_too_long(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_addr(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_len_overflow(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_writable_hdr(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_readable_status(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_avail_jump(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_rng_readable(struct check_ctx *ctx);
+enum check_status check_virtio_hostile_rng_avail_jump(struct check_ctx *ctx);
+
+/* checks_net.c */
+enum check_status check_net_link_up(struct check_ctx *ctx);
+enum check_status check_net_arp_peer(struct check_ctx *ctx);
+enum check_status check_net_ping_peer(struct check_ctx *ctx);
+enum check_status check_net_udp_peer(struct check_ctx *ctx);
+enum check_status check_net_serve(struct check_ctx *ctx);
+enum check_status check_net_stop_peer(struct check_ctx *ctx);
+
 #endif

@@ -4,6 +4,7 @@
 #include "guest/arch/x86/cpu.h"
 #include "guest/arch/x86/layout.h"
 #include "guest/arch/x86/umode.h"
+#include "guest/kernel/bench.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/errno.h"
 #include "guest/kernel/sched.h"
@@ -143,6 +144,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_COUNTER_ADD] = sys_counter_add,
 	[SYS_TASKINFO] = sys_taskinfo,
 	[SYS_MAP_DEVICE] = sys_map_device,
+	[SYS_BENCH] = sys_bench,
 };
 
 void syscall_entry_c(struct trap_frame *f)

@@ -25,7 +25,13 @@
 #define SYS_COUNTER_ADD 10	/* (key, delta): add to kernel counter key under a kernel spinlock */
 #define SYS_TASKINFO 11		/* (struct task_info *): the task's own scheduling statistics */
 #define SYS_MAP_DEVICE 12	/* (phys, len): map device memory uncached (TASK_CAP_DEVICE only) */
-#define SYS_COUNT 13
+#define SYS_BENCH 13		/* (op, a, b): the bench program reports, BENCH_OP_* (guest/kernel/bench.c) */
+#define SYS_COUNT 14
+
+/* SYS_BENCH operations: the kernel prints the matching `bench: ` line for the running path. */
+#define BENCH_OP_READY 0	/* (): the first operation came back */
+#define BENCH_OP_REP 1		/* (rep, cycles): one repetition of the path's iterations */
+#define BENCH_OP_UNAVAILABLE 2	/* (reason, len): the path cannot run here */
 
 #define CLOCK_MONOTONIC 0
 #define CLOCK_TSC_HZ 1		/* the TSC frequency the kernel calibrated, in Hz */
