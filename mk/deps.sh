@@ -6,7 +6,7 @@ set -o pipefail
 
 build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev check libsubunit-dev"
 optional_pkgs="libvirglrenderer-dev"
-test_pkgs="qemu-system-x86 util-linux bsdutils gdb jq"
+test_pkgs="qemu-system-x86 util-linux bsdutils gdb jq python3 iputils-ping"
 bench_pkgs="qemu-system-x86 strace gnuplot-nox"
 fuzz_pkgs="clang libclang-rt-dev"	# make fuzz: libFuzzer and its sanitizer runtimes
 

@@ -134,6 +134,8 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && ip netns add "$ns" 2>/dev
 	for _ in $(seq 1 300); do grep -q 'net/udp-peer' "$TMP/out" 2>/dev/null && break; sleep 0.1; done
 	check "net-guest/tap/host-pings-guest" "no replies" \
 		timeout 30 ip netns exec "$ns" python3 "$TMP/netpeer.py" ping 10.0.2.15 5 2
+	check "net-guest/tap/host-ping-tool" "the host's ping(8) got no replies" \
+		timeout 30 ip netns exec "$ns" ping -c 3 -W 2 10.0.2.15
 	timeout 150 ip netns exec "$ns" python3 "$TMP/netpeer.py" udp 10.0.2.15 10485760 120 >"$TMP/udp.log" 2>&1
 	st=$?
 	cat "$TMP/udp.log" | sed 's/^/# /'
