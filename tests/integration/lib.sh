@@ -11,6 +11,7 @@ pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
 fail() {
 	FAILED=$((FAILED + 1))
 	echo "not ok - $1: $2"
+	if grep -q '^not ok' "$TMP/out" 2>/dev/null; then echo "  --- failed guest checks:"; grep -A3 '^not ok' "$TMP/out" | head -n 20 | sed 's/^/  | /'; fi
 	if [ -s "$TMP/out" ]; then echo "  --- stdout (tail):"; tail -n 15 "$TMP/out" | sed 's/^/  | /'; fi
 	if [ -s "$TMP/err" ]; then echo "  --- stderr (tail):"; tail -n 15 "$TMP/err" | sed 's/^/  | /'; fi
 }
