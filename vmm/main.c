@@ -2,9 +2,9 @@
 #include "vmm/cli.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/signals.h"
 #include "vmm/vm.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,7 +12,6 @@ int main(int argc, char **argv)
 {
 	struct cli_options opts;
 	struct vm vm;
-	sigset_t set;
 	char err[512];
 	int status;
 
@@ -33,14 +32,7 @@ int main(int argc, char **argv)
 	log_set_level(opts.verbosity < 0 ? LOG_ERROR : opts.verbosity == 0 ? LOG_WARN
 					   : opts.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
 
-	/* Before any thread exists: stop signals go to the event loop's signalfd, a broken stdout is not fatal. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGRTMIN);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals_block();
 
 	status = vm_create(&vm, &opts.cfg);
 	if (status == KEEL_EXIT_OK)

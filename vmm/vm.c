@@ -12,6 +12,7 @@
 #include "vmm/image.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,10 +274,7 @@ int vm_run(struct vm *vm)
 	int sfd, ret;
 
 	/* SIGINT/SIGTERM/SIGHUP are blocked by main() and read here through a signalfd. */
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGHUP);
+	signals_stop_set(&stop_sigs);
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0 || evloop_add(&vm->loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
 	    evloop_add(&vm->loop, vm->stop_efd, EPOLLIN, vm_on_stop, vm) < 0) {

@@ -17,6 +17,7 @@
 #include "vmm/bench/paths.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/signals.h"
 
 #define BENCH_BOOT_MS 90000u		/* a VM's start to "bench: begin" */
 #define BENCH_FLOOR_BOOT_MS 10000u
@@ -213,14 +214,8 @@ static int bench_signals(void)
 	sigset_t set;
 
 	/* As in `keel run`: the stop signals are read from a signalfd, the vCPU kick stays blocked. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGRTMIN);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigdelset(&set, SIGRTMIN);
+	signals_block();
+	signals_stop_set(&set);
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
