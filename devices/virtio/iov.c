@@ -1,45 +1,44 @@
 /* iovec helpers: bounded copies in and out of guest buffers, trimming at either end. */
 #include "devices/virtio/iov.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t skip, void *buf, size_t len)
+/* The walk both copies share: up to @len bytes between @buf and @iov, starting @skip bytes into @iov. */
+static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t skip, uint8_t *buf, size_t len,
+		       bool into_iov)
 {
 	size_t done = 0;
 
 	for (unsigned int i = 0; i < n && done < len; i++) {
 		size_t l = iov[i].iov_len, c;
+		uint8_t *base = iov[i].iov_base;
 
 		if (skip >= l) {
 			skip -= l;
 			continue;
 		}
 		c = l - skip < len - done ? l - skip : len - done;
-		memcpy((uint8_t *)buf + done, (const uint8_t *)iov[i].iov_base + skip, c);
+		if (into_iov)
+			memcpy(base + skip, buf + done, c);
+		else
+			memcpy(buf + done, base + skip, c);
 		done += c;
 		skip = 0;
 	}
 	return done;
 }
 
+size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t skip, void *buf, size_t len)
+{
+	return iov_copy(iov, n, skip, buf, len, false);
+}
+
 size_t iov_from_buf(const struct iovec *iov, unsigned int n, size_t skip, const void *buf, size_t len)
 {
-	size_t done = 0;
-
-	for (unsigned int i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len, c;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		c = l - skip < len - done ? l - skip : len - done;
-		memcpy((uint8_t *)iov[i].iov_base + skip, (const uint8_t *)buf + done, c);
-		done += c;
-		skip = 0;
-	}
-	return done;
+	/* Only read through @buf when copying into the iovecs. */
+	return iov_copy(iov, n, skip, (uint8_t *)(uintptr_t)buf, len, true);
 }
 
 struct iovec *iov_drop_front(struct iovec *iov, unsigned int *n, size_t bytes)
