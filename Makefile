@@ -23,15 +23,18 @@ VERSION := $(shell cat VERSION)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
 	-DKEEL_VERSION='"$(VERSION)"'
-LDLIBS := -lfdt -luring -pthread
+LDLIBS = -lfdt -luring $(JANSSON_LIBS) -pthread
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
+# '=' not ':=': pkg-config runs when a recipe needs them, after mk/deps.sh has installed the packages
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS = $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration bench bench-startup bench-net bench-blk fuzz clean lint format
+.PHONY: all deps run test check unit integration bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -57,7 +60,7 @@ KEEL := $(O)/keel
 
 $(O)/%.o: %.c $(CONFIG_H)
 	@echo "  CC      $@"
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
 
 $(O)/vmm/bundled_guest.o: vmm/bundled_guest.S $(GUEST_ELF)
 	@echo "  AS      $@"
@@ -87,7 +90,7 @@ $(ELFPATCH): $(O)/tests/tools/elfpatch.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 integration: $(KEEL) $(ELFPATCH)
-	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) bash tests/integration/run.sh
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) ONLY='$(ONLY)' bash tests/integration/run.sh
 
 # one build's whole suite
 check: $(KEEL) $(UNIT_BIN) $(ELFPATCH)
@@ -148,7 +151,12 @@ bench-net: deps $(KEEL)
 # bench [BENCH_ARGS=...]: `keel bench` with the full iteration count: the table, $(BUILD)/bench.json, $(BUILD)/bench.svg
 bench: deps $(KEEL)
 	$(Q)bash mk/deps.sh bench
-	$(Q)./$(KEEL) bench --json $(BUILD)/bench.json --plot $(BUILD)/bench.svg $(BENCH_ARGS)
+	$(Q)$(abspath $(KEEL)) bench --json $(BUILD)/bench.json --plot $(BUILD)/bench.svg $(BENCH_ARGS)
+
+# bench-agree [BENCH_ARGS=...]: two full `keel bench` runs compared path by path; fails when a min differs by over 10 %
+bench-agree: deps $(KEEL)
+	$(Q)bash mk/deps.sh bench
+	$(Q)KEEL=$(abspath $(KEEL)) OUT=$(BUILD)/bench-agree bash tests/bench/agree.sh
 
 lint: $(CONFIG_H)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -4,7 +4,7 @@
 set -u
 set -o pipefail
 
-build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev check libsubunit-dev"
+build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev check libsubunit-dev"
 optional_pkgs="libvirglrenderer-dev"
 test_pkgs="qemu-system-x86 util-linux bsdutils gdb jq python3 iputils-ping"
 bench_pkgs="qemu-system-x86 strace gnuplot-nox"

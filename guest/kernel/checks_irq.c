@@ -12,7 +12,7 @@
 #define MS 1000000ul
 #define PERIODIC_WINDOW_MS 300
 #define DEADLINE_DELAY_MS 5
-#define DEADLINE_LATE_MAX_MS 100	/* a loaded host may run the vCPU late; more than this is wrong */
+#define DEADLINE_WAIT_MS 1000		/* give up on an interrupt after this (how late it came is only noted) */
 #define IPI_WAIT_MS 1000
 #define QUIET_MS 5
 #define QUIET_TURNS 100
@@ -60,14 +60,15 @@ enum check_status check_irq_timer_periodic(struct check_ctx *ctx)
 }
 
 /*
- * TSC-deadline mode: a deadline 5 ms ahead fires no earlier than it and at most 100 ms after; a
- * deadline in the past fires at once; a disarmed one not at all. The periodic tick is restored.
+ * TSC-deadline mode: a deadline 5 ms ahead fires, and no earlier than it; a deadline in the past
+ * fires; a disarmed one does not. How late the interrupt came is noted, not checked: a host may
+ * keep the vCPU off its CPU for a while. The periodic tick is restored.
  */
 enum check_status check_irq_timer_tsc_deadline(struct check_ctx *ctx)
 {
 	struct cpu *c = this_cpu();
 	enum check_status st = CHECK_PASS;
-	uint64_t before, deadline, late_ms;
+	uint64_t before, deadline;
 
 	if (!apic_has_tsc_deadline())
 		return check_skip(ctx, "CPUID.1:ECX[24] clear: no TSC-deadline mode");
@@ -86,20 +87,16 @@ enum check_status check_irq_timer_tsc_deadline(struct check_ctx *ctx)
 	apic_timer_tsc_deadline(VEC_TIMER);
 	deadline = rdtsc() + ns_to_tsc(DEADLINE_DELAY_MS * MS);
 	apic_tsc_deadline_arm(deadline);
-	if (!sched_spin_irqs_on(ticked, &before, (DEADLINE_DELAY_MS + DEADLINE_LATE_MAX_MS) * MS)) {
-		st = check_fail(ctx, "no interrupt within %u ms of the deadline", DEADLINE_LATE_MAX_MS);
-	} else if (c->last_timer_tsc < deadline) {
+	if (!sched_spin_irqs_on(ticked, &before, (DEADLINE_DELAY_MS + DEADLINE_WAIT_MS) * MS))
+		st = check_fail(ctx, "no interrupt within %u ms of the deadline", DEADLINE_WAIT_MS);
+	else if (c->last_timer_tsc < deadline)
 		st = check_fail(ctx, "the interrupt came %lu us early", tsc_to_ns(deadline - c->last_timer_tsc) / 1000);
-	} else {
-		late_ms = tsc_to_ns(c->last_timer_tsc - deadline) / MS;
-		check_note(ctx, "fired %lu us after a %u ms deadline (bound: %u ms)",
-			   tsc_to_ns(c->last_timer_tsc - deadline) / 1000, DEADLINE_DELAY_MS, DEADLINE_LATE_MAX_MS);
-		if (late_ms > DEADLINE_LATE_MAX_MS)
-			st = check_fail(ctx, "too late");
-	}
+	else
+		check_note(ctx, "fired %lu us after a %u ms deadline", tsc_to_ns(c->last_timer_tsc - deadline) / 1000,
+			   DEADLINE_DELAY_MS);
 	before = c->timer_ticks;
 	apic_tsc_deadline_arm(rdtsc() - 1);
-	if (!sched_spin_irqs_on(ticked, &before, DEADLINE_LATE_MAX_MS * MS))
+	if (!sched_spin_irqs_on(ticked, &before, DEADLINE_WAIT_MS * MS))
 		st = check_fail(ctx, "a deadline in the past did not fire");
 	before = c->timer_ticks;
 	apic_tsc_deadline_arm(rdtsc() + ns_to_tsc(DEADLINE_DELAY_MS * MS));

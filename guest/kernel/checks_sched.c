@@ -21,7 +21,7 @@
 #define FAIR_HIGH_PCT 200		/* (unloaded: within 20 %; the host can take the CPU mid-slice) */
 #define REG_TASKS 3
 #define REG_UNITS 16			/* 2^20 turns each: about 100 ms of CPU */
-#define SLEEP_LATE_MAX_MS 50		/* a tick (10 ms) plus slack for a loaded host */
+#define SLEEP_OVER_MAX_TICKS 1		/* ticks of its own CPU a sleep may take beyond the one it is due at */
 
 static uint64_t count_of(const struct task *t)
 {
@@ -203,13 +203,19 @@ enum check_status check_sched_preempt_registers(struct check_ctx *ctx)
 	return st;
 }
 
-/* Sleepers on every CPU (10 ms x 5, 25 ms x 3) never wake early and at most SLEEP_LATE_MAX_MS late. */
+/*
+ * Sleepers on every CPU (10 ms x 5, 25 ms x 3) never wake early, and wake at the tick they are due
+ * at (SLEEP_OVER_MAX_TICKS of slack), counted in ticks of their CPU: a host that takes the vCPU
+ * away for a while delays the ticks too, so this holds on a loaded host where a bound in
+ * milliseconds would not. How late they were in time is noted, not checked.
+ */
 enum check_status check_sched_sleep_accuracy(struct check_ctx *ctx)
 {
 	unsigned int ncpu = smp_online_count() < FAIR_MAX_TASKS / 2 ? smp_online_count() : FAIR_MAX_TASKS / 2;
 	struct task *t[FAIR_MAX_TASKS];
 	enum check_status st = CHECK_PASS;
 	long worst = 0;
+	uint64_t worst_over = 0;
 
 	for (unsigned int i = 0; i < 2 * ncpu; i++)
 		if (!spawn_n(ctx, &t[i], 1, "sleeper", nth_cpu(i / 2), i % 2 ? 25 : 10, i % 2 ? 3 : 5, 0, 0)) {
@@ -224,10 +230,16 @@ enum check_status check_sched_sleep_accuracy(struct check_ctx *ctx)
 
 		if (late > worst)
 			worst = late;
-		if (late < 0 || late > SLEEP_LATE_MAX_MS * 1000)
-			st = check_fail(ctx, "pid %d on cpu %u: %s", t[i]->pid, t[i]->cpu, t[i]->out);
+		if (t[i]->sleep_ticks_over > worst_over)
+			worst_over = t[i]->sleep_ticks_over;
+		if (late < 0)
+			st = check_fail(ctx, "pid %d on cpu %u: no report (%s)", t[i]->pid, t[i]->cpu, t[i]->out);
+		if (t[i]->sleep_ticks_over > SLEEP_OVER_MAX_TICKS)
+			st = check_fail(ctx, "pid %d on cpu %u: a sleep took %lu ticks more than due (bound %u); %s",
+					t[i]->pid, t[i]->cpu, t[i]->sleep_ticks_over, SLEEP_OVER_MAX_TICKS, t[i]->out);
 	}
-	check_note(ctx, "%u sleepers: none early, worst %ld us late (bound %u ms)", 2 * ncpu, worst, SLEEP_LATE_MAX_MS);
+	check_note(ctx, "%u sleepers: none early, at most %lu ticks over (bound %u), worst %ld us late in time",
+		   2 * ncpu, worst_over, SLEEP_OVER_MAX_TICKS, worst);
 	for (unsigned int i = 0; i < 2 * ncpu; i++)
 		if (expect_exit(ctx, t[i], 0) != CHECK_PASS)
 			st = CHECK_FAIL;

@@ -21,6 +21,7 @@ struct sched_cpu {
 	struct task idle;		/* this CPU's idle context */
 	uint64_t idle_stack_top;
 	bool ticking;			/* its periodic tick is running (off while idle with nothing queued) */
+	uint64_t ticks;			/* timer ticks it has taken */
 	uint32_t tracing;		/* record the pid of every task switched to */
 	uint32_t ntrace;
 	int trace[SCHED_TRACE_MAX];	/* pids switched to */
@@ -44,6 +45,14 @@ void sched_tick(struct trap_frame *f);
 
 /* Called from the reschedule IPI and after a blocking syscall: pick what runs next. */
 void sched_switch(struct trap_frame *f);
+
+/*
+ * Put the current task @t to sleep for @ns and switch away. It wakes at the first scheduling point
+ * after the deadline; t->sleep_ticks_over keeps the most ticks of its CPU that any of its sleeps
+ * took beyond those the deadline needs (a measure of lateness that a host taking the vCPU away
+ * does not inflate: no ticks come while the vCPU does not run).
+ */
+void sched_sleep(struct trap_frame *f, struct task *t, uint64_t ns);
 
 /* Remove @t from its run queue (its CPU's; lock taken here). */
 void sched_remove(struct task *t);

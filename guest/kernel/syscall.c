@@ -69,9 +69,7 @@ static void sys_sleep(struct trap_frame *f, struct task *t)
 		return;
 	}
 	f->rax = 0;
-	t->wake_tsc = rdtsc() + ns_to_tsc(ns);
-	t->state = TASK_SLEEPING;
-	sched_switch(f);
+	sched_sleep(f, t, ns);
 }
 
 static void sys_clock(struct trap_frame *f, struct task *t)

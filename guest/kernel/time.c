@@ -8,7 +8,6 @@
 
 #define CAL_PIT_TICKS 11932u		/* 10 ms of PIT */
 #define CAL_MS 10
-#define NS_PER_S 1000000000ull
 #define FALLBACK_TSC_HZ 2000000000ull	/* only when no PIT answers at all (said so in the summary) */
 
 struct time_info time_info;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define SCHED_HZ 100			/* the scheduler tick: a 10 ms time slice */
+#define NS_PER_S 1000000000ull
 
 struct time_info {
 	uint64_t tsc_hz;		/* TSC ticks per second */

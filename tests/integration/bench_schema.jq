@@ -6,23 +6,24 @@ def str_or_null: type == "string" or type == "null";
 def num_or_null: type == "number" or type == "null";
 def stats: type == "object" and (.median | num) and (.min | num) and (.max | num)
 	and .min <= .median and .median <= .max;
-def rep: type == "object" and (.iterations | num) and .iterations > 0 and (.cycles | num) and (.ns | num_or_null);
+def rep($rounds): type == "object" and (.iterations | num) and .iterations > 0 and (.cycles | num) and (.ns | num_or_null)
+	and (.round | num) and .round >= 0 and .round < $rounds;
 # One path on one of keel, the floor, QEMU: figures when ok, otherwise a reason in words.
-def series: type == "object"
+def series($rounds): type == "object"
 	and (.status | IN("ok", "unavailable", "not-offered", "skipped", "not-run"))
 	and (.ring_reported | . == null or . == 0 or . == 3)
 	and (.repetitions | type == "array")
 	and (if .status == "ok" then
-		(.repetitions | length > 0 and all(.[]; rep))
+		(.repetitions | length > 0 and all(.[]; rep($rounds)))
 		and (.cycles | stats) and (.ns == null or (.ns | stats))
 		and (.ns_source | . == null or . == "host-clock" or . == "tsc")
 		and (.spread | num) and .spread >= 0 and .reason == null
 	else
 		(.reason | str) and (.reason | length > 0) and .repetitions == [] and .cycles == null and .spread == null
 	end);
-def path: type == "object" and (.name | str) and (.ring | IN(0, 3)) and (.exit | IN("kernel", "user", "thread"))
+def path($rounds): type == "object" and (.name | str) and (.ring | IN(0, 3)) and (.exit | IN("kernel", "user", "thread"))
 	and (.qemu_device | str_or_null)
-	and (.keel | series) and (.floor | series) and (.qemu | series)
+	and (.keel | series($rounds)) and (.floor | series($rounds)) and (.qemu | series($rounds))
 	and (.keel_over_floor | num_or_null) and (.keel_over_qemu | num_or_null);
 def host: type == "object"
 	and (.date | str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))
@@ -30,9 +31,10 @@ def host: type == "object"
 	and (.cpu_model | str) and (.host_cpus | num) and (.tsc_khz | num) and (.tsc_source | str) and (.vcpus | num)
 	and (.qemu | str_or_null) and (.guest_tsc_khz | num_or_null) and (.guest_tsc_source | str_or_null);
 def config: type == "object" and (.iterations | num) and .iterations > 0 and (.repetitions | num) and .repetitions > 0
-	and (.quick | type == "boolean") and (.paths | type == "array" and all(.[]; str));
+	and (.rounds | num) and .rounds >= 1 and .rounds <= .repetitions
+	and (.quick | type == "boolean") and .ratios_of == "min" and (.paths | type == "array" and all(.[]; str));
 
-type == "object" and .format == 1 and .tool == "keel bench" and (.keel_version | str)
-and (.host | host) and (.config | config)
-and (.paths | type == "array" and all(.[]; path))
-and ([.paths[].name] == .config.paths)
+type == "object" and (.config | config) and (.config as $cfg
+| .format == 1 and .tool == "keel bench" and (.keel_version | str) and (.host | host)
+and (.paths | type == "array" and all(.[]; path($cfg.rounds)))
+and ([.paths[].name] == .config.paths))

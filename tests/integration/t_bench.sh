@@ -13,7 +13,8 @@ fi
 
 # Every bad option: one line on stderr, status 2, before anything runs.
 for args in "--paths warp" "--paths cpuid,cpuid" "--paths" "--cpus 0" "--reps 0" "--iters x" "--frobnicate" \
-	"--json" "--qemu q --no-qemu" "--json /nonexistent-dir/x.json --paths cpuid" "--plot /nonexistent-dir/x.svg"; do
+	"--json" "--qemu q --no-qemu" "--json /nonexistent-dir/x.json --paths cpuid" "--plot /nonexistent-dir/x.svg" \
+	"--rounds 0" "--quick --rounds 4" "--rounds x"; do
 	# shellcheck disable=SC2086
 	keel bench $args
 	if status_is 2 && err_lines 1 && [ ! -s "$TMP/out" ]; then
@@ -122,3 +123,26 @@ expect_status "bench/no-qemu-binary/status" 0
 check "bench/no-qemu-binary/skipped" "QEMU not marked skipped" \
 	[ "$(jqf '.paths[0].qemu.status + ":" + (.paths[0].qemu.reason | tostring)' | cut -c1-8)" = skipped: ]
 check "bench/no-qemu-binary/floor" "the floor did not run" [ "$(series cpuid floor)" = ok ]
+
+# Rounds: the repetitions are spread over rounds, each booting every VMM again, and say which round ran them.
+keel bench --quick --rounds 3 --paths cpuid,pio-user --no-qemu --json "$TMP/bench.json"
+expect_status "bench/rounds/status" 0
+check "bench/rounds/json-schema" "the JSON fails the schema" schema_ok
+check "bench/rounds/config" "config.rounds is not 3" [ "$(jqf '.config.rounds')" = 3 ]
+for v in keel floor; do
+	check "bench/rounds/$v" "$v's repetitions do not come one from each round" \
+		[ "$(jqf "[.paths[].$v.repetitions | map(.round) | tostring] | unique | join(\" \")")" = "[0,1,2]" ]
+done
+check "bench/rounds/table" "the table does not say 3 rounds" out_has "3 repetitions in 3 rounds"
+
+# make bench-agree's comparison (tests/bench/agree.sh): a report agrees with itself; a min moved by 50 % fails.
+AGREE="$(dirname "${BASH_SOURCE[0]}")/../bench/agree.sh"
+OUT="$TMP/agree" bash "$AGREE" "$TMP/bench.json" "$TMP/bench.json" >"$TMP/out" 2>"$TMP/err"
+STATUS=$?
+expect_status "bench/agree/same/status" 0
+check "bench/agree/same/all" "not every series agreed" out_has "4 series: mins within 10 % in 4"
+jq '.paths[0].keel.cycles.min *= 1.5' "$TMP/bench.json" >"$TMP/moved.json"
+OUT="$TMP/agree" bash "$AGREE" "$TMP/bench.json" "$TMP/moved.json" >"$TMP/out" 2>"$TMP/err"
+STATUS=$?
+expect_status "bench/agree/moved/status" 1
+check "bench/agree/moved/flagged" "the moved min is not flagged" grep -qE "^cpuid +keel .*50.0%.*<- over" "$TMP/out"

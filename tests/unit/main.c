@@ -29,6 +29,7 @@ static const struct {
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },
 	{ "bench", bench_suite },
+	{ "bench_rounds", bench_rounds_suite },
 	{ "bench_vm", bench_vm_suite },
 };
 

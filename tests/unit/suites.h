@@ -17,6 +17,7 @@ Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
 Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */
 Suite *gdb_host_suite(void);	/* tests/unit/test_gdb_kvm.c (partly needs /dev/kvm) */
 Suite *bench_suite(void);	/* tests/unit/test_bench.c */
+Suite *bench_rounds_suite(void);	/* tests/unit/test_bench_rounds.c */
 Suite *bench_vm_suite(void);	/* tests/unit/test_bench_vm.c (child processes; the floor needs /dev/kvm) */
 Suite *virtq_suite(void);	/* tests/unit/test_virtq.c */
 Suite *virtio_pci_suite(void);	/* tests/unit/test_virtio_pci.c */

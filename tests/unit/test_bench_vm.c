@@ -176,7 +176,7 @@ START_TEST(floor_runs)
 		ck_abort_msg("/dev/kvm is not usable here: this test needs KVM");
 		return;
 	}
-	bench_collect_init(&c, series, NULL, paths, cfg.iters, cfg.reps, &lim);
+	bench_collect_init(&c, series, NULL, paths, cfg.iters, cfg.reps, 0, &lim);
 	ck_assert_int_eq(bench_child_run(bench_floor_main, &cfg, &bench_collect_ops, &c, 120000, -1, &res), 0);
 	ck_assert_int_eq(res.status, 0);
 	ck_assert_uint_eq(bench_collect_finish(&c, &res, "the floor"), 0);

@@ -38,7 +38,7 @@ static void bench_echo(void *opaque, const char *line, size_t len)
 	fprintf(stderr, "[%s] %.*s\n", (const char *)opaque, (int)len, line);
 }
 
-static void bench_progress(const struct bench_run *b, const char *vmm, uint32_t mask)
+static void bench_progress(const struct bench_run *b, const char *vmm, uint32_t mask, unsigned int round)
 {
 	char list[256];
 
@@ -46,18 +46,40 @@ static void bench_progress(const struct bench_run *b, const char *vmm, uint32_t 
 		return;
 	if (bench_paths_format(mask, list, sizeof(list)) < 0)
 		snprintf(list, sizeof(list), "...");
-	fprintf(stderr, "keel bench: %s: %s\n", vmm, list);
+	fprintf(stderr, "keel bench: round %u of %u: %s: %s\n", round + 1, b->o->rounds, vmm, list);
 }
 
-/* Run @mask on @vmm, again in a fresh VM for the paths a killed VM never reached. Returns 0 or -errno. */
-static int bench_run_vmm(struct bench_run *b, enum bench_vmm vmm, uint32_t mask)
+/* Round @round's share of the repetitions: they are dealt out evenly, the first rounds taking the rest. */
+static unsigned int bench_round_reps(const struct bench_options *o, unsigned int round)
+{
+	return o->reps / o->rounds + (round < o->reps % o->rounds ? 1u : 0u);
+}
+
+/* A path that failed after earlier rounds gave figures: say in which round (its figures are dropped). */
+static void bench_note_round(struct bench_series *series, uint32_t mask, unsigned int round, unsigned int rounds)
+{
+	for (int p = 0; round > 0 && p < KEEL_BENCH_NPATHS; p++) {
+		struct bench_series *s = &series[p];
+		size_t n = strlen(s->reason);
+
+		if (!(mask & (1u << p)) || s->status != BENCH_UNAVAILABLE)
+			continue;
+		snprintf(s->reason + n, sizeof(s->reason) - n, " (in round %u of %u; the earlier rounds are dropped)",
+			 round + 1, rounds);
+	}
+}
+
+/* Run @mask on @vmm for round @round, again in a fresh VM for the paths a killed VM never reached. Returns 0 or -errno. */
+static int bench_run_vmm(struct bench_run *b, enum bench_vmm vmm, uint32_t mask, unsigned int round)
 {
 	const struct bench_options *o = b->o;
-	struct bench_floor_cfg floor_cfg = { .iters = o->iters, .reps = o->reps, .kvm_path = o->kvm_path };
+	unsigned int reps = bench_round_reps(o, round);
+	struct bench_floor_cfg floor_cfg = { .iters = o->iters, .reps = reps, .kvm_path = o->kvm_path };
 	struct bench_guest_cfg guest = {
-		.iters = o->iters, .reps = o->reps, .cpus = o->cpus, .kvm_path = o->kvm_path, .qemu = o->qemu,
+		.iters = o->iters, .reps = reps, .cpus = o->cpus, .kvm_path = o->kvm_path, .qemu = o->qemu,
 		.guest_elf = b->guest_elf,
 	};
+	const uint32_t asked = mask;
 	const char *name = vmm == BENCH_KEEL ? "keel" : vmm == BENCH_FLOOR ? "the floor" : "QEMU";
 
 	while (mask && !b->stop_signal) {
@@ -68,15 +90,15 @@ static int bench_run_vmm(struct bench_run *b, enum bench_vmm vmm, uint32_t mask)
 			.end_ms = BENCH_END_MS,
 		};
 		unsigned int npaths = (unsigned int)__builtin_popcount(mask);
-		uint64_t total = lim.boot_ms + (uint64_t)npaths * (lim.probe_ms + (uint64_t)(o->reps + 1) * lim.step_ms);
+		uint64_t total = lim.boot_ms + (uint64_t)npaths * (lim.probe_ms + (uint64_t)(reps + 1) * lim.step_ms);
 		struct bench_child_result res;
 		struct bench_collect c;
 		bench_child_fn fn;
 		void *arg;
 		int ret;
 
-		bench_progress(b, bench_vmm_name(vmm), mask);
-		bench_collect_init(&c, b->r->series[vmm], &b->r->host, mask, o->iters, o->reps, &lim);
+		bench_progress(b, bench_vmm_name(vmm), mask, round);
+		bench_collect_init(&c, b->r->series[vmm], &b->r->host, mask, o->iters, reps, round, &lim);
 		if (o->verbosity > 0) {
 			c.echo = bench_echo;
 			c.echo_opaque = (void *)bench_vmm_name(vmm);
@@ -87,7 +109,7 @@ static int bench_run_vmm(struct bench_run *b, enum bench_vmm vmm, uint32_t mask)
 			arg = &floor_cfg;
 		} else {
 			guest.paths = mask;
-			if (bench_guest_cmdline(mask, o->iters, o->reps, guest.cmdline, sizeof(guest.cmdline)) < 0)
+			if (bench_guest_cmdline(mask, o->iters, reps, guest.cmdline, sizeof(guest.cmdline)) < 0)
 				return -ENOSPC;
 			fn = vmm == BENCH_KEEL ? bench_keel_main : bench_qemu_main;
 			arg = &guest;
@@ -106,6 +128,7 @@ static int bench_run_vmm(struct bench_run *b, enum bench_vmm vmm, uint32_t mask)
 		log_info("%s exited with status %d%s", name, res.status, res.timed_out ? " (killed: no progress)" : "");
 		mask = bench_collect_finish(&c, &res, name);
 	}
+	bench_note_round(b->r->series[vmm], asked, round, o->rounds);
 	return 0;
 }
 
@@ -138,13 +161,15 @@ static void bench_mark(struct bench_run *b)
 	}
 }
 
-/* The paths of @group that @vmm still has to run. */
+/* The paths of @group that @vmm runs in a round: those not run yet and those with figures so far. */
 static uint32_t bench_todo(const struct bench_run *b, enum bench_vmm vmm, enum bench_group group)
 {
 	uint32_t mask = 0;
 
 	for (int p = 0; p < KEEL_BENCH_NPATHS; p++) {
-		if (!(b->o->paths & (1u << p)) || b->r->series[vmm][p].status != BENCH_NOT_RUN)
+		enum bench_status st = b->r->series[vmm][p].status;
+
+		if (!(b->o->paths & (1u << p)) || (st != BENCH_NOT_RUN && st != BENCH_OK))
 			continue;
 		if (vmm == BENCH_FLOOR || bench_path((enum keel_bench_path)p).group == group)
 			mask |= 1u << p;
@@ -152,22 +177,41 @@ static uint32_t bench_todo(const struct bench_run *b, enum bench_vmm vmm, enum b
 	return mask;
 }
 
+/* One VMM's share of round @round: the floor in one VM, keel and QEMU one VM per group of paths. */
+static int bench_measure_vmm(struct bench_run *b, enum bench_vmm vmm, unsigned int round)
+{
+	int ret = 0;
+
+	if (vmm == BENCH_FLOOR)
+		return bench_run_vmm(b, BENCH_FLOOR, bench_todo(b, BENCH_FLOOR, BENCH_GROUP_MAIN), round);
+	if (vmm == BENCH_QEMU && !b->qemu_ok)
+		return 0;
+	for (int g = 0; ret == 0 && g < BENCH_NGROUPS && !b->stop_signal; g++)
+		ret = bench_run_vmm(b, vmm, bench_todo(b, vmm, (enum bench_group)g), round);
+	return ret;
+}
+
+/*
+ * The rounds: each runs every VMM on every path for its share of the repetitions, the VMMs in an
+ * order that turns by one each round. A slow spell of the host (seconds long on nested hosts)
+ * then lands on a few repetitions of every VMM rather than on all of one path of one VMM.
+ */
 static int bench_measure(struct bench_run *b)
 {
-	int ret;
+	int ret = 0;
 
-	ret = bench_run_vmm(b, BENCH_FLOOR, bench_todo(b, BENCH_FLOOR, BENCH_GROUP_MAIN));
-	for (int g = 0; ret == 0 && g < BENCH_NGROUPS; g++)
-		ret = bench_run_vmm(b, BENCH_KEEL, bench_todo(b, BENCH_KEEL, (enum bench_group)g));
-	if (ret == 0 && b->qemu_ok) {
+	if (b->qemu_ok) {
 		ret = bench_guest_file(b->guest_elf, sizeof(b->guest_elf));
 		if (ret < 0) {
 			log_error("cannot write the bundled guest for QEMU: %s", strerror(-ret));
 			b->guest_elf[0] = '\0';
 			return ret;
 		}
-		for (int g = 0; ret == 0 && g < BENCH_NGROUPS; g++)
-			ret = bench_run_vmm(b, BENCH_QEMU, bench_todo(b, BENCH_QEMU, (enum bench_group)g));
+	}
+	for (unsigned int round = 0; ret == 0 && round < b->o->rounds && !b->stop_signal; round++)
+		for (unsigned int i = 0; ret == 0 && i < BENCH_NVMMS && !b->stop_signal; i++)
+			ret = bench_measure_vmm(b, (enum bench_vmm)((round + i) % BENCH_NVMMS), round);
+	if (b->guest_elf[0]) {
 		unlink(b->guest_elf);
 		b->guest_elf[0] = '\0';
 	}
@@ -256,6 +300,7 @@ int bench_main(const struct bench_options *o)
 	bench_host_probe(&b.r->host, o->kvm_path);
 	b.r->iters = o->iters;
 	b.r->reps = o->reps;
+	b.r->rounds = o->rounds;
 	b.r->vcpus = o->cpus;
 	b.r->quick = o->quick;
 	b.r->paths = o->paths;

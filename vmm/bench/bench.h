@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define BENCH_FULL_ITERS 10000u		/* round trips per repetition ... */
-#define BENCH_FULL_REPS 7u		/* ... and repetitions, by default */
+#define BENCH_FULL_ITERS 5000u		/* round trips per repetition ... */
+#define BENCH_FULL_REPS 15u		/* ... and repetitions, by default, each in its own round */
 #define BENCH_QUICK_ITERS 100u		/* with --quick */
 #define BENCH_QUICK_REPS 3u
 #define BENCH_DEFAULT_CPUS 2u		/* the ipi path needs two */
@@ -24,6 +24,7 @@ struct bench_options {
 	unsigned int cpus;		/* --cpus N */
 	uint64_t iters;			/* --iters N, or the default of --quick / a full run */
 	unsigned int reps;		/* --reps R, likewise */
+	unsigned int rounds;		/* --rounds K: the reps spread over K passes of every VMM; default reps (1 with --quick) */
 	bool no_qemu;			/* --no-qemu */
 	const char *qemu;		/* --qemu BINARY */
 	const char *kvm_path;		/* "/dev/kvm" */

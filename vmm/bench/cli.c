@@ -25,6 +25,9 @@ void bench_usage(FILE *f)
 		"                    hlt-timer msr-kernel msr-user hypercall self-ipi ipi irqfd virtio-notify\n"
 		"  --iters N         round trips per repetition\n"
 		"  --reps R          repetitions (1 to %u)\n"
+		"  --rounds K        spread the repetitions over K rounds, each booting every VMM\n"
+		"                    again, so that a slow spell of the host hits few of a path's\n"
+		"                    repetitions (1 to R; default R, 1 with --quick)\n"
 		"  --cpus N          vCPUs of the guest's VMs (default %u; ipi needs 2)\n"
 		"  --json FILE       write every figure and the host's facts as JSON\n"
 		"  --plot FILE.svg   draw keel, the floor and QEMU per path with gnuplot\n"
@@ -39,7 +42,7 @@ void bench_usage(FILE *f)
 		BENCH_DEFAULT_CPUS, BENCH_QEMU_DEFAULT);
 }
 
-static const char *const bench_value_opts[] = { "--paths", "--json", "--plot", "--cpus", "--iters", "--reps", "--qemu" };
+static const char *const bench_value_opts[] = { "--paths", "--json", "--plot", "--cpus", "--iters", "--reps", "--qemu", "--rounds" };
 #define BENCH_NVALUE_OPTS (sizeof(bench_value_opts) / sizeof(bench_value_opts[0]))
 
 /* A decimal number in [@min, @max] with nothing after it. */
@@ -100,9 +103,13 @@ static int bench_apply(struct bench_options *o, size_t opt, const char *value, c
 		r = bench_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
 		o->reps = (unsigned int)n;
 		return r;
-	default:
+	case 6:
 		o->qemu = value;
 		return 0;
+	default:
+		r = bench_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
+		o->rounds = (unsigned int)n;
+		return r;
 	}
 }
 
@@ -174,5 +181,11 @@ int bench_cli_parse(int argc, char *const argv[], int i, struct bench_options *o
 		o->iters = o->quick ? BENCH_QUICK_ITERS : BENCH_FULL_ITERS;
 	if (!o->reps)
 		o->reps = o->quick ? BENCH_QUICK_REPS : BENCH_FULL_REPS;
+	if (!o->rounds)
+		o->rounds = o->quick ? 1 : o->reps;
+	if (o->rounds > o->reps) {
+		snprintf(err, errlen, "--rounds %u: more rounds than the %u repetitions", o->rounds, o->reps);
+		return -EINVAL;
+	}
 	return 0;
 }

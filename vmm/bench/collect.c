@@ -7,7 +7,8 @@
 #include "vmm/bench/paths.h"
 
 void bench_collect_init(struct bench_collect *c, struct bench_series *series, struct bench_host *host,
-			uint32_t asked, uint64_t iters, unsigned int reps, const struct bench_limits *limits)
+			uint32_t asked, uint64_t iters, unsigned int reps, unsigned int round,
+			const struct bench_limits *limits)
 {
 	memset(c, 0, sizeof(*c));
 	c->series = series;
@@ -18,11 +19,15 @@ void bench_collect_init(struct bench_collect *c, struct bench_series *series, st
 	c->phase = BENCH_PH_BOOT;
 	c->iters = iters;
 	c->reps = reps;
+	c->round = round;
 	for (int p = 0; p < KEEL_BENCH_NPATHS; p++) {
 		if (!(asked & (1u << p)))
 			continue;
-		memset(&series[p], 0, sizeof(series[p]));
-		series[p].ring = -1;
+		if (round == 0) {
+			memset(&series[p], 0, sizeof(series[p]));
+			series[p].ring = -1;
+		}
+		c->base[p] = series[p].nreps;
 	}
 }
 
@@ -40,7 +45,7 @@ static void bench_close_current(struct bench_collect *c)
 	if (c->current < 0)
 		return;
 	s = &c->series[c->current];
-	if (s->nreps > 0)
+	if (s->nreps > c->base[c->current])
 		s->status = BENCH_OK;
 	else
 		bench_series_set(s, BENCH_UNAVAILABLE, "the guest started this path and reported no repetition");
@@ -56,11 +61,12 @@ static void bench_on_rep(struct bench_collect *c, const struct bench_line *l)
 		bench_bad(c, "a repetition of a path that is not running");
 		return;
 	}
-	if (l->rep != s->nreps || s->nreps >= BENCH_MAX_REPS) {
+	if (l->rep != s->nreps - c->base[l->path] || s->nreps >= BENCH_MAX_REPS) {
 		bench_bad(c, "repetitions out of order");
 		return;
 	}
-	s->reps[s->nreps++] = (struct bench_rep){ .iters = l->iters, .cycles = l->cycles, .ns = l->ns };
+	s->reps[s->nreps++] =
+		(struct bench_rep){ .iters = l->iters, .cycles = l->cycles, .ns = l->ns, .round = c->round };
 	c->phase = BENCH_PH_RUN;
 }
 

@@ -35,6 +35,8 @@ struct bench_collect {
 	enum bench_phase phase;
 	uint64_t iters;			/* expected per repetition */
 	unsigned int reps;		/* expected repetitions */
+	unsigned int round;		/* stamped on every repetition */
+	unsigned int base[KEEL_BENCH_NPATHS];	/* repetitions a path had from earlier rounds */
 	unsigned int bad;		/* malformed bench lines */
 	char first_bad[120];		/* the first one's problem */
 	bool saw_guest;			/* a "guest: " line came: the bundled guest runs */
@@ -43,9 +45,13 @@ struct bench_collect {
 	void *echo_opaque;
 };
 
-/* bench_collect_init - expect the paths of @asked, @reps repetitions of @iters round trips each, results into @series. */
+/*
+ * bench_collect_init - expect the paths of @asked, @reps repetitions of @iters round trips each,
+ * results appended to @series (after what earlier rounds put there; round 0 starts them empty).
+ */
 void bench_collect_init(struct bench_collect *c, struct bench_series *series, struct bench_host *host,
-			uint32_t asked, uint64_t iters, unsigned int reps, const struct bench_limits *limits);
+			uint32_t asked, uint64_t iters, unsigned int reps, unsigned int round,
+			const struct bench_limits *limits);
 
 /* bench_collect_line - one line of the VM's output; returns true when it was a valid bench line (progress). */
 bool bench_collect_line(struct bench_collect *c, const char *line, size_t len);

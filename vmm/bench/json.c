@@ -1,10 +1,13 @@
-/* Writes the bench report as JSON with a small hand-written writer (escaped strings, null for what is missing). */
+/* Writes the bench report as JSON: a jansson tree (null for what is missing or not finite) dumped to the file. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "vmm/bench/output.h"
 #include "vmm/bench/paths.h"
@@ -14,270 +17,255 @@
 #define KEEL_VERSION "unknown"
 #endif
 
-#define JSON_MAX_DEPTH 8
+/* Two-space indentation, keys in the order they were set, reals with six significant digits like "%.6g". */
+#define BENCH_JSON_DUMP (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
-struct json {
-	FILE *f;
-	int depth;
-	bool empty[JSON_MAX_DEPTH];	/* nothing written yet at this depth */
-	bool after_key;
-};
-
-/* Newline and indentation before a value or key, with the comma that separates it from the last. */
-static void json_sep(struct json *j)
+/*
+ * Length of the UTF-8 sequence at @s (1 to 4), or 0 when it is not one as jansson checks it:
+ * a continuation byte first, an overlong form, a surrogate, a code point past U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s)
 {
-	if (j->after_key) {
-		j->after_key = false;
-		return;
-	}
-	if (j->depth == 0)
-		return;
-	fputs(j->empty[j->depth] ? "\n" : ",\n", j->f);
-	j->empty[j->depth] = false;
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
-}
+	static const uint32_t least[] = { 0x80, 0x800, 0x10000 };	/* by length - 2: below is overlong */
+	size_t n;
+	uint32_t cp;
 
-static void json_open(struct json *j, char c)
-{
-	json_sep(j);
-	fputc(c, j->f);
-	if (j->depth + 1 < JSON_MAX_DEPTH)
-		j->depth++;
-	j->empty[j->depth] = true;
-}
-
-static void json_close(struct json *j, char c)
-{
-	bool empty = j->empty[j->depth];
-
-	j->depth--;
-	if (!empty) {
-		fputc('\n', j->f);
-		for (int i = 0; i < j->depth; i++)
-			fputs("  ", j->f);
-	}
-	fputc(c, j->f);
-}
-
-/* Length of the valid UTF-8 sequence at @s (1 to 4), or 0 when it is not one. */
-static size_t json_utf8(const unsigned char *s)
-{
-	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-
-	for (size_t i = 1; i < n; i++)
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	cp = s[0] & (0x7fu >> n);
+	for (size_t i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-	return n;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	return cp >= least[n - 2] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? n : 0;
 }
 
-static void json_string_raw(struct json *j, const char *str)
+/* A JSON string of @s, each byte that is not UTF-8 replaced by U+FFFD (jansson takes UTF-8 only); null for NULL. */
+static json_t *jstr(const char *s)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	char *buf, *o;
+	json_t *v;
 
-	fputc('"', j->f);
-	while (*s) {
-		size_t n;
+	if (!s)
+		return json_null();
+	buf = malloc(3 * strlen(s) + 1);
+	if (!buf)
+		return NULL;
+	o = buf;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
 
-		if (*s == '"' || *s == '\\') {
-			fprintf(j->f, "\\%c", *s++);
-		} else if (*s == '\n') {
-			fputs("\\n", j->f);
-			s++;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(j->f, "\\u%04x", *s++);
-		} else if (*s < 0x80) {
-			fputc(*s++, j->f);
-		} else if ((n = json_utf8(s)) > 0) {
-			fwrite(s, 1, n, j->f);
-			s += n;
+		if (n) {
+			memcpy(o, p, n);
+			p += n;
+			o += n;
 		} else {
-			fputs("\\ufffd", j->f);	/* not UTF-8: the replacement character */
-			s++;
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD, the replacement character */
+			p++;
+			o += 3;
 		}
 	}
-	fputc('"', j->f);
+	v = json_stringn(buf, (size_t)(o - buf));
+	free(buf);
+	return v;
 }
 
-static void json_key(struct json *j, const char *k)
+/* A JSON integer of @v (the figures stay far below 2^63). */
+static json_t *jint(uint64_t v)
 {
-	json_sep(j);
-	json_string_raw(j, k);
-	fputs(": ", j->f);
-	j->after_key = true;
+	return json_integer((json_int_t)v);
 }
 
-static void json_str(struct json *j, const char *k, const char *v)
+/* A JSON integer of @v, null when @v is 0: not measured, not known. */
+static json_t *jint_or_null(uint64_t v)
 {
-	json_key(j, k);
-	if (v) {
-		json_sep(j);
-		json_string_raw(j, v);
-	} else {
-		json_sep(j);
-		fputs("null", j->f);
+	return v ? jint(v) : json_null();
+}
+
+/* A JSON real of @v; null when @v is NaN or infinite (JSON has neither). */
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* @v when every json_object_set_new or json_array_append_new that built it returned 0 (@bad: their OR), else NULL. */
+static json_t *built(json_t *v, int bad)
+{
+	if (bad) {
+		json_decref(v);
+		return NULL;
 	}
+	return v;
 }
 
-static void json_u64(struct json *j, const char *k, uint64_t v)
+/*
+ * Each builder below returns a new reference, or NULL when an allocation failed. They rely on
+ * json_object_set_new and json_array_append_new returning -1 for a NULL object or value (and
+ * freeing the value they were given), so one failure anywhere comes up as NULL at the top.
+ */
+
+static json_t *jstats(const struct bench_stats *s)
 {
-	if (k)
-		json_key(j, k);
-	json_sep(j);
-	fprintf(j->f, "%llu", (unsigned long long)v);
+	json_t *o = json_object();
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "median", jnum(s->median));
+	bad |= json_object_set_new(o, "min", jnum(s->min));
+	bad |= json_object_set_new(o, "max", jnum(s->max));
+	return built(o, bad);
 }
 
-static void json_num(struct json *j, const char *k, double v)
+static json_t *jrep(const struct bench_rep *rep)
 {
-	json_key(j, k);
-	json_sep(j);
-	if (isfinite(v))
-		fprintf(j->f, "%.6g", v);
-	else
-		fputs("null", j->f);
+	json_t *o = json_object();
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "iterations", jint(rep->iters));
+	bad |= json_object_set_new(o, "cycles", jint(rep->cycles));
+	bad |= json_object_set_new(o, "ns", jint_or_null(rep->ns));
+	bad |= json_object_set_new(o, "round", jint(rep->round));
+	return built(o, bad);
 }
 
-static void json_bool(struct json *j, const char *k, bool v)
+/* The repetitions of @s, none when it has no figures (@ok false). */
+static json_t *jreps(const struct bench_series *s, bool ok)
 {
-	json_key(j, k);
-	json_sep(j);
-	fputs(v ? "true" : "false", j->f);
+	json_t *a = json_array();
+	int bad = 0;
+
+	for (unsigned int i = 0; ok && i < s->nreps; i++)
+		bad |= json_array_append_new(a, jrep(&s->reps[i]));
+	return built(a, bad);
 }
 
-static void json_null(struct json *j, const char *k)
+/* The figures of a series into @o: cycles, ns, ns_source and spread, all null when there are none. */
+static int jfigures(json_t *o, const struct bench_figures *fig, bool ok)
 {
-	json_key(j, k);
-	json_sep(j);
-	fputs("null", j->f);
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "cycles", ok ? jstats(&fig->cycles) : json_null());
+	bad |= json_object_set_new(o, "ns", ok && fig->ns_ok ? jstats(&fig->ns) : json_null());
+	bad |= json_object_set_new(o, "ns_source",
+				   jstr(!ok || !fig->ns_ok ? NULL : fig->ns_measured ? "host-clock" : "tsc"));
+	bad |= json_object_set_new(o, "spread", ok ? jnum(fig->cycles.spread) : json_null());
+	return bad;
 }
 
-static void json_stats(struct json *j, const char *k, const struct bench_stats *s)
-{
-	json_key(j, k);
-	json_open(j, '{');
-	json_num(j, "median", s->median);
-	json_num(j, "min", s->min);
-	json_num(j, "max", s->max);
-	json_close(j, '}');
-}
-
-static void json_series(struct json *j, const char *k, const struct bench_series *s, uint64_t tsc_khz)
+/* One path on one VMM: its status, the reason when it has no figures, the repetitions and the figures. */
+static json_t *jseries(const struct bench_series *s, uint64_t tsc_khz)
 {
 	struct bench_figures fig;
 	bool ok = bench_series_figures(s, tsc_khz, &fig) == 0;
+	json_t *o = json_object();
+	int bad = 0;
 
-	json_key(j, k);
-	json_open(j, '{');
-	json_str(j, "status", bench_status_name(s->status));
-	json_str(j, "reason", s->status == BENCH_OK || !s->reason[0] ? NULL : s->reason);
-	if (s->ring >= 0)
-		json_u64(j, "ring_reported", (uint64_t)s->ring);
-	else
-		json_null(j, "ring_reported");
-	json_key(j, "repetitions");
-	json_open(j, '[');
-	for (unsigned int i = 0; ok && i < s->nreps; i++) {
-		json_open(j, '{');
-		json_u64(j, "iterations", s->reps[i].iters);
-		json_u64(j, "cycles", s->reps[i].cycles);
-		if (s->reps[i].ns)
-			json_u64(j, "ns", s->reps[i].ns);
-		else
-			json_null(j, "ns");
-		json_close(j, '}');
-	}
-	json_close(j, ']');
-	if (ok) {
-		json_stats(j, "cycles", &fig.cycles);
-		if (fig.ns_ok)
-			json_stats(j, "ns", &fig.ns);
-		else
-			json_null(j, "ns");
-		json_str(j, "ns_source", !fig.ns_ok ? NULL : fig.ns_measured ? "host-clock" : "tsc");
-		json_num(j, "spread", fig.cycles.spread);
-	} else {
-		json_null(j, "cycles");
-		json_null(j, "ns");
-		json_null(j, "ns_source");
-		json_null(j, "spread");
-	}
-	json_close(j, '}');
+	bad |= json_object_set_new(o, "status", jstr(bench_status_name(s->status)));
+	bad |= json_object_set_new(o, "reason", jstr(s->status == BENCH_OK || !s->reason[0] ? NULL : s->reason));
+	bad |= json_object_set_new(o, "ring_reported", s->ring >= 0 ? jint((uint64_t)s->ring) : json_null());
+	bad |= json_object_set_new(o, "repetitions", jreps(s, ok));
+	bad |= jfigures(o, &fig, ok);
+	return built(o, bad);
 }
 
-static void json_host(struct json *j, const struct bench_report *r)
+static json_t *jhost(const struct bench_report *r)
 {
 	const struct bench_host *h = &r->host;
+	json_t *o = json_object();
+	int bad = 0;
 
-	json_key(j, "host");
-	json_open(j, '{');
-	json_str(j, "date", h->date);
-	json_str(j, "kernel", h->kernel);
-	json_str(j, "kvm_flavour", h->kvm_flavour);
-	json_str(j, "cpu_model", h->cpu_model);
-	json_u64(j, "host_cpus", h->host_cpus);
-	json_u64(j, "tsc_khz", h->tsc_khz);
-	json_str(j, "tsc_source", h->tsc_source);
-	json_u64(j, "vcpus", r->vcpus);
-	json_str(j, "qemu", h->qemu_version[0] ? h->qemu_version : NULL);
-	if (h->guest_tsc_khz)
-		json_u64(j, "guest_tsc_khz", h->guest_tsc_khz);
-	else
-		json_null(j, "guest_tsc_khz");
-	json_str(j, "guest_tsc_source", h->guest_tsc_source[0] ? h->guest_tsc_source : NULL);
-	json_close(j, '}');
+	bad |= json_object_set_new(o, "date", jstr(h->date));
+	bad |= json_object_set_new(o, "kernel", jstr(h->kernel));
+	bad |= json_object_set_new(o, "kvm_flavour", jstr(h->kvm_flavour));
+	bad |= json_object_set_new(o, "cpu_model", jstr(h->cpu_model));
+	bad |= json_object_set_new(o, "host_cpus", jint(h->host_cpus));
+	bad |= json_object_set_new(o, "tsc_khz", jint(h->tsc_khz));
+	bad |= json_object_set_new(o, "tsc_source", jstr(h->tsc_source));
+	bad |= json_object_set_new(o, "vcpus", jint(r->vcpus));
+	bad |= json_object_set_new(o, "qemu", jstr(h->qemu_version[0] ? h->qemu_version : NULL));
+	bad |= json_object_set_new(o, "guest_tsc_khz", jint_or_null(h->guest_tsc_khz));
+	bad |= json_object_set_new(o, "guest_tsc_source", jstr(h->guest_tsc_source[0] ? h->guest_tsc_source : NULL));
+	return built(o, bad);
 }
 
-static void json_path(struct json *j, const struct bench_report *r, enum keel_bench_path p)
+static json_t *jpath(const struct bench_report *r, enum keel_bench_path p)
 {
 	const struct bench_path_info info = bench_path(p);
 	struct bench_figures keel, flr, qemu;
+	json_t *o = json_object();
+	int bad = 0;
 
 	bench_series_figures(&r->series[BENCH_KEEL][p], r->host.tsc_khz, &keel);
 	bench_series_figures(&r->series[BENCH_FLOOR][p], r->host.tsc_khz, &flr);
 	bench_series_figures(&r->series[BENCH_QEMU][p], r->host.tsc_khz, &qemu);
-	json_open(j, '{');
-	json_str(j, "name", info.name);
-	json_u64(j, "ring", (uint64_t)info.ring);
-	json_str(j, "exit", bench_exit_name(info.exit));
-	json_str(j, "qemu_device", info.qemu);
+	bad |= json_object_set_new(o, "name", jstr(info.name));
+	bad |= json_object_set_new(o, "ring", jint((uint64_t)info.ring));
+	bad |= json_object_set_new(o, "exit", jstr(bench_exit_name(info.exit)));
+	bad |= json_object_set_new(o, "qemu_device", jstr(info.qemu));
 	for (int v = 0; v < BENCH_NVMMS; v++)
-		json_series(j, bench_vmm_name((enum bench_vmm)v), &r->series[v][p], r->host.tsc_khz);
-	json_num(j, "keel_over_floor", bench_ratio(&keel, &flr));
-	json_num(j, "keel_over_qemu", bench_ratio(&keel, &qemu));
-	json_close(j, '}');
+		bad |= json_object_set_new(o, bench_vmm_name((enum bench_vmm)v),
+					   jseries(&r->series[v][p], r->host.tsc_khz));
+	bad |= json_object_set_new(o, "keel_over_floor", jnum(bench_ratio(&keel, &flr)));
+	bad |= json_object_set_new(o, "keel_over_qemu", jnum(bench_ratio(&keel, &qemu)));
+	return built(o, bad);
+}
+
+/* The paths asked for, in their order: their names (@names) or their whole objects. */
+static json_t *jpaths(const struct bench_report *r, bool names)
+{
+	json_t *a = json_array();
+	int bad = 0;
+
+	for (int p = 0; p < KEEL_BENCH_NPATHS; p++)
+		if (r->paths & (1u << p))
+			bad |= json_array_append_new(a, names ? jstr(bench_path((enum keel_bench_path)p).name)
+							      : jpath(r, (enum keel_bench_path)p));
+	return built(a, bad);
+}
+
+static json_t *jconfig(const struct bench_report *r)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "iterations", jint(r->iters));
+	bad |= json_object_set_new(o, "repetitions", jint(r->reps));
+	bad |= json_object_set_new(o, "rounds", jint(r->rounds));
+	bad |= json_object_set_new(o, "quick", json_boolean(r->quick));
+	bad |= json_object_set_new(o, "ratios_of", json_string("min"));	/* keel_over_*: of the min cycles */
+	bad |= json_object_set_new(o, "paths", jpaths(r, true));
+	return built(o, bad);
+}
+
+static json_t *jreport(const struct bench_report *r)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "format", json_integer(BENCH_JSON_FORMAT));
+	bad |= json_object_set_new(o, "tool", jstr("keel bench"));
+	bad |= json_object_set_new(o, "keel_version", jstr(KEEL_VERSION));
+	bad |= json_object_set_new(o, "host", jhost(r));
+	bad |= json_object_set_new(o, "config", jconfig(r));
+	bad |= json_object_set_new(o, "paths", jpaths(r, false));
+	return built(o, bad);
 }
 
 int bench_json_write(FILE *f, const struct bench_report *r)
 {
-	struct json j = { .f = f };
+	json_t *doc = jreport(r);
+	int rc;
 
-	json_open(&j, '{');
-	json_u64(&j, "format", BENCH_JSON_FORMAT);
-	json_str(&j, "tool", "keel bench");
-	json_str(&j, "keel_version", KEEL_VERSION);
-	json_host(&j, r);
-	json_key(&j, "config");
-	json_open(&j, '{');
-	json_u64(&j, "iterations", r->iters);
-	json_u64(&j, "repetitions", r->reps);
-	json_bool(&j, "quick", r->quick);
-	json_key(&j, "paths");
-	json_open(&j, '[');
-	for (int p = 0; p < KEEL_BENCH_NPATHS; p++)
-		if (r->paths & (1u << p)) {
-			json_sep(&j);
-			json_string_raw(&j, bench_path((enum keel_bench_path)p).name);
-		}
-	json_close(&j, ']');
-	json_close(&j, '}');
-	json_key(&j, "paths");
-	json_open(&j, '[');
-	for (int p = 0; p < KEEL_BENCH_NPATHS; p++)
-		if (r->paths & (1u << p))
-			json_path(&j, r, (enum keel_bench_path)p);
-	json_close(&j, ']');
-	json_close(&j, '}');
-	fputc('\n', f);
-	fflush(f);
-	return ferror(f) ? -EIO : 0;
+	if (!doc)
+		return -ENOMEM;
+	rc = json_dumpf(doc, f, BENCH_JSON_DUMP);
+	json_decref(doc);
+	if (rc == 0)
+		fputc('\n', f);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return rc < 0 ? -ENOMEM : 0;	/* the file took everything: the dump failed allocating */
 }

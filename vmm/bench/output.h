@@ -17,7 +17,8 @@ void bench_table_print(FILE *f, const struct bench_report *r);
 
 /*
  * bench_json_write - every figure of @r as one JSON object (the schema is documented in
- * tests/integration/bench_schema.jq). Returns 0 or -EIO when @f reported an error.
+ * tests/integration/bench_schema.jq). Returns 0, -ENOMEM when the document cannot be built, or
+ * -EIO when @f reported an error.
  */
 int bench_json_write(FILE *f, const struct bench_report *r);
 

@@ -28,7 +28,7 @@ static void plot_quoted(FILE *f, const char *s)
 
 void bench_plot_data(FILE *f, const struct bench_report *r)
 {
-	fprintf(f, "# path keel_ns floor_ns qemu_ns (median per round trip; NaN: no figure)\n");
+	fprintf(f, "# path keel_ns floor_ns qemu_ns (min per round trip, as the ratios; NaN: no figure)\n");
 	for (int p = 0; p < KEEL_BENCH_NPATHS; p++) {
 		bool any = false;
 		double ns[BENCH_NVMMS];
@@ -40,7 +40,7 @@ void bench_plot_data(FILE *f, const struct bench_report *r)
 
 			ns[v] = NAN;
 			if (bench_series_figures(&r->series[v][p], r->host.tsc_khz, &fig) == 0 && fig.ns_ok) {
-				ns[v] = fig.ns.median;
+				ns[v] = fig.ns.min;
 				any = true;
 			}
 		}
@@ -66,7 +66,7 @@ void bench_plot_script(FILE *f, const struct bench_report *r, const char *data, 
 	{
 		char title[256];
 
-		snprintf(title, sizeof(title), "keel bench %.10s: one round trip per exit path (median, ns) - %s, %s",
+		snprintf(title, sizeof(title), "keel bench %.10s: one round trip per exit path (min, ns) - %s, %s",
 			 r->host.date, r->host.kvm_flavour, r->host.cpu_model);
 		plot_quoted(f, title);
 	}

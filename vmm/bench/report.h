@@ -31,6 +31,7 @@ struct bench_rep {
 	uint64_t iters;
 	uint64_t cycles;
 	uint64_t ns;		/* 0: not measured (only the floor times itself on the host) */
+	unsigned int round;	/* the round (0 ..) whose VM ran it */
 };
 
 /* One path on one VMM. */
@@ -60,6 +61,7 @@ struct bench_report {
 	struct bench_host host;
 	uint64_t iters;			/* round trips per repetition */
 	unsigned int reps;		/* repetitions */
+	unsigned int rounds;		/* the rounds they were spread over */
 	unsigned int vcpus;		/* vCPUs of the guest's VMs (the floor has one) */
 	bool quick;
 	uint32_t paths;			/* bit p: path p was asked for */

@@ -62,7 +62,7 @@ int bench_series_figures(const struct bench_series *s, uint64_t tsc_khz, struct 
 
 double bench_ratio(const struct bench_figures *a, const struct bench_figures *b)
 {
-	if (!a->ok || !b->ok || b->cycles.median <= 0)
+	if (!a->ok || !b->ok || b->cycles.min <= 0)
 		return NAN;
-	return a->cycles.median / b->cycles.median;
+	return a->cycles.min / b->cycles.min;
 }

@@ -34,7 +34,12 @@ int bench_stats_compute(const double *v, unsigned int n, struct bench_stats *out
  */
 int bench_series_figures(const struct bench_series *s, uint64_t tsc_khz, struct bench_figures *out);
 
-/* bench_ratio - median cycles of @a over those of @b; NAN unless both are ok and @b's is not 0. */
+/*
+ * bench_ratio - the minimum cycles of @a over those of @b; NAN unless both are ok and @b's is not 0.
+ * The minimum, because a round trip's work is fixed and the host's interference only adds to it:
+ * the fastest repetition is the one the host disturbed least, and it repeats from run to run
+ * where the median moves with the host's slow spells.
+ */
 double bench_ratio(const struct bench_figures *a, const struct bench_figures *b);
 
 #endif

@@ -55,9 +55,10 @@ void bench_table_print(FILE *f, const struct bench_report *r)
 
 	fprintf(f, "keel bench, %s: Linux %s, KVM %s, %s, %u host CPUs\n", h->date, h->kernel, h->kvm_flavour,
 		h->cpu_model, h->host_cpus);
-	fprintf(f, "TSC %llu kHz (%s); the guest's VMs have %u vCPUs, the floor 1; %llu round trips x %u repetitions%s\n",
-		(unsigned long long)h->tsc_khz, h->tsc_source, r->vcpus, (unsigned long long)r->iters, r->reps,
-		r->quick ? " (--quick)" : "");
+	fprintf(f, "TSC %llu kHz (%s); the guest's VMs have %u vCPUs, the floor 1; %llu round trips x %u repetitions"
+		   " in %u round%s%s\n",
+		(unsigned long long)h->tsc_khz, h->tsc_source, r->vcpus, (unsigned long long)r->iters, r->reps, r->rounds,
+		r->rounds == 1 ? "" : "s", r->quick ? " (--quick)" : "");
 	fprintf(f, "QEMU: %s\n\n", h->qemu_version[0] ? h->qemu_version : "not run");
 	fprintf(f, "%-14s %4s %-7s %-6s %9s %10s %10s %10s %11s %11s %11s %7s %10s %10s\n", "path", "ring", "exit",
 		"vmm", "iters", "median ns", "min ns", "max ns", "median cyc", "min cyc", "max cyc", "spread",
@@ -72,8 +73,10 @@ void bench_table_print(FILE *f, const struct bench_report *r)
 	fprintf(f, "%s\n", TABLE_RULE);
 	fprintf(f,
 		"Per round trip: median, min and max over the repetitions; spread = (max - min) / median of the\n"
-		"cycles. ns: the floor's from the host clock, keel's and QEMU's from the guest's TSC cycles at the\n"
-		"frequency above. Ratios compare median cycles; keel/floor only where keel's own code runs (exit\n"
+		"cycles: above 10 %%, the host disturbed this run and its medians may not repeat. ns: the floor's\n"
+		"from the host clock, keel's and QEMU's from the guest's TSC cycles at the frequency above.\n"
+		"Ratios compare the min cycles (the repetition the host disturbed least: it repeats from run to\n"
+		"run where the median moves with the host); keel/floor only where keel's own code runs (exit\n"
 		"user or thread). ring 0: the architecture needs kernel mode for the path (RDMSR, HLT, VMCALL,\n"
 		"interrupt delivery); on kvm_pvm hosts ring 0 is emulated, so those rows measure the emulator too.\n");
 }
