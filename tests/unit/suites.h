@@ -9,9 +9,12 @@ Suite *memory_suite(void);	/* tests/unit/test_memory.c */
 Suite *dispatch_suite(void);	/* tests/unit/test_dispatch.c */
 Suite *cli_suite(void);		/* tests/unit/test_cli.c */
 Suite *elf_suite(void);		/* tests/unit/test_elf.c */
+Suite *pvh_suite(void);		/* tests/unit/test_pvh.c */
 Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */
 Suite *uart_suite(void);	/* tests/unit/test_uart.c */
 Suite *console_suite(void);	/* tests/unit/test_console.c */
+Suite *evloop_suite(void);	/* tests/unit/test_evloop.c */
+Suite *stop_devices_suite(void);	/* tests/unit/test_stop_devices.c */
 Suite *vcpu_suite(void);	/* tests/unit/test_vcpu.c (needs /dev/kvm) */
 Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
 Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */

@@ -1,14 +1,10 @@
-/* Unit tests of the console side: escapes, the event loop, stdin feeding COM1, the terminal, and the stop devices. */
+/* Unit tests of the console side: escapes, stdin feeding COM1, and the terminal (vmm/console.c, vmm/term.c). */
 #include "tests/unit/suites.h"
 
-#include "devices/debug_exit.h"
-#include "devices/devices.h"
-#include "devices/i8042.h"
-#include "devices/pm.h"
 #include "devices/uart.h"
 #include "firmware/machine.h"
+#include "tests/unit/vm_fixture.h"
 #include "vmm/console.h"
-#include "vmm/evloop.h"
 #include "vmm/exit_status.h"
 #include "vmm/term.h"
 #include "vmm/vm.h"
@@ -20,8 +16,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -150,310 +144,21 @@ START_TEST(esc_unknown_dropped)
 }
 END_TEST
 
-/* ---- the event loop ------------------------------------------------------------------ */
-
-static void stop_cb(void *opaque, int fd, uint32_t events)
-{
-	uint64_t v;
-
-	(void)events;
-	ck_assert_int_eq(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
-	evloop_stop(opaque);
-}
-
-/* Run @loop for about @ms milliseconds. */
-static void run_for(struct evloop *loop, int ms)
-{
-	struct itimerspec its = { .it_value = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000L } };
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	ck_assert_int_ge(tfd, 0);
-	ck_assert_int_eq(timerfd_settime(tfd, 0, &its, NULL), 0);
-	ck_assert_int_eq(evloop_add(loop, tfd, EPOLLIN, stop_cb, loop), 0);
-	ck_assert_int_eq(evloop_run(loop), 0);
-	ck_assert_int_eq(evloop_del(loop, tfd), 0);
-	close(tfd);
-}
-
-struct counter {
-	int calls;
-	uint32_t events;
-	struct evloop *loop;
-	int other_fd;		/* deleted by the callback when >= 0 */
-};
-
-static void count_cb(void *opaque, int fd, uint32_t events)
-{
-	struct counter *c = opaque;
-	char buf[16];
-
-	c->calls++;
-	c->events = events;
-	if (read(fd, buf, sizeof(buf)) < 0)
-		ck_abort_msg("read: %s", strerror(errno));
-	if (c->other_fd >= 0)
-		evloop_del(c->loop, c->other_fd);
-}
-
-START_TEST(evloop_add_mod_del)
-{
-	struct evloop loop;
-	struct counter cnt = { .other_fd = -1 };
-	int p[2];
-
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	ck_assert_int_eq(evloop_init(&loop), 0);
-	ck_assert_int_eq(evloop_add(&loop, p[0], EPOLLIN, count_cb, &cnt), 0);
-	ck_assert_int_eq(evloop_add(&loop, p[0], EPOLLIN, count_cb, &cnt), -EEXIST);
-	ck_assert_int_eq(evloop_mod(&loop, p[1], EPOLLIN), -ENOENT);
-	ck_assert_int_eq(evloop_del(&loop, p[1]), -ENOENT);
-
-	ck_assert_int_eq(write(p[1], "a", 1), 1);
-	run_for(&loop, 20);
-	ck_assert_int_eq(cnt.calls, 1);
-	ck_assert(cnt.events & EPOLLIN);
-
-	/* Paused: nothing is dispatched. */
-	ck_assert_int_eq(evloop_mod(&loop, p[0], 0), 0);
-	ck_assert_int_eq(write(p[1], "b", 1), 1);
-	run_for(&loop, 20);
-	ck_assert_int_eq(cnt.calls, 1);
-
-	/* Resumed: the waiting byte is seen. */
-	ck_assert_int_eq(evloop_mod(&loop, p[0], EPOLLIN), 0);
-	run_for(&loop, 20);
-	ck_assert_int_eq(cnt.calls, 2);
-
-	/* Deleted: never again. */
-	ck_assert_int_eq(evloop_del(&loop, p[0]), 0);
-	ck_assert_int_eq(write(p[1], "c", 1), 1);
-	run_for(&loop, 20);
-	ck_assert_int_eq(cnt.calls, 2);
-
-	evloop_destroy(&loop);
-	evloop_destroy(&loop);	/* idempotent */
-	close(p[0]);
-	close(p[1]);
-}
-END_TEST
-
-START_TEST(evloop_delete_from_callback)
-{
-	struct evloop loop;
-	struct counter a = { .other_fd = -1 }, b = { .other_fd = -1 };
-	int pa[2], pb[2];
-
-	ck_assert_int_eq(pipe2(pa, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(pb, O_CLOEXEC), 0);
-	ck_assert_int_eq(evloop_init(&loop), 0);
-	a.loop = b.loop = &loop;
-	a.other_fd = pb[0];
-	b.other_fd = pa[0];
-	ck_assert_int_eq(evloop_add(&loop, pa[0], EPOLLIN, count_cb, &a), 0);
-	ck_assert_int_eq(evloop_add(&loop, pb[0], EPOLLIN, count_cb, &b), 0);
-	/* Both ready in the same batch; whichever runs first deletes the other. */
-	ck_assert_int_eq(write(pa[1], "a", 1), 1);
-	ck_assert_int_eq(write(pb[1], "b", 1), 1);
-	run_for(&loop, 20);
-	ck_assert_int_eq(a.calls + b.calls, 1);
-	evloop_destroy(&loop);
-	close(pa[0]);
-	close(pa[1]);
-	close(pb[0]);
-	close(pb[1]);
-}
-END_TEST
-
-/* ---- a struct vm without KVM --------------------------------------------------------- */
-
-static struct vm vm;
-
-static void vm_setup(void)
-{
-	const struct vm_config cfg = { .cmdline = "", .mem_size = 0, .ncpus = 1, .kvm_path = "/dev/null" };
-
-	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
-}
-
-static void vm_teardown(void)
-{
-	vm_destroy(&vm);
-}
-
-static int stop_status(bool *requested)
-{
-	int status;
-
-	pthread_mutex_lock(&vm.stop_lock);
-	*requested = vm.stop_requested;
-	status = vm.exit_status;
-	pthread_mutex_unlock(&vm.stop_lock);
-	return status;
-}
-
-static void io(bus_handler_fn fn, uint64_t offset, uint64_t value, uint32_t len, bool is_write,
-	       uint64_t *out)
-{
-	uint8_t d[8];
-
-	for (uint32_t i = 0; i < 8; i++)
-		d[i] = (uint8_t)(value >> (8 * i));
-	ck_assert_int_eq(fn(&vm, NULL, offset, d, len, is_write), 0);
-	if (out) {
-		*out = 0;
-		for (uint32_t i = len; i-- > 0;)
-			*out = (*out << 8) | d[i];
-	}
-}
-
-START_TEST(debug_exit_statuses)
-{
-	ck_assert_int_eq(debug_exit_status(0), 1);
-	ck_assert_int_eq(debug_exit_status(1), 3);
-	ck_assert_int_eq(debug_exit_status(0x7f), 0xff);
-	ck_assert_int_eq(debug_exit_status(0x80), 1);
-	ck_assert_int_eq(debug_exit_status(0x12345678), 0xf1);
-	ck_assert_int_eq(debug_exit_status(0xffffffffu), 0xff);
-}
-END_TEST
-
-START_TEST(debug_exit_write_stops)
-{
-	uint64_t v = 0xff;
-	bool req;
-
-	io(debug_exit_io, 0, 0xffffffff, 4, false, &v);
-	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(stop_status(&req), 0);
-	ck_assert(!req);
-	io(debug_exit_io, 0, 0x1234, 2, true, NULL);
-	ck_assert_int_eq(stop_status(&req), 0x69);
-	ck_assert(req);
-	/* The first request wins. */
-	io(debug_exit_io, 0, 5, 1, true, NULL);
-	ck_assert_int_eq(stop_status(&req), 0x69);
-}
-END_TEST
-
-START_TEST(debug_exit_byte_write)
-{
-	bool req;
-
-	io(debug_exit_io, 0, 0x21, 1, true, NULL);
-	ck_assert_int_eq(stop_status(&req), 0x43);
-	ck_assert(req);
-}
-END_TEST
-
-START_TEST(i8042_reset)
-{
-	uint64_t v = 0xff;
-	bool req;
-
-	io(i8042_cmd_io, 0, 0, 1, false, &v);
-	ck_assert_uint_eq(v, 0);
-	io(i8042_data_io, 0, 0, 1, false, &v);
-	ck_assert_uint_eq(v, 0);
-	io(i8042_cmd_io, 0, 0xaa, 1, true, NULL);	/* self test: ignored */
-	io(i8042_data_io, 0, 0xfe, 1, true, NULL);	/* 0xfe on the data port is no reset */
-	stop_status(&req);
-	ck_assert(!req);
-	vm.exit_status = KEEL_EXIT_HOST;	/* so that the status check below means something */
-	io(i8042_cmd_io, 0, I8042_CMD_RESET, 1, true, NULL);
-	ck_assert_int_eq(stop_status(&req), KEEL_EXIT_OK);
-	ck_assert(req);
-}
-END_TEST
-
-START_TEST(pm_poweroff)
-{
-	uint64_t v = 0xff;
-	bool req;
-
-	io(pm_io, 0, 0, 2, false, &v);
-	ck_assert_uint_eq(v, 0);
-	io(pm_io, 0, 0x1fff, 2, true, NULL);	/* everything but SLP_EN */
-	io(pm_io, 0, 0xff, 1, true, NULL);
-	stop_status(&req);
-	ck_assert(!req);
-	vm.exit_status = KEEL_EXIT_HOST;
-	io(pm_io, 0, KEEL_PM1_SLP_EN | (5u << 10), 2, true, NULL);
-	ck_assert_int_eq(stop_status(&req), KEEL_EXIT_OK);
-	ck_assert(req);
-}
-END_TEST
-
-START_TEST(pm_poweroff_high_byte)
-{
-	bool req;
-
-	vm.exit_status = KEEL_EXIT_HOST;
-	io(pm_io, 1, KEEL_PM1_SLP_EN >> 8, 1, true, NULL);
-	ck_assert_int_eq(stop_status(&req), KEEL_EXIT_OK);
-	ck_assert(req);
-}
-END_TEST
-
-START_TEST(devices_table)
-{
-	uint8_t d[4] = { 0 };
-
-	ck_assert_int_eq(devices_create(&vm), 0);
-	ck_assert_ptr_nonnull(vm.uart);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_PORT_UART0 + UART_LSR, d, 1, false), 0);
-	ck_assert_uint_eq(d[0], UART_LSR_THRE | UART_LSR_TEMT);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_PORT_DEBUG_EXIT, d, 4, false), 0);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_PORT_I8042_CMD, d, 1, false), 0);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_PORT_I8042_DATA, d, 1, false), 0);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_PORT_PM1A_CNT, d, 2, false), 0);
-	devices_destroy(&vm);
-	ck_assert_ptr_null(vm.uart);
-	ck_assert_uint_eq(vm.pio.nranges, 0);
-	devices_destroy(&vm);	/* twice is harmless */
-}
-END_TEST
-
-static int foreign_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
-		      bool is_write)
-{
-	(void)opaque;
-	(void)vcpu;
-	(void)offset;
-	(void)data;
-	(void)len;
-	(void)is_write;
-	return 0;
-}
-
-START_TEST(devices_create_undoes)
-{
-	/* Someone else holds the PM port: creation fails and leaves nothing of its own behind. */
-	ck_assert_int_eq(bus_register(&vm.pio, KEEL_PORT_PM1A_CNT, 1, foreign_io, NULL, "x"), 0);
-	ck_assert_int_eq(devices_create(&vm), -EEXIST);
-	ck_assert_ptr_null(vm.uart);
-	ck_assert_uint_eq(vm.pio.nranges, 1);
-	/* And destroy does not take the foreign range. */
-	devices_destroy(&vm);
-	ck_assert_uint_eq(vm.pio.nranges, 1);
-	ck_assert_uint_eq(vm.pio.ranges[0].base, KEEL_PORT_PM1A_CNT);
-}
-END_TEST
-
 /* ---- the console on a struct vm ------------------------------------------------------ */
 
 static void console_setup(void)
 {
 	const struct uart_params p = { .out_fd = -1, .irq = KEEL_UART0_IRQ };
 
-	vm_setup();
-	ck_assert_int_eq(uart_create(&p, &vm.uart), 0);	/* freed by vm_destroy */
+	fx_vm_setup();
+	ck_assert_int_eq(uart_create(&p, &fx_vm.uart), 0);	/* freed by vm_destroy */
 }
 
 static uint8_t rbr(void)
 {
 	uint8_t d = 0;
 
-	uart_io(vm.uart, NULL, UART_RBR, &d, 1, false);
+	uart_io(fx_vm.uart, NULL, UART_RBR, &d, 1, false);
 	return d;
 }
 
@@ -466,9 +171,9 @@ START_TEST(console_needs_uart)
 {
 	struct console *c = NULL;
 
-	uart_destroy(vm.uart);
-	vm.uart = NULL;
-	ck_assert_int_eq(console_create(&vm, STDIN_FILENO, &c), -EINVAL);
+	uart_destroy(fx_vm.uart);
+	fx_vm.uart = NULL;
+	ck_assert_int_eq(console_create(&fx_vm, STDIN_FILENO, &c), -EINVAL);
 	console_destroy(NULL);
 }
 END_TEST
@@ -481,17 +186,17 @@ START_TEST(console_pipe_input)
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(write(p[1], "hello", 5), 5);
-	ck_assert_int_eq(console_create(&vm, p[0], &c), 0);
+	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
 	ck_assert(console_has_input(c));
-	run_for(&vm.loop, 30);
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE - 5);
+	fx_run_for(&fx_vm.loop, 30);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE - 5);
 	for (const char *s = "hello"; *s; s++)
 		ck_assert_uint_eq(rbr(), (uint8_t)*s);
 	/* End of input ends the input only. */
 	close(p[1]);
-	run_for(&vm.loop, 30);
+	fx_run_for(&fx_vm.loop, 30);
 	ck_assert(!console_has_input(c));
-	stop_status(&req);
+	fx_stop_status(&req);
 	ck_assert(!req);
 	console_destroy(c);
 	close(p[0]);
@@ -506,14 +211,14 @@ START_TEST(console_quit)
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(write(p[1], "a\x01\x01" "b\x01xzz", 8), 8);
-	ck_assert_int_eq(console_create(&vm, p[0], &c), 0);
-	vm.exit_status = KEEL_EXIT_HOST;
-	run_for(&vm.loop, 30);
-	ck_assert_int_eq(stop_status(&req), KEEL_EXIT_OK);
+	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
+	fx_vm.exit_status = KEEL_EXIT_HOST;
+	fx_run_for(&fx_vm.loop, 30);
+	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
 	ck_assert(!console_has_input(c));
 	/* What came before the escape reached the guest; nothing after it. */
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE - 3);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE - 3);
 	ck_assert_uint_eq(rbr(), 'a');
 	ck_assert_uint_eq(rbr(), 0x01);
 	ck_assert_uint_eq(rbr(), 'b');
@@ -535,8 +240,8 @@ START_TEST(console_help)
 	saved = dup(STDERR_FILENO);
 	ck_assert_int_eq(dup2(e[1], STDERR_FILENO), STDERR_FILENO);
 	ck_assert_int_eq(write(p[1], "1\x01h" "2", 4), 4);
-	ck_assert_int_eq(console_create(&vm, p[0], &c), 0);
-	run_for(&vm.loop, 30);
+	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
+	fx_run_for(&fx_vm.loop, 30);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	n = read(e[0], buf, sizeof(buf) - 1);
@@ -564,23 +269,23 @@ START_TEST(console_flow_control)
 		data[i] = pattern(i);
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(write(p[1], data, TOTAL), TOTAL);
-	ck_assert_int_eq(console_create(&vm, p[0], &c), 0);
-	run_for(&vm.loop, 30);
+	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
+	fx_run_for(&fx_vm.loop, 30);
 	/* Full: the rest waits in the pipe. */
-	ck_assert_uint_eq(uart_rx_space(vm.uart), 0);
-	run_for(&vm.loop, 30);
-	ck_assert_uint_eq(uart_rx_space(vm.uart), 0);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
+	fx_run_for(&fx_vm.loop, 30);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
 	/* The guest reads half: room is reported and the console reads on. */
 	for (; got < UART_RX_RESUME; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	run_for(&vm.loop, 30);
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE - (TOTAL - got));
+	fx_run_for(&fx_vm.loop, 30);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE - (TOTAL - got));
 	for (; got < TOTAL; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE);
 	ck_assert(console_has_input(c));
 	close(p[1]);
-	run_for(&vm.loop, 30);
+	fx_run_for(&fx_vm.loop, 30);
 	ck_assert(!console_has_input(c));
 	console_destroy(c);
 	close(p[0]);
@@ -603,18 +308,18 @@ START_TEST(console_file_input)
 	unlink(path);
 	ck_assert_int_eq(write(fd, data, TOTAL), TOTAL);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(console_create(&vm, fd, &c), 0);
+	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
 	ck_assert(console_has_input(c));
-	run_for(&vm.loop, 30);
-	ck_assert_uint_eq(uart_rx_space(vm.uart), 0);
+	fx_run_for(&fx_vm.loop, 30);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
 	for (; got < UART_RX_RESUME; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	run_for(&vm.loop, 30);
+	fx_run_for(&fx_vm.loop, 30);
 	/* The file ended: everything is in, the input is over. */
 	ck_assert(!console_has_input(c));
 	for (; got < TOTAL; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE);
 	console_destroy(c);
 	close(fd);
 }
@@ -633,7 +338,7 @@ static void *reader_main(void *arg)
 	while (!r->stop) {
 		uint8_t d = 0;
 
-		uart_io(vm.uart, NULL, UART_LSR, &d, 1, false);
+		uart_io(fx_vm.uart, NULL, UART_LSR, &d, 1, false);
 		if (d & UART_LSR_DR) {
 			rbr();
 			r->got++;
@@ -651,9 +356,9 @@ START_TEST(console_endless_file_yields)
 	pthread_t th;
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(console_create(&vm, fd, &c), 0);
+	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, reader_main, &r), 0);
-	run_for(&vm.loop, 100);
+	fx_run_for(&fx_vm.loop, 100);
 	r.stop = true;
 	pthread_join(th, NULL);
 	ck_assert(console_has_input(c));
@@ -670,12 +375,12 @@ START_TEST(console_dev_null)
 	bool req;
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(console_create(&vm, fd, &c), 0);
-	run_for(&vm.loop, 20);
+	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
+	fx_run_for(&fx_vm.loop, 20);
 	ck_assert(!console_has_input(c));
-	stop_status(&req);
+	fx_stop_status(&req);
 	ck_assert(!req);
-	ck_assert_uint_eq(uart_rx_space(vm.uart), UART_RX_SIZE);
+	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE);
 	console_destroy(c);
 	close(fd);
 }
@@ -688,12 +393,12 @@ START_TEST(console_unusable_fd)
 	int closed = 987;	/* an fd number nothing here uses */
 
 	ck_assert_int_eq(fcntl(closed, F_GETFD), -1);
-	ck_assert_int_eq(console_create(&vm, fd, &c), 0);
+	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
 	ck_assert(!console_has_input(c));
 	console_destroy(c);
-	ck_assert_int_eq(console_create(&vm, closed, &c), 0);
+	ck_assert_int_eq(console_create(&fx_vm, closed, &c), 0);
 	ck_assert(!console_has_input(c));
-	run_for(&vm.loop, 10);
+	fx_run_for(&fx_vm.loop, 10);
 	console_destroy(c);
 	close(fd);
 }
@@ -782,8 +487,6 @@ Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
 	TCase *esc = tcase_create("escapes");
-	TCase *loop = tcase_create("evloop");
-	TCase *dev = tcase_create("stop devices");
 	TCase *con = tcase_create("console");
 	TCase *term = tcase_create("terminal");
 
@@ -795,22 +498,7 @@ Suite *console_suite(void)
 	tcase_add_test(esc, esc_unknown_dropped);
 	suite_add_tcase(s, esc);
 
-	tcase_add_test(loop, evloop_add_mod_del);
-	tcase_add_test(loop, evloop_delete_from_callback);
-	suite_add_tcase(s, loop);
-
-	tcase_add_checked_fixture(dev, vm_setup, vm_teardown);
-	tcase_add_test(dev, debug_exit_statuses);
-	tcase_add_test(dev, debug_exit_write_stops);
-	tcase_add_test(dev, debug_exit_byte_write);
-	tcase_add_test(dev, i8042_reset);
-	tcase_add_test(dev, pm_poweroff);
-	tcase_add_test(dev, pm_poweroff_high_byte);
-	tcase_add_test(dev, devices_table);
-	tcase_add_test(dev, devices_create_undoes);
-	suite_add_tcase(s, dev);
-
-	tcase_add_checked_fixture(con, console_setup, vm_teardown);
+	tcase_add_checked_fixture(con, console_setup, fx_vm_teardown);
 	tcase_add_test(con, console_needs_uart);
 	tcase_add_test(con, console_pipe_input);
 	tcase_add_test(con, console_quit);
