@@ -138,7 +138,9 @@
  * KEEL_BENCH_PCI_TESTDEV_WILDCARD to byte 0 of a BAR to select "wildcard-eventfd" on it, then
  * read the 32-bit little-endian offset at byte 4 of the same BAR, one byte at a time: 1-byte
  * writes of any value at BAR + offset then signal an ioeventfd in the kernel (0x801 in BAR0,
- * 0x84 in BAR1 on QEMU 7.2). Test KEEL_BENCH_PCI_TESTDEV_NO_EVENTFD is the user-space twin.
+ * 0x84 in BAR1 on QEMU 7.2). One test runs at a time across both BARs (selecting one removes the
+ * other's ioeventfd), so the guest selects a BAR's test again right before the path that uses it.
+ * Test KEEL_BENCH_PCI_TESTDEV_NO_EVENTFD is the user-space twin.
  */
 #define KEEL_BENCH_PCI_TESTDEV_VENDOR 0x1b36u
 #define KEEL_BENCH_PCI_TESTDEV_DEVICE 0x0005u

@@ -59,9 +59,11 @@ static uint64_t iters;
 static unsigned int reps;
 static bool under_qemu;
 
-/* QEMU's pci-testdev, found under QEMU: its wildcard-eventfd addresses. */
+/* QEMU's pci-testdev, found under QEMU: its BARs and wildcard-eventfd addresses. */
 static struct {
 	bool found, mmio_ok, pio_ok;
+	volatile uint8_t *bar0;		/* BAR0 through the direct map: byte 0 selects a test */
+	uint16_t bar1;			/* BAR1's first port: selects a test too */
 	uint64_t mmio;			/* BAR0 + offset (physical) */
 	uint16_t port;			/* BAR1 + offset */
 } testdev;
@@ -285,6 +287,7 @@ static void testdev_probe(void)
 		if (!(bar0 & 1) && (bar0 & ~0xfu)) {
 			volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)(DIRECT_MAP_BASE + (bar0 & ~0xfu));
 
+			testdev.bar0 = m;
 			m[0] = KEEL_BENCH_PCI_TESTDEV_WILDCARD;
 			for (unsigned int i = 0; i < 4; i++)
 				off |= (uint32_t)m[KEEL_BENCH_PCI_TESTDEV_OFFSET + i] << (8 * i);
@@ -297,6 +300,7 @@ static void testdev_probe(void)
 		if ((bar1 & 1) && (bar1 & ~0x3u)) {
 			uint16_t port = (uint16_t)(bar1 & ~0x3u);
 
+			testdev.bar1 = port;
 			outb(port, KEEL_BENCH_PCI_TESTDEV_WILDCARD);
 			for (unsigned int i = 0; i < 4; i++)
 				off |= (uint32_t)inb((uint16_t)(port + KEEL_BENCH_PCI_TESTDEV_OFFSET + i)) << (8 * i);
@@ -307,6 +311,19 @@ static void testdev_probe(void)
 		}
 		return;
 	}
+}
+
+/*
+ * Start the wildcard-eventfd test on the memory BAR (@mmio) or the I/O BAR. pci-testdev runs one
+ * test at a time across both BARs (selecting one stops the other's eventfd), so each kernel path
+ * selects its own just before it runs.
+ */
+static void testdev_select(bool mmio)
+{
+	if (mmio)
+		testdev.bar0[0] = KEEL_BENCH_PCI_TESTDEV_WILDCARD;
+	else
+		outb(testdev.bar1, KEEL_BENCH_PCI_TESTDEV_WILDCARD);
 }
 
 /*
@@ -673,21 +690,25 @@ static void run_path(enum keel_bench_path p)
 		line_start(p, 3);
 		if (!under_qemu)
 			run_user(p, KEEL_BENCH_PORT_KERNEL);
-		else if (testdev.pio_ok)
+		else if (testdev.pio_ok) {
+			testdev_select(false);
 			run_user(p, testdev.port);
-		else
+		} else {
 			line_unavailable(testdev.found ? "pci-testdev has no wildcard-eventfd I/O BAR"
 						       : "no pci-testdev on PCI bus 0");
+		}
 		break;
 	case KEEL_BENCH_PATH_MMIO_KERNEL:
 		line_start(p, 3);
 		if (!under_qemu)
 			run_user(p, KEEL_BENCH_MMIO_KERNEL);
-		else if (testdev.mmio_ok)
+		else if (testdev.mmio_ok) {
+			testdev_select(true);
 			run_user(p, testdev.mmio);
-		else
+		} else {
 			line_unavailable(testdev.found ? "pci-testdev has no wildcard-eventfd memory BAR"
 						       : "no pci-testdev on PCI bus 0");
+		}
 		break;
 	case KEEL_BENCH_PATH_HLT_TIMER:
 		line_start(p, 0);
