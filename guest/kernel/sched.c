@@ -83,7 +83,7 @@ void sched_run_ap(void)
 	idle_enter(sc->idle_stack_top);
 }
 
-static bool ready(const struct sched_cpu *sc, struct task *t, uint64_t now)
+static bool ready(struct task *t, uint64_t now)
 {
 	uint64_t took;
 
@@ -95,7 +95,7 @@ static bool ready(const struct sched_cpu *sc, struct task *t, uint64_t now)
 		if (now < t->wake_tsc)
 			return false;
 		/* A deadline part-way through a tick needs one more: sleep_ticks + 1 is on time. */
-		took = sc->ticks - t->sleep_tick0;
+		took = this_cpu()->timer_ticks - t->sleep_tick0;
 		if (took > t->sleep_ticks + 1 && took - t->sleep_ticks - 1 > t->sleep_ticks_over)
 			t->sleep_ticks_over = took - t->sleep_ticks - 1;
 		t->state = TASK_RUNNABLE;
@@ -122,7 +122,7 @@ static struct task *pick_next(struct sched_cpu *sc)
 	for (unsigned int k = 0; k < sc->n; k++) {
 		struct task *t = sc->rq[(base + k) % sc->n];
 
-		if (ready(sc, t, now))
+		if (ready(t, now))
 			return t;
 	}
 	return &sc->idle;
@@ -175,7 +175,6 @@ void sched_tick(struct trap_frame *f)
 		return;
 	task_handle_kill_requests(f);
 	spin_lock(&sc->lock);
-	sc->ticks++;
 	cur = sc->current;
 	if (cur->kind == TASK_KERNEL && cur->state == TASK_RUNNING) {
 		spin_unlock(&sc->lock);
@@ -194,11 +193,10 @@ void sched_tick(struct trap_frame *f)
 
 void sched_sleep(struct trap_frame *f, struct task *t, uint64_t ns)
 {
-	struct sched_cpu *sc = here();
 	const uint64_t tick_ns = NS_PER_S / SCHED_HZ;
 
 	t->wake_tsc = rdtsc() + ns_to_tsc(ns);
-	t->sleep_tick0 = sc ? sc->ticks : 0;
+	t->sleep_tick0 = this_cpu()->timer_ticks;
 	t->sleep_ticks = ns / tick_ns + (ns % tick_ns ? 1 : 0);
 	t->state = TASK_SLEEPING;
 	sched_switch(f);

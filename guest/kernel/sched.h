@@ -21,7 +21,6 @@ struct sched_cpu {
 	struct task idle;		/* this CPU's idle context */
 	uint64_t idle_stack_top;
 	bool ticking;			/* its periodic tick is running (off while idle with nothing queued) */
-	uint64_t ticks;			/* timer ticks it has taken */
 	uint32_t tracing;		/* record the pid of every task switched to */
 	uint32_t ntrace;
 	int trace[SCHED_TRACE_MAX];	/* pids switched to */

@@ -43,7 +43,7 @@ struct task {
 	uint32_t caps;			/* TASK_CAP_* */
 	struct aspace as;		/* user tasks only */
 	uint64_t wake_tsc;
-	uint64_t sleep_tick0, sleep_ticks;	/* a sleep: its CPU's tick count at the start, the ticks it needs */
+	uint64_t sleep_tick0, sleep_ticks;	/* a sleep: its CPU's timer_ticks at the start, the ticks it needs */
 	uint64_t sleep_ticks_over;	/* the worst sleep: ticks taken beyond sleep_ticks + 1 (sched_sleep) */
 	bool (*wait_fn)(const void *arg);
 	const void *wait_arg;
