@@ -270,7 +270,20 @@ static uint32_t pci_read(unsigned int dev, unsigned int reg)
 	return inl_(0xcfc);
 }
 
-/* Under QEMU: find pci-testdev on bus 0, select wildcard-eventfd on both BARs, read the offsets. */
+/*
+ * Start the wildcard-eventfd test on the memory BAR (@mmio) or the I/O BAR. pci-testdev runs one
+ * test at a time across both BARs (selecting one stops the other's eventfd), so each kernel path
+ * selects its own just before it runs.
+ */
+static void testdev_select(bool mmio)
+{
+	if (mmio)
+		testdev.bar0[0] = KEEL_BENCH_PCI_TESTDEV_WILDCARD;
+	else
+		outb(testdev.bar1, KEEL_BENCH_PCI_TESTDEV_WILDCARD);
+}
+
+/* Under QEMU: find pci-testdev on bus 0; select wildcard-eventfd on each BAR in turn to read its offset. */
 static void testdev_probe(void)
 {
 	for (unsigned int dev = 0; dev < 32; dev++) {
@@ -288,7 +301,7 @@ static void testdev_probe(void)
 			volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)(DIRECT_MAP_BASE + (bar0 & ~0xfu));
 
 			testdev.bar0 = m;
-			m[0] = KEEL_BENCH_PCI_TESTDEV_WILDCARD;
+			testdev_select(true);
 			for (unsigned int i = 0; i < 4; i++)
 				off |= (uint32_t)m[KEEL_BENCH_PCI_TESTDEV_OFFSET + i] << (8 * i);
 			if (off && off < 0x1000) {
@@ -301,7 +314,7 @@ static void testdev_probe(void)
 			uint16_t port = (uint16_t)(bar1 & ~0x3u);
 
 			testdev.bar1 = port;
-			outb(port, KEEL_BENCH_PCI_TESTDEV_WILDCARD);
+			testdev_select(false);
 			for (unsigned int i = 0; i < 4; i++)
 				off |= (uint32_t)inb((uint16_t)(port + KEEL_BENCH_PCI_TESTDEV_OFFSET + i)) << (8 * i);
 			if (off && off < 0x100) {
@@ -313,18 +326,6 @@ static void testdev_probe(void)
 	}
 }
 
-/*
- * Start the wildcard-eventfd test on the memory BAR (@mmio) or the I/O BAR. pci-testdev runs one
- * test at a time across both BARs (selecting one stops the other's eventfd), so each kernel path
- * selects its own just before it runs.
- */
-static void testdev_select(bool mmio)
-{
-	if (mmio)
-		testdev.bar0[0] = KEEL_BENCH_PCI_TESTDEV_WILDCARD;
-	else
-		outb(testdev.bar1, KEEL_BENCH_PCI_TESTDEV_WILDCARD);
-}
 
 /*
  * virtio-notify: queue 0 of the virtio-rng PCI device (modern transport), set up here; the ring-3
