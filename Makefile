@@ -23,15 +23,12 @@ VERSION := $(shell cat VERSION)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
 	-DKEEL_VERSION='"$(VERSION)"'
-LDLIBS = -lfdt -luring $(JANSSON_LIBS) -pthread
+LDLIBS := -lfdt -luring -ljansson -pthread
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-# '=' not ':=': pkg-config runs when a recipe needs them, after mk/deps.sh has installed the packages
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
-JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
-JANSSON_LIBS = $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 .DEFAULT_GOAL := all
 .PHONY: all deps run test check unit integration bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format
@@ -60,7 +57,7 @@ KEEL := $(O)/keel
 
 $(O)/%.o: %.c $(CONFIG_H)
 	@echo "  CC      $@"
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
 $(O)/vmm/bundled_guest.o: vmm/bundled_guest.S $(GUEST_ELF)
 	@echo "  AS      $@"
