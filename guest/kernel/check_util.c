@@ -1,10 +1,16 @@
 /* Running user programs for the checks, and comparing how they ended with what was expected. */
 #include "guest/kernel/check_util.h"
 
+#include "guest/arch/x86/cpu.h"
+#include "guest/arch/x86/percpu.h"
 #include "guest/arch/x86/traps.h"
+#include "guest/kernel/sched.h"
 #include "guest/kernel/smp.h"
 #include "guest/kernel/syscall.h"
+#include "guest/kernel/time.h"
 #include "guest/user/progs.h"
+
+#define MS 1000000ul
 
 bool spawn_n(struct check_ctx *ctx, struct task **out, unsigned int n, const char *prog, unsigned int cpu,
 	     uint64_t a0, uint64_t a1, uint64_t a2, uint32_t caps)
@@ -123,4 +129,52 @@ void go_open(uint64_t start, uint64_t end)
 
 	go->start = start;
 	__atomic_store_n(&go->end, end, __ATOMIC_RELEASE);
+}
+
+struct tick_goal {
+	unsigned int cpu;		/* or GO_EVERY_CPU */
+	uint64_t ticks;
+	uint64_t base[GUEST_MAX_CPUS];	/* by CPU index */
+};
+
+static bool tsc_passed(const void *tsc)
+{
+	return rdtsc() >= *(const uint64_t *)tsc;
+}
+
+static bool cpu_ticked(const struct tick_goal *g, unsigned int cpu)
+{
+	return __atomic_load_n(&cpus[cpu].timer_ticks, __ATOMIC_ACQUIRE) - g->base[cpu] >= g->ticks;
+}
+
+static bool goal_reached(const void *arg)
+{
+	const struct tick_goal *g = arg;
+
+	if (g->cpu != GO_EVERY_CPU)
+		return cpu_ticked(g, g->cpu);
+	for (unsigned int k = 0; k < smp_online_count(); k++)
+		if (!cpu_ticked(g, smp_online_cpu(k)))
+			return false;
+	return true;
+}
+
+bool go_run_ticks(struct check_ctx *ctx, uint64_t start, unsigned int cpu, uint64_t ticks, uint64_t *end)
+{
+	struct tick_goal g;
+	volatile struct go_page *go = syscall_shm_get(GO_KEY);
+	bool ok;
+
+	g.cpu = cpu;
+	g.ticks = ticks;
+	go_open(start, GO_END_OPEN);
+	sched_wait(tsc_passed, &start, GO_WAIT_MS * MS);
+	for (unsigned int k = 0; k < smp_online_count(); k++)
+		g.base[smp_online_cpu(k)] = __atomic_load_n(&cpus[smp_online_cpu(k)].timer_ticks, __ATOMIC_ACQUIRE);
+	ok = sched_wait(goal_reached, &g, GO_WAIT_MS * MS);
+	*end = rdtsc();
+	__atomic_store_n(&go->end, *end, __ATOMIC_RELEASE);
+	if (!ok)
+		check_note(ctx, "the window's %lu ticks did not come within %u ms", ticks, GO_WAIT_MS);
+	return ok;
 }

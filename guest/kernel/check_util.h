@@ -38,6 +38,17 @@ bool go_close(struct check_ctx *ctx);
 /* Open it: the window is [start, end) in TSC ticks. */
 void go_open(uint64_t start, uint64_t end);
 
+#define GO_EVERY_CPU (~0u)
+#define GO_WAIT_MS 10000		/* the longest a window waits for its ticks */
+
+/*
+ * Open it at @start with no end, wait (interrupts on, this CPU free for the tasks) until CPU @cpu
+ * (every online CPU: GO_EVERY_CPU) has taken @ticks timer interrupts since @start, then close it
+ * there: a window measured in the CPU time the host gave, not in wall-clock time. False (noted)
+ * when the ticks did not come within GO_WAIT_MS; the window is closed then too. *@end: its end.
+ */
+bool go_run_ticks(struct check_ctx *ctx, uint64_t start, unsigned int cpu, uint64_t ticks, uint64_t *end);
+
 /* The CPU index of the @i-th online CPU, wrapping around. */
 unsigned int nth_cpu(unsigned int i);
 

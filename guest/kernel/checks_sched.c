@@ -10,12 +10,13 @@
 #include "guest/user/progs.h"
 
 #define MS 1000000ul
+/* Windows are counted in ticks of the CPUs under test (SCHED_HZ), so a host that takes them away only stretches them. */
 #define RR_TASKS 4
-#define RR_WINDOW_MS 300
+#define RR_WINDOW_TICKS 30
 #define FAIR_TASKS 4
 #define FAIR_MAX_TASKS 64
-#define FAIR_WINDOW_MS 400
-#define EVERY_CPU_WINDOW_MS 300
+#define FAIR_WINDOW_TICKS 40
+#define EVERY_CPU_WINDOW_TICKS 30
 #define GO_DELAY_MS 20			/* the window opens this long after the last task started */
 #define FAIR_LOW_PCT 25			/* each task's work against the mean: no starving, no favourite. */
 #define FAIR_HIGH_PCT 200		/* (unloaded: within 20 %; the host can take the CPU mid-slice) */
@@ -45,7 +46,7 @@ static bool is_one_of(int pid, struct task *const *t, unsigned int n)
 enum check_status check_sched_round_robin(struct check_ctx *ctx)
 {
 	unsigned int cpu = last_cpu(), n = 0;
-	uint64_t start, end;
+	uint64_t end;
 	int seq[SCHED_TRACE_MAX];
 	struct task *t[RR_TASKS];
 	const struct sched_cpu *sc;
@@ -54,15 +55,13 @@ enum check_status check_sched_round_robin(struct check_ctx *ctx)
 	if (!go_close(ctx) || !spawn_n(ctx, t, RR_TASKS, "spin", cpu, 0, 0, 0, 0))
 		return CHECK_FAIL;
 	sched_trace(cpu, true);
-	start = rdtsc();
-	end = start + ns_to_tsc(RR_WINDOW_MS * MS);
-	go_open(start, end);
+	go_run_ticks(ctx, rdtsc(), cpu, RR_WINDOW_TICKS, &end);
 	wait_n(ctx, t, RR_TASKS);
 	sched_trace(cpu, false);
 	sc = sched_cpu(cpu);
-	/* Up to 20 ms before the window closes: after that tasks start to exit. */
+	/* Until the window closed: after that tasks start to exit. */
 	for (unsigned int i = 0; i < sc->ntrace; i++)
-		if (sc->trace_tsc[i] + ns_to_tsc(20 * MS) < end && is_one_of(sc->trace[i], t, RR_TASKS))
+		if (sc->trace_tsc[i] < end && is_one_of(sc->trace[i], t, RR_TASKS))
 			seq[n++] = sc->trace[i];
 	check_note(ctx, "cpu %u: %u switches among the 4 tasks while all ran", cpu, n);
 	if (n < RR_TASKS + 2)
@@ -92,10 +91,11 @@ static unsigned int slices_in(const struct sched_cpu *sc, int pid, uint64_t from
 
 /*
  * Start @n "spin" tasks, @per_cpu on each CPU (all on the last one when 0), then open the start
- * line: they count over the next @window_ms. The window is returned in *@start, *@end.
+ * line: they count until their CPUs have taken @window_ticks ticks (go_run_ticks). The window is
+ * returned in *@start, *@end.
  */
 static bool spin_tasks(struct check_ctx *ctx, struct task **t, unsigned int n, unsigned int per_cpu,
-		       uint64_t window_ms, uint64_t *start, uint64_t *end)
+		       uint64_t window_ticks, uint64_t *start, uint64_t *end)
 {
 	if (!go_close(ctx))
 		return false;
@@ -107,14 +107,13 @@ static bool spin_tasks(struct check_ctx *ctx, struct task **t, unsigned int n, u
 			return false;
 		}
 	*start = rdtsc() + ns_to_tsc(GO_DELAY_MS * MS);
-	*end = *start + ns_to_tsc(window_ms * MS);
-	go_open(*start, *end);
+	go_run_ticks(ctx, *start, per_cpu ? GO_EVERY_CPU : last_cpu(), window_ticks, end);
 	return true;
 }
 
 /*
  * FAIR_TASKS CPU-bound tasks on one CPU (the others idle, so the host gives it a whole CPU as far as
- * it can) count loop turns over the same FAIR_WINDOW_MS. Fair means: within the window the scheduler
+ * it can) count loop turns over the same FAIR_WINDOW_TICKS of that CPU. Fair means: within the window the scheduler
  * gave them time slices differing by at most one, and each did FAIR_LOW_PCT..FAIR_HIGH_PCT of the
  * mean work (the host may still take the CPU away in the middle of anyone's slice).
  */
@@ -126,7 +125,7 @@ enum check_status check_sched_fairness(struct check_ctx *ctx)
 	uint64_t start, end, sum = 0, pct[FAIR_TASKS];
 
 	sched_trace(cpu, true);
-	if (!spin_tasks(ctx, t, FAIR_TASKS, 0, FAIR_WINDOW_MS, &start, &end)) {
+	if (!spin_tasks(ctx, t, FAIR_TASKS, 0, FAIR_WINDOW_TICKS, &start, &end)) {
 		sched_trace(cpu, false);
 		return CHECK_FAIL;
 	}
@@ -143,8 +142,9 @@ enum check_status check_sched_fairness(struct check_ctx *ctx)
 		if (pct[i] < FAIR_LOW_PCT || pct[i] > FAIR_HIGH_PCT)
 			st = check_fail(ctx, "pid %d did %lu%% of the mean work", t[i]->pid, pct[i]);
 	}
-	check_note(ctx, "cpu %u, %u ms: slices %u %u %u %u (bound: at most 1 apart); work %lu%% %lu%% %lu%% %lu%% of "
-		   "the mean (bound: %u%%..%u%%)", cpu, FAIR_WINDOW_MS, slices[0], slices[1], slices[2], slices[3],
+	check_note(ctx, "cpu %u, %u ticks in %lu ms: slices %u %u %u %u (bound: at most 1 apart); work %lu%% %lu%% "
+		   "%lu%% %lu%% of the mean (bound: %u%%..%u%%)", cpu, FAIR_WINDOW_TICKS, tsc_to_ns(end - start) / MS,
+		   slices[0], slices[1], slices[2], slices[3],
 		   pct[0], pct[1], pct[2], pct[3], FAIR_LOW_PCT, FAIR_HIGH_PCT);
 	if (hi - lo > 1 || lo < 2)
 		st = check_fail(ctx, "slices in the window are not shared out evenly");
@@ -163,7 +163,7 @@ enum check_status check_sched_preempt_every_cpu(struct check_ctx *ctx)
 	enum check_status st = CHECK_PASS;
 	uint64_t start, end;
 
-	if (!spin_tasks(ctx, t, n, 2, EVERY_CPU_WINDOW_MS, &start, &end))
+	if (!spin_tasks(ctx, t, n, 2, EVERY_CPU_WINDOW_TICKS, &start, &end))
 		return CHECK_FAIL;
 	wait_n(ctx, t, n);
 	for (unsigned int i = 0; i < n; i++) {
@@ -173,8 +173,8 @@ enum check_status check_sched_preempt_every_cpu(struct check_ctx *ctx)
 			st = check_fail(ctx, "pid %d on cpu %u: %lu preemptions, %lu turns", t[i]->pid, t[i]->cpu,
 					t[i]->preemptions, count_of(t[i]));
 	}
-	check_note(ctx, "%u tasks on %u cpus over %u ms: each preempted at least %u times (bound: 1)", n, ncpu,
-		   EVERY_CPU_WINDOW_MS, least);
+	check_note(ctx, "%u tasks on %u cpus over %u ticks of each (%lu ms): each preempted at least %u times (bound: 1)",
+		   n, ncpu, EVERY_CPU_WINDOW_TICKS, tsc_to_ns(end - start) / MS, least);
 	for (unsigned int i = 0; i < n; i++)
 		if (expect_exit(ctx, t[i], 0) != CHECK_PASS)
 			st = CHECK_FAIL;

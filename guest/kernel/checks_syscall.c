@@ -95,7 +95,7 @@ enum check_status check_syscall_clock(struct check_ctx *ctx)
 	struct task *t = run_task(ctx, "sys", last_cpu(), SYS_T_CLOCK, 0, 0, 0);
 
 	if (t)
-		check_note(ctx, "%s (bound: 49 ms to 250 ms)", t->out);
+		check_note(ctx, "%s (bound: between them, 1 us of rounding either way)", t->out);
 	return expect_exit(ctx, t, 0);
 }
 

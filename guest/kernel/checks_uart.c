@@ -13,7 +13,7 @@
 #include "guest/lib/string.h"
 
 #define MS 1000000ul
-#define BYTE_WAIT_MS 100
+#define BYTE_WAIT_MS 1000		/* a liveness bound: the host may keep the vCPU away meanwhile */
 #define SETTLE_MS 20
 #define INPUT_WAIT_MS 5000
 #define INPUT_MAX 128

@@ -32,7 +32,8 @@
 
 /*
  * The start line: shared page GO_KEY holds { start, end } TSC values, 0 until the check has started
- * every task of the run. "spin" and the yielders wait for it, so no task gets a head start.
+ * every task of the run. "spin" and the yielders wait for it, so no task gets a head start. The
+ * check may open it with end GO_END_OPEN and set the end later (when its CPUs have ticked enough).
  */
 #define GO_KEY 3
 #ifndef __ASSEMBLER__
@@ -40,6 +41,7 @@ struct go_page {
 	volatile unsigned long start, end;
 };
 #endif
+#define GO_END_OPEN (~0ul)
 
 /* "regs": register preservation. */
 #define REGS_T_SYSCALL 1		/* every register but RAX, RCX, R11 survives a syscall */

@@ -3,6 +3,7 @@
 #include "guest/user/progs.h"
 
 #define MS 1000000ull
+#define NS 1000000000ull		/* ns per second */
 #define PAGE 4096ul
 #define KERNEL_ADDR 0xffffffff80100000ul
 #define UNMAPPED_ADDR 0x300000ul		/* below the image: never mapped */
@@ -36,20 +37,28 @@ static int t_getpid(void)
 /* Wait at the start line (so that every yielder is there), then yield 20 times. */
 static int t_yield(void)
 {
-	unsigned long start, end;
-
-	u_wait_go(&start, &end);
+	u_wait_go();
 	for (int i = 0; i < 20; i++)
 		if (u_yield() != 0)
 			return 1;
 	return 0;
 }
 
-/* CLOCK_MONOTONIC never goes back, and agrees with the TSC over 50 ms of spinning. */
+/* TSC ticks to ns at @hz, whole seconds apart so that nothing overflows. */
+static uint64_t tsc_ns(uint64_t ticks, uint64_t hz)
+{
+	return ticks / hz * NS + ticks % hz * NS / hz;
+}
+
+/*
+ * CLOCK_MONOTONIC never goes back, and agrees with the TSC over 50 ms of spinning: each clock read
+ * is bracketed by two TSC reads, so the clock's interval lies between the TSC's inner and outer
+ * intervals (within 1 us of rounding), however long the host keeps the vCPU away in between.
+ */
 static int t_clock(void)
 {
 	long hz = u_clock(CLOCK_TSC_HZ), prev = u_clock(CLOCK_MONOTONIC), c0, c1;
-	uint64_t t0, t1;
+	uint64_t a0, b0, a1, b1, inner, outer;
 
 	if (hz <= 0 || prev < 0 || u_clock(99) != -EINVAL)
 		return 1;
@@ -60,16 +69,19 @@ static int t_clock(void)
 			return 2;
 		prev = now;
 	}
+	a0 = u_rdtsc();
 	c0 = u_clock(CLOCK_MONOTONIC);
-	t0 = u_rdtsc();
-	while (u_rdtsc() - t0 < (uint64_t)hz / 20)
+	b0 = u_rdtsc();
+	while (u_rdtsc() - b0 < (uint64_t)hz / 20)
 		;
-	t1 = u_rdtsc();
+	a1 = u_rdtsc();
 	c1 = u_clock(CLOCK_MONOTONIC);
-	u_printf("tsc %ld Hz; 50 ms of TSC took %ld us of CLOCK_MONOTONIC", hz, (c1 - c0) / 1000);
-	/* The clock brackets the spin: at least its length, at most a generous 200 ms more. */
-	(void)t1;
-	return c1 - c0 >= 50 * (long)MS - (long)MS && c1 - c0 < 250 * (long)MS ? 0 : 3;
+	b1 = u_rdtsc();
+	inner = tsc_ns(a1 - b0, (uint64_t)hz);
+	outer = tsc_ns(b1 - a0, (uint64_t)hz);
+	u_printf("tsc %ld Hz; CLOCK_MONOTONIC moved %ld us, the TSC around it %lu to %lu us", hz, (c1 - c0) / 1000,
+		 inner / 1000, outer / 1000);
+	return (uint64_t)(c1 - c0) + 1000 >= inner && (uint64_t)(c1 - c0) <= outer + 1000 ? 0 : 3;
 }
 
 static int t_sleep(void)

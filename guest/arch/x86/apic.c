@@ -25,8 +25,9 @@
 #define SVR_ENABLE 0x100
 #define SVR_SPURIOUS_VECTOR 0xff
 #define LVT_MASKED (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
-#define LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define LVT_TIMER_MODE_SHIFT 17
+#define LVT_TIMER_PERIODIC (1u << LVT_TIMER_MODE_SHIFT)
+#define LVT_TIMER_TSC_DEADLINE (2u << LVT_TIMER_MODE_SHIFT)
 #define TIMER_DIV_16 0x3
 #define ICR_FIXED 0x000
 #define ICR_NMI 0x400
@@ -162,6 +163,17 @@ void apic_timer_stop_lvt_only(void)
 uint32_t apic_timer_current(void)
 {
 	return apic_read(APIC_TIMER_CUR);
+}
+
+void apic_timer_read(struct apic_timer_state *s)
+{
+	uint32_t lvt = apic_read(APIC_LVT_TIMER);
+
+	s->mode = (enum apic_timer_mode)((lvt >> LVT_TIMER_MODE_SHIFT) & 3);
+	s->masked = lvt & LVT_MASKED;
+	s->vector = lvt & 0xff;
+	s->initial = apic_read(APIC_TIMER_INIT);
+	s->current = apic_read(APIC_TIMER_CUR);
 }
 
 static void apic_send(uint32_t dest, uint32_t cmd)

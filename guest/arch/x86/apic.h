@@ -35,6 +35,16 @@ void apic_timer_stop(void);
 void apic_timer_stop_lvt_only(void);	/* mask the timer's interrupt, leave it counting */
 uint32_t apic_timer_current(void);
 
+/* The timer's programming as read back from the LVT, initial-count and current-count registers. */
+enum apic_timer_mode { APIC_TIMER_ONESHOT, APIC_TIMER_PERIODIC, APIC_TIMER_TSC_DEADLINE, APIC_TIMER_RESERVED };
+struct apic_timer_state {
+	enum apic_timer_mode mode;
+	bool masked;
+	uint8_t vector;
+	uint32_t initial, current;
+};
+void apic_timer_read(struct apic_timer_state *s);
+
 /* IPIs to the CPU with APIC id @dest: a fixed interrupt, an NMI, and to the calling CPU itself. */
 void apic_send_ipi(uint32_t dest, uint8_t vector);
 void apic_send_nmi(uint32_t dest);

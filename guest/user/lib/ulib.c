@@ -40,19 +40,16 @@ void u_unlock(volatile uint32_t *l)
 	__atomic_store_n(l, 0u, __ATOMIC_RELEASE);
 }
 
-void u_wait_go(unsigned long *start, unsigned long *end)
+const volatile struct go_page *u_wait_go(void)
 {
 	long p = u_shm(GO_KEY);
-	const struct go_page *go = (const struct go_page *)p;
+	const volatile struct go_page *go = (const volatile struct go_page *)p;
 
-	if (p < 0) {
-		*start = *end = 0;
-		return;
-	}
+	if (p < 0)
+		return NULL;
 	while (!go->end)
 		__asm__ volatile("pause");
-	*start = go->start;
-	*end = go->end;
-	while (u_rdtsc() < *start)
+	while (u_rdtsc() < go->start)
 		__asm__ volatile("pause");
+	return go;
 }

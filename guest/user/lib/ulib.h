@@ -8,6 +8,8 @@
 
 #include "guest/user/abi.h"
 
+struct go_page;
+
 int main(uint64_t a0, uint64_t a1, uint64_t a2);
 
 static inline long syscall3(long nr, long a, long b, long c)
@@ -48,8 +50,11 @@ static inline uint64_t u_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Wait at the start line (progs.h GO_KEY) until the spawner opens it; the { start, end } TSC window. */
-void u_wait_go(unsigned long *start, unsigned long *end);
+/*
+ * Wait at the start line (progs.h GO_KEY) until the spawner opens it and its start instant has
+ * come. The page, whose end the spawner may move (NULL when there is none: nothing to wait for).
+ */
+const volatile struct go_page *u_wait_go(void);
 
 /* printf to fd 1 (the task's output, which its spawner reads); returns the write's result. */
 long u_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
