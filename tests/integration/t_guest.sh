@@ -3,7 +3,6 @@
 
 GUEST_INPUT="keel-typed-line"	# typed into the console; irq/uart-input must read it back
 GUEST_MIN_CHECKS=40
-GUEST_MAX_MS=30000
 
 # guest_results FILE : "name ok|not-ok" per TAP line, numbers and SKIP comments dropped
 guest_results() { sed -nE 's/^(not ok|ok) [0-9]+ - ([^ #]+).*/\2 \1/p' "$1"; }
@@ -26,8 +25,7 @@ guest_report() {
 		grep -qE '^guest: returning to user mode with (sysretq|iretq)' "$TMP/out"
 	check "$who/kill-report" "no one-line report of a killed task" \
 		grep -qE '^guest: task [0-9]+ \(fault\) killed: #GP general protection at rip 0x[0-9a-f]+' "$TMP/out"
-	check "$who/under-30s" "took $ms ms" [ "$ms" -lt "$GUEST_MAX_MS" ]
-	echo "# $who: $n checks in $ms ms"
+	echo "# $who: $n checks in $ms ms (noted, not judged: the run's time limit catches a hang)"
 }
 
 # keel with 1, 2, 4 vCPUs, the same typed input each time.
