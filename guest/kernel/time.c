@@ -67,12 +67,9 @@ void time_init(void)
 	calibrate_apic();
 }
 
-/* Whole seconds and the remainder apart, so that nothing overflows 64 bits below 18 GHz. */
 uint64_t tsc_to_ns(uint64_t ticks)
 {
-	uint64_t hz = time_info.tsc_hz;
-
-	return ticks / hz * NS_PER_S + ticks % hz * NS_PER_S / hz;
+	return ticks_to_ns(ticks, time_info.tsc_hz);
 }
 
 uint64_t ns_to_tsc(uint64_t ns)

@@ -4,8 +4,9 @@
 
 #include <stdint.h>
 
+#include "guest/lib/ticks.h"		/* NS_PER_S, ticks_to_ns */
+
 #define SCHED_HZ 100			/* the scheduler tick: a 10 ms time slice */
-#define NS_PER_S 1000000000ull
 
 struct time_info {
 	uint64_t tsc_hz;		/* TSC ticks per second */

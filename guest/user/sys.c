@@ -1,9 +1,9 @@
 /* User program "sys": exercises one system call per mode (progs.h) and reports what it saw on fd 1. */
+#include "guest/lib/ticks.h"
 #include "guest/user/lib/ulib.h"
 #include "guest/user/progs.h"
 
 #define MS 1000000ull
-#define NS 1000000000ull		/* ns per second */
 #define PAGE 4096ul
 #define KERNEL_ADDR 0xffffffff80100000ul
 #define UNMAPPED_ADDR 0x300000ul		/* below the image: never mapped */
@@ -44,12 +44,6 @@ static int t_yield(void)
 	return 0;
 }
 
-/* TSC ticks to ns at @hz, whole seconds apart so that nothing overflows. */
-static uint64_t tsc_ns(uint64_t ticks, uint64_t hz)
-{
-	return ticks / hz * NS + ticks % hz * NS / hz;
-}
-
 /*
  * CLOCK_MONOTONIC never goes back, and agrees with the TSC over 50 ms of spinning: each clock read
  * is bracketed by two TSC reads, so the clock's interval lies between the TSC's inner and outer
@@ -77,8 +71,8 @@ static int t_clock(void)
 	a1 = u_rdtsc();
 	c1 = u_clock(CLOCK_MONOTONIC);
 	b1 = u_rdtsc();
-	inner = tsc_ns(a1 - b0, (uint64_t)hz);
-	outer = tsc_ns(b1 - a0, (uint64_t)hz);
+	inner = ticks_to_ns(a1 - b0, (uint64_t)hz);
+	outer = ticks_to_ns(b1 - a0, (uint64_t)hz);
 	u_printf("tsc %ld Hz; CLOCK_MONOTONIC moved %ld us, the TSC around it %lu to %lu us", hz, (c1 - c0) / 1000,
 		 inner / 1000, outer / 1000);
 	return (uint64_t)(c1 - c0) + 1000 >= inner && (uint64_t)(c1 - c0) <= outer + 1000 ? 0 : 3;
