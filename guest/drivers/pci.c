@@ -1,27 +1,11 @@
 /* PCI configuration mechanism #1 on bus 0: reading and writing config space, enumeration, capabilities. */
 #include "guest/drivers/pci.h"
 
+#include "guest/arch/x86/io.h"
+
 #define PCI_ADDR_PORT 0xcf8
 #define PCI_DATA_PORT 0xcfc
 #define PCI_CAP_WALK_MAX 48		/* a looping list ends here */
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw_(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
 
 static void pci_select(uint8_t slot, uint8_t off)
 {
@@ -47,7 +31,7 @@ uint8_t pci_read8(uint8_t slot, uint8_t off)
 void pci_write16(uint8_t slot, uint8_t off, uint16_t v)
 {
 	pci_select(slot, off);
-	outw_((uint16_t)(PCI_DATA_PORT + (off & 2)), v);
+	outw((uint16_t)(PCI_DATA_PORT + (off & 2)), v);
 }
 
 unsigned int pci_enumerate(struct pci_func *out, unsigned int max)

@@ -11,6 +11,8 @@
 #define PCI_CFG_STATUS 0x06u
 #define PCI_CFG_BAR0 0x10u
 #define PCI_CFG_CAP_PTR 0x34u
+#define PCI_CFG_BAR1 0x14u
+#define PCI_CMD_IO 0x1u
 #define PCI_CMD_MEMORY 0x2u
 #define PCI_CMD_MASTER 0x4u
 #define PCI_STATUS_CAP_LIST 0x10u

@@ -20,6 +20,7 @@
 #include "guest/arch/x86/percpu.h"
 #include "guest/arch/x86/traps.h"
 #include "guest/arch/x86/vectors.h"
+#include "guest/drivers/pci.h"
 #include "guest/kernel/cmdline.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/errno.h"
@@ -251,25 +252,6 @@ static void bench_io_bitmap_install(void)
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)TSS_SEL) : "memory");
 }
 
-static inline void outl_(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl_(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static uint32_t pci_read(unsigned int dev, unsigned int reg)
-{
-	outl_(0xcf8, 0x80000000u | dev << 11 | reg);
-	return inl_(0xcfc);
-}
-
 /*
  * Start the wildcard-eventfd test on the memory BAR (@mmio) or the I/O BAR. pci-testdev runs one
  * test at a time across both BARs (selecting one stops the other's eventfd), so each kernel path
@@ -286,17 +268,15 @@ static void testdev_select(bool mmio)
 /* Under QEMU: find pci-testdev on bus 0; select wildcard-eventfd on each BAR in turn to read its offset. */
 static void testdev_probe(void)
 {
-	for (unsigned int dev = 0; dev < 32; dev++) {
-		uint32_t id = pci_read(dev, 0), bar0, bar1, off = 0;
+	for (uint8_t slot = 0; slot < PCI_MAX_FUNCS; slot++) {
+		uint32_t id = pci_read32(slot, PCI_CFG_VENDOR), bar0, bar1, off = 0;
 
 		if (id != (KEEL_BENCH_PCI_TESTDEV_VENDOR | KEEL_BENCH_PCI_TESTDEV_DEVICE << 16))
 			continue;
 		testdev.found = true;
-		/* Memory and I/O decoding on. */
-		outl_(0xcf8, 0x80000000u | dev << 11 | 0x04);
-		outl_(0xcfc, inl_(0xcfc) | 0x3);
-		bar0 = pci_read(dev, 0x10);
-		bar1 = pci_read(dev, 0x14);
+		pci_write16(slot, PCI_CFG_COMMAND, pci_read16(slot, PCI_CFG_COMMAND) | PCI_CMD_IO | PCI_CMD_MEMORY);
+		bar0 = pci_read32(slot, PCI_CFG_BAR0);
+		bar1 = pci_read32(slot, PCI_CFG_BAR1);
 		if (!(bar0 & 1) && (bar0 & ~0xfu)) {
 			volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)(DIRECT_MAP_BASE + (bar0 & ~0xfu));
 
@@ -347,55 +327,37 @@ struct bench_vq {			/* what the ring-3 loop reads at VQ_INFO */
 	uint32_t size;			/* queue size */
 };
 
-static uint64_t pci_bar(unsigned int dev, unsigned int bar)
-{
-	uint32_t lo = pci_read(dev, 0x10 + 4 * bar);
-
-	if (lo & 1)
-		return 0;
-	if ((lo & 0x6) == 0x4)
-		return (lo & ~0xfull) | (uint64_t)pci_read(dev, 0x14 + 4 * bar) << 32;
-	return lo & ~0xfull;
-}
-
 /* Set up the virtio-rng device's queue 0; its page's physical address, or 0 with @why. */
 static uint64_t virtio_rng_setup(const char **why)
 {
 	uint64_t common = 0, notify = 0, page;
 	uint32_t mult = 0;
-	unsigned int dev;
+	uint8_t slot;
 	volatile uint8_t *c;
 	struct bench_vq *info;
 	uint16_t qs, noff;
 
-	for (dev = 0; dev < 32; dev++) {
-		uint32_t id = pci_read(dev, 0);
+	for (slot = 0; slot < PCI_MAX_FUNCS; slot++) {
+		uint32_t id = pci_read32(slot, PCI_CFG_VENDOR);
 
 		if ((id & 0xffff) == VIRTIO_VENDOR &&
 		    (id >> 16 == VIRTIO_RNG_MODERN || id >> 16 == VIRTIO_RNG_TRANSITIONAL))
 			break;
 	}
-	if (dev == 32) {
+	if (slot == PCI_MAX_FUNCS) {
 		*why = "no virtio-rng PCI device on bus 0";
 		return 0;
 	}
-	outl_(0xcf8, 0x80000000u | dev << 11 | 0x04);
-	outl_(0xcfc, inl_(0xcfc) | 0x6);	/* memory space, bus master */
-	if (pci_read(dev, 0x04) & (1u << 20)) {
-		for (unsigned int cap = pci_read(dev, 0x34) & 0xfc, n = 0; cap && n < 48;
-		     cap = pci_read(dev, cap) >> 8 & 0xfc, n++) {
-			uint32_t h = pci_read(dev, cap);
-			uint64_t at;
+	pci_write16(slot, PCI_CFG_COMMAND, pci_read16(slot, PCI_CFG_COMMAND) | PCI_CMD_MEMORY | PCI_CMD_MASTER);
+	for (uint8_t cap = pci_find_cap(slot, 0x09, 0); cap; cap = pci_find_cap(slot, 0x09, cap)) {
+		uint32_t h = pci_read32(slot, cap);	/* vendor capability: cfg_type in bits 24-31 */
+		uint64_t at = pci_bar_base(slot, pci_read8(slot, (uint8_t)(cap + 4))) + pci_read32(slot, (uint8_t)(cap + 8));
 
-			if ((h & 0xff) != 0x09)
-				continue;
-			at = pci_bar(dev, pci_read(dev, cap + 4) & 0xff) + pci_read(dev, cap + 8);
-			if ((h >> 24 & 0xff) == 1 && !common)
-				common = at;
-			if ((h >> 24 & 0xff) == 2 && !notify) {
-				notify = at;
-				mult = pci_read(dev, cap + 16);
-			}
+		if ((h >> 24 & 0xff) == 1 && !common)
+			common = at;
+		if ((h >> 24 & 0xff) == 2 && !notify) {
+			notify = at;
+			mult = pci_read32(slot, (uint8_t)(cap + 16));
 		}
 	}
 	if (!common || !notify || common >= 0x100000000ull) {
