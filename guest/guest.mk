@@ -25,8 +25,10 @@ GUEST_PROGRAMS_O := $(GUEST_OUT)/gen/user_programs.o
 GUEST_OBJS := $(GUEST_C_OBJS) $(GUEST_S_OBJS) $(GUEST_PROGRAMS_O)
 
 # Debian's static libfdt (package libfdt-dev); built for user space with the stack protector,
-# which the guest supports (canary at %fs:0x28, __stack_chk_fail).
-GUEST_LIBFDT := $(shell $(GUEST_CC) -print-file-name=libfdt.a)
+# which the guest supports (canary at %fs:0x28, __stack_chk_fail). Linked as -lfdt with -static,
+# so nothing here asks the compiler about a package while the Makefile is parsed (on a fresh
+# machine libfdt-dev is only installed by the deps step, after parsing).
+GUEST_LIBS := -lfdt
 
 # guest/lib/fdt comes first so that <libfdt.h> takes the guest's libfdt_env.h.
 # --param=min-pagesize=0: GCC 12 would warn about reading low fixed addresses (the BIOS data area).
@@ -44,7 +46,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 GUEST_USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -T $(GUEST_USER_LDS)
 
-$(GUEST_C_OBJS): $(GUEST_OUT)/%.o: guest/%.c guest/guest.mk
+$(GUEST_C_OBJS): $(GUEST_OUT)/%.o: guest/%.c guest/guest.mk | $(DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_CFLAGS) -c $< -o $@
 
@@ -53,7 +55,7 @@ $(GUEST_S_OBJS): $(GUEST_OUT)/%.o: guest/%.S guest/guest.mk
 	$(Q)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_ASFLAGS) -c $< -o $@
 
 # --- user programs -------------------------------------------------------------------
-$(GUEST_USER_OUT)/lib-objs/%.c.o: guest/%.c guest/guest.mk
+$(GUEST_USER_OUT)/lib-objs/%.c.o: guest/%.c guest/guest.mk | $(DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_USER_CFLAGS) -c $< -o $@
 
@@ -61,7 +63,7 @@ $(GUEST_USER_OUT)/lib-objs/%.S.o: guest/%.S guest/guest.mk
 	@echo "  AS      $@"
 	$(Q)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_ASFLAGS) -c $< -o $@
 
-$(GUEST_USER_OUT)/%.o: guest/user/%.c guest/guest.mk
+$(GUEST_USER_OUT)/%.o: guest/user/%.c guest/guest.mk | $(DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_USER_CFLAGS) -c $< -o $@
 
@@ -95,9 +97,9 @@ $(GUEST_PROGRAMS_O): $(GUEST_PROGRAMS_S) $(GUEST_USER_ELFS)
 	$(Q)$(GUEST_CC) $(GUEST_ASFLAGS) -c $< -o $@
 
 # --- the kernel --------------------------------------------------------------------------
-$(GUEST_ELF): $(GUEST_OBJS) $(GUEST_LDS) $(GUEST_LIBFDT)
+$(GUEST_ELF): $(GUEST_OBJS) $(GUEST_LDS)
 	@echo "  LD      $@"
-	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) $(GUEST_LIBFDT)
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) $(GUEST_LIBS)
 
 .PHONY: guest
 guest: $(GUEST_ELF)

@@ -21,6 +21,8 @@ enum keel_exit_status {
 	"  4        the host cannot run the VM (no usable /dev/kvm, out of memory, KVM failure)\n" \
 	"  6        the guest triple-faulted (its registers are printed)\n" \
 	"  8        KVM could not run the guest (emulation failure, failed entry, unknown exit)\n" \
-	"  128+N    keel was stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n"
+	"  128+N    keel was stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n" \
+	"The bundled guest powers off when every check passes (status 0) and writes 1 to the\n" \
+	"debug-exit port when one fails (status 3); under QEMU it leaves through debug-exit.\n"
 
 #endif

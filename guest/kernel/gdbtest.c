@@ -1,9 +1,8 @@
 /* exit=gdbtest: waits for a debugger to change gdbtest_poke, then writes gdbtest_watched and leaves. */
 #include "guest/kernel/gdbtest.h"
 
-#include "guest/arch/x86/cpu.h"
-#include "guest/arch/x86/machine_exit.h"
 #include "guest/kernel/console.h"
+#include "guest/kernel/leave.h"
 
 /* Set by the debugger with `set var gdbtest_poke = N`. */
 volatile int gdbtest_poke;
@@ -25,6 +24,5 @@ void gdbtest_run(void)
 	kprintf("gdbtest: poke=%d after %lu turns\n", gdbtest_poke, turn);
 	gdbtest_watched = gdbtest_poke * 2;
 	kprintf("gdbtest: watched=%d\n", gdbtest_watched);
-	machine_debug_exit(0);
-	cpu_halt_forever();
+	kernel_leave_verdict(true);
 }
