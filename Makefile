@@ -2,6 +2,7 @@
 #   make            build build/keel            make V=1    show the commands
 #   make run        install deps, build, boot the bundled guest
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
+#   make fresh-check  `make run` and `make test` as the README says, in a new Debian 12 root (what CI runs)
 #   BUILD=DIR       build somewhere else than build/ (two trees building at once)
 
 SAN ?= 0
@@ -33,7 +34,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration readme-gdb bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -156,6 +157,11 @@ bench: deps $(KEEL)
 bench-agree: deps $(KEEL)
 	$(Q)bash mk/deps.sh bench
 	$(Q)KEEL=$(abspath $(KEEL)) OUT=$(BUILD)/bench-agree bash tests/bench/agree.sh
+
+# fresh-check: the README's quick-start commands in a brand-new Debian 12 root (mmdebstrap), on a
+# clone of the committed HEAD; CI runs this (root; the root's .deb downloads are kept in $(BUILD)/fresh/debs)
+fresh-check:
+	$(Q)bash mk/fresh-check.sh $(BUILD)
 
 # readme-gdb: rewrite README.md's gdb transcript from a real session (the gdb tests check it)
 readme-gdb: $(KEEL)

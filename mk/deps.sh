@@ -1,54 +1,94 @@
 #!/usr/bin/env bash
-# Checks keel's Debian build dependencies; installs the missing ones when run as root with apt,
-# otherwise stops with the exact apt-get line. Usage: mk/deps.sh [build|test|bench|fuzz|all]
+# The one list of the Debian packages keel needs, by purpose; installs the missing ones as root with apt, else prints the apt-get line.
+# Usage: mk/deps.sh [PURPOSE...]   PURPOSE: build run test bench fuzz fresh all (default: build run)
+#        mk/deps.sh --list [PURPOSE...]   print the packages of those purposes, one line, and exit
 set -u
 set -o pipefail
 
-build_pkgs="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev check libsubunit-dev"
-optional_pkgs="libvirglrenderer-dev"
-test_pkgs="qemu-system-x86 util-linux bsdutils gdb jq python3 iputils-ping"
-bench_pkgs="qemu-system-x86 strace gnuplot-nox"
-fuzz_pkgs="clang libclang-rt-dev"	# make fuzz: libFuzzer and its sanitizer runtimes
+# purpose   what it is for                                        packages ("?" marks an optional one:
+#                                                                  installed when it can be, never required)
+pkgs_build="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev ?libvirglrenderer-dev"
+#   the VMM (keel), the bundled guest (links Debian's static libfdt), the generated configuration header
+pkgs_run=""
+#   `keel run`: nothing beyond the build set (liburing and jansson come with their -dev packages;
+#   libfdt is linked statically); /dev/kvm comes from the host's kernel
+pkgs_test="check libsubunit-dev qemu-system-x86 gdb python3 jq iproute2 iputils-ping procps util-linux bsdutils
+	coreutils man-db groff-base"
+#   `make test`: Check for the unit tests; QEMU to compare the guest against; gdb for the stub's
+#   tests and the README's transcript (python3 drives it); jq for bench JSON; ip/ping for the
+#   network tests (tap, netns); pgrep (procps); setpriv, unshare (util-linux); script (bsdutils);
+#   man for the installed page. The suite also runs `keel bench --plot`: it needs the bench set.
+pkgs_bench="qemu-system-x86 strace gnuplot-nox jq"
+#   make bench, bench-agree, bench-startup (strace times exec to the first KVM_RUN), bench-net
+pkgs_fuzz="clang libclang-rt-dev"
+#   make fuzz: libFuzzer and its sanitizer runtimes
+pkgs_fresh="mmdebstrap"
+#   make fresh-check: builds a new Debian 12 root to run the README's commands in
 
-case "${1:-build}" in
-build) want="$build_pkgs $optional_pkgs" need="$build_pkgs" ;;
-test) want="$build_pkgs $optional_pkgs $test_pkgs" need="$build_pkgs $test_pkgs" ;;
-bench) want="$bench_pkgs" need="$bench_pkgs" ;;
-fuzz) want="$fuzz_pkgs" need="$fuzz_pkgs" ;;
-all) want="$build_pkgs $optional_pkgs $test_pkgs $bench_pkgs" need="$build_pkgs $test_pkgs $bench_pkgs" ;;
-*) echo "usage: mk/deps.sh [build|test|bench|fuzz|all]" >&2; exit 2 ;;
-esac
+purposes_of() {	# expand the purposes a command line names (test includes what the suite touches)
+	local p
+	for p in "$@"; do
+		case "$p" in
+		build | run | bench | fuzz | fresh) echo "$p" ;;
+		test) echo build run test bench ;;
+		all) echo build run test bench fuzz fresh ;;
+		*) echo "mk/deps.sh: unknown purpose '$p' (build run test bench fuzz fresh all)" >&2; return 2 ;;
+		esac
+	done
+}
+
+list=0
+[ "${1:-}" = "--list" ] && { list=1; shift; }
+[ $# -eq 0 ] && set -- build run
+purposes=$(purposes_of "$@") || exit 2
+
+want="" need=""
+for p in $purposes; do
+	var="pkgs_$p"
+	for pkg in ${!var}; do
+		case " $want " in *" ${pkg#\?} "*) continue ;; esac
+		want="$want ${pkg#\?}"
+		[ "${pkg#\?}" = "$pkg" ] && need="$need $pkg"
+	done
+done
+want="${want# }"
+need="${need# }"
+if [ "$list" = 1 ]; then
+	echo "$want"
+	exit 0
+fi
 
 installed() {
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
+missing_of() {
+	local p out=""
+	for p in $1; do installed "$p" || out="$out $p"; done
+	echo "${out# }"
+}
 
-missing=""
-for p in $want; do
-	installed "$p" || missing="$missing $p"
-done
-missing="${missing# }"
+missing=$(missing_of "$want")
 [ -z "$missing" ] && exit 0
 
+log=${TMPDIR:-/tmp}/keel-apt.log
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-	echo "keel: installing Debian packages: $missing"
+	echo "keel: installing Debian packages ($purposes): $missing"
 	export DEBIAN_FRONTEND=noninteractive
-	# A fresh machine has no package lists yet; refresh them when a package is unknown.
-	if ! apt-get install -y -q --no-install-recommends $missing >/tmp/keel-apt.log 2>&1; then
-		apt-get update -q >>/tmp/keel-apt.log 2>&1
-		apt-get install -y -q --no-install-recommends $missing >>/tmp/keel-apt.log 2>&1
+	# A fresh machine has no package lists yet: refresh them first when a package is unknown to apt.
+	if ! apt-get install -y -q --no-install-recommends $missing >"$log" 2>&1; then
+		apt-get update -q >>"$log" 2>&1
+		if ! apt-get install -y -q --no-install-recommends $missing >>"$log" 2>&1; then
+			# an optional package the mirror lacks must not stop the required ones
+			apt-get install -y -q --no-install-recommends $(missing_of "$need") >>"$log" 2>&1
+		fi
 	fi
 fi
 
-still=""
-for p in $need; do
-	installed "$p" || still="$still $p"
-done
-still="${still# }"
+still=$(missing_of "$need")
 if [ -n "$still" ]; then
 	echo "keel: missing Debian packages: $still" >&2
-	echo "keel: install them with:  sudo apt-get install -y $still" >&2
-	[ -f /tmp/keel-apt.log ] && [ "$(id -u)" = 0 ] && echo "keel: (apt-get's output is in /tmp/keel-apt.log)" >&2
+	echo "keel: install them with:  sudo apt-get install -y --no-install-recommends $still" >&2
+	[ -f "$log" ] && [ "$(id -u)" = 0 ] && echo "keel: (apt-get's output is in $log)" >&2
 	exit 1
 fi
 exit 0
