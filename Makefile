@@ -4,6 +4,7 @@
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
 #   make fresh-check  `make run` and `make test` as the README says, in a new Debian 12 root (what CI runs)
 #   BUILD=DIR       build somewhere else than build/ (two trees building at once)
+#   make install    keel, keel(1) and its bash completion into DESTDIR/PREFIX (/usr/local); make uninstall
 
 SAN ?= 0
 V ?= 0
@@ -71,6 +72,32 @@ $(KEEL): $(O)/$(VMM_MAIN:.c=.o) $(LIB_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 all: $(KEEL)
+
+# --- installing: `make install [PREFIX=/usr] [DESTDIR=DIR]`, `make uninstall` with the same ------
+# Three files: the binary (self-contained: the bundled guest is inside it, nothing under share/),
+# keel(1) with the version filled in, and the bash completion. Neither stripped nor compressed:
+# Debian's dh_strip and dh_compress do that. INSTALL_KEEL=PATH installs that binary instead of
+# $(KEEL) without building anything (tests/integration/t_install.sh installs the one it tests).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+INSTALL_KEEL ?= $(KEEL)
+
+install: $(INSTALL_KEEL) docs/keel.1 docs/keel.bash-completion
+	@echo "  INSTALL $(DESTDIR)$(BINDIR)/keel"
+	$(Q)install -D -m 0755 $(INSTALL_KEEL) "$(DESTDIR)$(BINDIR)/keel"
+	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man1/keel.1"
+	$(Q)install -d "$(DESTDIR)$(MANDIR)/man1"
+	$(Q)sed '/^\.TH /s/ "keel" / "keel $(VERSION)" /' docs/keel.1 >"$(DESTDIR)$(MANDIR)/man1/keel.1" && \
+		chmod 0644 "$(DESTDIR)$(MANDIR)/man1/keel.1"
+	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/keel"
+	$(Q)install -D -m 0644 docs/keel.bash-completion "$(DESTDIR)$(BASHCOMPDIR)/keel"
+
+uninstall:
+	@echo "  RM      $(DESTDIR)$(BINDIR)/keel $(DESTDIR)$(MANDIR)/man1/keel.1 $(DESTDIR)$(BASHCOMPDIR)/keel"
+	$(Q)rm -f "$(DESTDIR)$(BINDIR)/keel" "$(DESTDIR)$(MANDIR)/man1/keel.1" "$(DESTDIR)$(BASHCOMPDIR)/keel"
 
 # --- tests -------------------------------------------------------------------------
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
@@ -177,4 +204,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(O) -path $(O)/san -prune -o -path $(O)/guest -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find $(O) -path $(O)/san -prune -o -path $(O)/guest -prune -o -path $(O)/fresh -prune -o -name '*.d' -print 2>/dev/null)

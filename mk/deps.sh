@@ -40,7 +40,8 @@ purposes_of() {	# expand the purposes a command line names (test includes what t
 list=0
 [ "${1:-}" = "--list" ] && { list=1; shift; }
 [ $# -eq 0 ] && set -- build run
-purposes=$(purposes_of "$@") || exit 2
+purposes=$(purposes_of "$@" | tr "\n" " ") || exit 2
+purposes=${purposes% }
 
 want="" need=""
 for p in $purposes; do

@@ -32,13 +32,16 @@ if [ "${1:-}" = "--inner" ]; then
 		mount "${@:2}" "$1"
 		mounts+=("$1")
 	}
+	mnt "$root" --bind "$root"	# / is a mount point on a real machine (unshare -m needs that)
 	mnt "$root/proc" -t proc proc
 	mnt "$root/sys" --rbind /sys
 	mnt "$root/dev" --rbind /dev
 	mnt "$root/run" -t tmpfs -o mode=0755 tmpfs
 	mkdir -p "$root/var/cache/apt/archives/partial"
 	mnt "$root/var/cache/apt/archives" --bind "$cache"
-	cp /etc/resolv.conf "$root/etc/resolv.conf"	# the machine's network, as a fresh install would have
+	# the machine's name service, as an installed system has it (mmdebstrap leaves none)
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	[ -s "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 	n=0
 	for cmd in "$@"; do
 		n=$((n + 1))

@@ -84,7 +84,7 @@ echo "in flight for ${SECONDS_EACH} s per size through a tap (host 10.0.2.2, gue
 run_vmm keel "$KEEL" run --mem "${MEM_MIB}M" --net tap:kbt0 --cmdline "$cmdline" || exit 1
 have_qemu=0
 if command -v qemu-system-x86_64 >/dev/null &&
-	run_vmm qemu qemu-system-x86_64 -accel kvm -M pc -cpu host -smp 1 -m "${MEM_MIB}M" -nodefaults -no-user-config \
+	run_vmm qemu qemu-system-x86_64 -accel kvm -M pc -cpu host,arch-capabilities=off -smp 1 -m "${MEM_MIB}M" -nodefaults -no-user-config \
 		-display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 		-netdev tap,id=n0,ifname=kbt0,script=no,downscript=no,vhost=off \
 		-device virtio-net-pci,netdev=n0,disable-legacy=on,mac=02:00:00:00:00:0f \

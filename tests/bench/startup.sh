@@ -15,7 +15,7 @@ for m in kvm_intel kvm_amd kvm_pvm; do [ -d /sys/module/$m ] && flavour=$m; done
 
 # Each command line ends with the guest's exit= mode, appended by measure().
 keel_cmd=("$KEEL" run --mem "${MEM_MIB}M" --cmdline)
-qemu_cmd=(qemu-system-x86_64 -accel kvm -M microvm,x-option-roms=off,rtc=off -cpu host -smp 1
+qemu_cmd=(qemu-system-x86_64 -accel kvm -M microvm,x-option-roms=off,rtc=off -cpu host,arch-capabilities=off -smp 1
 	-m "${MEM_MIB}M" -object "memory-backend-memfd,id=ram,size=${MEM_MIB}M" -machine memory-backend=ram
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$GUEST_ELF" -append)

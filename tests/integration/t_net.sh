@@ -83,4 +83,6 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && ip netns add "keel-test-$
 	expect_status "net/tap/persistent-attached" 0
 	check "net/tap/persistent-kept" "the persistent tap vanished" ip netns exec "keel-test-$$" ip link show keelp0 >/dev/null
 	ip netns del "keel-test-$$"
+else
+	fail "net/tap/available" "the tap tests need root, iproute2's ip and network namespaces (uid $(id -u); mk/deps.sh test installs iproute2)"
 fi

@@ -151,4 +151,6 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && ip netns add "$ns" 2>/dev
 		grep -q "^# served until told to quit" "$TMP/out"
 	grep '^# served' "$TMP/out"
 	ip netns del "$ns"
+else
+	fail "net-guest/tap/available" "the tap tests need root, iproute2's ip and network namespaces (uid $(id -u); mk/deps.sh test installs iproute2)"
 fi

@@ -68,15 +68,24 @@ def run_session(keel, elf, commands):
                     "-ex", "set width 0"]
             for c in commands:
                 args += ["-ex", f"echo {MARK}\\n", "-ex", c.replace(":1234", f":{port}")]
-            gdb = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 timeout=LIMIT, check=False)
-            status = vm.wait(timeout=LIMIT)
+            try:
+                gdb = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, timeout=LIMIT, check=False)
+            except subprocess.TimeoutExpired:
+                fail(f"gdb did not finish the session within {LIMIT} s")
+            text = gdb.stdout.decode("utf-8", "replace")
+            if "[Inferior 1 (Remote target) detached]" not in text:
+                fail(f"gdb never detached from keel; what it printed:\n{text}")
+            try:
+                status = vm.wait(timeout=120)	# the guest finishes its loop and powers off
+            except subprocess.TimeoutExpired:
+                fail("keel did not exit within 120 s after gdb detached")
         finally:
             if vm.poll() is None:
                 vm.kill()
                 vm.wait()
         console = open(out_path, encoding="utf-8", errors="replace").read()
-    text = gdb.stdout.decode("utf-8", "replace").replace(f":{port}", ":1234")
+    text = text.replace(f":{port}", ":1234")
     parts = text.split(MARK + "\n")
     if len(parts) != len(commands) + 1:
         fail(f"gdb ran {len(parts) - 1} of {len(commands)} commands:\n{text}")

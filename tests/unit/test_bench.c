@@ -373,7 +373,7 @@ START_TEST(guest_command_lines)
 		strcat(joined, argv[i]);
 		strcat(joined, " ");
 	}
-	ck_assert_ptr_nonnull(strstr(joined, "qemu-system-x86_64 -accel kvm -M pc "));
+	ck_assert_ptr_nonnull(strstr(joined, "qemu-system-x86_64 -accel kvm -M pc -cpu host,arch-capabilities=off "));
 	ck_assert_ptr_nonnull(strstr(joined, "-device pc-testdev -device pci-testdev "));
 	ck_assert_ptr_nonnull(strstr(joined, "-device isa-debug-exit,iobase=0xf4,iosize=4 "));
 	ck_assert_ptr_nonnull(strstr(joined, "-smp 2 -device virtio-rng-pci -kernel /tmp/g.elf -append "));
