@@ -204,4 +204,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(O) -path $(O)/san -prune -o -path $(O)/guest -prune -o -path $(O)/fresh -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find $(O) -path $(O)/san -prune -o -path $(O)/guest -prune -o -path $(O)/fresh -prune -o -type f -name '*.d' -print 2>/dev/null)
