@@ -153,10 +153,10 @@ void virtio_request_done(struct virtio_dev *dev)
 		virtio_reset_finish(dev);
 }
 
-static bool virtio_features_ok(const struct virtio_dev *dev)
+/* The driver's @guest features may be accepted: a subset of the @host offer, VERSION_1 included. */
+static bool virtio_features_ok(uint64_t host, uint64_t guest)
 {
-	return !(dev->guest_features & ~dev->host_features) &&
-	       (dev->guest_features & VIRTIO_BIT(VIRTIO_F_VERSION_1));
+	return !(guest & ~host) && (guest & VIRTIO_BIT(VIRTIO_F_VERSION_1));
 }
 
 void virtio_status_set(struct virtio_dev *dev, uint8_t val)
@@ -172,7 +172,7 @@ void virtio_status_set(struct virtio_dev *dev, uint8_t val)
 	/* DEVICE_NEEDS_RESET belongs to the device; other bits are cleared only by a reset. */
 	val = (uint8_t)((val & ~VIRTIO_STATUS_NEEDS_RESET) | old);
 	set = (uint8_t)(val & ~old);
-	if ((set & VIRTIO_STATUS_FEATURES_OK) && !virtio_features_ok(dev)) {
+	if ((set & VIRTIO_STATUS_FEATURES_OK) && !virtio_features_ok(dev->host_features, dev->guest_features)) {
 		val &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 		log_debug("%s: feature set 0x%llx refused (offered 0x%llx)", dev->name,
 			  (unsigned long long)dev->guest_features, (unsigned long long)dev->host_features);
@@ -315,4 +315,75 @@ void virtio_fault(struct virtio_dev *dev, int q, enum virtq_fault kind, const ch
 	dev->status |= VIRTIO_STATUS_NEEDS_RESET;
 	if ((dev->status & VIRTIO_STATUS_DRIVER_OK) && dev->tops)
 		dev->tops->notify_config(dev);
+}
+
+int virtio_dev_save(struct virtio_dev *dev, struct virtio_dev_state *s)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting) {
+		pthread_mutex_unlock(&dev->lock);
+		return -EBUSY;
+	}
+	memset(s, 0, sizeof(*s));
+	s->device_id = dev->ops->device_id;
+	s->nqueues = dev->ops->nqueues;
+	s->status = dev->status;
+	s->config_generation = dev->config_generation;
+	s->host_features = dev->host_features;
+	s->guest_features = dev->guest_features;
+	s->faults_logged = dev->faults_logged;
+	for (unsigned int q = 0; q < dev->ops->nqueues; q++)
+		virtq_save(&dev->vq[q], &s->vq[q]);
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+/* Checks of @s outside its queues: it is @dev's kind of device, in a status the core can reach. */
+static int virtio_state_check(const struct virtio_dev *dev, const struct virtio_dev_state *s)
+{
+	const uint8_t known = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK |
+			      VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED;
+	bool event_idx = s->guest_features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+	bool indirect = s->guest_features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
+
+	if (s->device_id != dev->ops->device_id || s->nqueues != dev->ops->nqueues ||
+	    s->host_features != dev->host_features)
+		return -EINVAL;
+	if ((s->status & ~known) || (s->faults_logged >> VQ_FAULT_COUNT))
+		return -EINVAL;
+	if ((s->status & VIRTIO_STATUS_DRIVER_OK) && !(s->status & VIRTIO_STATUS_FEATURES_OK))
+		return -EINVAL;
+	if ((s->status & VIRTIO_STATUS_FEATURES_OK) && !virtio_features_ok(s->host_features, s->guest_features))
+		return -EINVAL;
+	/* From DRIVER_OK on, every queue uses the negotiated ring features (virtio_status_set). */
+	for (unsigned int q = 0; q < s->nqueues && (s->status & VIRTIO_STATUS_DRIVER_OK); q++)
+		if (s->vq[q].event_idx != event_idx || s->vq[q].indirect != indirect)
+			return -EINVAL;
+	return 0;
+}
+
+int virtio_dev_restore(struct virtio_dev *dev, const struct virtio_dev_state *s)
+{
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	ret = dev->inflight || dev->resetting ? -EBUSY : virtio_state_check(dev, s);
+	/* Each queue into a copy first: a bad one leaves the device as it was. */
+	for (unsigned int q = 0; q < dev->ops->nqueues && ret == 0; q++) {
+		vq[q] = dev->vq[q];
+		ret = virtq_restore(&vq[q], &s->vq[q], dev->mem);
+	}
+	if (ret == 0) {
+		dev->status = s->status;
+		dev->config_generation = s->config_generation;
+		dev->guest_features = s->guest_features;
+		dev->faults_logged = s->faults_logged;
+		for (unsigned int q = 0; q < dev->ops->nqueues; q++) {
+			dev->vq[q] = vq[q];
+			dev->dirty[q] = vq[q].ready && vq[q].used_idx != vq[q].published;
+		}
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }

@@ -75,6 +75,22 @@ struct virtio_dev {
 };
 
 /*
+ * A device's core state as plain data (no pointers, no file descriptors): what virtio_dev_save
+ * reads out and virtio_dev_restore sets back. Not in it: the transport's registers (queue select,
+ * feature selects, MSI-X vectors, interrupt status) and the device type's own state (priv).
+ */
+struct virtio_dev_state {
+	uint16_t device_id;		/* VIRTIO_ID_*: must be the restoring device's */
+	uint16_t nqueues;		/* likewise; vq[nqueues...] are zero */
+	uint8_t status;			/* DEVICE_NEEDS_RESET (a guest fault) included */
+	uint8_t config_generation;
+	uint64_t host_features;		/* offered: must be what the restoring device offers */
+	uint64_t guest_features;	/* as the driver wrote them */
+	uint32_t faults_logged;		/* one bit per enum virtq_fault logged already */
+	struct virtq_state vq[VIRTIO_MAX_QUEUES];
+};
+
+/*
  * virtio_dev_init - set up @dev for @ops: queues, kick eventfds watched on @loop (not started
  * yet), lock. @name is copied. Returns 0 or -errno; virtio_dev_destroy undoes it either way.
  */
@@ -83,6 +99,26 @@ int virtio_dev_init(struct virtio_dev *dev, const struct virtio_dev_ops *ops, vo
 
 /* virtio_dev_destroy - close the kick eventfds; the I/O thread must be stopped already. */
 void virtio_dev_destroy(struct virtio_dev *dev);
+
+/*
+ * virtio_dev_save - read @dev's core state out into @s, under its lock. Returns 0, or -EBUSY
+ * while requests use guest memory or a reset waits for them: those belong to the device's
+ * backend, which must be quiesced first. Chains taken from a queue and not yet returned are in
+ * @s as queue indices.
+ */
+int virtio_dev_save(struct virtio_dev *dev, struct virtio_dev_state *s);
+
+/*
+ * virtio_dev_restore - set @dev (the same device type, offering the same features) back to @s,
+ * under its lock. @s is untrusted: the status must be one the core can reach (known bits,
+ * DRIVER_OK only with FEATURES_OK, FEATURES_OK only with a valid feature set), each queue passes
+ * virtq_restore, and after DRIVER_OK its EVENT_IDX / INDIRECT_DESC flags match the features.
+ * Queues with returned, unpublished entries are published by the next virtio_flush. Nothing is
+ * sent to the driver and no queue is looked at: whoever resumes the device kicks its live queues.
+ * Returns 0, -EINVAL (a bad state) or -EBUSY (@dev has requests in flight), with @dev unchanged
+ * on failure.
+ */
+int virtio_dev_restore(struct virtio_dev *dev, const struct virtio_dev_state *s);
 
 /*
  * Register-level operations for the transports (lock held by the caller). They implement the

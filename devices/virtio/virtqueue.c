@@ -54,15 +54,21 @@ static void *vq_ring(const struct guest_mem *mem, uint64_t gpa, uint64_t len, ui
 	return gmem_translate(mem, gpa, len, &hva) == 0 ? hva : NULL;
 }
 
-int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect)
+/*
+ * The checks of a queue about to be used, shared by virtq_enable and virtq_restore: size a power
+ * of 2 within max_size, indices no further apart than the size allows (modulo 2^16), each ring
+ * aligned and wholly inside @mem. Sets the rings' host pointers; 0, or -EINVAL with them NULL.
+ */
+static int vq_check(struct virtq *vq, const struct guest_mem *mem)
 {
 	uint16_t n = vq->size;
 
-	vq->ready = false;
-	vq->fault = VQ_FAULT_RING;
 	vq->fault_desc = n;
 	vq->fault_addr = 0;
 	if (n == 0 || n > vq->max_size || (n & (n - 1)))
+		return -EINVAL;
+	/* In flight: [used_idx, last_avail); returned, not yet published: [published, used_idx). */
+	if ((uint16_t)(vq->last_avail - vq->used_idx) > n || (uint16_t)(vq->used_idx - vq->published) > n)
 		return -EINVAL;
 	vq->desc = vq_ring(mem, vq->desc_gpa, VRING_DESC_BYTES(n), VRING_DESC_ALIGN);
 	vq->avail = vq_ring(mem, vq->avail_gpa, VRING_AVAIL_BYTES(n), VRING_AVAIL_ALIGN);
@@ -75,11 +81,67 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 		return -EINVAL;
 	}
 	vq->mem = mem;
-	vq->event_idx = event_idx;
-	vq->indirect = indirect;
-	vq->last_avail = vq->used_idx = vq->published = 0;
+	return 0;
+}
+
+int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect)
+{
+	/* The driver's configuration with no progress yet: last_avail = used_idx = published = 0. */
+	const struct virtq_state s = {
+		.max_size = vq->max_size,
+		.size = vq->size,
+		.desc_gpa = vq->desc_gpa,
+		.avail_gpa = vq->avail_gpa,
+		.used_gpa = vq->used_gpa,
+		.ready = true,
+		.event_idx = event_idx,
+		.indirect = indirect,
+	};
+
+	return virtq_restore(vq, &s, mem);
+}
+
+void virtq_save(const struct virtq *vq, struct virtq_state *s)
+{
+	memset(s, 0, sizeof(*s));	/* padding too: the state may be written out as bytes */
+	s->max_size = vq->max_size;
+	s->size = vq->size;
+	s->desc_gpa = vq->desc_gpa;
+	s->avail_gpa = vq->avail_gpa;
+	s->used_gpa = vq->used_gpa;
+	s->ready = vq->ready;
+	s->event_idx = vq->event_idx;
+	s->indirect = vq->indirect;
+	s->last_avail = vq->last_avail;
+	s->used_idx = vq->used_idx;
+	s->published = vq->published;
+}
+
+int virtq_restore(struct virtq *vq, const struct virtq_state *s, const struct guest_mem *mem)
+{
+	vq->ready = false;
+	vq->mem = NULL;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	vq->fault = VQ_FAULT_RING;
+	vq->fault_desc = s->size;
+	vq->fault_addr = 0;
+	if (s->max_size != vq->max_size)
+		return -EINVAL;
+	vq->size = s->size;
+	vq->desc_gpa = s->desc_gpa;
+	vq->avail_gpa = s->avail_gpa;
+	vq->used_gpa = s->used_gpa;
+	vq->event_idx = s->event_idx;
+	vq->indirect = s->indirect;
+	vq->last_avail = s->last_avail;
+	vq->used_idx = s->used_idx;
+	vq->published = s->published;
+	if (s->ready && vq_check(vq, mem) < 0)
+		return -EINVAL;
 	vq->fault = VQ_FAULT_NONE;
-	vq->ready = true;
+	vq->ready = s->ready;
 	return 0;
 }
 

@@ -75,6 +75,23 @@ struct virtq {
 	uint64_t fault_addr;		/* the address involved, when there is one */
 };
 
+/*
+ * A queue's state as plain data (no pointers): what virtq_save reads out and virtq_restore sets
+ * back. Chains taken and not yet returned ("in flight") are [used_idx, last_avail); entries
+ * returned but not yet visible to the driver are [published, used_idx); both modulo 2^16.
+ */
+struct virtq_state {
+	uint16_t max_size;		/* what the device offers: must be the restoring queue's own */
+	uint16_t size;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	bool ready;
+	bool event_idx;
+	bool indirect;
+	uint16_t last_avail;
+	uint16_t used_idx;
+	uint16_t published;
+};
+
 /* virtq_init - a queue offering @max_size entries, not enabled. */
 void virtq_init(struct virtq *vq, uint16_t max_size);
 
@@ -87,6 +104,21 @@ void virtq_reset(struct virtq *vq);
  * Returns 0, or -EINVAL with vq->fault = VQ_FAULT_RING and the queue left disabled.
  */
 int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect);
+
+/* virtq_save - read @vq's state out into @s (ready or not); guest memory is not touched. */
+void virtq_save(const struct virtq *vq, struct virtq_state *s);
+
+/*
+ * virtq_restore - set @vq (virtq_init'ed with the same max_size) back to @s, indices included.
+ * @s is untrusted. A ready state is checked as virtq_enable checks the driver's configuration
+ * (size a power of 2 within max_size, each ring aligned and wholly inside @mem through
+ * gmem_translate), and its indices must be possible: at most size chains in flight and at most
+ * size entries unpublished. Then the rings' host pointers are derived again. A state that is not
+ * ready is set back unchecked: a disabled queue is not used, and virtq_enable checks its
+ * configuration (and zeroes its indices) when the driver enables it. Returns 0, or -EINVAL with
+ * vq->fault = VQ_FAULT_RING and the queue left not ready.
+ */
+int virtq_restore(struct virtq *vq, const struct virtq_state *s, const struct guest_mem *mem);
 
 /*
  * virtq_pop - take the next available chain into @c. Every buffer goes through gmem_translate;

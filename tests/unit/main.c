@@ -22,6 +22,7 @@ static const struct {
 	{ "stop_devices", stop_devices_suite },
 	{ "vcpu", vcpu_suite },
 	{ "virtq", virtq_suite },
+	{ "virtq_state", virtq_state_suite },
 	{ "virtio_pci", virtio_pci_suite },
 	{ "virtio_mmio", virtio_mmio_suite },
 	{ "virtio_dev", virtio_dev_suite },
