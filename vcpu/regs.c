@@ -1,12 +1,11 @@
 /* PVH entry register state for the boot vCPU, and the register dump printed after fatal exits. */
 #include "vcpu/regs.h"
 
+#include "vcpu/state.h"
 #include "vcpu/vcpu.h"
 #include "vmm/log.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 static void regs_flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type)
 {
@@ -51,21 +50,23 @@ int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	struct kvm_fpu fpu;
+	int ret;
 
-	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-		return -errno;
+	ret = vcpu_state_get_regs(vcpu_fd, NULL, &sregs);
+	if (ret < 0)
+		return ret;
 	regs_pvh_sregs(&sregs);
-	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
-		return -errno;
+	ret = vcpu_state_set_regs(vcpu_fd, NULL, &sregs);
+	if (ret < 0)
+		return ret;
 	regs_pvh_regs(&regs, entry, start_info);
-	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
-		return -errno;
+	ret = vcpu_state_set_regs(vcpu_fd, &regs, NULL);
+	if (ret < 0)
+		return ret;
 	memset(&fpu, 0, sizeof(fpu));
 	fpu.fcw = 0x37f;
 	fpu.mxcsr = 0x1f80;
-	if (ioctl(vcpu_fd, KVM_SET_FPU, &fpu) < 0)
-		return -errno;
-	return 0;
+	return vcpu_state_set_fpu(vcpu_fd, &fpu);
 }
 
 void regs_dump(int vcpu_fd, unsigned int vcpu_id)
@@ -73,7 +74,7 @@ void regs_dump(int vcpu_fd, unsigned int vcpu_id)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (vcpu_fd < 0 || ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+	if (vcpu_fd < 0 || vcpu_state_get_regs(vcpu_fd, &r, &s) < 0) {
 		log_error("vCPU %u: registers unavailable", vcpu_id);
 		return;
 	}

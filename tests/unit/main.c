@@ -21,6 +21,7 @@ static const struct {
 	{ "evloop", evloop_suite },
 	{ "stop_devices", stop_devices_suite },
 	{ "vcpu", vcpu_suite },
+	{ "vcpu_state", vcpu_state_suite },
 	{ "virtq", virtq_suite },
 	{ "virtq_state", virtq_state_suite },
 	{ "virtio_pci", virtio_pci_suite },

@@ -16,6 +16,7 @@ Suite *console_suite(void);	/* tests/unit/test_console.c */
 Suite *evloop_suite(void);	/* tests/unit/test_evloop.c */
 Suite *stop_devices_suite(void);	/* tests/unit/test_stop_devices.c */
 Suite *vcpu_suite(void);	/* tests/unit/test_vcpu.c (needs /dev/kvm) */
+Suite *vcpu_state_suite(void);	/* tests/unit/test_vcpu_state.c (needs /dev/kvm) */
 Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
 Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */
 Suite *gdb_host_suite(void);	/* tests/unit/test_gdb_kvm.c (partly needs /dev/kvm) */

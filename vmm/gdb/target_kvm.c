@@ -1,7 +1,8 @@
-/* The gdb target over KVM: registers by KVM_GET/SET_(S)REGS and FPU, memory through each vCPU's page tables, stops and KVM_SET_GUEST_DEBUG. */
+/* The gdb target over KVM: registers and FPU through vcpu/state.h, memory through each vCPU's page tables, stops and KVM_SET_GUEST_DEBUG. */
 #include "vmm/gdb/target_kvm.h"
 
 #include "vcpu/debug.h"
+#include "vcpu/state.h"
 #include "vcpu/vcpu.h"
 #include "vcpu/vmem.h"
 #include "vmm/exit_status.h"
@@ -157,10 +158,9 @@ static struct vcpu *kvm_vcpu(struct gdb_kvm *k, unsigned int cpu)
 
 static int kvm_read_state(struct vcpu *v, struct kvm_regs *kr, struct kvm_sregs *ks, struct kvm_fpu *kf)
 {
-	if (ioctl(v->fd, KVM_GET_REGS, kr) < 0 || ioctl(v->fd, KVM_GET_SREGS, ks) < 0 ||
-	    ioctl(v->fd, KVM_GET_FPU, kf) < 0)
-		return -errno;
-	return 0;
+	int ret = vcpu_state_get_regs(v->fd, kr, ks);
+
+	return ret < 0 ? ret : vcpu_state_get_fpu(v->fd, kf);
 }
 
 static int kvm_get_regs(void *t, unsigned int cpu, struct gdb_regs *r)
@@ -197,13 +197,11 @@ static int kvm_set_regs(void *t, unsigned int cpu, const struct gdb_regs *r)
 	ks = ks0;
 	kf = kf0;
 	regs_to_kvm(r, &kr, &ks, &kf);
-	if (memcmp(&kr, &kr0, sizeof(kr)) && ioctl(v->fd, KVM_SET_REGS, &kr) < 0)
-		return -errno;
-	if (memcmp(&ks, &ks0, sizeof(ks)) && ioctl(v->fd, KVM_SET_SREGS, &ks) < 0)
-		return -errno;
-	if (memcmp(&kf, &kf0, sizeof(kf)) && ioctl(v->fd, KVM_SET_FPU, &kf) < 0)
-		return -errno;
-	return 0;
+	ret = vcpu_state_set_regs(v->fd, memcmp(&kr, &kr0, sizeof(kr)) ? &kr : NULL,
+				  memcmp(&ks, &ks0, sizeof(ks)) ? &ks : NULL);
+	if (ret == 0 && memcmp(&kf, &kf0, sizeof(kf)))
+		ret = vcpu_state_set_fpu(v->fd, &kf);
+	return ret;
 }
 
 /* --- memory --------------------------------------------------------------------------------- */
