@@ -13,12 +13,11 @@
 
 #include "devices/devices.h"
 #include "firmware/bench.h"
-#include "vmm/irq.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
 
 struct bench_dev {
-	struct vm *vm;
+	struct platform *plat;	/* its buses, the VM fd and the event loop */
+	unsigned int ncpus;	/* what the user-space MSR reports */
 	int kernel_efd;		/* pio-kernel and mmio-kernel: signalled by KVM, never read */
 	int doorbell_efd;	/* irqfd path: the guest's doorbell, read by the event loop */
 	int irq_efd;		/* irqfd path: written by the event loop, raises KEEL_BENCH_IRQ */
@@ -26,7 +25,7 @@ struct bench_dev {
 	uint32_t mmio_len;	/* the MMIO ioeventfd's length (0: any) */
 };
 
-static const struct vm_exit_hooks bench_hooks = {
+static const struct vcpu_exit_hooks bench_hooks = {
 	.msr = bench_msr,
 	.hypercall = bench_hypercall,
 };
@@ -43,8 +42,8 @@ int bench_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, ui
 
 int bench_msr(void *opaque, struct vcpu *vcpu, uint32_t index, uint64_t *data, bool is_write)
 {
-	struct vm *vm = opaque;
-	uint64_t n = vm->cfg.ncpus ? vm->cfg.ncpus : 1;
+	const struct bench_dev *b = opaque;
+	uint64_t n = b->ncpus ? b->ncpus : 1;
 
 	(void)vcpu;
 	if (index != KEEL_BENCH_MSR_USER)
@@ -113,28 +112,28 @@ static void bench_doorbell(void *opaque, int fd, uint32_t events)
 
 static int bench_bind(struct bench_dev *b)
 {
-	struct vm *vm = b->vm;
+	struct platform *p = b->plat;
 	int ret;
 
-	ret = kvm_ioeventfd(vm->vm_fd, b->kernel_efd, KEEL_BENCH_PORT_KERNEL, 1, true, false, 0, true);
+	ret = kvm_ioeventfd(p->vm_fd, b->kernel_efd, KEEL_BENCH_PORT_KERNEL, 1, true, false, 0, true);
 	if (ret < 0)
 		return ret;
 	b->pio_bound = true;
 	/* Any length when KVM allows it: the cheapest MMIO notification it has. */
-	b->mmio_len = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 1;
-	ret = kvm_ioeventfd(vm->vm_fd, b->kernel_efd, KEEL_BENCH_MMIO_KERNEL, b->mmio_len, false, false, 0, true);
+	b->mmio_len = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0 ? 0 : 1;
+	ret = kvm_ioeventfd(p->vm_fd, b->kernel_efd, KEEL_BENCH_MMIO_KERNEL, b->mmio_len, false, false, 0, true);
 	if (ret < 0)
 		return ret;
 	b->mmio_bound = true;
-	ret = kvm_ioeventfd(vm->vm_fd, b->doorbell_efd, KEEL_BENCH_PORT_DOORBELL, 1, true, false, 0, true);
+	ret = kvm_ioeventfd(p->vm_fd, b->doorbell_efd, KEEL_BENCH_PORT_DOORBELL, 1, true, false, 0, true);
 	if (ret < 0)
 		return ret;
 	b->doorbell_bound = true;
-	ret = kvm_irqfd(vm->vm_fd, b->irq_efd, KEEL_BENCH_IRQ, true);
+	ret = kvm_irqfd(p->vm_fd, b->irq_efd, KEEL_BENCH_IRQ, true);
 	if (ret < 0)
 		return ret;
 	b->irqfd_bound = true;
-	ret = evloop_add(&vm->loop, b->doorbell_efd, EPOLLIN, bench_doorbell, b);
+	ret = evloop_add(&p->loop, b->doorbell_efd, EPOLLIN, bench_doorbell, b);
 	if (ret < 0)
 		return ret;
 	b->watching = true;
@@ -142,85 +141,82 @@ static int bench_bind(struct bench_dev *b)
 }
 
 /* The exits that need a capability: without it the guest reports the path unavailable. */
-static void bench_caps(struct vm *vm)
+static void bench_caps(const struct platform *p)
 {
 	int ret;
 
-	if (vm->vm_fd < 0)
+	if (p->vm_fd < 0)
 		return;
-	ret = bench_kvm_user_msr(vm->kvm_fd, vm->vm_fd, KEEL_BENCH_MSR_USER);
+	ret = bench_kvm_user_msr(p->kvm_fd, p->vm_fd, KEEL_BENCH_MSR_USER);
 	if (ret < 0)
 		log_info("bench: no user-space MSR %#x: %s", KEEL_BENCH_MSR_USER, strerror(-ret));
-	ret = bench_kvm_hypercall_exit(vm->kvm_fd, vm->vm_fd, KEEL_BENCH_HC_NR);
+	ret = bench_kvm_hypercall_exit(p->kvm_fd, p->vm_fd, KEEL_BENCH_HC_NR);
 	if (ret < 0)
 		log_info("bench: no user-space hypercall %u: %s", KEEL_BENCH_HC_NR, strerror(-ret));
 }
 
-int bench_devices_create(struct vm *vm)
+int bench_devices_create(struct platform *p, unsigned int ncpus, struct bench_dev **out)
 {
 	struct bench_dev *b;
 	int ret;
 
-	if (!vm->cfg.bench)
-		return 0;
+	*out = NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->vm = vm;
+	b->plat = p;
+	b->ncpus = ncpus;
 	b->kernel_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->doorbell_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	vm->bench = b;
-	if (b->kernel_efd < 0 || b->doorbell_efd < 0 || b->irq_efd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	ret = bus_register(&vm->pio, KEEL_BENCH_PORT_USER, KEEL_BENCH_PORT_USER_LEN, bench_io, b, "bench-pio-user");
+	ret = b->kernel_efd < 0 || b->doorbell_efd < 0 || b->irq_efd < 0 ? -errno : 0;
 	if (ret == 0)
-		ret = bus_register(&vm->pio, KEEL_BENCH_PORT_KERNEL, KEEL_BENCH_PORT_LEN, bench_io, b, "bench-pio");
+		ret = bus_register(&p->pio, KEEL_BENCH_PORT_USER, KEEL_BENCH_PORT_USER_LEN, bench_io, b, "bench-pio-user");
 	if (ret == 0)
-		ret = bus_register(&vm->mmio, KEEL_BENCH_MMIO_USER, KEEL_BENCH_MMIO_USER_LEN, bench_io, b,
+		ret = bus_register(&p->pio, KEEL_BENCH_PORT_KERNEL, KEEL_BENCH_PORT_LEN, bench_io, b, "bench-pio");
+	if (ret == 0)
+		ret = bus_register(&p->mmio, KEEL_BENCH_MMIO_USER, KEEL_BENCH_MMIO_USER_LEN, bench_io, b,
 				   "bench-mmio-user");
 	if (ret == 0)
-		ret = bus_register(&vm->mmio, KEEL_BENCH_MMIO_KERNEL, KEEL_BENCH_MMIO_KERNEL_LEN, bench_io, b,
+		ret = bus_register(&p->mmio, KEEL_BENCH_MMIO_KERNEL, KEEL_BENCH_MMIO_KERNEL_LEN, bench_io, b,
 				   "bench-mmio-kernel");
-	if (ret == 0 && vm->vm_fd >= 0)
+	if (ret == 0 && p->vm_fd >= 0)
 		ret = bench_bind(b);
-	if (ret < 0)
-		goto fail;
-	bench_caps(vm);
-	vm->hooks = &bench_hooks;
-	vm->hooks_opaque = vm;
+	if (ret < 0) {
+		bench_devices_destroy(b);
+		return ret;
+	}
+	bench_caps(p);
+	*out = b;
 	return 0;
-fail:
-	bench_devices_destroy(vm);
-	return ret;
 }
 
-void bench_devices_destroy(struct vm *vm)
+const struct vcpu_exit_hooks *bench_exit_hooks(void)
 {
-	struct bench_dev *b = vm->bench;
+	return &bench_hooks;
+}
+
+void bench_devices_destroy(struct bench_dev *b)
+{
+	struct platform *p;
 
 	if (!b)
 		return;
-	if (vm->hooks == &bench_hooks) {
-		vm->hooks = NULL;
-		vm->hooks_opaque = NULL;
-	}
+	p = b->plat;
 	if (b->watching)
-		evloop_del(&vm->loop, b->doorbell_efd);
+		evloop_del(&p->loop, b->doorbell_efd);
 	if (b->irqfd_bound)
-		kvm_irqfd(vm->vm_fd, b->irq_efd, KEEL_BENCH_IRQ, false);
+		kvm_irqfd(p->vm_fd, b->irq_efd, KEEL_BENCH_IRQ, false);
 	if (b->doorbell_bound)
-		kvm_ioeventfd(vm->vm_fd, b->doorbell_efd, KEEL_BENCH_PORT_DOORBELL, 1, true, false, 0, false);
+		kvm_ioeventfd(p->vm_fd, b->doorbell_efd, KEEL_BENCH_PORT_DOORBELL, 1, true, false, 0, false);
 	if (b->mmio_bound)
-		kvm_ioeventfd(vm->vm_fd, b->kernel_efd, KEEL_BENCH_MMIO_KERNEL, b->mmio_len, false, false, 0, false);
+		kvm_ioeventfd(p->vm_fd, b->kernel_efd, KEEL_BENCH_MMIO_KERNEL, b->mmio_len, false, false, 0, false);
 	if (b->pio_bound)
-		kvm_ioeventfd(vm->vm_fd, b->kernel_efd, KEEL_BENCH_PORT_KERNEL, 1, true, false, 0, false);
-	devices_unregister(&vm->mmio, KEEL_BENCH_MMIO_KERNEL, bench_io);
-	devices_unregister(&vm->mmio, KEEL_BENCH_MMIO_USER, bench_io);
-	devices_unregister(&vm->pio, KEEL_BENCH_PORT_KERNEL, bench_io);
-	devices_unregister(&vm->pio, KEEL_BENCH_PORT_USER, bench_io);
+		kvm_ioeventfd(p->vm_fd, b->kernel_efd, KEEL_BENCH_PORT_KERNEL, 1, true, false, 0, false);
+	devices_unregister(&p->mmio, KEEL_BENCH_MMIO_KERNEL, bench_io);
+	devices_unregister(&p->mmio, KEEL_BENCH_MMIO_USER, bench_io);
+	devices_unregister(&p->pio, KEEL_BENCH_PORT_KERNEL, bench_io);
+	devices_unregister(&p->pio, KEEL_BENCH_PORT_USER, bench_io);
 	if (b->irq_efd >= 0)
 		close(b->irq_efd);
 	if (b->doorbell_efd >= 0)
@@ -228,5 +224,4 @@ void bench_devices_destroy(struct vm *vm)
 	if (b->kernel_efd >= 0)
 		close(b->kernel_efd);
 	free(b);
-	vm->bench = NULL;
 }

@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vcpu;
-struct vm;
+#include "vcpu/vcpu.h"
+#include "vmm/platform.h"
+
+struct bench_dev;
 
 /*
- * What the guest finds at the addresses of firmware/bench.h when vm->cfg.bench is set:
+ * What the guest finds at the addresses of firmware/bench.h in a bench VM:
  * - KEEL_BENCH_PORT_USER, KEEL_BENCH_MMIO_USER: an empty handler (every access exits to keel).
  * - KEEL_BENCH_PORT_KERNEL (1 byte), KEEL_BENCH_MMIO_KERNEL (any length, or 1 byte): ioeventfds nobody
  *   reads, so the exit ends in KVM; other accesses there reach the empty handler.
@@ -21,21 +23,27 @@ struct vm;
  * reports that path unavailable.
  */
 
-/* bench_devices_create / bench_devices_destroy - the device-table entry; nothing unless vm->cfg.bench. */
-int bench_devices_create(struct vm *vm);
-void bench_devices_destroy(struct vm *vm);
+/*
+ * bench_devices_create - the bench devices on @p's buses (and, with a KVM VM, its ioeventfds,
+ * irqfd and capabilities) for a VM of @ncpus vCPUs. 0 with *@out set, or -errno with nothing left.
+ */
+int bench_devices_create(struct platform *p, unsigned int ncpus, struct bench_dev **out);
+/* bench_devices_destroy - undo bench_devices_create; NULL is fine. */
+void bench_devices_destroy(struct bench_dev *b);
+/* bench_exit_hooks - the MSR and hypercall hooks to install (opaque: the struct bench_dev). */
+const struct vcpu_exit_hooks *bench_exit_hooks(void);
 
 /* bench_io - the empty bus handler: writes dropped, reads 0. Returns 0. */
 int bench_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 
 /*
- * bench_msr - vm_exit_hooks.msr (opaque = the struct vm): a read of KEEL_BENCH_MSR_USER gives
+ * bench_msr - vcpu_exit_hooks.msr (opaque = the struct bench_dev): a read of KEEL_BENCH_MSR_USER gives
  * threads | cores << 16 for one thread per core; writes to it are ignored. Any other index:
  * -ENOENT (the guest gets #GP).
  */
 int bench_msr(void *opaque, struct vcpu *vcpu, uint32_t index, uint64_t *data, bool is_write);
 
-/* bench_hypercall - vm_exit_hooks.hypercall: KEEL_BENCH_HC_NR answers *@ret = 0; others -ENOSYS. */
+/* bench_hypercall - vcpu_exit_hooks.hypercall: KEEL_BENCH_HC_NR answers *@ret = 0; others -ENOSYS. */
 int bench_hypercall(void *opaque, struct vcpu *vcpu, uint64_t nr, const uint64_t args[6], uint64_t *ret);
 
 /*

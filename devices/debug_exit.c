@@ -5,8 +5,9 @@
 
 #include "devices/devices.h"
 #include "firmware/machine.h"
+#include "vmm/bus.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/stop.h"
 
 int debug_exit_status(uint64_t v)
 {
@@ -17,7 +18,7 @@ int debug_exit_status(uint64_t v)
 int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		  bool is_write)
 {
-	struct vm *vm = opaque;
+	struct stop_ctl *stop = opaque;
 	uint64_t v;
 	int status;
 
@@ -30,17 +31,16 @@ int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
 	v = devices_le_value(data, len);
 	status = debug_exit_status(v);
 	log_info("debug-exit: the guest wrote %#llx (exit status %d)", (unsigned long long)v, status);
-	vm_request_stop(vm, status, "guest wrote to the debug-exit port");
+	stop_request(stop, status, "guest wrote to the debug-exit port");
 	return 0;
 }
 
-int debug_exit_create(struct vm *vm)
+int debug_exit_create(struct bus *pio, struct stop_ctl *stop)
 {
-	return bus_register(&vm->pio, KEEL_PORT_DEBUG_EXIT, DEBUG_EXIT_LEN, debug_exit_io, vm,
-			    "debug-exit");
+	return bus_register(pio, KEEL_PORT_DEBUG_EXIT, DEBUG_EXIT_LEN, debug_exit_io, stop, "debug-exit");
 }
 
-void debug_exit_destroy(struct vm *vm)
+void debug_exit_destroy(struct bus *pio)
 {
-	devices_unregister(&vm->pio, KEEL_PORT_DEBUG_EXIT, debug_exit_io);
+	devices_unregister(pio, KEEL_PORT_DEBUG_EXIT, debug_exit_io);
 }

@@ -5,18 +5,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct bus;
+struct stop_ctl;
 struct vcpu;
-struct vm;
 
 #define DEBUG_EXIT_LEN 4u	/* ports [0xf4, 0xf8) */
 
-/* debug_exit_create / debug_exit_destroy - (un)register the port on vm->pio. */
-int debug_exit_create(struct vm *vm);
-void debug_exit_destroy(struct vm *vm);
+/* debug_exit_create / debug_exit_destroy - (un)register the port on @pio; a write stops the VM through @stop. */
+int debug_exit_create(struct bus *pio, struct stop_ctl *stop);
+void debug_exit_destroy(struct bus *pio);
 
 /*
- * debug_exit_io - bus handler, opaque = the struct vm. A write of v (1, 2 or 4 bytes,
- * little-endian, at any offset) calls vm_request_stop(vm, ((v << 1) | 1) & 0xff, ...).
+ * debug_exit_io - bus handler, opaque = the struct stop_ctl. A write of v (1, 2 or 4 bytes,
+ * little-endian, at any offset) calls stop_request(stop, ((v << 1) | 1) & 0xff, ...).
  * Reads return 0. Returns 0.
  */
 int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,

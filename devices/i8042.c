@@ -6,8 +6,9 @@
 #include "devices/devices.h"
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
+#include "vmm/bus.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/stop.h"
 
 int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		  bool is_write)
@@ -23,7 +24,7 @@ int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
 int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		 bool is_write)
 {
-	struct vm *vm = opaque;
+	struct stop_ctl *stop = opaque;
 
 	(void)vcpu;
 	(void)offset;
@@ -32,27 +33,27 @@ int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data
 		return 0;
 	}
 	if (data[0] == I8042_CMD_RESET)
-		vm_request_stop(vm, KEEL_EXIT_OK, "guest reset through the i8042");
+		stop_request(stop, KEEL_EXIT_OK, "guest reset through the i8042");
 	else
 		log_debug("i8042: command %#x ignored", data[0]);
 	return 0;
 }
 
-int i8042_create(struct vm *vm)
+int i8042_create(struct bus *pio, struct stop_ctl *stop)
 {
 	int ret;
 
-	ret = bus_register(&vm->pio, KEEL_PORT_I8042_DATA, 1, i8042_data_io, vm, "i8042 data");
+	ret = bus_register(pio, KEEL_PORT_I8042_DATA, 1, i8042_data_io, stop, "i8042 data");
 	if (ret < 0)
 		return ret;
-	ret = bus_register(&vm->pio, KEEL_PORT_I8042_CMD, 1, i8042_cmd_io, vm, "i8042 command");
+	ret = bus_register(pio, KEEL_PORT_I8042_CMD, 1, i8042_cmd_io, stop, "i8042 command");
 	if (ret < 0)
-		devices_unregister(&vm->pio, KEEL_PORT_I8042_DATA, i8042_data_io);
+		devices_unregister(pio, KEEL_PORT_I8042_DATA, i8042_data_io);
 	return ret;
 }
 
-void i8042_destroy(struct vm *vm)
+void i8042_destroy(struct bus *pio)
 {
-	devices_unregister(&vm->pio, KEEL_PORT_I8042_CMD, i8042_cmd_io);
-	devices_unregister(&vm->pio, KEEL_PORT_I8042_DATA, i8042_data_io);
+	devices_unregister(pio, KEEL_PORT_I8042_CMD, i8042_cmd_io);
+	devices_unregister(pio, KEEL_PORT_I8042_DATA, i8042_data_io);
 }

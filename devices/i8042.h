@@ -5,21 +5,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct bus;
+struct stop_ctl;
 struct vcpu;
-struct vm;
 
 #define I8042_CMD_RESET 0xfeu	/* pulse the reset line */
 
-/* i8042_create / i8042_destroy - (un)register ports 0x60 and 0x64 on vm->pio. */
-int i8042_create(struct vm *vm);
-void i8042_destroy(struct vm *vm);
+/* i8042_create / i8042_destroy - (un)register ports 0x60 and 0x64 on @pio; a reset stops the VM through @stop. */
+int i8042_create(struct bus *pio, struct stop_ctl *stop);
+void i8042_destroy(struct bus *pio);
 
-/* i8042_data_io - port 0x60, opaque = the struct vm: reads 0, writes ignored. Returns 0. */
+/* i8042_data_io - port 0x60, opaque = the struct stop_ctl: reads 0, writes ignored. Returns 0. */
 int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		  bool is_write);
 
 /*
- * i8042_cmd_io - port 0x64, opaque = the struct vm: reads status 0 (no output, input buffer
+ * i8042_cmd_io - port 0x64, opaque = the struct stop_ctl: reads status 0 (no output, input buffer
  * empty); a write of 0xfe stops the VM with KEEL_EXIT_OK; other commands are ignored. Returns 0.
  */
 int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,

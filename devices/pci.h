@@ -6,10 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "firmware/machine.h"
 #include "vmm/bus.h"
 
 #define PCI_CFG_SIZE 256u
-#define PCI_MAX_SLOTS 32u
+#define PCI_MAX_SLOTS KEEL_PCI_SLOTS
 #define PCI_NUM_BARS 6u
 
 /* Configuration header offsets and bits keel uses. */

@@ -5,13 +5,14 @@
 
 #include "devices/devices.h"
 #include "firmware/machine.h"
+#include "vmm/bus.h"
 #include "vmm/exit_status.h"
-#include "vmm/vm.h"
+#include "vmm/stop.h"
 
 int pm_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 	  bool is_write)
 {
-	struct vm *vm = opaque;
+	struct stop_ctl *stop = opaque;
 	uint64_t v;
 
 	(void)vcpu;
@@ -23,16 +24,16 @@ int pm_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint3
 		return 0;
 	v = devices_le_value(data, len) << (8 * offset);
 	if (v & KEEL_PM1_SLP_EN)
-		vm_request_stop(vm, KEEL_EXIT_OK, "guest powered off");
+		stop_request(stop, KEEL_EXIT_OK, "guest powered off");
 	return 0;
 }
 
-int pm_create(struct vm *vm)
+int pm_create(struct bus *pio, struct stop_ctl *stop)
 {
-	return bus_register(&vm->pio, KEEL_PORT_PM1A_CNT, PM1A_CNT_LEN, pm_io, vm, "pm1a-control");
+	return bus_register(pio, KEEL_PORT_PM1A_CNT, PM1A_CNT_LEN, pm_io, stop, "pm1a-control");
 }
 
-void pm_destroy(struct vm *vm)
+void pm_destroy(struct bus *pio)
 {
-	devices_unregister(&vm->pio, KEEL_PORT_PM1A_CNT, pm_io);
+	devices_unregister(pio, KEEL_PORT_PM1A_CNT, pm_io);
 }

@@ -5,17 +5,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct bus;
+struct stop_ctl;
 struct vcpu;
-struct vm;
 
 #define PM1A_CNT_LEN 2u		/* ports [0x604, 0x606) */
 
-/* pm_create / pm_destroy - (un)register PM1a_CNT on vm->pio. */
-int pm_create(struct vm *vm);
-void pm_destroy(struct vm *vm);
+/* pm_create / pm_destroy - (un)register PM1a_CNT on @pio; power-off stops the VM through @stop. */
+int pm_create(struct bus *pio, struct stop_ctl *stop);
+void pm_destroy(struct bus *pio);
 
 /*
- * pm_io - bus handler, opaque = the struct vm. A write that sets KEEL_PM1_SLP_EN (bit 13 of the
+ * pm_io - bus handler, opaque = the struct stop_ctl. A write that sets KEEL_PM1_SLP_EN (bit 13 of the
  * 16-bit register; a byte write at offset 1 sets bits 8-15) stops the VM with KEEL_EXIT_OK,
  * whatever SLP_TYP says. Reads return 0. Returns 0.
  */

@@ -28,6 +28,7 @@
 #define KEEL_VIRTIO_MMIO_SLOTS 8u
 #define KEEL_VIRTIO_GSI_BASE 16u		/* IOAPIC inputs 16-23: one per virtio device */
 #define KEEL_MSI_GSI_BASE 24u			/* KVM GSIs of MSI-X routes start here */
+#define KEEL_PCI_SLOTS 32u			/* slots on bus 0; slot 0 is the host bridge */
 #define KEEL_PORT_PCI_CONFIG_ADDR 0xcf8u	/* CONFIG_ADDRESS (32-bit accesses) */
 #define KEEL_PORT_PCI_CONFIG_DATA 0xcfcu	/* CONFIG_DATA */
 #define KEEL_CMDLINE_MAX 2048u		/* longest command line, NUL included */

@@ -1,11 +1,10 @@
-/* Debug exits of a vCPU: KVM_EXIT_DEBUG goes to the gdb stub; a ring-0 int3 that KVM could not emulate is finished here. */
+/* Debug exits of a vCPU: KVM_EXIT_DEBUG goes to the debugger hooks; a ring-0 int3 that KVM could not emulate is finished here. */
 #include "vcpu/debug.h"
 
+#include "vcpu/state.h"
 #include "vcpu/vcpu.h"
 #include "vcpu/vmem.h"
-#include "vmm/gdb/gdb.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
 
 #include <errno.h>
 #include <string.h>
@@ -15,8 +14,10 @@
 
 int vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
-	if (vcpu->vm->gdb)
-		return gdb_vcpu_debug_exit(vcpu->vm->gdb, vcpu, run);
+	const struct vcpu_debug_hooks *d = vcpu->env->debug;
+
+	if (d && d->debug_exit)
+		return d->debug_exit(vcpu->env->debug_opaque, vcpu, run);
 	log_debug("vCPU %u: debug exit (exception %u) with no debugger attached", vcpu->id,
 		  run->debug.arch.exception);
 	return VCPU_ACTION_CONTINUE;
@@ -27,10 +28,13 @@ int vcpu_pc(struct vcpu *vcpu, uint64_t *pc)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
+	int r;
+
 	if (vcpu->fd < 0)
 		return -EBADF;
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		return -errno;
+	r = vcpu_state_get_regs(vcpu->fd, &regs, &sregs);
+	if (r < 0)
+		return r;
 	if ((sregs.efer & EFER_LMA) && sregs.cs.l)
 		*pc = regs.rip;
 	else
@@ -67,14 +71,17 @@ int vcpu_int3_fault(struct vcpu *vcpu)
 		return r;
 	if (vcpu_read_virt(vcpu, pc, &byte, 1) != 1 || byte != 0xcc)
 		return -ENOENT;
-	if (vcpu->vm->gdb && gdb_vcpu_breakpoint(vcpu->vm->gdb, vcpu, pc))
+	if (vcpu->env->debug && vcpu->env->debug->breakpoint &&
+	    vcpu->env->debug->breakpoint(vcpu->env->debug_opaque, vcpu, pc))
 		return VCPU_ACTION_CONTINUE;
 	/* The guest's own breakpoint: finish the int3 the way the CPU would have. */
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
-		return -errno;
+	r = vcpu_state_get_regs(vcpu->fd, &regs, NULL);
+	if (r < 0)
+		return r;
 	regs.rip += 1;
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-		return -errno;
+	r = vcpu_state_set_regs(vcpu->fd, &regs, NULL);
+	if (r < 0)
+		return r;
 	r = vcpu_inject_exception(vcpu, VCPU_VECTOR_BP);
 	if (r < 0)
 		return r;

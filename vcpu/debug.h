@@ -11,8 +11,8 @@ struct vcpu;
 #define VCPU_VECTOR_BP 3	/* #BP: int3 */
 
 /*
- * vcpu_debug_exit - KVM_EXIT_DEBUG: hand it to the gdb stub when one is attached to the VM,
- * otherwise (a stale exit) carry on. Returns a vcpu_action.
+ * vcpu_debug_exit - KVM_EXIT_DEBUG: hand it to the environment's debugger hooks when a debugger
+ * is attached, otherwise (a stale exit) carry on. Returns a vcpu_action.
  */
 int vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run);
 

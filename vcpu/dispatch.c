@@ -4,7 +4,8 @@
 #include "vcpu/debug.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/bus.h"
+#include "vmm/stop.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,14 +34,14 @@ static int dispatch_io(struct vcpu *vcpu, struct kvm_run *run)
 
 	/* KVM's own data, but cheap to check: the buffer must lie in the kvm_run mapping. */
 	if (bytes == 0 || run->io.data_offset < sizeof(*run) ||
-	    run->io.data_offset + bytes > (uint64_t)vcpu->vm->vcpu_mmap_size) {
+	    run->io.data_offset + bytes > (uint64_t)vcpu->env->mmap_size) {
 		log_error("vCPU %u: malformed port I/O exit (size %u, count %u, offset %llu)", vcpu->id,
 			  size, count, (unsigned long long)run->io.data_offset);
-		vm_request_stop(vcpu->vm, KEEL_EXIT_GUEST_ERROR, NULL);
+		stop_request(vcpu->env->stop, KEEL_EXIT_GUEST_ERROR, NULL);
 		return VCPU_ACTION_STOP;
 	}
 	for (uint32_t i = 0; i < count; i++, data += size) {
-		int r = bus_access(&vcpu->vm->pio, vcpu, run->io.port, data, size, is_write);
+		int r = bus_access(vcpu->env->pio, vcpu, run->io.port, data, size, is_write);
 
 		if (r < 0)
 			dispatch_unclaimed(vcpu, "port", run->io.port, data, size, is_write, r);
@@ -55,10 +56,10 @@ static int dispatch_mmio(struct vcpu *vcpu, struct kvm_run *run)
 
 	if (len == 0 || len > sizeof(run->mmio.data)) {
 		log_error("vCPU %u: malformed MMIO exit (len %u)", vcpu->id, len);
-		vm_request_stop(vcpu->vm, KEEL_EXIT_GUEST_ERROR, NULL);
+		stop_request(vcpu->env->stop, KEEL_EXIT_GUEST_ERROR, NULL);
 		return VCPU_ACTION_STOP;
 	}
-	r = bus_access(&vcpu->vm->mmio, vcpu, run->mmio.phys_addr, run->mmio.data, len,
+	r = bus_access(vcpu->env->mmio, vcpu, run->mmio.phys_addr, run->mmio.data, len,
 		       run->mmio.is_write);
 	if (r < 0)
 		dispatch_unclaimed(vcpu, "MMIO", run->mmio.phys_addr, run->mmio.data, len,
@@ -71,7 +72,7 @@ static int dispatch_fatal(struct vcpu *vcpu, int status, const char *what)
 {
 	log_error("vCPU %u: %s", vcpu->id, what);
 	vcpu_dump_regs(vcpu);
-	vm_request_stop(vcpu->vm, status, NULL);
+	stop_request(vcpu->env->stop, status, NULL);
 	return VCPU_ACTION_STOP;
 }
 
@@ -92,10 +93,10 @@ static int dispatch_system_event(struct vcpu *vcpu, struct kvm_run *run)
 {
 	switch (run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest shut down (system event)");
+		stop_request(vcpu->env->stop, KEEL_EXIT_OK, "guest shut down (system event)");
 		return VCPU_ACTION_STOP;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest reset (system event)");
+		stop_request(vcpu->env->stop, KEEL_EXIT_OK, "guest reset (system event)");
 		return VCPU_ACTION_STOP;
 	default: {
 		char what[64];
@@ -109,10 +110,10 @@ static int dispatch_system_event(struct vcpu *vcpu, struct kvm_run *run)
 /* An RDMSR/WRMSR KVM sent to user space (KVM_CAP_X86_USER_SPACE_MSR): the VM's hook, else #GP. */
 static int dispatch_msr(struct vcpu *vcpu, struct kvm_run *run)
 {
-	const struct vm_exit_hooks *h = vcpu->vm->hooks;
+	const struct vcpu_exit_hooks *h = vcpu->env->hooks;
 	bool is_write = run->exit_reason == KVM_EXIT_X86_WRMSR;
 	uint64_t data = is_write ? run->msr.data : 0;
-	int r = h && h->msr ? h->msr(vcpu->vm->hooks_opaque, vcpu, run->msr.index, &data, is_write) : -ENOENT;
+	int r = h && h->msr ? h->msr(vcpu->env->hooks_opaque, vcpu, run->msr.index, &data, is_write) : -ENOENT;
 
 	if (r < 0) {
 		log_debug("vCPU %u: %s of MSR %#x: %s, #GP", vcpu->id, is_write ? "WRMSR" : "RDMSR",
@@ -129,13 +130,13 @@ static int dispatch_msr(struct vcpu *vcpu, struct kvm_run *run)
 /* A hypercall KVM sent to user space (KVM_CAP_EXIT_HYPERCALL): the VM's hook, else -KVM_ENOSYS. */
 static int dispatch_hypercall(struct vcpu *vcpu, struct kvm_run *run)
 {
-	const struct vm_exit_hooks *h = vcpu->vm->hooks;
+	const struct vcpu_exit_hooks *h = vcpu->env->hooks;
 	uint64_t args[6], ret = 0;
 	int r;
 
 	for (int i = 0; i < 6; i++)
 		args[i] = run->hypercall.args[i];
-	r = h && h->hypercall ? h->hypercall(vcpu->vm->hooks_opaque, vcpu, run->hypercall.nr, args, &ret) : -ENOSYS;
+	r = h && h->hypercall ? h->hypercall(vcpu->env->hooks_opaque, vcpu, run->hypercall.nr, args, &ret) : -ENOSYS;
 
 	if (r < 0)
 		log_debug("vCPU %u: hypercall %llu: %s", vcpu->id, (unsigned long long)run->hypercall.nr,
@@ -157,7 +158,7 @@ int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
 		return VCPU_ACTION_CONTINUE;
 	case KVM_EXIT_HLT:
 		/* With the in-kernel LAPIC a HLT stays in KVM; one reaching us can never be woken. */
-		vm_request_stop(vcpu->vm, KEEL_EXIT_OK, "guest halted");
+		stop_request(vcpu->env->stop, KEEL_EXIT_OK, "guest halted");
 		return VCPU_ACTION_STOP;
 	case KVM_EXIT_SHUTDOWN:
 		return dispatch_fatal(vcpu, KEEL_EXIT_TRIPLE_FAULT, "guest triple fault (KVM_EXIT_SHUTDOWN)");

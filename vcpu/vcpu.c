@@ -2,10 +2,9 @@
 #include "vcpu/vcpu.h"
 
 #include "vcpu/cpuid.h"
-#include "vcpu/regs.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/stop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -21,7 +20,7 @@ int vcpu_kick_signal(void)
 	return SIGRTMIN;
 }
 
-int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
+int vcpu_create(const struct vcpu_env *env, unsigned int id, struct vcpu **out)
 {
 	struct kvm_cpuid2 *cpuid = NULL;
 	struct vcpu *v;
@@ -30,37 +29,31 @@ int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out)
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->vm = vm;
+	v->env = env;
 	v->id = id;
 	v->apic_id = id;
 	v->fd = -1;
 	v->state = VCPU_RUNNING;
-	v->request = VCPU_RUNNING;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->cond, NULL);
 
-	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	v->fd = ioctl(env->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (v->fd < 0) {
 		ret = -errno;
 		goto fail;
 	}
-	v->run = mmap(NULL, (size_t)vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	v->run = mmap(NULL, (size_t)env->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
 		ret = -errno;
 		goto fail;
 	}
-	ret = cpuid_build(vm->cpuid, v->apic_id, vm->ncpus, &cpuid);
+	ret = cpuid_build(env->cpuid, v->apic_id, env->ncpus, &cpuid);
 	if (ret < 0)
 		goto fail;
 	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0) {
 		ret = -errno;
 		goto fail;
-	}
-	if (id == 0) {
-		ret = regs_setup_pvh(v->fd, vm->boot.entry, vm->boot.start_info_gpa);
-		if (ret < 0)
-			goto fail;
 	}
 	free(cpuid);
 	*out = v;
@@ -76,7 +69,7 @@ void vcpu_destroy(struct vcpu *vcpu)
 	if (!vcpu)
 		return;
 	if (vcpu->run)
-		munmap(vcpu->run, (size_t)vcpu->vm->vcpu_mmap_size);
+		munmap(vcpu->run, (size_t)vcpu->env->mmap_size);
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
 	pthread_cond_destroy(&vcpu->cond);
@@ -92,20 +85,20 @@ static void vcpu_set_state(struct vcpu *vcpu, enum vcpu_state state)
 	pthread_mutex_unlock(&vcpu->lock);
 }
 
-/* Park while paused; returns false when the thread must leave the run loop. */
+/* Park while any reason holds the vCPU; returns false when the thread must leave the run loop. */
 static bool vcpu_wait_runnable(struct vcpu *vcpu)
 {
 	bool run;
 
 	pthread_mutex_lock(&vcpu->lock);
-	while (vcpu->request == VCPU_PAUSED) {
+	while (vcpu->paused_for && !vcpu->stop) {
 		if (vcpu->state != VCPU_PAUSED) {
 			vcpu->state = VCPU_PAUSED;
 			pthread_cond_broadcast(&vcpu->cond);
 		}
 		pthread_cond_wait(&vcpu->cond, &vcpu->lock);
 	}
-	run = vcpu->request == VCPU_RUNNING;
+	run = !vcpu->stop;
 	if (run && vcpu->state != VCPU_RUNNING) {
 		vcpu->state = VCPU_RUNNING;
 		pthread_cond_broadcast(&vcpu->cond);
@@ -117,7 +110,6 @@ static bool vcpu_wait_runnable(struct vcpu *vcpu)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
-	struct vm *vm = vcpu->vm;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -132,7 +124,7 @@ static void *vcpu_thread(void *arg)
 			if (err == EINTR || err == EAGAIN)
 				continue;
 			log_error("vCPU %u: KVM_RUN failed: %s", vcpu->id, strerror(err));
-			vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
+			stop_request(vcpu->env->stop, KEEL_EXIT_HOST, NULL);
 			break;
 		}
 		if (vcpu_dispatch_exit(vcpu, vcpu->run) == VCPU_ACTION_STOP)
@@ -175,27 +167,56 @@ void vcpu_kick(struct vcpu *vcpu)
 		pthread_kill(vcpu->thread, vcpu_kick_signal());
 }
 
-void vcpu_set_request(struct vcpu *vcpu, enum vcpu_state state)
+void vcpu_pause(struct vcpu *vcpu, unsigned int reason)
 {
-	bool changed;
+	bool newly;
 
 	pthread_mutex_lock(&vcpu->lock);
-	changed = vcpu->request != VCPU_STOPPED && vcpu->request != state;
-	if (changed)
-		vcpu->request = state;
+	newly = vcpu->paused_for == 0 && !vcpu->stop;
+	vcpu->paused_for |= reason;
 	pthread_cond_broadcast(&vcpu->cond);
 	pthread_mutex_unlock(&vcpu->lock);
-	/* Whoever asked for this state before has kicked already. */
-	if (changed && state != VCPU_RUNNING)
+	/* Whoever paused it before has kicked already. */
+	if (newly)
 		vcpu_kick(vcpu);
 }
 
-void vcpu_park_self(struct vcpu *vcpu)
+void vcpu_resume(struct vcpu *vcpu, unsigned int reason)
 {
 	pthread_mutex_lock(&vcpu->lock);
-	if (vcpu->request == VCPU_RUNNING)
-		vcpu->request = VCPU_PAUSED;
+	vcpu->paused_for &= ~reason;
+	pthread_cond_broadcast(&vcpu->cond);
 	pthread_mutex_unlock(&vcpu->lock);
+}
+
+void vcpu_stop(struct vcpu *vcpu)
+{
+	bool newly;
+
+	pthread_mutex_lock(&vcpu->lock);
+	newly = !vcpu->stop;
+	vcpu->stop = true;
+	pthread_cond_broadcast(&vcpu->cond);
+	pthread_mutex_unlock(&vcpu->lock);
+	if (newly)
+		vcpu_kick(vcpu);
+}
+
+void vcpu_park_self(struct vcpu *vcpu, unsigned int reason)
+{
+	pthread_mutex_lock(&vcpu->lock);
+	vcpu->paused_for |= reason;
+	pthread_mutex_unlock(&vcpu->lock);
+}
+
+unsigned int vcpu_paused_for(struct vcpu *vcpu)
+{
+	unsigned int r;
+
+	pthread_mutex_lock(&vcpu->lock);
+	r = vcpu->paused_for;
+	pthread_mutex_unlock(&vcpu->lock);
+	return r;
 }
 
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state)

@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vm;
+struct bus;
+struct guest_mem;
+struct stop_ctl;
+struct vcpu;
 
 enum vcpu_state {
 	VCPU_RUNNING,	/* in or about to enter KVM_RUN */
@@ -15,8 +18,60 @@ enum vcpu_state {
 	VCPU_STOPPED,	/* its thread has left the run loop for good */
 };
 
+/*
+ * Why a vCPU is held. Each holder pauses and resumes with its own reason; a vCPU runs only when
+ * no reason holds, so a debugger's resume never releases a pause the control API asked for.
+ */
+enum vcpu_pause_reason {
+	VCPU_PAUSE_DEBUGGER = 1u << 0,	/* the gdb stub: a stop, Ctrl-C, --gdb-wait */
+	VCPU_PAUSE_API = 1u << 1,	/* a control API's pause */
+	VCPU_PAUSE_SNAPSHOT = 1u << 2,	/* a snapshot being taken or restored */
+};
+
+/*
+ * Handlers for exits other than port I/O and MMIO, installed by a device (keel bench's,
+ * devices/bench.c); either may be NULL. Called on the vCPU thread; return 0 or -errno.
+ * msr: an RDMSR (fill *@data) or WRMSR of @index that KVM sent to user space
+ * (KVM_CAP_X86_USER_SPACE_MSR); an error makes the guest take #GP.
+ * hypercall: hypercall @nr with @args that KVM sent to user space (KVM_CAP_EXIT_HYPERCALL);
+ * *@ret becomes the guest's RAX; an error gives it -KVM_ENOSYS.
+ */
+struct vcpu_exit_hooks {
+	int (*msr)(void *opaque, struct vcpu *vcpu, uint32_t index, uint64_t *data, bool is_write);
+	int (*hypercall)(void *opaque, struct vcpu *vcpu, uint64_t nr, const uint64_t args[6], uint64_t *ret);
+};
+
+/*
+ * How a debugger attaches to the exit path (the gdb stub, vmm/gdb/); both are called on the
+ * vCPU's thread. debug_exit: a KVM_EXIT_DEBUG; returns a vcpu_action. breakpoint: the vCPU is at
+ * an int3 at linear address @pc that KVM could not emulate (ring 0 on kvm_pvm); true when the
+ * debugger planted it (it has parked the vCPU), false when it is the guest's own.
+ */
+struct vcpu_debug_hooks {
+	int (*debug_exit)(void *opaque, struct vcpu *vcpu, const struct kvm_run *run);
+	bool (*breakpoint)(void *opaque, struct vcpu *vcpu, uint64_t pc);
+};
+
+/*
+ * What a vCPU may use of the machine, shared by all the VM's vCPUs and owned by the VM: the
+ * buses its exits go to, guest memory, the stop request, and the hooks. Nothing else of the VM.
+ */
+struct vcpu_env {
+	int vm_fd;				/* KVM VM, -1 in unit tests */
+	int mmap_size;				/* KVM_GET_VCPU_MMAP_SIZE: the kvm_run mapping */
+	const struct kvm_cpuid2 *cpuid;		/* KVM_GET_SUPPORTED_CPUID: the base of each vCPU's */
+	unsigned int ncpus;			/* vCPUs in the VM (CPUID topology) */
+	struct bus *pio, *mmio;			/* where port I/O and MMIO exits go */
+	const struct guest_mem *mem;		/* guest RAM */
+	struct stop_ctl *stop;			/* ends the VM */
+	const struct vcpu_exit_hooks *hooks;	/* MSR and hypercall exits, or NULL */
+	void *hooks_opaque;
+	const struct vcpu_debug_hooks *debug;	/* the debugger, or NULL */
+	void *debug_opaque;
+};
+
 struct vcpu {
-	struct vm *vm;
+	const struct vcpu_env *env;
 	unsigned int id;		/* 0 is the bootstrap processor */
 	uint32_t apic_id;		/* == id */
 	int fd;				/* KVM_CREATE_VCPU, -1 when none */
@@ -24,10 +79,11 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 
-	pthread_mutex_t lock;		/* guards state and request */
-	pthread_cond_t cond;		/* signalled on every state change */
+	pthread_mutex_t lock;		/* guards state, paused_for and stop */
+	pthread_cond_t cond;		/* signalled on every change */
 	enum vcpu_state state;		/* what the thread is doing */
-	enum vcpu_state request;	/* what other threads want it to do */
+	unsigned int paused_for;	/* enum vcpu_pause_reason bits that hold it */
+	bool stop;			/* leave the run loop for good */
 };
 
 /* What vcpu_dispatch_exit tells the run loop. */
@@ -36,18 +92,24 @@ enum vcpu_action {
 	VCPU_ACTION_STOP = 1,		/* the VM is ending: leave the run loop */
 };
 
-/* vcpu_create - KVM_CREATE_VCPU, map kvm_run, set CPUID (and, for vCPU 0, PVH registers). Returns 0 or -errno. */
-int vcpu_create(struct vm *vm, unsigned int id, struct vcpu **out);
+/* vcpu_create - KVM_CREATE_VCPU in @env's VM, map kvm_run, set CPUID. Returns 0 or -errno. */
+int vcpu_create(const struct vcpu_env *env, unsigned int id, struct vcpu **out);
 /* vcpu_destroy - join nothing, free everything; the thread must have been joined. */
 void vcpu_destroy(struct vcpu *vcpu);
 /* vcpu_start - start the thread running the KVM_RUN loop. Returns 0 or -errno. */
 int vcpu_start(struct vcpu *vcpu);
 /* vcpu_kick - force the vCPU out of KVM_RUN soon (immediate_exit plus a signal); any thread. */
 void vcpu_kick(struct vcpu *vcpu);
-/* vcpu_set_request - ask for @state and kick; returns at once. */
-void vcpu_set_request(struct vcpu *vcpu, enum vcpu_state state);
-/* vcpu_park_self - on the vCPU's own thread: pause after the current exit (a debugger stop); no kick needed. */
-void vcpu_park_self(struct vcpu *vcpu);
+/* vcpu_pause - hold the vCPU for @reason (enum vcpu_pause_reason) and kick it; returns at once. */
+void vcpu_pause(struct vcpu *vcpu, unsigned int reason);
+/* vcpu_resume - drop @reason; the vCPU runs again once no reason holds it. */
+void vcpu_resume(struct vcpu *vcpu, unsigned int reason);
+/* vcpu_stop - make the thread leave its run loop for good and kick it; returns at once. */
+void vcpu_stop(struct vcpu *vcpu);
+/* vcpu_park_self - on the vCPU's own thread: hold it for @reason after the current exit; no kick needed. */
+void vcpu_park_self(struct vcpu *vcpu, unsigned int reason);
+/* vcpu_paused_for - the reasons holding the vCPU now. */
+unsigned int vcpu_paused_for(struct vcpu *vcpu);
 /* vcpu_wait_state - wait until the thread reports @state (or stopped). */
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state);
 /* vcpu_join - wait for the thread to end. */
@@ -55,8 +117,8 @@ void vcpu_join(struct vcpu *vcpu);
 
 /*
  * vcpu_dispatch_exit - handle one exit described by @run (normally vcpu->run; unit tests pass a
- * hand-made struct). Returns a vcpu_action; on a fatal exit it has already called
- * vm_request_stop() with the right status.
+ * hand-made struct). Returns a vcpu_action; on a fatal exit it has already asked its
+ * environment's stop_ctl to end the VM with the right status.
  */
 int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run);
 

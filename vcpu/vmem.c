@@ -3,7 +3,6 @@
 
 #include "vcpu/vcpu.h"
 #include "vmm/memory.h"
-#include "vmm/vm.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
@@ -32,7 +31,7 @@ static int vmem_host(struct vcpu *vcpu, uint64_t gva, size_t len, void **hva)
 
 	if (r < 0)
 		return r;
-	return gmem_translate(&vcpu->vm->mem, gpa, len, hva);
+	return gmem_translate(vcpu->env->mem, gpa, len, hva);
 }
 
 /* Bytes from @gva to the end of its page, at most @left. */

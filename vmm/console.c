@@ -42,40 +42,6 @@ struct console {
 	size_t pend_off, pend_len;
 };
 
-void console_esc_init(struct console_esc *st)
-{
-	st->after_esc = false;
-}
-
-size_t console_esc_feed(struct console_esc *st, const uint8_t *in, size_t len, uint8_t *out,
-			size_t *out_len, enum console_esc_action *action)
-{
-	size_t i, n = 0;
-
-	*action = CONSOLE_ESC_NONE;
-	for (i = 0; i < len && *action == CONSOLE_ESC_NONE; i++) {
-		uint8_t b = in[i];
-
-		if (!st->after_esc) {
-			if (b == CONSOLE_ESC_CHAR)
-				st->after_esc = true;
-			else
-				out[n++] = b;
-			continue;
-		}
-		st->after_esc = false;
-		if (b == CONSOLE_ESC_CHAR)
-			out[n++] = CONSOLE_ESC_CHAR;
-		else if (b == 'x')
-			*action = CONSOLE_ESC_QUIT;
-		else if (b == 'h')
-			*action = CONSOLE_ESC_HELP;
-		/* anything else: dropped together with its Ctrl-A */
-	}
-	*out_len = n;
-	return i;
-}
-
 /* Ask the loop to call console_on_room soon. */
 static void console_kick(struct console *c)
 {
@@ -97,7 +63,7 @@ static void console_on_input(void *opaque, int fd, uint32_t events);
 static void console_input_off(struct console *c, const char *why)
 {
 	if (c->watching)
-		evloop_del(&c->vm->loop, c->in_fd);
+		evloop_del(&c->vm->plat.loop, c->in_fd);
 	c->watching = false;
 	if (c->mode != CONSOLE_IN_OFF)
 		log_debug("console: %s; no more input", why);
@@ -109,7 +75,7 @@ static void console_pause(struct console *c)
 {
 	/* Deleted rather than set to no events: epoll would still report a hang-up, over and over. */
 	if (c->watching)
-		evloop_del(&c->vm->loop, c->in_fd);
+		evloop_del(&c->vm->plat.loop, c->in_fd);
 	c->watching = false;
 }
 
@@ -119,7 +85,7 @@ static void console_resume(struct console *c)
 
 	if (c->watching)
 		return;
-	ret = evloop_add(&c->vm->loop, c->in_fd, EPOLLIN, console_on_input, c);
+	ret = evloop_add(&c->vm->plat.loop, c->in_fd, EPOLLIN, console_on_input, c);
 	if (ret < 0) {
 		log_warn("console: cannot watch the input again: %s", strerror(-ret));
 		console_input_off(c, "input lost");
@@ -276,7 +242,7 @@ static void console_open_input(struct console *c)
 		log_debug("console: input fd %d is not readable; no input", c->in_fd);
 		return;
 	}
-	ret = evloop_add(&c->vm->loop, c->in_fd, EPOLLIN, console_on_input, c);
+	ret = evloop_add(&c->vm->plat.loop, c->in_fd, EPOLLIN, console_on_input, c);
 	if (ret == 0) {
 		c->mode = CONSOLE_IN_POLL;
 		c->watching = true;
@@ -312,7 +278,7 @@ int console_create(struct vm *vm, int in_fd, struct console **out)
 		free(c);
 		return ret;
 	}
-	ret = evloop_add(&vm->loop, c->room_efd, EPOLLIN, console_on_room, c);
+	ret = evloop_add(&vm->plat.loop, c->room_efd, EPOLLIN, console_on_room, c);
 	if (ret < 0) {
 		close(c->room_efd);
 		free(c);
@@ -336,7 +302,7 @@ void console_destroy(struct console *c)
 	/* After this returns the UART no longer calls console_room. */
 	uart_set_room_notify(c->uart, NULL, NULL);
 	console_input_off(c, "console closed");
-	evloop_del(&c->vm->loop, c->room_efd);
+	evloop_del(&c->vm->plat.loop, c->room_efd);
 	close(c->room_efd);
 	term_restore(&c->term);
 	free(c);

@@ -7,6 +7,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+int irq_line_set(const struct irq_line *line, int level)
+{
+	struct kvm_irq_level l = { .irq = line->gsi, .level = (uint32_t)level };
+
+	if (line->vm_fd < 0)
+		return 0;
+	return ioctl(line->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}
+
 int irq_router_init(struct irq_router *r, int vm_fd)
 {
 	memset(r, 0, sizeof(*r));

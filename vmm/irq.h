@@ -43,6 +43,19 @@ int irq_router_set_msi(struct irq_router *r, unsigned int gsi, uint64_t addr, ui
 int irq_router_clear(struct irq_router *r, unsigned int gsi);
 
 /*
+ * One input of the in-kernel interrupt controllers (GSI @gsi: IOAPIC pin, and 8259 pin below 16),
+ * the handle a device is given to raise its interrupt; nothing else of the VM comes with it.
+ * With vm_fd -1 (unit tests) setting it does nothing.
+ */
+struct irq_line {
+	int vm_fd;
+	unsigned int gsi;
+};
+
+/* irq_line_set - drive the line to @level (KVM_IRQ_LINE). Returns 0 or -errno. */
+int irq_line_set(const struct irq_line *line, int level);
+
+/*
  * kvm_irqfd - (@assign) make a write to eventfd @efd raise GSI @gsi in the kernel, or stop it.
  * Returns 0, or -errno from KVM_IRQFD; 0 without doing anything when @vm_fd is -1.
  */

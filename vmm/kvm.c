@@ -35,8 +35,8 @@ int kvm_open(struct vm *vm, const char *path)
 {
 	int version, max;
 
-	vm->kvm_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
+	vm->plat.kvm_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (vm->plat.kvm_fd < 0) {
 		if (errno == ENOENT)
 			log_error("%s does not exist: this host has no KVM (load kvm_intel or kvm_amd, "
 				  "or enable nested virtualisation for this VM)", path);
@@ -47,7 +47,7 @@ int kvm_open(struct vm *vm, const char *path)
 			log_error("%s: cannot open it: %s", path, strerror(errno));
 		return KEEL_EXIT_HOST;
 	}
-	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	version = ioctl(vm->plat.kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version < 0) {
 		log_error("%s is not a KVM device (KVM_GET_API_VERSION: %s)", path, strerror(errno));
 		return KEEL_EXIT_HOST;
@@ -57,17 +57,17 @@ int kvm_open(struct vm *vm, const char *path)
 		return KEEL_EXIT_HOST;
 	}
 	for (size_t i = 0; i < sizeof(kvm_required_caps) / sizeof(kvm_required_caps[0]); i++) {
-		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, kvm_required_caps[i].cap) <= 0) {
+		if (ioctl(vm->plat.kvm_fd, KVM_CHECK_EXTENSION, kvm_required_caps[i].cap) <= 0) {
 			log_error("this host's KVM lacks %s, which keel needs", kvm_required_caps[i].name);
 			return KEEL_EXIT_HOST;
 		}
 	}
-	vm->vcpu_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->vcpu_mmap_size <= 0)
+	vm->vcpu_env.mmap_size = ioctl(vm->plat.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->vcpu_env.mmap_size <= 0)
 		return kvm_fail("KVM_GET_VCPU_MMAP_SIZE");
-	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	max = ioctl(vm->plat.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max <= 0)
-		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+		max = ioctl(vm->plat.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	vm->max_vcpus = max > 0 ? (unsigned int)max : 1;
 	return 0;
 }

@@ -6,7 +6,7 @@ struct vm;
 
 /*
  * kvm_open - open @path (normally /dev/kvm), check the API version and the capabilities keel
- * needs, and fill vm->kvm_fd, vm->vcpu_mmap_size and vm->max_vcpus. Prints one line naming the
+ * needs, and fill vm->plat.kvm_fd, vm->vcpu_env.mmap_size and vm->max_vcpus. Prints one line naming the
  * problem and returns KEEL_EXIT_HOST on failure, 0 on success.
  */
 int kvm_open(struct vm *vm, const char *path);

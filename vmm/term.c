@@ -1,4 +1,4 @@
-/* Raw mode for a tty stdin, and its restoration on every way out of the process. */
+/* Raw mode for a tty stdin, its restoration on every way out of the process, and the Ctrl-A escape processor. */
 #include "vmm/term.h"
 
 #include <errno.h>
@@ -150,4 +150,38 @@ void term_restore(struct term *t)
 	if (atomic_compare_exchange_strong(&term_global.raw, &self, NULL))
 		term_remove_handlers();
 	t->fd = -1;
+}
+
+void console_esc_init(struct console_esc *st)
+{
+	st->after_esc = false;
+}
+
+size_t console_esc_feed(struct console_esc *st, const uint8_t *in, size_t len, uint8_t *out,
+			size_t *out_len, enum console_esc_action *action)
+{
+	size_t i, n = 0;
+
+	*action = CONSOLE_ESC_NONE;
+	for (i = 0; i < len && *action == CONSOLE_ESC_NONE; i++) {
+		uint8_t b = in[i];
+
+		if (!st->after_esc) {
+			if (b == CONSOLE_ESC_CHAR)
+				st->after_esc = true;
+			else
+				out[n++] = b;
+			continue;
+		}
+		st->after_esc = false;
+		if (b == CONSOLE_ESC_CHAR)
+			out[n++] = CONSOLE_ESC_CHAR;
+		else if (b == 'x')
+			*action = CONSOLE_ESC_QUIT;
+		else if (b == 'h')
+			*action = CONSOLE_ESC_HELP;
+		/* anything else: dropped together with its Ctrl-A */
+	}
+	*out_len = n;
+	return i;
 }

@@ -1,9 +1,9 @@
 /* VM lifecycle: create the KVM VM with RAM, irqchip, PIT, devices, vCPUs and the loaded kernel; run it; stop it; tear it down. */
 #include "vmm/vm.h"
 
-#include "devices/devices.h"
 #include "devices/virtio/host.h"
 #include "vcpu/cpuid.h"
+#include "vcpu/regs.h"
 #include "vcpu/vcpu.h"
 #include "vmm/bundled_guest.h"
 #include "vmm/console.h"
@@ -12,6 +12,7 @@
 #include "vmm/image.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
+#include "vmm/machine.h"
 #include "vmm/signals.h"
 
 #include <errno.h>
@@ -32,65 +33,36 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
-	vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
-	vm->mem.memfd = -1;
-	vm->loop.epfd = -1;
-	pthread_mutex_init(&vm->stop_lock, NULL);
-	ret = bus_init(&vm->pio, "pio");
-	if (ret == 0)
-		ret = bus_init(&vm->mmio, "mmio");
-	if (ret == 0) {
-		vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vm->stop_efd < 0)
-			ret = -errno;
-	}
-	if (ret == 0)
-		ret = evloop_init(&vm->loop);
+	ret = platform_init(&vm->plat);
+	vm->vcpu_env = (struct vcpu_env){
+		.vm_fd = -1,
+		.pio = &vm->plat.pio,
+		.mmio = &vm->plat.mmio,
+		.mem = &vm->plat.mem,
+		.stop = &vm->plat.stop,
+		.ncpus = cfg->ncpus,
+	};
 	return ret;
 }
 
 void vm_request_stop(struct vm *vm, int status, const char *why)
 {
-	uint64_t one = 1;
-	bool first;
-
-	pthread_mutex_lock(&vm->stop_lock);
-	first = !vm->stop_requested;
-	if (first) {
-		vm->stop_requested = true;
-		vm->exit_status = status;
-	}
-	pthread_mutex_unlock(&vm->stop_lock);
-	if (!first)
-		return;
-	if (why)
-		log_info("%s (exit status %d)", why, status);
-	if (vm->stop_efd >= 0 && write(vm->stop_efd, &one, sizeof(one)) < 0)
-		log_debug("stop eventfd: %s", strerror(errno));
+	stop_request(&vm->plat.stop, status, why);
 }
 
-int vm_irq_line(struct vm *vm, unsigned int irq, int level)
-{
-	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
-
-	if (vm->vm_fd < 0)
-		return -EBADF;
-	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
-}
-
-int vm_pause_all(struct vm *vm)
+int vm_pause_all(struct vm *vm, unsigned int reason)
 {
 	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_set_request(vm->vcpus[i], VCPU_PAUSED);
+		vcpu_pause(vm->vcpus[i], reason);
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		vcpu_wait_state(vm->vcpus[i], VCPU_PAUSED);
 	return 0;
 }
 
-void vm_resume_all(struct vm *vm)
+void vm_resume_all(struct vm *vm, unsigned int reason)
 {
 	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_set_request(vm->vcpus[i], VCPU_RUNNING);
+		vcpu_resume(vm->vcpus[i], reason);
 }
 
 /* Read the kernel and initrd and load them, with the FDT and start info, into fresh guest RAM. */
@@ -126,14 +98,14 @@ static int vm_load(struct vm *vm)
 	req.ncpus = vm->cfg.ncpus;
 	virtio_fdt_layout(&vm->cfg.virtio, &fdt_devices);
 	req.fdt_devices = &fdt_devices;
-	ret = gmem_init(&vm->mem, vm->cfg.mem_size);
+	ret = gmem_init(&vm->plat.mem, vm->cfg.mem_size);
 	if (ret < 0) {
 		log_error("cannot allocate %llu MiB of guest RAM: %s",
 			  (unsigned long long)(vm->cfg.mem_size >> 20), strerror(-ret));
 		ret = KEEL_EXIT_HOST;
 		goto out;
 	}
-	ret = boot_setup(&vm->mem, &req, &vm->boot, err, sizeof(err));
+	ret = boot_setup(&vm->plat.mem, &req, &vm->boot, err, sizeof(err));
 	if (ret < 0)
 		goto bad_input;
 	ret = 0;
@@ -152,24 +124,28 @@ out:
 static int vm_create_kvm(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	const struct guest_mem *mem = &vm->plat.mem;
 
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0UL);
-	if (vm->vm_fd < 0)
+	int vm_fd = ioctl(vm->plat.kvm_fd, KVM_CREATE_VM, 0UL);
+
+	if (vm_fd < 0)
 		return kvm_fail("KVM_CREATE_VM");
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
+	platform_set_vm(&vm->plat, vm->plat.kvm_fd, vm_fd);
+	vm->vcpu_env.vm_fd = vm_fd;
+	if (ioctl(vm->plat.vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL) < 0)
 		return kvm_fail("KVM_SET_TSS_ADDR");
 	{
 		uint64_t idmap = 0xfffbc000ULL;
 
-		if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+		if (ioctl(vm->plat.vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
 			return kvm_fail("KVM_SET_IDENTITY_MAP_ADDR");
 	}
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	if (ioctl(vm->plat.vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return kvm_fail("KVM_CREATE_IRQCHIP");
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+	if (ioctl(vm->plat.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return kvm_fail("KVM_CREATE_PIT2");
-	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
-		const struct gmem_region *r = &vm->mem.regions[i];
+	for (unsigned int i = 0; i < mem->nregions; i++) {
+		const struct gmem_region *r = &mem->regions[i];
 		struct kvm_userspace_memory_region slot = {
 			.slot = i,
 			.guest_phys_addr = r->gpa,
@@ -177,7 +153,7 @@ static int vm_create_kvm(struct vm *vm)
 			.userspace_addr = (uintptr_t)r->hva,
 		};
 
-		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		if (ioctl(vm->plat.vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 			return kvm_fail("KVM_SET_USER_MEMORY_REGION");
 	}
 	return 0;
@@ -196,7 +172,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	ret = vm_load(vm);
 	if (ret)
 		return ret;
-	ret = virtio_prepare(vm);	/* the disk images and console files are inputs too */
+	/* the disk images and console files are inputs too */
+	ret = virtio_prepare(&vm->cfg.virtio, &vm->plat.stop, &vm->virtio);
 	if (ret)
 		return ret;
 	ret = kvm_open(vm, cfg->kvm_path);
@@ -209,12 +186,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	ret = vm_create_kvm(vm);
 	if (ret)
 		return ret;
-	ret = cpuid_get_supported(vm->kvm_fd, &vm->cpuid);
+	ret = cpuid_get_supported(vm->plat.kvm_fd, &vm->cpuid);
 	if (ret < 0) {
 		log_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));
 		return KEEL_EXIT_HOST;
 	}
-	ret = devices_create(vm);
+	ret = machine_devices_create(vm);
 	if (ret < 0) {
 		log_error("cannot create the devices: %s", strerror(-ret));
 		return KEEL_EXIT_HOST;
@@ -225,11 +202,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return KEEL_EXIT_HOST;
 	}
 	vm->ncpus = cfg->ncpus;
+	vm->vcpu_env.cpuid = vm->cpuid;
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
-		ret = vcpu_create(vm, i, &vm->vcpus[i]);
+		ret = vcpu_create(&vm->vcpu_env, i, &vm->vcpus[i]);
+		if (ret == 0 && i == 0)
+			ret = regs_setup_pvh(vm->vcpus[0]->fd, vm->boot.entry, vm->boot.start_info_gpa);
 		if (ret < 0) {
 			log_error("cannot create vCPU %u: %s", i, strerror(-ret));
-			vm->ncpus = i;
+			vm->ncpus = i + (vm->vcpus[i] != NULL);
 			return KEEL_EXIT_HOST;
 		}
 	}
@@ -244,7 +224,7 @@ static void vm_on_stop(void *opaque, int fd, uint32_t events)
 	(void)events;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		log_debug("stop eventfd: %s", strerror(errno));
-	evloop_stop(&vm->loop);
+	evloop_stop(&vm->plat.loop);
 }
 
 static void vm_on_signal(void *opaque, int fd, uint32_t events)
@@ -263,7 +243,7 @@ static void vm_on_signal(void *opaque, int fd, uint32_t events)
 static void vm_stop_vcpus(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_set_request(vm->vcpus[i], VCPU_STOPPED);
+		vcpu_stop(vm->vcpus[i]);
 	for (unsigned int i = 0; i < vm->ncpus; i++)
 		vcpu_join(vm->vcpus[i]);
 }
@@ -276,15 +256,15 @@ int vm_run(struct vm *vm)
 	/* SIGINT/SIGTERM/SIGHUP are blocked by main() and read here through a signalfd. */
 	signals_stop_set(&stop_sigs);
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0 || evloop_add(&vm->loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
-	    evloop_add(&vm->loop, vm->stop_efd, EPOLLIN, vm_on_stop, vm) < 0) {
+	if (sfd < 0 || evloop_add(&vm->plat.loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
+	    evloop_add(&vm->plat.loop, vm->plat.stop.efd, EPOLLIN, vm_on_stop, vm) < 0) {
 		log_error("cannot set up the event loop: %s", strerror(errno));
 		if (sfd >= 0)
 			close(sfd);
 		return KEEL_EXIT_HOST;
 	}
 	/* With --console virtio the terminal feeds the virtio console; COM1 then only prints. */
-	ret = console_create(vm, virtio_console_owns_stdin(vm) ? -1 : STDIN_FILENO, &vm->console);
+	ret = console_create(vm, virtio_console_owns_stdin(vm->virtio) ? -1 : STDIN_FILENO, &vm->console);
 	if (ret < 0)
 		log_warn("no console input: %s", strerror(-ret));
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
@@ -295,7 +275,7 @@ int vm_run(struct vm *vm)
 			break;
 		}
 	}
-	ret = evloop_run(&vm->loop);
+	ret = evloop_run(&vm->plat.loop);
 	if (ret < 0) {
 		log_error("event loop failed: %s", strerror(-ret));
 		vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
@@ -303,12 +283,9 @@ int vm_run(struct vm *vm)
 	vm_stop_vcpus(vm);
 	console_destroy(vm->console);
 	vm->console = NULL;
-	evloop_del(&vm->loop, sfd);
+	evloop_del(&vm->plat.loop, sfd);
 	close(sfd);
-	pthread_mutex_lock(&vm->stop_lock);
-	ret = vm->exit_status;
-	pthread_mutex_unlock(&vm->stop_lock);
-	return ret;
+	return stop_status(&vm->plat.stop);
 }
 
 void vm_destroy(struct vm *vm)
@@ -326,20 +303,10 @@ void vm_destroy(struct vm *vm)
 		console_destroy(vm->console);
 		vm->console = NULL;
 	}
-	devices_destroy(vm);
+	machine_devices_destroy(vm);
+	virtio_destroy(vm->virtio);	/* prepared but never created (a failed vm_create) */
+	vm->virtio = NULL;
 	free(vm->cpuid);
 	vm->cpuid = NULL;
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
-	if (vm->kvm_fd >= 0)
-		close(vm->kvm_fd);
-	vm->vm_fd = vm->kvm_fd = -1;
-	gmem_destroy(&vm->mem);
-	evloop_destroy(&vm->loop);
-	if (vm->stop_efd >= 0)
-		close(vm->stop_efd);
-	vm->stop_efd = -1;
-	bus_destroy(&vm->pio);
-	bus_destroy(&vm->mmio);
-	pthread_mutex_destroy(&vm->stop_lock);
+	platform_destroy(&vm->plat);
 }

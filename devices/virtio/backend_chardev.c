@@ -11,7 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/stop.h"
 
 static int cd_fail(struct chardev *c, const char *spec, int err, char *buf, size_t len, const char *why)
 {
@@ -73,7 +75,8 @@ static int cd_file(struct chardev *c, const struct virtio_console_opts *o, char 
 	return 0;
 }
 
-int chardev_open(const struct virtio_console_opts *o, struct chardev **out, char *err, size_t errlen)
+int chardev_open(const struct virtio_console_opts *o, struct stop_ctl *stop, struct chardev **out, char *err,
+		 size_t errlen)
 {
 	struct chardev *c = calloc(1, sizeof(*c));
 	int ret = 0;
@@ -83,7 +86,9 @@ int chardev_open(const struct virtio_console_opts *o, struct chardev **out, char
 		return -ENOMEM;
 	}
 	c->in_fd = c->out_fd = -1;
+	c->stop = stop;
 	term_init(&c->term);
+	console_esc_init(&c->esc);
 	switch (o->kind) {
 	case VIRTIO_CONSOLE_TERMINAL:
 		c->in_fd = fcntl(STDIN_FILENO, F_GETFL) >= 0 ? STDIN_FILENO : -1;
@@ -105,6 +110,36 @@ int chardev_open(const struct virtio_console_opts *o, struct chardev **out, char
 		return ret;	/* cd_fail freed it */
 	*out = c;
 	return 0;
+}
+
+size_t chardev_input(struct chardev *c, const uint8_t *in, size_t n, uint8_t *out, bool *quit)
+{
+	size_t len = 0;
+
+	*quit = false;
+	if (!c->escapes) {
+		memcpy(out, in, n);
+		return n;
+	}
+	while (n) {
+		enum console_esc_action act;
+		size_t used, got;
+
+		used = console_esc_feed(&c->esc, in, n, out + len, &got, &act);
+		len += got;
+		in += used;
+		n -= used;
+		if (act == CONSOLE_ESC_QUIT) {
+			if (c->stop)
+				stop_request(c->stop, KEEL_EXIT_OK, "quit with Ctrl-A x");
+			*quit = true;
+			break;
+		}
+		if (act == CONSOLE_ESC_HELP && write(STDERR_FILENO, CONSOLE_HELP, strlen(CONSOLE_HELP)) < 0) {
+			/* nowhere to report it */
+		}
+	}
+	return len;
 }
 
 void chardev_raw(struct chardev *c)

@@ -1,4 +1,4 @@
-/* virtio-console: host input (Ctrl-A escapes on the terminal) into receive buffers; transmit buffers out through a ring. */
+/* virtio-console: host input (as its backend hands it over) into receive buffers; transmit buffers out through a ring. */
 #include "devices/virtio/console.h"
 
 #include <errno.h>
@@ -10,10 +10,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/iov.h"
-#include "vmm/console.h"
-#include "vmm/exit_status.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
 
 #define CON_PCI_CLASS 0x078000u		/* simple communication controller, other */
 #define CON_DRAIN_CHUNK 512u		/* bytes per write when draining at exit */
@@ -21,12 +18,10 @@
 struct vcon {
 	struct virtio_dev dev;
 	struct chardev *cd;
-	struct vm *vm;
 
-	/* Input: read into rd, escaped into in, copied into receive buffers. */
+	/* Input: read into rd, filtered by the backend into in, copied into receive buffers. */
 	struct ioloop_op read_op;
 	bool reading, in_done;
-	struct console_esc esc;
 	uint8_t rd[VIRTIO_CONSOLE_IN_BUF];
 	uint8_t in[VIRTIO_CONSOLE_IN_BUF];
 	size_t in_len;
@@ -69,31 +64,14 @@ static void con_deliver(struct vcon *c)
 	con_read(c);
 }
 
-/* Run @n bytes of input through the escapes (terminal) into c->in. */
+/* Hand @n bytes of input to the backend (the terminal applies its escapes there) and keep what the guest gets. */
 static void con_input(struct vcon *c, const uint8_t *buf, size_t n)
 {
-	if (!c->cd->escapes) {
-		memcpy(c->in + c->in_len, buf, n);
-		c->in_len += n;
-		return;
-	}
-	while (n) {
-		enum console_esc_action act;
-		size_t used, out;
+	bool quit;
 
-		used = console_esc_feed(&c->esc, buf, n, c->in + c->in_len, &out, &act);
-		c->in_len += out;
-		buf += used;
-		n -= used;
-		if (act == CONSOLE_ESC_QUIT) {
-			vm_request_stop(c->vm, KEEL_EXIT_OK, "quit with Ctrl-A x");
-			c->in_done = true;
-			return;
-		}
-		if (act == CONSOLE_ESC_HELP && write(STDERR_FILENO, CONSOLE_HELP, strlen(CONSOLE_HELP)) < 0) {
-			/* nowhere to report it */
-		}
-	}
+	c->in_len += chardev_input(c->cd, buf, n, c->in + c->in_len, &quit);
+	if (quit)
+		c->in_done = true;
 }
 
 static void con_read_done(struct ioloop_op *op, int res)
@@ -271,7 +249,7 @@ static const struct virtio_dev_ops virtio_console_ops = {
 	.reset = con_reset,
 };
 
-int virtio_console_create(struct chardev *cd, struct vm *vm, const struct guest_mem *mem, struct ioloop *loop,
+int virtio_console_create(struct chardev *cd, const struct guest_mem *mem, struct ioloop *loop,
 			  struct virtio_dev **out)
 {
 	struct vcon *c = calloc(1, sizeof(*c));
@@ -280,10 +258,8 @@ int virtio_console_create(struct chardev *cd, struct vm *vm, const struct guest_
 	if (!c)
 		return -ENOMEM;
 	c->cd = cd;
-	c->vm = vm;
 	c->read_op.done = con_read_done;
 	c->write_op.done = con_write_done;
-	console_esc_init(&c->esc);
 	ret = virtio_dev_init(&c->dev, &virtio_console_ops, c, "virtio-console0", mem, loop);
 	if (ret < 0) {
 		virtio_console_destroy(&c->dev);

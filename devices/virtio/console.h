@@ -5,7 +5,6 @@
 #include "devices/virtio/backend_chardev.h"
 #include "devices/virtio/virtio.h"
 
-struct vm;
 
 #define VIRTIO_CONSOLE_QUEUE_SIZE 64u
 #define VIRTIO_CONSOLE_IN_BUF 4096u	/* host input waiting for the guest's receive buffers */
@@ -13,10 +12,10 @@ struct vm;
 
 /*
  * virtio_console_create - the device "virtio-console0" on @cd (which it does not own). Input is
- * read from the start, so that on the terminal Ctrl-A x stops @vm (vm_request_stop) even before a
- * guest driver exists; bytes wait for receive buffers. Returns 0 or -errno.
+ * read from the start and handed to the backend, so that on the terminal Ctrl-A x ends the VM
+ * even before a guest driver exists; bytes wait for receive buffers. Returns 0 or -errno.
  */
-int virtio_console_create(struct chardev *cd, struct vm *vm, const struct guest_mem *mem, struct ioloop *loop,
+int virtio_console_create(struct chardev *cd, const struct guest_mem *mem, struct ioloop *loop,
 			  struct virtio_dev **out);
 
 /*

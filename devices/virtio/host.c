@@ -14,7 +14,6 @@
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
 
 #define VIRTIO_RING_DEPTH 1024u		/* io_uring submission entries: every queue of every device fits */
 
@@ -34,13 +33,13 @@ void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *o
 	out->n_virtio_mmio = n < KEEL_VIRTIO_MMIO_SLOTS ? n : KEEL_VIRTIO_MMIO_SLOTS;
 }
 
-int virtio_prepare(struct vm *vm)
+int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct virtio_host **out)
 {
-	const struct virtio_config *c = &vm->cfg.virtio;
 	struct virtio_host *h;
 	char err[512];
 	int ret;
 
+	*out = NULL;
 	if (virtio_config_ndevices(c) == 0)
 		return KEEL_EXIT_OK;
 	h = calloc(1, sizeof(*h));
@@ -48,9 +47,9 @@ int virtio_prepare(struct vm *vm)
 		log_error("out of memory");
 		return KEEL_EXIT_HOST;
 	}
-	h->vm = vm;
+	h->cfg = c;
 	h->transport = c->transport;
-	vm->virtio = h;
+	*out = h;	/* the caller destroys it, whatever happens below */
 	for (unsigned int i = 0; i < c->ndisks; i++) {
 		ret = disk_open(&c->disks[i], i, &h->disks[i], err, sizeof(err));
 		if (ret < 0)
@@ -58,7 +57,7 @@ int virtio_prepare(struct vm *vm)
 		h->ndisks++;
 	}
 	if (c->console.kind != VIRTIO_CONSOLE_NONE) {
-		ret = chardev_open(&c->console, &h->chardev, err, sizeof(err));
+		ret = chardev_open(&c->console, stop, &h->chardev, err, sizeof(err));
 		if (ret < 0)
 			goto bad;
 	}
@@ -77,15 +76,15 @@ bad:
 	return ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
 }
 
-bool virtio_console_owns_stdin(const struct vm *vm)
+bool virtio_console_owns_stdin(const struct virtio_host *h)
 {
-	return vm->virtio && vm->virtio->chardev && vm->virtio->chardev->escapes;
+	return h && h->chardev && h->chardev->escapes;
 }
 
 /* Create the device for slot @i (@disk: its index among the disks, or among the NICs). */
 static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsigned int disk)
 {
-	struct vm *vm = h->vm;
+	const struct guest_mem *mem = &h->plat->mem;
 
 	switch (s->kind) {
 	case VIRTIO_KIND_BLK: {
@@ -95,46 +94,47 @@ static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsi
 		log_debug("virtio-blk%u: %s, %llu bytes%s, %s, %s", disk, dk->path, (unsigned long long)dk->size,
 			  dk->readonly ? " read-only" : "", dk->dfd >= 0 ? "O_DIRECT when aligned" : "buffered",
 			  dk->fixed >= 0 ? "registered with io_uring" : "plain descriptors");
-		return virtio_blk_create(dk, disk, &vm->mem, h->loop, &s->dev);
+		return virtio_blk_create(dk, disk, mem, h->loop, &s->dev);
 	}
 	case VIRTIO_KIND_CONSOLE:
-		return virtio_console_create(h->chardev, vm, &vm->mem, h->loop, &s->dev);
+		return virtio_console_create(h->chardev, mem, h->loop, &s->dev);
 	case VIRTIO_KIND_NET:
-		return virtio_net_create(h->nets[disk], vm->cfg.virtio.nets[disk].mac, disk, &vm->mem, h->loop, &s->dev);
+		return virtio_net_create(h->nets[disk], h->cfg->nets[disk].mac, disk, mem, h->loop, &s->dev);
 	default:
-		return virtio_rng_create(&vm->mem, h->loop, &s->dev);
+		return virtio_rng_create(mem, h->loop, &s->dev);
 	}
 }
 
-/* Attach slot @i's device to its transport. */
-static int virtio_attach(struct virtio_host *h, unsigned int i)
+/* Give slot @s its resources and attach its device to the transport. */
+static int virtio_attach(struct virtio_host *h, struct virtio_slot *s)
 {
-	struct virtio_slot *s = &h->slots[i];
-	struct vm *vm = h->vm;
+	struct platform *p = h->plat;
+	int ret;
 
-	if (h->transport == VIRTIO_TRANSPORT_PCI)
-		return virtio_pci_create(s->dev, &h->pci, i + 1, s->irq, &h->router, vm->vm_fd, &s->pci);
-	return virtio_mmio_create(s->dev, &vm->mmio, KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE,
-				  s->irq, vm->vm_fd, &s->mmio);
+	ret = res_alloc_gsi(&p->res, &s->irq);
+	if (ret < 0)
+		return ret;
+	if (h->transport == VIRTIO_TRANSPORT_PCI) {
+		ret = res_alloc_pci_slot(&p->res, &s->pci_slot);
+		return ret < 0 ? ret : virtio_pci_create(s->dev, &h->pci, s->pci_slot, s->irq, &p->irq, p->vm_fd, &s->pci);
+	}
+	ret = res_alloc_mmio_window(&p->res, &s->mmio_base);
+	return ret < 0 ? ret : virtio_mmio_create(s->dev, &p->mmio, s->mmio_base, s->irq, p->vm_fd, &s->mmio);
 }
 
-int virtio_create(struct vm *vm)
+int virtio_create(struct virtio_host *h, struct platform *p)
 {
-	struct virtio_host *h = vm->virtio;
 	unsigned int i;
 	int ret;
 
 	if (!h)
 		return 0;
+	h->plat = p;
 	ret = ioloop_create(VIRTIO_RING_DEPTH, &h->loop);
 	if (ret < 0)
 		return ret;
-	ret = irq_router_init(&h->router, vm->vm_fd);
-	if (ret < 0)
-		return ret;
-	h->router_ok = true;
 	if (h->transport == VIRTIO_TRANSPORT_PCI) {
-		ret = pci_host_init(&h->pci, &vm->pio, &vm->mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE);
+		ret = pci_host_init(&h->pci, &p->pio, &p->mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE);
 		if (ret < 0)
 			return ret;
 		h->pci_ok = true;
@@ -143,17 +143,16 @@ int virtio_create(struct vm *vm)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_BLK;
 	if (h->chardev)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_CONSOLE;
-	if (vm->cfg.virtio.rng)
+	if (h->cfg->rng)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_RNG;
 	for (i = 0; i < h->nnets; i++)
 		h->slots[h->nslots++].kind = VIRTIO_KIND_NET;
 	for (i = 0; i < h->nslots; i++) {
 		struct virtio_slot *s = &h->slots[i];
 
-		s->irq = KEEL_VIRTIO_GSI_BASE + i;
 		ret = virtio_make_device(h, s, s->kind == VIRTIO_KIND_NET ? i - (h->nslots - h->nnets) : i);
 		if (ret == 0)
-			ret = virtio_attach(h, i);
+			ret = virtio_attach(h, s);
 		if (ret < 0) {
 			log_error("virtio device %u: %s", i, strerror(-ret));
 			return ret;
@@ -168,10 +167,8 @@ int virtio_create(struct vm *vm)
 	return 0;
 }
 
-void virtio_destroy(struct vm *vm)
+void virtio_destroy(struct virtio_host *h)
 {
-	struct virtio_host *h = vm->virtio;
-
 	if (!h)
 		return;
 	/* First the I/O thread: after this nothing runs on a device any more. */
@@ -195,13 +192,10 @@ void virtio_destroy(struct vm *vm)
 	}
 	if (h->pci_ok)
 		pci_host_destroy(&h->pci);
-	if (h->router_ok)
-		irq_router_destroy(&h->router);
 	for (unsigned int i = 0; i < h->ndisks; i++)
 		disk_close(h->disks[i]);
 	chardev_close(h->chardev);
 	for (unsigned int i = 0; i < h->nnets; i++)
 		net_backend_close(h->nets[i]);
 	free(h);
-	vm->virtio = NULL;
 }

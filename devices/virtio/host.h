@@ -12,9 +12,7 @@
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/pci.h"
 #include "vmm/boot/fdt.h"
-#include "vmm/irq.h"
-
-struct vm;
+#include "vmm/platform.h"
 
 enum virtio_kind {
 	VIRTIO_KIND_BLK,
@@ -24,20 +22,23 @@ enum virtio_kind {
 };
 
 /*
- * One device of the machine. Device i (disks in command-line order, then the console, then the
- * rng, then the NICs in command-line order) uses IOAPIC input KEEL_VIRTIO_GSI_BASE + i; with PCI it sits in slot i + 1, with MMIO at
- * KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE.
+ * One device of the machine (disks in command-line order, then the console, then the rng, then
+ * the NICs in command-line order), with what the platform's resource allocator gave it: an
+ * IOAPIC input, and a PCI slot or a virtio-mmio window.
  */
 struct virtio_slot {
 	enum virtio_kind kind;
 	struct virtio_dev *dev;
 	struct virtio_pci *pci;		/* its transport: one of these two */
 	struct virtio_mmio *mmio;
-	unsigned int irq;
+	unsigned int irq;		/* IOAPIC input (GSI) */
+	unsigned int pci_slot;		/* PCI: its slot */
+	uint64_t mmio_base;		/* MMIO: its window */
 };
 
 struct virtio_host {
-	struct vm *vm;
+	const struct virtio_config *cfg;	/* what the user asked for (owned by the VM's configuration) */
+	struct platform *plat;		/* set by virtio_create */
 	enum virtio_transport_kind transport;
 	struct disk *disks[VIRTIO_MAX_DISKS];
 	unsigned int ndisks;
@@ -45,8 +46,6 @@ struct virtio_host {
 	struct net_backend *nets[VIRTIO_MAX_NICS];
 	unsigned int nnets;
 	struct ioloop *loop;
-	struct irq_router router;
-	bool router_ok;
 	struct pci_host pci;
 	bool pci_ok;
 	unsigned int nslots;
@@ -61,24 +60,28 @@ struct virtio_host {
 void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *out);
 
 /*
- * virtio_prepare - open what vm->cfg.virtio names (disk images, console files or socket, taps and
- * net sockets) into
- * vm->virtio; nothing when no virtio device is asked for. On a bad input prints one line and
- * returns KEEL_EXIT_USAGE (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
+ * virtio_prepare - open what @c names (disk images, console files or socket, taps and net
+ * sockets) into a new host in *@out (NULL when no virtio device is asked for); the terminal
+ * console's Ctrl-A x ends the VM through @stop. @c must outlive the host. On a bad input prints
+ * one line and returns KEEL_EXIT_USAGE (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
  */
-int virtio_prepare(struct vm *vm);
+int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct virtio_host **out);
 
 /*
- * virtio_create - the device-table entry: create the devices and their transport on vm->pio /
- * vm->mmio with KVM's ioeventfds, irqfds and GSI routes (none when vm->vm_fd is -1, as in unit
- * tests), then start the I/O thread. Nothing to do without virtio_prepare's host. 0 or -errno.
+ * virtio_create - create @h's devices and their transport on @p: interrupt inputs, PCI slots
+ * or MMIO windows from @p's resource allocator, registers on its buses, KVM's ioeventfds, irqfds
+ * and GSI routes (none when p->vm_fd is -1, as in unit tests), then start the I/O thread.
+ * NULL @h: nothing to do. 0 or -errno.
  */
-int virtio_create(struct vm *vm);
+int virtio_create(struct virtio_host *h, struct platform *p);
 
-/* virtio_destroy - stop the I/O thread (in-flight I/O completes), remove everything, close the backends. */
-void virtio_destroy(struct vm *vm);
+/*
+ * virtio_destroy - stop the I/O thread (in-flight I/O completes), remove everything, close the
+ * backends, free @h. NULL is fine.
+ */
+void virtio_destroy(struct virtio_host *h);
 
 /* virtio_console_owns_stdin - the virtio console reads keel's stdin (--console virtio): COM1 must not. */
-bool virtio_console_owns_stdin(const struct vm *vm);
+bool virtio_console_owns_stdin(const struct virtio_host *h);
 
 #endif

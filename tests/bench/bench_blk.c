@@ -172,7 +172,7 @@ static struct result bench_keel(const char *path, uint64_t blocks, double secs)
 	}
 	fakedrv_msix_enable(&d);
 	fakedrv_msix_vector(&d, 1, 0xfee00000, 0x41, false);
-	fakeq_init(&q, &vm.mem, RING_GPA, 128);
+	fakeq_init(&q, &vm.plat.mem, RING_GPA, 128);
 	fakedrv_queue(&d, 0, &q, 1);
 	fakedrv_driver_ok(&d);
 	kick = vm.virtio->slots[0].dev->kick_fd[0];

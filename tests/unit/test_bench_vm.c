@@ -18,6 +18,7 @@
 #include "vmm/bench/report.h"
 #include "vcpu/vcpu.h"
 #include "vmm/log.h"
+#include "vmm/machine.h"
 #include "vmm/vm.h"
 
 struct lines {
@@ -203,33 +204,42 @@ START_TEST(bench_device_handlers)
 	uint8_t b[4] = { 1, 2, 3, 4 };
 	struct vm vm;
 
+	struct bench_dev *bd;
+
 	log_set_level(LOG_OFF);
 	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
-	ck_assert_int_eq(bench_msr(&vm, NULL, KEEL_BENCH_MSR_USER, &data, false), 0);
-	ck_assert_uint_eq(data, 3u | 3u << 16);
-	ck_assert_int_eq(bench_msr(&vm, NULL, KEEL_BENCH_MSR_USER, &data, true), 0);
-	ck_assert_int_eq(bench_msr(&vm, NULL, 0x10, &data, false), -ENOENT);
-	ck_assert_int_eq(bench_hypercall(&vm, NULL, KEEL_BENCH_HC_NR, args, &ret), 0);
-	ck_assert_uint_eq(ret, 0);
-	ck_assert_int_eq(bench_hypercall(&vm, NULL, 5, args, &ret), -ENOSYS);
 	/* without KVM (vm_fd -1) the bus side is all there is */
-	ck_assert_int_eq(bench_devices_create(&vm), 0);
-	ck_assert_ptr_nonnull(vm.bench);
-	ck_assert_ptr_nonnull(vm.hooks);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_BENCH_PORT_USER, b, 4, false), 0);
+	ck_assert_int_eq(bench_devices_create(&vm.plat, 3, &bd), 0);
+	ck_assert_ptr_nonnull(bd);
+	ck_assert_int_eq(bench_msr(bd, NULL, KEEL_BENCH_MSR_USER, &data, false), 0);
+	ck_assert_uint_eq(data, 3u | 3u << 16);
+	ck_assert_int_eq(bench_msr(bd, NULL, KEEL_BENCH_MSR_USER, &data, true), 0);
+	ck_assert_int_eq(bench_msr(bd, NULL, 0x10, &data, false), -ENOENT);
+	ck_assert_int_eq(bench_hypercall(bd, NULL, KEEL_BENCH_HC_NR, args, &ret), 0);
+	ck_assert_uint_eq(ret, 0);
+	ck_assert_int_eq(bench_hypercall(bd, NULL, 5, args, &ret), -ENOSYS);
+	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, KEEL_BENCH_PORT_USER, b, 4, false), 0);
 	ck_assert_uint_eq(b[0] | b[1] | b[2] | b[3], 0);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_BENCH_PORT_KERNEL, b, 1, true), 0);
-	ck_assert_int_eq(bus_access(&vm.mmio, NULL, KEEL_BENCH_MMIO_USER + 0xfffc, b, 4, true), 0);
-	ck_assert_int_eq(bus_access(&vm.mmio, NULL, KEEL_BENCH_MMIO_KERNEL, b, 4, false), 0);
-	bench_devices_destroy(&vm);
+	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, KEEL_BENCH_PORT_KERNEL, b, 1, true), 0);
+	ck_assert_int_eq(bus_access(&vm.plat.mmio, NULL, KEEL_BENCH_MMIO_USER + 0xfffc, b, 4, true), 0);
+	ck_assert_int_eq(bus_access(&vm.plat.mmio, NULL, KEEL_BENCH_MMIO_KERNEL, b, 4, false), 0);
+	bench_devices_destroy(bd);
+	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, KEEL_BENCH_PORT_USER, b, 4, false), -ENOENT);
+	/* through the machine's device table: the devices and their exit hooks on the vCPUs' path */
+	ck_assert_int_eq(machine_devices_create(&vm), 0);
+	ck_assert_ptr_nonnull(vm.bench);
+	ck_assert_ptr_eq(vm.vcpu_env.hooks, bench_exit_hooks());
+	ck_assert_ptr_eq(vm.vcpu_env.hooks_opaque, vm.bench);
+	machine_devices_destroy(&vm);
 	ck_assert_ptr_null(vm.bench);
-	ck_assert_ptr_null(vm.hooks);
-	ck_assert_int_eq(bus_access(&vm.pio, NULL, KEEL_BENCH_PORT_USER, b, 4, false), -ENOENT);
+	ck_assert_ptr_null(vm.vcpu_env.hooks);
 	/* not in bench mode: nothing at all */
 	vm.cfg.bench = false;
-	ck_assert_int_eq(bench_devices_create(&vm), 0);
+	ck_assert_int_eq(machine_devices_create(&vm), 0);
 	ck_assert_ptr_null(vm.bench);
-	ck_assert_int_eq(bus_access(&vm.mmio, NULL, KEEL_BENCH_MMIO_USER, b, 4, false), -ENOENT);
+	ck_assert_ptr_null(vm.vcpu_env.hooks);
+	ck_assert_int_eq(bus_access(&vm.plat.mmio, NULL, KEEL_BENCH_MMIO_USER, b, 4, false), -ENOENT);
+	machine_devices_destroy(&vm);
 	vm_destroy(&vm);
 	log_set_level(LOG_WARN);
 }
@@ -265,12 +275,12 @@ START_TEST(bench_devices_on_kvm)
 	ck_assert_int_eq(vm_create(&live, &cfg), 0);
 	ck_assert_ptr_nonnull(live.bench);
 	v = live.vcpus[0];
-	ck_assert_int_eq(gmem_write(&live.mem, 0x7000, code, sizeof(code)), 0);
+	ck_assert_int_eq(gmem_write(&live.plat.mem, 0x7000, code, sizeof(code)), 0);
 	ck_assert_int_eq(ioctl(v->fd, KVM_GET_REGS, &regs), 0);
 	regs.rip = 0x7000;
 	ck_assert_int_eq(ioctl(v->fd, KVM_SET_REGS, &regs), 0);
-	user_msr = ioctl(live.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) > 0 &&
-		   ioctl(live.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) > 0;
+	user_msr = ioctl(live.plat.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) > 0 &&
+		   ioctl(live.plat.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) > 0;
 	ck_assert_int_eq(ioctl(v->fd, KVM_RUN, 0), 0);
 	if (user_msr) {
 		ck_assert_uint_eq(v->run->exit_reason, KVM_EXIT_X86_RDMSR);

@@ -188,13 +188,13 @@ START_TEST(console_pipe_input)
 	ck_assert_int_eq(write(p[1], "hello", 5), 5);
 	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
 	ck_assert(console_has_input(c));
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE - 5);
 	for (const char *s = "hello"; *s; s++)
 		ck_assert_uint_eq(rbr(), (uint8_t)*s);
 	/* End of input ends the input only. */
 	close(p[1]);
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert(!console_has_input(c));
 	fx_stop_status(&req);
 	ck_assert(!req);
@@ -212,8 +212,8 @@ START_TEST(console_quit)
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(write(p[1], "a\x01\x01" "b\x01xzz", 8), 8);
 	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
-	fx_vm.exit_status = KEEL_EXIT_HOST;
-	fx_run_for(&fx_vm.loop, 30);
+	fx_vm.plat.stop.status = KEEL_EXIT_HOST;
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
 	ck_assert(!console_has_input(c));
@@ -241,7 +241,7 @@ START_TEST(console_help)
 	ck_assert_int_eq(dup2(e[1], STDERR_FILENO), STDERR_FILENO);
 	ck_assert_int_eq(write(p[1], "1\x01h" "2", 4), 4);
 	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	n = read(e[0], buf, sizeof(buf) - 1);
@@ -270,22 +270,22 @@ START_TEST(console_flow_control)
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(write(p[1], data, TOTAL), TOTAL);
 	ck_assert_int_eq(console_create(&fx_vm, p[0], &c), 0);
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	/* Full: the rest waits in the pipe. */
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
 	/* The guest reads half: room is reported and the console reads on. */
 	for (; got < UART_RX_RESUME; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE - (TOTAL - got));
 	for (; got < TOTAL; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), UART_RX_SIZE);
 	ck_assert(console_has_input(c));
 	close(p[1]);
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert(!console_has_input(c));
 	console_destroy(c);
 	close(p[0]);
@@ -310,11 +310,11 @@ START_TEST(console_file_input)
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
 	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
 	ck_assert(console_has_input(c));
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	ck_assert_uint_eq(uart_rx_space(fx_vm.uart), 0);
 	for (; got < UART_RX_RESUME; got++)
 		ck_assert_uint_eq(rbr(), pattern(got));
-	fx_run_for(&fx_vm.loop, 30);
+	fx_run_for(&fx_vm.plat.loop, 30);
 	/* The file ended: everything is in, the input is over. */
 	ck_assert(!console_has_input(c));
 	for (; got < TOTAL; got++)
@@ -358,7 +358,7 @@ START_TEST(console_endless_file_yields)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, reader_main, &r), 0);
-	fx_run_for(&fx_vm.loop, 100);
+	fx_run_for(&fx_vm.plat.loop, 100);
 	r.stop = true;
 	pthread_join(th, NULL);
 	ck_assert(console_has_input(c));
@@ -376,7 +376,7 @@ START_TEST(console_dev_null)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(console_create(&fx_vm, fd, &c), 0);
-	fx_run_for(&fx_vm.loop, 20);
+	fx_run_for(&fx_vm.plat.loop, 20);
 	ck_assert(!console_has_input(c));
 	fx_stop_status(&req);
 	ck_assert(!req);
@@ -398,7 +398,7 @@ START_TEST(console_unusable_fd)
 	console_destroy(c);
 	ck_assert_int_eq(console_create(&fx_vm, closed, &c), 0);
 	ck_assert(!console_has_input(c));
-	fx_run_for(&fx_vm.loop, 10);
+	fx_run_for(&fx_vm.plat.loop, 10);
 	console_destroy(c);
 	close(fd);
 }

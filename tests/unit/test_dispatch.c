@@ -54,14 +54,14 @@ static void setup(void)
 
 	log_set_level(LOG_OFF);	/* quiet: these tests trigger error paths on purpose */
 	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
-	vm.vcpu_mmap_size = RUN_SIZE;
+	vm.vcpu_env.mmap_size = RUN_SIZE;
 	memset(&vcpu, 0, sizeof(vcpu));
-	vcpu.vm = &vm;
+	vcpu.env = &vm.vcpu_env;
 	vcpu.fd = -1;
 	run = calloc(1, RUN_SIZE);
 	memset(&probe, 0, sizeof(probe));
-	ck_assert_int_eq(bus_register(&vm.pio, 0x3f8, 8, probe_handler, &probe, "probe"), 0);
-	ck_assert_int_eq(bus_register(&vm.mmio, 0xd0000000, 0x1000, probe_handler, &probe, "probe"), 0);
+	ck_assert_int_eq(bus_register(&vm.plat.pio, 0x3f8, 8, probe_handler, &probe, "probe"), 0);
+	ck_assert_int_eq(bus_register(&vm.plat.mmio, 0xd0000000, 0x1000, probe_handler, &probe, "probe"), 0);
 }
 
 static void teardown(void)
@@ -92,7 +92,7 @@ START_TEST(io_out)
 	ck_assert_uint_eq(probe.offset, 1);
 	ck_assert(probe.is_write);
 	ck_assert_uint_eq(probe.seen[0], 'k');
-	ck_assert(!vm.stop_requested);
+	ck_assert(!vm.plat.stop.requested);
 }
 END_TEST
 
@@ -134,7 +134,7 @@ START_TEST(io_unclaimed_reads_ones)
 	/* a write to nothing is dropped */
 	make_io(KVM_EXIT_IO_OUT, 0x80, 1, 1);
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
-	ck_assert(!vm.stop_requested);
+	ck_assert(!vm.plat.stop.requested);
 }
 END_TEST
 
@@ -144,8 +144,8 @@ START_TEST(io_malformed)
 	run->io.data_offset = RUN_SIZE - 1;
 	run->io.count = 4;	/* runs past the mapping */
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert(vm.stop_requested);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert(vm.plat.stop.requested);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 	ck_assert_int_eq(probe.calls, 0);
 }
 END_TEST
@@ -178,7 +178,7 @@ START_TEST(mmio_write_read)
 	ck_assert_int_eq(probe.calls, 2);
 	run->mmio.len = 16;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 }
 END_TEST
 
@@ -186,8 +186,8 @@ START_TEST(hlt_stops_cleanly)
 {
 	run->exit_reason = KVM_EXIT_HLT;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert(vm.stop_requested);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_OK);
+	ck_assert(vm.plat.stop.requested);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_OK);
 }
 END_TEST
 
@@ -195,7 +195,7 @@ START_TEST(shutdown_is_triple_fault)
 {
 	run->exit_reason = KVM_EXIT_SHUTDOWN;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_TRIPLE_FAULT);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_TRIPLE_FAULT);
 }
 END_TEST
 
@@ -205,7 +205,7 @@ START_TEST(internal_error)
 	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
 	run->internal.ndata = 2;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 }
 END_TEST
 
@@ -213,7 +213,7 @@ START_TEST(unknown_reasons)
 {
 	run->exit_reason = 0xdead;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 }
 END_TEST
 
@@ -221,7 +221,7 @@ START_TEST(kvm_exit_unknown_and_fail_entry)
 {
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_GUEST_ERROR);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 }
 END_TEST
 
@@ -231,7 +231,7 @@ START_TEST(first_stop_wins)
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
 	run->exit_reason = KVM_EXIT_HLT;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_TRIPLE_FAULT);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_TRIPLE_FAULT);
 }
 END_TEST
 
@@ -239,11 +239,11 @@ START_TEST(intr_and_system_events)
 {
 	run->exit_reason = KVM_EXIT_INTR;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
-	ck_assert(!vm.stop_requested);
+	ck_assert(!vm.plat.stop.requested);
 	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
 	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_STOP);
-	ck_assert_int_eq(vm.exit_status, KEEL_EXIT_OK);
+	ck_assert_int_eq(vm.plat.stop.status, KEEL_EXIT_OK);
 }
 END_TEST
 
@@ -255,7 +255,7 @@ START_TEST(debug_exit_without_debugger)
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	run->debug.arch.exception = 3;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
-	ck_assert(!vm.stop_requested);
+	ck_assert(!vm.plat.stop.requested);
 }
 END_TEST
 
@@ -283,7 +283,7 @@ static void int3_exit(bool gdb, const uint8_t *code, size_t len, int want_action
 	ck_assert_int_eq(vm_create(&live, &cfg), KEEL_EXIT_OK);
 	ck_assert(!gdb || live.gdb);
 	v = live.vcpus[0];
-	ck_assert_int_eq(gmem_write(&live.mem, 0x7000, code, len), 0);
+	ck_assert_int_eq(gmem_write(&live.plat.mem, 0x7000, code, len), 0);
 	ck_assert_int_eq(ioctl(v->fd, KVM_GET_REGS, &regs), 0);
 	regs.rip = 0x7000;	/* paging is off at the PVH entry: linear == physical */
 	ck_assert_int_eq(ioctl(v->fd, KVM_SET_REGS, &regs), 0);
@@ -295,11 +295,11 @@ static void int3_exit(bool gdb, const uint8_t *code, size_t len, int want_action
 	ck_assert_int_eq(ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev), 0);
 	if (want_action == VCPU_ACTION_CONTINUE) {
 		/* PC past the int3; the injected #BP itself cannot be read back (KVM hides soft exceptions) */
-		ck_assert(!live.stop_requested);
+		ck_assert(!live.plat.stop.requested);
 		ck_assert_uint_eq(regs.rip, 0x7001);
 	} else {
-		ck_assert(live.stop_requested);
-		ck_assert_int_eq(live.exit_status, KEEL_EXIT_GUEST_ERROR);
+		ck_assert(live.plat.stop.requested);
+		ck_assert_int_eq(live.plat.stop.status, KEEL_EXIT_GUEST_ERROR);
 		ck_assert_uint_eq(regs.rip, 0x7000);
 		ck_assert_uint_eq(ev.exception.injected, 0);
 	}
@@ -361,14 +361,14 @@ static int hook_hypercall(void *opaque, struct vcpu *v, uint64_t nr, const uint6
 	return h->result;
 }
 
-static const struct vm_exit_hooks test_hooks = { .msr = hook_msr, .hypercall = hook_hypercall };
+static const struct vcpu_exit_hooks test_hooks = { .msr = hook_msr, .hypercall = hook_hypercall };
 
 START_TEST(msr_exits_go_to_the_hook)
 {
 	struct hook_probe h = { .result = 0 };
 
-	vm.hooks = &test_hooks;
-	vm.hooks_opaque = &h;
+	vm.vcpu_env.hooks = &test_hooks;
+	vm.vcpu_env.hooks_opaque = &h;
 	run->exit_reason = KVM_EXIT_X86_RDMSR;
 	run->msr.index = 0x35;
 	run->msr.error = 1;	/* stale: dispatch must clear it */
@@ -390,8 +390,8 @@ START_TEST(msr_exits_go_to_the_hook)
 	h.result = -ENOENT;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	ck_assert_uint_eq(run->msr.error, 1);
-	ck_assert(!vm.stop_requested);
-	vm.hooks = NULL;
+	ck_assert(!vm.plat.stop.requested);
+	vm.vcpu_env.hooks = NULL;
 }
 END_TEST
 
@@ -404,7 +404,7 @@ START_TEST(msr_exit_without_hook_is_gp)
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	ck_assert_uint_eq(run->msr.error, 1);
 	ck_assert_uint_eq(run->msr.data, 7);
-	ck_assert(!vm.stop_requested);
+	ck_assert(!vm.plat.stop.requested);
 }
 END_TEST
 
@@ -419,8 +419,8 @@ START_TEST(hypercall_exits)
 	/* no hook: -KVM_ENOSYS, as KVM answers hypercalls it does not know */
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	ck_assert_uint_eq(run->hypercall.ret, (uint64_t)-1000);
-	vm.hooks = &test_hooks;
-	vm.hooks_opaque = &h;
+	vm.vcpu_env.hooks = &test_hooks;
+	vm.vcpu_env.hooks_opaque = &h;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	ck_assert_int_eq(h.hc_calls, 1);
 	ck_assert_uint_eq(h.nr, 12);
@@ -430,8 +430,8 @@ START_TEST(hypercall_exits)
 	h.result = -ENOSYS;
 	ck_assert_int_eq(vcpu_dispatch_exit(&vcpu, run), VCPU_ACTION_CONTINUE);
 	ck_assert_uint_eq(run->hypercall.ret, (uint64_t)-1000);
-	ck_assert(!vm.stop_requested);
-	vm.hooks = NULL;
+	ck_assert(!vm.plat.stop.requested);
+	vm.vcpu_env.hooks = NULL;
 }
 END_TEST
 

@@ -240,8 +240,8 @@ START_TEST(kvm_registers_and_memory)
 	/* outside RAM (the device hole below 4 GiB): refused; a read that runs into it is cut short */
 	ck_assert_int_eq(gdb_kvm_ops.read_mem(target, 0, 0xfee00000, buf, 4), -EFAULT);
 	ck_assert_int_eq(gdb_kvm_ops.write_mem(target, 0, 0xfee00000, buf, 4), -EFAULT);
-	ck_assert_int_eq(gdb_kvm_ops.read_mem(target, 0, vm.mem.size - 2, buf, 8), 2);
-	ck_assert_int_eq(gdb_kvm_ops.write_mem(target, 0, vm.mem.size - 2, buf, 8), -EFAULT);
+	ck_assert_int_eq(gdb_kvm_ops.read_mem(target, 0, vm.plat.mem.size - 2, buf, 8), 2);
+	ck_assert_int_eq(gdb_kvm_ops.write_mem(target, 0, vm.plat.mem.size - 2, buf, 8), -EFAULT);
 	ck_assert_int_eq(vcpu_write_virt(vm.vcpus[0], ~0ull - 1, buf, 4), -EFAULT);	/* wraps */
 	gdb_kvm_ops.describe(target, 1, desc, sizeof(desc));
 	ck_assert_str_eq(desc, "vCPU 1, apic id 1, not started");
@@ -260,7 +260,7 @@ START_TEST(kvm_planted_breakpoint)
 	ck_assert(!event_pending());
 	ck_assert_int_eq(gdb_swbp_add(&bps, TEST_GPA, 0x90), 0);
 	ck_assert(gdb_kvm_breakpoint(target, v, TEST_GPA));
-	ck_assert_int_eq(v->request, VCPU_PAUSED);	/* it parks itself */
+	ck_assert_uint_eq(vcpu_paused_for(v), VCPU_PAUSE_DEBUGGER);	/* it parks itself */
 	ck_assert(event_pending());
 	ck_assert_int_eq(gdb_kvm_ops.stop(target, &ev), 1);
 	ck_assert_uint_eq(ev.cpu, 1);
@@ -284,7 +284,7 @@ START_TEST(kvm_debug_exits)
 	v = vm.vcpus[0];
 	/* a step: KVM_SET_GUEST_DEBUG takes it; the #DB that ends it is a SIGTRAP */
 	ck_assert_int_eq(gdb_kvm_ops.resume(target, &res), 0);
-	ck_assert_int_eq(v->request, VCPU_RUNNING);
+	ck_assert_uint_eq(vcpu_paused_for(v), 0);
 	memset(&run, 0, sizeof(run));
 	run.exit_reason = KVM_EXIT_DEBUG;
 	run.debug.arch.exception = VCPU_VECTOR_DB;
@@ -313,7 +313,7 @@ START_TEST(kvm_debug_exits)
 	run.debug.arch.pc = TEST_GPA + 0x10;
 	ck_assert_int_eq(gdb_kvm_debug_exit(target, v, &run), VCPU_ACTION_CONTINUE);
 	ck_assert(!event_pending());
-	ck_assert_int_eq(v->request, VCPU_RUNNING);
+	ck_assert_uint_eq(vcpu_paused_for(v), 0);
 	/* a #DB that is not a step of ours (no longer stepping) is the guest's too */
 	ck_assert_int_eq(ioctl(v->fd, KVM_GET_VCPU_EVENTS, &events), 0);
 	events.exception.injected = 0;

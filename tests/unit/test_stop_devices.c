@@ -9,6 +9,7 @@
 #include "firmware/machine.h"
 #include "tests/unit/vm_fixture.h"
 #include "vmm/exit_status.h"
+#include "vmm/machine.h"
 #include "vmm/vm.h"
 
 #include <errno.h>
@@ -22,7 +23,7 @@ static void io(bus_handler_fn fn, uint64_t offset, uint64_t value, uint32_t len,
 
 	for (uint32_t i = 0; i < 8; i++)
 		d[i] = (uint8_t)(value >> (8 * i));
-	ck_assert_int_eq(fn(&fx_vm, NULL, offset, d, len, is_write), 0);
+	ck_assert_int_eq(fn(&fx_vm.plat.stop, NULL, offset, d, len, is_write), 0);
 	if (out) {
 		*out = 0;
 		for (uint32_t i = len; i-- > 0;)
@@ -82,7 +83,7 @@ START_TEST(i8042_reset)
 	io(i8042_data_io, 0, 0xfe, 1, true, NULL);	/* 0xfe on the data port is no reset */
 	fx_stop_status(&req);
 	ck_assert(!req);
-	fx_vm.exit_status = KEEL_EXIT_HOST;	/* so that the status check below means something */
+	fx_vm.plat.stop.status = KEEL_EXIT_HOST;	/* so that the status check below means something */
 	io(i8042_cmd_io, 0, I8042_CMD_RESET, 1, true, NULL);
 	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
@@ -100,7 +101,7 @@ START_TEST(pm_poweroff)
 	io(pm_io, 0, 0xff, 1, true, NULL);
 	fx_stop_status(&req);
 	ck_assert(!req);
-	fx_vm.exit_status = KEEL_EXIT_HOST;
+	fx_vm.plat.stop.status = KEEL_EXIT_HOST;
 	io(pm_io, 0, KEEL_PM1_SLP_EN | (5u << 10), 2, true, NULL);
 	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
@@ -111,7 +112,7 @@ START_TEST(pm_poweroff_high_byte)
 {
 	bool req;
 
-	fx_vm.exit_status = KEEL_EXIT_HOST;
+	fx_vm.plat.stop.status = KEEL_EXIT_HOST;
 	io(pm_io, 1, KEEL_PM1_SLP_EN >> 8, 1, true, NULL);
 	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
@@ -122,18 +123,18 @@ START_TEST(devices_table)
 {
 	uint8_t d[4] = { 0 };
 
-	ck_assert_int_eq(devices_create(&fx_vm), 0);
+	ck_assert_int_eq(machine_devices_create(&fx_vm), 0);
 	ck_assert_ptr_nonnull(fx_vm.uart);
-	ck_assert_int_eq(bus_access(&fx_vm.pio, NULL, KEEL_PORT_UART0 + UART_LSR, d, 1, false), 0);
+	ck_assert_int_eq(bus_access(&fx_vm.plat.pio, NULL, KEEL_PORT_UART0 + UART_LSR, d, 1, false), 0);
 	ck_assert_uint_eq(d[0], UART_LSR_THRE | UART_LSR_TEMT);
-	ck_assert_int_eq(bus_access(&fx_vm.pio, NULL, KEEL_PORT_DEBUG_EXIT, d, 4, false), 0);
-	ck_assert_int_eq(bus_access(&fx_vm.pio, NULL, KEEL_PORT_I8042_CMD, d, 1, false), 0);
-	ck_assert_int_eq(bus_access(&fx_vm.pio, NULL, KEEL_PORT_I8042_DATA, d, 1, false), 0);
-	ck_assert_int_eq(bus_access(&fx_vm.pio, NULL, KEEL_PORT_PM1A_CNT, d, 2, false), 0);
-	devices_destroy(&fx_vm);
+	ck_assert_int_eq(bus_access(&fx_vm.plat.pio, NULL, KEEL_PORT_DEBUG_EXIT, d, 4, false), 0);
+	ck_assert_int_eq(bus_access(&fx_vm.plat.pio, NULL, KEEL_PORT_I8042_CMD, d, 1, false), 0);
+	ck_assert_int_eq(bus_access(&fx_vm.plat.pio, NULL, KEEL_PORT_I8042_DATA, d, 1, false), 0);
+	ck_assert_int_eq(bus_access(&fx_vm.plat.pio, NULL, KEEL_PORT_PM1A_CNT, d, 2, false), 0);
+	machine_devices_destroy(&fx_vm);
 	ck_assert_ptr_null(fx_vm.uart);
-	ck_assert_uint_eq(fx_vm.pio.nranges, 0);
-	devices_destroy(&fx_vm);	/* twice is harmless */
+	ck_assert_uint_eq(fx_vm.plat.pio.nranges, 0);
+	machine_devices_destroy(&fx_vm);	/* twice is harmless */
 }
 END_TEST
 
@@ -152,14 +153,14 @@ static int foreign_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t 
 START_TEST(devices_create_undoes)
 {
 	/* Someone else holds the PM port: creation fails and leaves nothing of its own behind. */
-	ck_assert_int_eq(bus_register(&fx_vm.pio, KEEL_PORT_PM1A_CNT, 1, foreign_io, NULL, "x"), 0);
-	ck_assert_int_eq(devices_create(&fx_vm), -EEXIST);
+	ck_assert_int_eq(bus_register(&fx_vm.plat.pio, KEEL_PORT_PM1A_CNT, 1, foreign_io, NULL, "x"), 0);
+	ck_assert_int_eq(machine_devices_create(&fx_vm), -EEXIST);
 	ck_assert_ptr_null(fx_vm.uart);
-	ck_assert_uint_eq(fx_vm.pio.nranges, 1);
+	ck_assert_uint_eq(fx_vm.plat.pio.nranges, 1);
 	/* And destroy does not take the foreign range. */
-	devices_destroy(&fx_vm);
-	ck_assert_uint_eq(fx_vm.pio.nranges, 1);
-	ck_assert_uint_eq(fx_vm.pio.ranges[0].base, KEEL_PORT_PM1A_CNT);
+	machine_devices_destroy(&fx_vm);
+	ck_assert_uint_eq(fx_vm.plat.pio.nranges, 1);
+	ck_assert_uint_eq(fx_vm.plat.pio.ranges[0].base, KEEL_PORT_PM1A_CNT);
 }
 END_TEST
 

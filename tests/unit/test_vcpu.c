@@ -126,23 +126,65 @@ START_TEST(pause_resume_stop_real_vcpus)
 	for (unsigned int i = 0; i < vm.ncpus; i++)
 		ck_assert_int_eq(vcpu_start(vm.vcpus[i]), 0);
 	for (int round = 0; round < 3; round++) {
-		ck_assert_int_eq(vm_pause_all(&vm), 0);
+		ck_assert_int_eq(vm_pause_all(&vm, VCPU_PAUSE_DEBUGGER), 0);
 		for (unsigned int i = 0; i < vm.ncpus; i++)
 			ck_assert_int_eq(vm.vcpus[i]->state, VCPU_PAUSED);
-		vm_resume_all(&vm);
+		vm_resume_all(&vm, VCPU_PAUSE_DEBUGGER);
 		for (unsigned int i = 0; i < vm.ncpus; i++)
 			vcpu_wait_state(vm.vcpus[i], VCPU_RUNNING);
 		for (unsigned int i = 0; i < vm.ncpus; i++)
 			ck_assert_int_eq(vm.vcpus[i]->state, VCPU_RUNNING);
 	}
+	/* Two holders: the debugger's resume leaves the API's pause in force. */
+	ck_assert_int_eq(vm_pause_all(&vm, VCPU_PAUSE_API), 0);
+	ck_assert_int_eq(vm_pause_all(&vm, VCPU_PAUSE_DEBUGGER), 0);
+	vm_resume_all(&vm, VCPU_PAUSE_DEBUGGER);
+	for (unsigned int i = 0; i < vm.ncpus; i++) {
+		ck_assert_uint_eq(vcpu_paused_for(vm.vcpus[i]), VCPU_PAUSE_API);
+		ck_assert_int_eq(vm.vcpus[i]->state, VCPU_PAUSED);
+	}
+	vm_resume_all(&vm, VCPU_PAUSE_API);
+	for (unsigned int i = 0; i < vm.ncpus; i++) {
+		vcpu_wait_state(vm.vcpus[i], VCPU_RUNNING);
+		ck_assert_uint_eq(vcpu_paused_for(vm.vcpus[i]), 0);
+		ck_assert_int_eq(vm.vcpus[i]->state, VCPU_RUNNING);
+	}
 	for (unsigned int i = 0; i < vm.ncpus; i++)
-		vcpu_set_request(vm.vcpus[i], VCPU_STOPPED);
+		vcpu_stop(vm.vcpus[i]);
 	for (unsigned int i = 0; i < vm.ncpus; i++) {
 		vcpu_join(vm.vcpus[i]);
 		ck_assert_int_eq(vm.vcpus[i]->state, VCPU_STOPPED);
 	}
-	ck_assert(!vm.stop_requested);	/* nobody ended the VM: the threads left because they were told to */
+	ck_assert(!vm.plat.stop.requested);	/* nobody ended the VM: the threads left because they were told to */
 	vm_destroy(&vm);
+}
+END_TEST
+
+/* Pause reasons without KVM or a thread: each holder only ever drops its own reason. */
+START_TEST(vcpu_pause_reasons)
+{
+	struct vcpu v;
+
+	memset(&v, 0, sizeof(v));
+	v.fd = -1;
+	pthread_mutex_init(&v.lock, NULL);
+	pthread_cond_init(&v.cond, NULL);
+	vcpu_pause(&v, VCPU_PAUSE_API);
+	vcpu_pause(&v, VCPU_PAUSE_DEBUGGER);
+	vcpu_pause(&v, VCPU_PAUSE_DEBUGGER);	/* twice: still one reason */
+	ck_assert_uint_eq(vcpu_paused_for(&v), VCPU_PAUSE_API | VCPU_PAUSE_DEBUGGER);
+	vcpu_resume(&v, VCPU_PAUSE_DEBUGGER);
+	ck_assert_uint_eq(vcpu_paused_for(&v), VCPU_PAUSE_API);	/* the debugger did not release the API */
+	vcpu_resume(&v, VCPU_PAUSE_SNAPSHOT);			/* not held for that: nothing changes */
+	ck_assert_uint_eq(vcpu_paused_for(&v), VCPU_PAUSE_API);
+	vcpu_park_self(&v, VCPU_PAUSE_SNAPSHOT);
+	ck_assert_uint_eq(vcpu_paused_for(&v), VCPU_PAUSE_API | VCPU_PAUSE_SNAPSHOT);
+	vcpu_resume(&v, VCPU_PAUSE_API | VCPU_PAUSE_SNAPSHOT);
+	ck_assert_uint_eq(vcpu_paused_for(&v), 0);
+	vcpu_stop(&v);
+	ck_assert(v.stop);
+	pthread_cond_destroy(&v.cond);
+	pthread_mutex_destroy(&v.lock);
 }
 END_TEST
 
@@ -154,6 +196,7 @@ Suite *vcpu_suite(void)
 
 	tcase_add_test(tc, cpuid_apic_ids_and_topology);
 	tcase_add_test(tc, cpuid_hypervisor_leaf);
+	tcase_add_test(tc, vcpu_pause_reasons);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(live, 60);
 	tcase_add_test(live, pause_resume_stop_real_vcpus);

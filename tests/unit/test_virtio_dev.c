@@ -74,7 +74,7 @@ static void driver(struct blkdrv *b, unsigned int dev, uint64_t features)
 		fakedrv_msix_vector(&b->d, 1, 0xfee00000, 0x41, false);
 	}
 	max = fakedrv_queue_max(&b->d, 0);
-	fakeq_init(&b->q, &vm.mem, RING_GPA + dev * 0x10000ull, max < QSIZE ? max : QSIZE);
+	fakeq_init(&b->q, &vm.plat.mem, RING_GPA + dev * 0x10000ull, max < QSIZE ? max : QSIZE);
 	fakedrv_queue(&b->d, 0, &b->q, 1);
 	fakedrv_driver_ok(&b->d);
 }
@@ -468,8 +468,8 @@ static void console_socket(bool pci)
 	else
 		ck_assert_int_eq(fakedrv_open_mmio(&d, &vm, KEEL_VIRTIO_MMIO_BASE), 0);
 	ck_assert_int_eq(fakedrv_init(&d, ~0ull, NULL), 0);
-	fakeq_init(&rx, &vm.mem, RING_GPA, 16);
-	fakeq_init(&tx, &vm.mem, RING_GPA + 0x10000, 16);
+	fakeq_init(&rx, &vm.plat.mem, RING_GPA, 16);
+	fakeq_init(&tx, &vm.plat.mem, RING_GPA + 0x10000, 16);
 	fakedrv_queue(&d, 0, &rx, 0);
 	fakedrv_queue(&d, 1, &tx, 0);
 	/* input sent before the driver is ready waits for it */
@@ -529,8 +529,8 @@ START_TEST(console_file_output_and_input)
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
 	ck_assert_int_eq(fakedrv_open_mmio(&d, &vm, KEEL_VIRTIO_MMIO_BASE), 0);
 	ck_assert_int_eq(fakedrv_init(&d, ~0ull, NULL), 0);
-	fakeq_init(&rx, &vm.mem, RING_GPA, 16);
-	fakeq_init(&tx, &vm.mem, RING_GPA + 0x10000, 16);
+	fakeq_init(&rx, &vm.plat.mem, RING_GPA, 16);
+	fakeq_init(&tx, &vm.plat.mem, RING_GPA + 0x10000, 16);
 	fakedrv_queue(&d, 0, &rx, 0);
 	fakedrv_queue(&d, 1, &tx, 0);
 	fakedrv_driver_ok(&d);

@@ -43,10 +43,10 @@ static void open_dev(unsigned int i)
 		fakedrv_msix_vector(&d[i], 1, 0xfee00000, 0x51, false);
 		fakedrv_mmio_write(&vm, d[i].bar0 + VIRTIO_PCI_COMMON_MSIX, 2, 0);
 	}
-	fakeq_init(&q[i], &vm.mem, RING_GPA + i * 0x10000ull, QS);
+	fakeq_init(&q[i], &vm.plat.mem, RING_GPA + i * 0x10000ull, QS);
 	fakedrv_queue(&d[i], 0, &q[i], 1);
 	if (i == CON) {
-		fakeq_init(&tx, &vm.mem, RING_GPA + 0x8000, QS);
+		fakeq_init(&tx, &vm.plat.mem, RING_GPA + 0x8000, QS);
 		fakedrv_queue(&d[i], 1, &tx, 1);
 	}
 	fakedrv_driver_ok(&d[i]);
@@ -264,7 +264,7 @@ START_TEST(hostile_queue_setup)
 	saved = testvm_capture_stderr();
 	fakedrv_reset(&d[RNG]);
 	ck_assert_int_eq(fakedrv_init(&d[RNG], ~0ull, NULL), 0);
-	fakeq_init(&bad, &vm.mem, RING_GPA + 0x20000, QS);
+	fakeq_init(&bad, &vm.plat.mem, RING_GPA + 0x20000, QS);
 	bad.used_gpa = TESTVM_RAM - 8;
 	fakedrv_queue(&d[RNG], 0, &bad, 0);
 	ck_assert_uint_eq(fakedrv_status(&d[RNG]) & VIRTIO_STATUS_NEEDS_RESET, VIRTIO_STATUS_NEEDS_RESET);

@@ -139,7 +139,7 @@ START_TEST(queue_setup)
 	ck_assert_uint_eq(fakedrv_queue_max(&d, 1), 0);
 	wr(RNG_BASE, VIRTIO_MMIO_QUEUE_SEL, 0);
 	ck_assert_uint_eq(rd(RNG_BASE, VIRTIO_MMIO_QUEUE_READY), 0);
-	fakeq_init(&q, &vm.mem, 0x100000, 32);
+	fakeq_init(&q, &vm.plat.mem, 0x100000, 32);
 	fakedrv_queue(&d, 0, &q, 0);
 	ck_assert_uint_eq(rd(RNG_BASE, VIRTIO_MMIO_QUEUE_READY), 1);
 	/* while ready, its registers are frozen */
@@ -194,7 +194,7 @@ START_TEST(interrupt_status_and_ack)
 
 	ck_assert_int_eq(fakedrv_open_mmio(&d, &vm, RNG_BASE), 0);
 	ck_assert_int_eq(fakedrv_init(&d, ~0ull, NULL), 0);
-	fakeq_init(&q, &vm.mem, 0x100000, 8);
+	fakeq_init(&q, &vm.plat.mem, 0x100000, 8);
 	fakedrv_queue(&d, 0, &q, 0);
 	fakedrv_driver_ok(&d);
 	ck_assert_uint_eq(rd(RNG_BASE, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
@@ -228,7 +228,7 @@ START_TEST(fdt_nodes)
 
 	virtio_fdt_layout(&c, &devs);
 	ck_assert_uint_eq(devs.n_virtio_mmio, 3);
-	ck_assert_int_eq(keel_fdt_build_with(fdt, cap, &vm.mem, 1, "", &devs), 0);
+	ck_assert_int_eq(keel_fdt_build_with(fdt, cap, &vm.plat.mem, 1, "", &devs), 0);
 	for (unsigned int i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "/virtio_mmio@%llx",
 			 (unsigned long long)(KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE));

@@ -97,7 +97,7 @@ static void driver(uint64_t want)
 {
 	ck_assert_int_eq(fakedrv_init(&d, want, NULL), 0);
 	for (unsigned int i = 0; i < 3; i++) {
-		fakeq_init(&q[i], &vm.mem, RING_GPA + i * 0x10000ull, QS);
+		fakeq_init(&q[i], &vm.plat.mem, RING_GPA + i * 0x10000ull, QS);
 		fakedrv_queue(&d, i, &q[i], 0);
 	}
 	fakedrv_driver_ok(&d);

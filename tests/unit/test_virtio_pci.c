@@ -59,29 +59,29 @@ START_TEST(config_mechanism_1)
 	d[1] = 1 << 3 | 1;	/* slot 1, function 1 */
 	d[2] = 0;
 	d[3] = 0x80;
-	bus_access(&vm.pio, NULL, 0xcf8, d, 4, true);
-	bus_access(&vm.pio, NULL, 0xcfc, d, 4, false);
+	bus_access(&vm.plat.pio, NULL, 0xcf8, d, 4, true);
+	bus_access(&vm.plat.pio, NULL, 0xcfc, d, 4, false);
 	ck_assert_uint_eq(d[0] & d[1] & d[2] & d[3], 0xff);
 	d[0] = 0;
 	d[1] = 1 << 3;
 	d[2] = 1;		/* bus 1 */
 	d[3] = 0x80;
-	bus_access(&vm.pio, NULL, 0xcf8, d, 4, true);
-	bus_access(&vm.pio, NULL, 0xcfc, d, 4, false);
+	bus_access(&vm.plat.pio, NULL, 0xcf8, d, 4, true);
+	bus_access(&vm.plat.pio, NULL, 0xcfc, d, 4, false);
 	ck_assert_uint_eq(d[0] & d[1] & d[2] & d[3], 0xff);
 	memset(d, 0, 4);
 	d[1] = 1 << 3;		/* enable bit clear */
-	bus_access(&vm.pio, NULL, 0xcf8, d, 4, true);
-	bus_access(&vm.pio, NULL, 0xcfc, d, 2, false);
+	bus_access(&vm.plat.pio, NULL, 0xcf8, d, 4, true);
+	bus_access(&vm.plat.pio, NULL, 0xcfc, d, 2, false);
 	ck_assert_uint_eq(d[0] & d[1], 0xff);
 	/* CONFIG_ADDRESS reads back (low two bits zero); byte accesses there do nothing */
 	fakedrv_cfg_read(&vm, 2, 0x11, 1);
-	bus_access(&vm.pio, NULL, 0xcf8, d, 4, false);
+	bus_access(&vm.plat.pio, NULL, 0xcf8, d, 4, false);
 	ck_assert_uint_eq(d[0] | d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24,
 			  PCI_CFG_ADDR_ENABLE | 2 << 11 | 0x10);
 	d[0] = 0;
-	bus_access(&vm.pio, NULL, 0xcf9, d, 1, true);
-	bus_access(&vm.pio, NULL, 0xcf9, d, 1, false);
+	bus_access(&vm.plat.pio, NULL, 0xcf9, d, 1, true);
+	bus_access(&vm.plat.pio, NULL, 0xcf9, d, 1, false);
 	ck_assert_uint_eq(d[0], 0xff);
 	/* read-only header fields stay put */
 	fakedrv_cfg_write(&vm, 1, PCI_VENDOR_ID, 4, 0x12345678);
@@ -235,7 +235,7 @@ static void rng_ready(struct fakedrv *d, struct fakeq *q)
 	fakedrv_msix_vector(d, 0, 0xfee00000, 0x30, false);
 	fakedrv_msix_vector(d, 1, 0xfee00000, 0x31, false);
 	fakedrv_mmio_write(&vm, d->bar0 + VIRTIO_PCI_COMMON_MSIX, 2, 0);
-	fakeq_init(q, &vm.mem, 0x100000, 16);
+	fakeq_init(q, &vm.plat.mem, 0x100000, 16);
 	fakedrv_queue(d, 0, q, 1);
 	fakedrv_driver_ok(d);
 }

@@ -48,9 +48,9 @@ int fx_stop_status(bool *requested)
 {
 	int status;
 
-	pthread_mutex_lock(&fx_vm.stop_lock);
-	*requested = fx_vm.stop_requested;
-	status = fx_vm.exit_status;
-	pthread_mutex_unlock(&fx_vm.stop_lock);
+	pthread_mutex_lock(&fx_vm.plat.stop.lock);
+	*requested = fx_vm.plat.stop.requested;
+	status = fx_vm.plat.stop.status;
+	pthread_mutex_unlock(&fx_vm.plat.stop.lock);
 	return status;
 }

@@ -32,14 +32,14 @@ static void pio_write(struct vm *vm, uint16_t port, uint32_t len, uint32_t v)
 	uint8_t d[4];
 
 	put(d, len, v);
-	bus_access(&vm->pio, NULL, port, d, len, true);
+	bus_access(&vm->plat.pio, NULL, port, d, len, true);
 }
 
 static uint32_t pio_read(struct vm *vm, uint16_t port, uint32_t len)
 {
 	uint8_t d[4] = { 0xff, 0xff, 0xff, 0xff };
 
-	bus_access(&vm->pio, NULL, port, d, len, false);
+	bus_access(&vm->plat.pio, NULL, port, d, len, false);
 	return (uint32_t)le(d, len);
 }
 
@@ -60,7 +60,7 @@ uint64_t fakedrv_mmio_read(struct vm *vm, uint64_t gpa, uint32_t len)
 	uint8_t d[8];
 
 	memset(d, 0xff, sizeof(d));
-	bus_access(&vm->mmio, NULL, gpa, d, len, false);
+	bus_access(&vm->plat.mmio, NULL, gpa, d, len, false);
 	return le(d, len);
 }
 
@@ -69,7 +69,7 @@ void fakedrv_mmio_write(struct vm *vm, uint64_t gpa, uint32_t len, uint64_t val)
 	uint8_t d[8];
 
 	put(d, len, val);
-	bus_access(&vm->mmio, NULL, gpa, d, len, true);
+	bus_access(&vm->plat.mmio, NULL, gpa, d, len, true);
 }
 
 int fakedrv_open_pci(struct fakedrv *d, struct vm *vm, unsigned int slot)

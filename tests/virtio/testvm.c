@@ -19,18 +19,19 @@ int testvm_start(struct vm *vm, const struct virtio_config *c)
 	ret = vm_init(vm, &cfg);
 	if (ret < 0)
 		return ret;
-	ret = gmem_init(&vm->mem, TESTVM_RAM);
+	ret = gmem_init(&vm->plat.mem, TESTVM_RAM);
 	if (ret < 0)
 		return ret;
-	ret = virtio_prepare(vm);
+	ret = virtio_prepare(&vm->cfg.virtio, &vm->plat.stop, &vm->virtio);
 	if (ret != KEEL_EXIT_OK)
 		return ret;
-	return virtio_create(vm);
+	return virtio_create(vm->virtio, &vm->plat);
 }
 
 void testvm_stop(struct vm *vm)
 {
-	virtio_destroy(vm);
+	virtio_destroy(vm->virtio);
+	vm->virtio = NULL;
 	vm_destroy(vm);
 }
 
@@ -73,7 +74,7 @@ void *testvm_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
 	void *hva;
 
-	return gmem_translate(&vm->mem, gpa, len, &hva) == 0 ? hva : NULL;
+	return gmem_translate(&vm->plat.mem, gpa, len, &hva) == 0 ? hva : NULL;
 }
 
 int testvm_capture_stderr(void)

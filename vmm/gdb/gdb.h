@@ -1,4 +1,4 @@
-/* keel's gdb stub, as the rest of keel sees it: create it from --gdb, the two vCPU hooks, destroy it. */
+/* keel's gdb stub, as the rest of keel sees it: create it from --gdb (it installs its vCPU debug hooks), destroy it. */
 #ifndef KEEL_VMM_GDB_GDB_H
 #define KEEL_VMM_GDB_GDB_H
 
@@ -24,18 +24,5 @@ int gdb_create(struct vm *vm, struct gdb **out);
  * connection and the listening socket. Call it after the vCPU threads were joined. NULL is fine.
  */
 void gdb_destroy(struct gdb *g);
-
-/*
- * gdb_vcpu_debug_exit - a KVM_EXIT_DEBUG on @vcpu's thread: stop and report, or give the guest
- * its exception. Returns a vcpu_action.
- */
-int gdb_vcpu_debug_exit(struct gdb *g, struct vcpu *vcpu, const struct kvm_run *run);
-
-/*
- * gdb_vcpu_breakpoint - @vcpu (on its thread) is at an int3 at linear address @pc that KVM could
- * not emulate. true when the stub planted it: the vCPU stops and gdb hears SIGTRAP. false: the
- * guest's own int3.
- */
-bool gdb_vcpu_breakpoint(struct gdb *g, struct vcpu *vcpu, uint64_t pc);
 
 #endif

@@ -82,7 +82,7 @@ static void gdb_write(struct gdb *g, const char *data, size_t len)
 		g->outlen -= (size_t)n;
 	}
 	if (g->outlen)
-		evloop_mod(&g->vm->loop, g->client_fd, EPOLLIN | EPOLLOUT);
+		evloop_mod(&g->vm->plat.loop, g->client_fd, EPOLLIN | EPOLLOUT);
 }
 
 /* The session's send: frame one reply. */
@@ -107,7 +107,7 @@ static void gdb_disconnect(struct gdb *g)
 		g->session_open = false;
 	}
 	if (g->client_fd >= 0) {
-		evloop_del(&g->vm->loop, g->client_fd);
+		evloop_del(&g->vm->plat.loop, g->client_fd);
 		close(g->client_fd);
 		g->client_fd = -1;
 		log_info("gdb: debugger disconnected; the guest runs on");
@@ -160,7 +160,7 @@ static void gdb_on_client(void *opaque, int fd, uint32_t events)
 	if (events & EPOLLOUT) {
 		gdb_write(g, "", 0);
 		if (g->outlen == 0 && !g->broken)
-			evloop_mod(&g->vm->loop, fd, EPOLLIN);
+			evloop_mod(&g->vm->plat.loop, fd, EPOLLIN);
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -193,7 +193,7 @@ static void gdb_on_listen(void *opaque, int fd, uint32_t events)
 	}
 	if (g->addr.kind == GDB_ADDR_TCP)
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (evloop_add(&g->vm->loop, c, EPOLLIN, gdb_on_client, g) < 0) {
+	if (evloop_add(&g->vm->plat.loop, c, EPOLLIN, gdb_on_client, g) < 0) {
 		close(c);
 		return;
 	}
@@ -204,7 +204,7 @@ static void gdb_on_listen(void *opaque, int fd, uint32_t events)
 	if (gdb_session_init(&g->session, &gdb_kvm_ops, g->target, &g->bps, gdb_send_packet, g, &attached) < 0) {
 		log_error("gdb: out of memory");
 		gdb_disconnect(g);
-		vm_resume_all(g->vm);
+		vm_resume_all(g->vm, VCPU_PAUSE_DEBUGGER);
 		return;
 	}
 	g->session_open = true;
@@ -233,6 +233,26 @@ static const char *gdb_addr_text(const struct gdb_addr *a, char *buf, size_t len
 		snprintf(buf, len, "unix:%s", a->path);
 	return buf;
 }
+
+static int gdb_vcpu_debug_exit(void *opaque, struct vcpu *vcpu, const struct kvm_run *run)
+{
+	struct gdb *g = opaque;
+
+	return gdb_kvm_debug_exit(g->target, vcpu, run);
+}
+
+static bool gdb_vcpu_breakpoint(void *opaque, struct vcpu *vcpu, uint64_t pc)
+{
+	struct gdb *g = opaque;
+
+	return gdb_kvm_breakpoint(g->target, vcpu, pc);
+}
+
+static const struct vcpu_debug_hooks gdb_vcpu_hooks = {
+	.debug_exit = gdb_vcpu_debug_exit,
+	.breakpoint = gdb_vcpu_breakpoint,
+};
+
 
 int gdb_create(struct vm *vm, struct gdb **out)
 {
@@ -271,15 +291,18 @@ int gdb_create(struct vm *vm, struct gdb **out)
 		return r == -ENOMEM || r == -EMFILE || r == -ENFILE ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
 	}
 	g->listen_fd = r;
-	if (evloop_add(&vm->loop, g->listen_fd, EPOLLIN, gdb_on_listen, g) < 0 ||
-	    evloop_add(&vm->loop, gdb_kvm_event_fd(g->target), EPOLLIN, gdb_on_event, g) < 0) {
+	if (evloop_add(&vm->plat.loop, g->listen_fd, EPOLLIN, gdb_on_listen, g) < 0 ||
+	    evloop_add(&vm->plat.loop, gdb_kvm_event_fd(g->target), EPOLLIN, gdb_on_event, g) < 0) {
 		log_error("gdb: cannot watch its sockets: %s", strerror(errno));
 		gdb_destroy(g);
 		return KEEL_EXIT_HOST;
 	}
 	if (vm->cfg.gdb_wait)
 		for (unsigned int i = 0; i < vm->ncpus; i++)
-			vcpu_set_request(vm->vcpus[i], VCPU_PAUSED);
+			vcpu_pause(vm->vcpus[i], VCPU_PAUSE_DEBUGGER);
+	/* The debugger's way onto the exit path: vcpu/ calls these, never the stub by name. */
+	vm->vcpu_env.debug = &gdb_vcpu_hooks;
+	vm->vcpu_env.debug_opaque = g;
 	log_info("gdb: listening on %s%s (%u hardware breakpoints)", gdb_addr_text(&g->addr, where, sizeof(where)),
 		 vm->cfg.gdb_wait ? ", the vCPUs wait for the debugger" : "", g->bps.hw_slots);
 	*out = g;
@@ -293,38 +316,30 @@ void gdb_destroy(struct gdb *g)
 	if (!g)
 		return;
 	if (g->session_open) {
-		pthread_mutex_lock(&g->vm->stop_lock);
-		status = g->vm->exit_status;
-		pthread_mutex_unlock(&g->vm->stop_lock);
+		status = stop_status(&g->vm->plat.stop);
 		gdb_session_exited(&g->session, status);
 		gdb_session_destroy(&g->session);
 		g->session_open = false;
 	}
 	if (g->client_fd >= 0) {
-		evloop_del(&g->vm->loop, g->client_fd);
+		evloop_del(&g->vm->plat.loop, g->client_fd);
 		close(g->client_fd);
 	}
 	if (g->listen_fd >= 0) {
-		evloop_del(&g->vm->loop, g->listen_fd);
+		evloop_del(&g->vm->plat.loop, g->listen_fd);
 		close(g->listen_fd);
 		if (g->addr.kind == GDB_ADDR_UNIX)
 			unlink(g->addr.path);
 	}
+	if (g->vm->vcpu_env.debug_opaque == g) {
+		g->vm->vcpu_env.debug = NULL;
+		g->vm->vcpu_env.debug_opaque = NULL;
+	}
 	if (g->target) {
-		evloop_del(&g->vm->loop, gdb_kvm_event_fd(g->target));
+		evloop_del(&g->vm->plat.loop, gdb_kvm_event_fd(g->target));
 		gdb_kvm_destroy(g->target);
 	}
 	gdb_bps_destroy(&g->bps);
 	free(g->out);
 	free(g);
-}
-
-int gdb_vcpu_debug_exit(struct gdb *g, struct vcpu *vcpu, const struct kvm_run *run)
-{
-	return gdb_kvm_debug_exit(g->target, vcpu, run);
-}
-
-bool gdb_vcpu_breakpoint(struct gdb *g, struct vcpu *vcpu, uint64_t pc)
-{
-	return gdb_kvm_breakpoint(g->target, vcpu, pc);
 }

@@ -55,7 +55,7 @@ int gdb_kvm_create(struct vm *vm, struct gdb_bps *bps, struct gdb_kvm **out)
 		gdb_kvm_destroy(k);
 		return ret;
 	}
-	slots = vm->vm_fd >= 0 ? ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS) : 0;
+	slots = vm->plat.vm_fd >= 0 ? ioctl(vm->plat.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS) : 0;
 	k->hw_slots = slots > 0 ? (unsigned int)slots : 0;
 	*out = k;
 	return 0;
@@ -242,7 +242,7 @@ static int kvm_stop(void *t, struct gdb_stop *ev)
 	uint64_t count;
 	int r;
 
-	vm_pause_all(k->vm);
+	vm_pause_all(k->vm, VCPU_PAUSE_DEBUGGER);
 	if (read(k->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_debug("gdb event fd: %s", strerror(errno));
 	pthread_mutex_lock(&k->lock);
@@ -301,7 +301,7 @@ static int kvm_resume(void *t, const struct gdb_resume *r)
 	pthread_mutex_unlock(&k->lock);
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		if (r->run[i] != GDB_RUN_STAY) {
-			vcpu_set_request(vm->vcpus[i], VCPU_RUNNING);
+			vcpu_resume(vm->vcpus[i], VCPU_PAUSE_DEBUGGER);
 			nrun++;
 		}
 	}
@@ -356,7 +356,7 @@ static void kvm_report(struct gdb_kvm *k, struct vcpu *vcpu, const struct gdb_st
 {
 	uint64_t one = 1;
 
-	vcpu_park_self(vcpu);
+	vcpu_park_self(vcpu, VCPU_PAUSE_DEBUGGER);
 	pthread_mutex_lock(&k->lock);
 	if (!k->have_ev) {
 		k->ev = *ev;

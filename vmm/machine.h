@@ -1,0 +1,21 @@
+/* The VM's built-in device table: which devices a keel machine has, created in order on the platform and destroyed in reverse. */
+#ifndef KEEL_VMM_MACHINE_H
+#define KEEL_VMM_MACHINE_H
+
+struct vm;
+
+/*
+ * machine_devices_create - create every device of the table in order (COM1 UART into vm->uart,
+ * debug-exit, i8042, PM1a control, the virtio devices, the bench devices in a bench VM), each
+ * handed only the platform services it uses; on failure undo the ones done and return the -errno.
+ */
+int machine_devices_create(struct vm *vm);
+
+/*
+ * machine_devices_destroy - destroy them in reverse order. Safe after a failed or missing
+ * machine_devices_create: a device only takes back bus ranges that hold its own handler. The
+ * vCPUs must not run.
+ */
+void machine_devices_destroy(struct vm *vm);
+
+#endif
