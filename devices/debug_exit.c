@@ -6,6 +6,7 @@
 #include "devices/devices.h"
 #include "firmware/machine.h"
 #include "vmm/bus.h"
+#include "vmm/describe.h"
 #include "vmm/log.h"
 #include "vmm/stop.h"
 
@@ -43,4 +44,15 @@ int debug_exit_create(struct bus *pio, struct stop_ctl *stop)
 void debug_exit_destroy(struct bus *pio)
 {
 	devices_unregister(pio, KEEL_PORT_DEBUG_EXIT, debug_exit_io);
+}
+
+int debug_exit_describe(struct dev_descs *out)
+{
+	/* One port is what a guest needs to know; writes of up to 4 bytes are accepted. */
+	const struct dev_desc d = {
+		.name = "debug-exit", .compatible = "keel,debug-exit", .space = DESC_ISA_IO,
+		.nregs = 1, .regs = { { KEEL_PORT_DEBUG_EXIT, 1 } }, .irq = -1,
+	};
+
+	return desc_add(out, &d);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct bus;
+struct dev_descs;
 struct stop_ctl;
 struct vcpu;
 
@@ -25,5 +26,8 @@ int debug_exit_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
 
 /* debug_exit_status - the process exit status for a written value @v. */
 int debug_exit_status(uint64_t v);
+
+/* debug_exit_describe - add the debug-exit port to @out. 0 or -ENOSPC. */
+int debug_exit_describe(struct dev_descs *out);
 
 #endif

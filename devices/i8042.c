@@ -7,6 +7,7 @@
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
 #include "vmm/bus.h"
+#include "vmm/describe.h"
 #include "vmm/log.h"
 #include "vmm/stop.h"
 
@@ -56,4 +57,14 @@ void i8042_destroy(struct bus *pio)
 {
 	devices_unregister(pio, KEEL_PORT_I8042_CMD, i8042_cmd_io);
 	devices_unregister(pio, KEEL_PORT_I8042_DATA, i8042_data_io);
+}
+
+int i8042_describe(struct dev_descs *out)
+{
+	const struct dev_desc d = {
+		.name = "i8042", .compatible = "intel,8042", .space = DESC_ISA_IO,
+		.nregs = 2, .regs = { { KEEL_PORT_I8042_DATA, 1 }, { KEEL_PORT_I8042_CMD, 1 } }, .irq = -1,
+	};
+
+	return desc_add(out, &d);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct bus;
+struct dev_descs;
 struct stop_ctl;
 struct vcpu;
 
@@ -25,5 +26,8 @@ int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
  */
 int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		 bool is_write);
+
+/* i8042_describe - add the controller (data and command ports) to @out. 0 or -ENOSPC. */
+int i8042_describe(struct dev_descs *out);
 
 #endif

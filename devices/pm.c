@@ -6,6 +6,7 @@
 #include "devices/devices.h"
 #include "firmware/machine.h"
 #include "vmm/bus.h"
+#include "vmm/describe.h"
 #include "vmm/exit_status.h"
 #include "vmm/stop.h"
 
@@ -36,4 +37,14 @@ int pm_create(struct bus *pio, struct stop_ctl *stop)
 void pm_destroy(struct bus *pio)
 {
 	devices_unregister(pio, KEEL_PORT_PM1A_CNT, pm_io);
+}
+
+int pm_describe(struct dev_descs *out)
+{
+	const struct dev_desc d = {
+		.name = "poweroff", .compatible = "keel,pm1a-control", .space = DESC_ISA_IO,
+		.nregs = 1, .regs = { { KEEL_PORT_PM1A_CNT, PM1A_CNT_LEN } }, .irq = -1,
+	};
+
+	return desc_add(out, &d);
 }

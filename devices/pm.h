@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct bus;
+struct dev_descs;
 struct stop_ctl;
 struct vcpu;
 
@@ -22,5 +23,8 @@ void pm_destroy(struct bus *pio);
  */
 int pm_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 	  bool is_write);
+
+/* pm_describe - add the PM1a control register to @out. 0 or -ENOSPC. */
+int pm_describe(struct dev_descs *out);
 
 #endif

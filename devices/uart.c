@@ -385,3 +385,16 @@ void uart_destroy(struct uart *u)
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
+
+#define UART_CLOCK_HZ 1843200u		/* the PC UART's 1.8432 MHz input clock */
+
+int uart_describe(unsigned int port, unsigned int irq, bool console, struct dev_descs *out)
+{
+	const struct dev_desc d = {
+		.name = "serial", .compatible = "ns16550a", .space = DESC_ISA_IO,
+		.nregs = 1, .regs = { { port, UART_NREGS } },
+		.irq = (int)irq, .clock_hz = UART_CLOCK_HZ, .console = console,
+	};
+
+	return desc_add(out, &d);
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/describe.h"
+
 struct uart;
 struct vcpu;
 
@@ -136,5 +138,11 @@ size_t uart_rx_space(struct uart *u);
  * (see uart_room_fn). @fn NULL disables it; once this returns, the old hook is no longer running.
  */
 void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx);
+
+/*
+ * uart_describe - add a 16550A at ports [@port, @port + UART_NREGS) raising interrupt @irq to
+ * @out (the firmware's console when @console). Returns 0 or -ENOSPC.
+ */
+int uart_describe(unsigned int port, unsigned int irq, bool console, struct dev_descs *out);
 
 #endif

@@ -15,10 +15,11 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
-/* One built-in device: how to attach it to the VM's platform and how to take it away again. */
+/* One built-in device: how to attach it to the VM's platform, describe it, and take it away again. */
 struct machine_device {
 	const char *name;			/* for messages */
 	int (*create)(struct vm *vm);		/* 0 or -errno */
+	int (*describe)(struct vm *vm, struct dev_descs *out);	/* for the firmware tables; NULL: nothing to show */
 	void (*destroy)(struct vm *vm);		/* undo create; NULL when nothing to undo */
 };
 
@@ -53,6 +54,11 @@ static int com1_create(struct vm *vm)
 	return 0;
 }
 
+static int com1_describe(struct vm *vm, struct dev_descs *out)
+{
+	return vm->uart ? uart_describe(KEEL_PORT_UART0, KEEL_UART0_IRQ, true, out) : 0;
+}
+
 static void com1_destroy(struct vm *vm)
 {
 	if (!vm->uart)
@@ -68,6 +74,12 @@ static int debug_exit_add(struct vm *vm)
 	return debug_exit_create(&vm->plat.pio, &vm->plat.stop);
 }
 
+static int debug_exit_show(struct vm *vm, struct dev_descs *out)
+{
+	(void)vm;
+	return debug_exit_describe(out);
+}
+
 static void debug_exit_remove(struct vm *vm)
 {
 	debug_exit_destroy(&vm->plat.pio);
@@ -76,6 +88,12 @@ static void debug_exit_remove(struct vm *vm)
 static int i8042_add(struct vm *vm)
 {
 	return i8042_create(&vm->plat.pio, &vm->plat.stop);
+}
+
+static int i8042_show(struct vm *vm, struct dev_descs *out)
+{
+	(void)vm;
+	return i8042_describe(out);
 }
 
 static void i8042_remove(struct vm *vm)
@@ -88,6 +106,12 @@ static int pm_add(struct vm *vm)
 	return pm_create(&vm->plat.pio, &vm->plat.stop);
 }
 
+static int pm_show(struct vm *vm, struct dev_descs *out)
+{
+	(void)vm;
+	return pm_describe(out);
+}
+
 static void pm_remove(struct vm *vm)
 {
 	pm_destroy(&vm->plat.pio);
@@ -97,6 +121,11 @@ static void pm_remove(struct vm *vm)
 static int virtio_add(struct vm *vm)
 {
 	return virtio_create(vm->virtio, &vm->plat);
+}
+
+static int virtio_show(struct vm *vm, struct dev_descs *out)
+{
+	return virtio_describe(vm->virtio, out);
 }
 
 static void virtio_remove(struct vm *vm)
@@ -131,12 +160,12 @@ static void bench_remove(struct vm *vm)
 }
 
 static const struct machine_device machine_table[] = {
-	{ "com1", com1_create, com1_destroy },
-	{ "debug-exit", debug_exit_add, debug_exit_remove },
-	{ "i8042", i8042_add, i8042_remove },
-	{ "pm1a-control", pm_add, pm_remove },
-	{ "virtio", virtio_add, virtio_remove },
-	{ "bench", bench_add, bench_remove },
+	{ "com1", com1_create, com1_describe, com1_destroy },
+	{ "debug-exit", debug_exit_add, debug_exit_show, debug_exit_remove },
+	{ "i8042", i8042_add, i8042_show, i8042_remove },
+	{ "pm1a-control", pm_add, pm_show, pm_remove },
+	{ "virtio", virtio_add, virtio_show, virtio_remove },
+	{ "bench", bench_add, NULL, bench_remove },	/* found by the bench guest at fixed addresses */
 };
 
 #define MACHINE_NDEVICES (sizeof(machine_table) / sizeof(machine_table[0]))
@@ -159,6 +188,17 @@ undo:
 		if (machine_table[i].destroy)
 			machine_table[i].destroy(vm);
 	return ret;
+}
+
+int machine_devices_describe(struct vm *vm, struct dev_descs *out)
+{
+	for (size_t i = 0; i < MACHINE_NDEVICES; i++) {
+		int ret = machine_table[i].describe ? machine_table[i].describe(vm, out) : 0;
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 void machine_devices_destroy(struct vm *vm)

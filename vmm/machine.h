@@ -2,6 +2,7 @@
 #ifndef KEEL_VMM_MACHINE_H
 #define KEEL_VMM_MACHINE_H
 
+struct dev_descs;
 struct vm;
 
 /*
@@ -10,6 +11,12 @@ struct vm;
  * handed only the platform services it uses; on failure undo the ones done and return the -errno.
  */
 int machine_devices_create(struct vm *vm);
+
+/*
+ * machine_devices_describe - after machine_devices_create: add what each device says of itself
+ * (vmm/describe.h), in table order, to @out for the firmware-table writers. 0 or -ENOSPC.
+ */
+int machine_devices_describe(struct vm *vm, struct dev_descs *out);
 
 /*
  * machine_devices_destroy - destroy them in reverse order. Safe after a failed or missing

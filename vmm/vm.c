@@ -3,7 +3,6 @@
 
 #include "devices/virtio/host.h"
 #include "vcpu/cpuid.h"
-#include "vcpu/regs.h"
 #include "vcpu/vcpu.h"
 #include "vmm/bundled_guest.h"
 #include "vmm/console.h"
@@ -65,59 +64,81 @@ void vm_resume_all(struct vm *vm, unsigned int reason)
 		vcpu_resume(vm->vcpus[i], reason);
 }
 
-/* Read the kernel and initrd and load them, with the FDT and start info, into fresh guest RAM. */
-static int vm_load(struct vm *vm)
+/* An exit status for a failed boot step: its errno, with the line in @err logged. */
+static int vm_boot_failed(int ret, const char *err)
 {
-	struct image kernel = { 0 }, initrd = { 0 };
-	struct boot_request req = { 0 };
-	struct keel_fdt_devices fdt_devices;
+	log_error("%s", err);
+	/* image_open's errno (ENOENT, EACCES...) and -EINVAL are the user's input; the rest is the host. */
+	return (ret == -ENOMEM || ret == -EIO) ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
+}
+
+/*
+ * The inputs, judged before KVM is opened: read the kernel and initrd, make guest RAM, pick the
+ * boot protocol and let it check the whole request (writing nothing yet).
+ */
+static int vm_inputs(struct vm *vm)
+{
+	struct boot_request *req = &vm->boot_req;
 	char err[512];
 	int ret;
 
 	if (vm->cfg.kernel_path) {
-		ret = image_open(vm->cfg.kernel_path, "--kernel", &kernel, err, sizeof(err));
+		ret = image_open(vm->cfg.kernel_path, "--kernel", &vm->kernel_img, err, sizeof(err));
 		if (ret < 0)
-			goto bad_input;
-		req.kernel = kernel.data;
-		req.kernel_size = kernel.size;
-		req.kernel_name = vm->cfg.kernel_path;
+			return vm_boot_failed(ret, err);
+		req->kernel = vm->kernel_img.data;
+		req->kernel_size = vm->kernel_img.size;
+		req->kernel_name = vm->cfg.kernel_path;
 	} else {
-		req.kernel = keel_bundled_guest;
-		req.kernel_size = (size_t)keel_bundled_guest_size;
-		req.kernel_name = "bundled guest";
+		req->kernel = keel_bundled_guest;
+		req->kernel_size = (size_t)keel_bundled_guest_size;
+		req->kernel_name = "bundled guest";
 	}
 	if (vm->cfg.initrd_path) {
-		ret = image_open(vm->cfg.initrd_path, "--initrd", &initrd, err, sizeof(err));
+		ret = image_open(vm->cfg.initrd_path, "--initrd", &vm->initrd_img, err, sizeof(err));
 		if (ret < 0)
-			goto bad_input;
-		req.initrd = initrd.data;
-		req.initrd_size = initrd.size;
-		req.initrd_name = vm->cfg.initrd_path;
+			return vm_boot_failed(ret, err);
+		req->initrd = vm->initrd_img.data;
+		req->initrd_size = vm->initrd_img.size;
+		req->initrd_name = vm->cfg.initrd_path;
 	}
-	req.cmdline = vm->cfg.cmdline;
-	req.ncpus = vm->cfg.ncpus;
-	virtio_fdt_layout(&vm->cfg.virtio, &fdt_devices);
-	req.fdt_devices = &fdt_devices;
+	req->cmdline = vm->cfg.cmdline;
+	req->ncpus = vm->cfg.ncpus;
 	ret = gmem_init(&vm->plat.mem, vm->cfg.mem_size);
 	if (ret < 0) {
 		log_error("cannot allocate %llu MiB of guest RAM: %s",
 			  (unsigned long long)(vm->cfg.mem_size >> 20), strerror(-ret));
-		ret = KEEL_EXIT_HOST;
-		goto out;
+		return KEEL_EXIT_HOST;
 	}
-	ret = boot_setup(&vm->plat.mem, &req, &vm->boot, err, sizeof(err));
-	if (ret < 0)
-		goto bad_input;
-	ret = 0;
-	goto out;
-bad_input:
-	log_error("%s", err);
-	/* image_open's errno (ENOENT, EACCES...) and -EINVAL are the user's input; the rest is the host. */
-	ret = (ret == -ENOMEM || ret == -EIO) ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
-out:
-	image_close(&kernel);
-	image_close(&initrd);
-	return ret;
+	vm->boot_proto = boot_protocol_for(req->kernel, req->kernel_size);
+	ret = vm->boot_proto->check(&vm->plat.mem, req, err, sizeof(err));
+	return ret < 0 ? vm_boot_failed(ret, err) : 0;
+}
+
+/* Devices first, then tables, then the kernel: the devices describe themselves, the protocol loads. */
+static int vm_boot(struct vm *vm)
+{
+	struct dev_descs *devs = calloc(1, sizeof(*devs));
+	char err[512];
+	int ret;
+
+	if (!devs) {
+		log_error("out of memory");
+		return KEEL_EXIT_HOST;
+	}
+	ret = machine_devices_describe(vm, devs);
+	if (ret < 0) {
+		log_error("cannot describe the devices: %s", strerror(-ret));
+		free(devs);
+		return KEEL_EXIT_HOST;
+	}
+	vm->boot_req.devices = devs;
+	ret = vm->boot_proto->load(&vm->plat.mem, &vm->boot_req, &vm->boot, err, sizeof(err));
+	vm->boot_req.devices = NULL;
+	free(devs);
+	image_close(&vm->kernel_img);
+	image_close(&vm->initrd_img);
+	return ret < 0 ? vm_boot_failed(ret, err) : 0;
 }
 
 /* Create the KVM VM: irqchip, PIT and memory slots. Returns an exit status. */
@@ -169,7 +190,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return KEEL_EXIT_HOST;
 	}
 	/* Inputs first: a bad kernel is reported the same way on any host. */
-	ret = vm_load(vm);
+	ret = vm_inputs(vm);
 	if (ret)
 		return ret;
 	/* the disk images and console files are inputs too */
@@ -196,6 +217,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		log_error("cannot create the devices: %s", strerror(-ret));
 		return KEEL_EXIT_HOST;
 	}
+	ret = vm_boot(vm);
+	if (ret)
+		return ret;
 	vm->vcpus = calloc(cfg->ncpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
 		log_error("out of memory");
@@ -206,7 +230,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		ret = vcpu_create(&vm->vcpu_env, i, &vm->vcpus[i]);
 		if (ret == 0 && i == 0)
-			ret = regs_setup_pvh(vm->vcpus[0]->fd, vm->boot.entry, vm->boot.start_info_gpa);
+			ret = vm->boot_proto->set_regs(vm->vcpus[0]->fd, &vm->boot);
 		if (ret < 0) {
 			log_error("cannot create vCPU %u: %s", i, strerror(-ret));
 			vm->ncpus = i + (vm->vcpus[i] != NULL);
@@ -304,6 +328,8 @@ void vm_destroy(struct vm *vm)
 		vm->console = NULL;
 	}
 	machine_devices_destroy(vm);
+	image_close(&vm->kernel_img);
+	image_close(&vm->initrd_img);
 	virtio_destroy(vm->virtio);	/* prepared but never created (a failed vm_create) */
 	vm->virtio = NULL;
 	free(vm->cpuid);

@@ -9,6 +9,7 @@
 #include "devices/virtio/config.h"
 #include "vcpu/vcpu.h"
 #include "vmm/boot/boot.h"
+#include "vmm/image.h"
 #include "vmm/platform.h"
 
 struct kvm_cpuid2;
@@ -39,6 +40,9 @@ struct vm {
 	struct vcpu_env vcpu_env;	/* what the vCPUs may use (vcpu/vcpu.h); hooks set by bench and gdb */
 	unsigned int max_vcpus;		/* KVM_CAP_MAX_VCPUS */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, the base of every vCPU's CPUID */
+	const struct boot_protocol *boot_proto;	/* how the kernel boots (vmm/boot/boot.h) */
+	struct boot_request boot_req;	/* what it boots, from the inputs */
+	struct image kernel_img, initrd_img;	/* --kernel, --initrd: open until loaded */
 	struct boot_result boot;	/* where the kernel landed */
 	unsigned int ncpus;
 	struct vcpu **vcpus;		/* ncpus entries */

@@ -17,20 +17,23 @@
 
 #define VIRTIO_RING_DEPTH 1024u		/* io_uring submission entries: every queue of every device fits */
 
-void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *out)
+int virtio_describe(const struct virtio_host *h, struct dev_descs *out)
 {
-	unsigned int n = virtio_config_ndevices(c);
-
-	memset(out, 0, sizeof(*out));
-	if (c->transport != VIRTIO_TRANSPORT_MMIO)
-		return;
-	for (unsigned int i = 0; i < n && i < KEEL_VIRTIO_MMIO_SLOTS; i++)
-		out->virtio_mmio[i] = (struct fdt_virtio_mmio){
-			.base = KEEL_VIRTIO_MMIO_BASE + i * KEEL_VIRTIO_MMIO_STRIDE,
-			.size = VIRTIO_MMIO_WINDOW,
-			.irq = KEEL_VIRTIO_GSI_BASE + i,
+	for (unsigned int i = 0; h && h->transport == VIRTIO_TRANSPORT_MMIO && i < h->nslots; i++) {
+		const struct virtio_slot *s = &h->slots[i];
+		const struct dev_desc d = {
+			.name = "virtio_mmio", .compatible = "virtio,mmio", .space = DESC_MMIO,
+			.nregs = 1, .regs = { { s->mmio_base, VIRTIO_MMIO_WINDOW } }, .irq = (int)s->irq,
 		};
-	out->n_virtio_mmio = n < KEEL_VIRTIO_MMIO_SLOTS ? n : KEEL_VIRTIO_MMIO_SLOTS;
+		int ret;
+
+		if (!s->mmio)
+			continue;
+		ret = desc_add(out, &d);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct virtio_host **out)

@@ -11,7 +11,7 @@
 #include "devices/virtio/config.h"
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/pci.h"
-#include "vmm/boot/fdt.h"
+#include "vmm/describe.h"
 #include "vmm/platform.h"
 
 enum virtio_kind {
@@ -54,10 +54,11 @@ struct virtio_host {
 };
 
 /*
- * virtio_fdt_layout - the virtio-mmio nodes @c puts into the device tree (none for PCI), the same
- * layout virtio_create uses.
+ * virtio_describe - add what the guest's firmware tables must show of @h's devices to @out, as
+ * virtio_create placed them: each virtio-mmio window with its interrupt (PCI devices are found
+ * by enumerating the bus). NULL @h adds nothing. Returns 0 or -ENOSPC.
  */
-void virtio_fdt_layout(const struct virtio_config *c, struct keel_fdt_devices *out);
+int virtio_describe(const struct virtio_host *h, struct dev_descs *out);
 
 /*
  * virtio_prepare - open what @c names (disk images, console files or socket, taps and net

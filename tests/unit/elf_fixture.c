@@ -114,12 +114,16 @@ static void expect_failure(const struct boot_request *req, uint64_t ram, const c
 {
 	struct guest_mem mem;
 	struct boot_result res;
-	char err[512] = "";
+	char err[512] = "", check_err[512] = "";
 	int r;
 
 	ram_init(&mem, ram);
+	/* The protocol's check, run before KVM is opened, says the same as the load. */
+	r = boot_check(&mem, req, check_err, sizeof(check_err));
+	ck_assert_msg(r == -EINVAL, "boot_check returned %d, not -EINVAL (%s)", r, check_err);
 	r = boot_setup(&mem, req, &res, err, sizeof(err));
 	ck_assert_msg(r == -EINVAL, "boot_setup returned %d, not -EINVAL (%s)", r, err);
+	ck_assert_str_eq(check_err, err);
 	ck_assert_msg(strstr(err, want) != NULL, "error \"%s\" does not say \"%s\"", err, want);
 	ck_assert_msg(!prefix || strncmp(err, prefix, strlen(prefix)) == 0,
 		      "error \"%s\" does not start with \"%s\"", err, prefix);

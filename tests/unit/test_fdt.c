@@ -13,24 +13,34 @@
 #include "tests/unit/suites.h"
 #include "vmm/boot/boot.h"
 #include "vmm/boot/fdt.h"
+#include "vmm/machine.h"
+#include "vmm/vm.h"
 #include "vmm/memory.h"
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 #define BOOTARGS "console=ttyS0 root=/dev/vda keel.test=\"fdt\""
 
-/* Build the tree for @ncpus and @ram bytes into a fresh heap buffer (the caller frees it). */
+/*
+ * Build the tree of the keel machine for @ncpus and @ram bytes into a fresh heap buffer (the
+ * caller frees it): its devices are created (without KVM) and describe themselves, as in vm_create.
+ */
 static void *build(uint64_t ram, unsigned int ncpus, const char *bootargs)
 {
-	struct guest_mem mem;
-	size_t cap = keel_fdt_size_hint(ncpus, strlen(bootargs));
+	struct vm_config cfg = { .cmdline = "", .mem_size = ram, .ncpus = ncpus };
+	struct dev_descs devs = { 0 };
+	size_t cap = keel_fdt_size_hint(ncpus, strlen(bootargs), DESC_MAX);
 	void *fdt = malloc(cap);
+	struct vm vm;
 	int r;
 
 	ck_assert_ptr_nonnull(fdt);
-	ck_assert_int_eq(gmem_init(&mem, ram), 0);
-	r = keel_fdt_build(fdt, cap, &mem, ncpus, bootargs);
-	gmem_destroy(&mem);
+	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
+	ck_assert_int_eq(gmem_init(&vm.plat.mem, ram), 0);
+	ck_assert_int_eq(machine_devices_create(&vm), 0);
+	ck_assert_int_eq(machine_devices_describe(&vm, &devs), 0);
+	r = keel_fdt_build(fdt, cap, &vm.plat.mem, ncpus, bootargs, &devs);
+	vm_destroy(&vm);
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(fdt_check_header(fdt), 0);
 	ck_assert_uint_le(fdt_totalsize(fdt), cap);
@@ -200,8 +210,8 @@ START_TEST(build_errors)
 
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(gmem_init(&mem, 4 * MiB), 0);
-	ck_assert_int_eq(keel_fdt_build(small, sizeof(small), &mem, 1, ""), -ENOSPC);
-	ck_assert_int_eq(keel_fdt_build(buf, 4096, &mem, 0, ""), -EINVAL);
+	ck_assert_int_eq(keel_fdt_build(small, sizeof(small), &mem, 1, "", NULL), -ENOSPC);
+	ck_assert_int_eq(keel_fdt_build(buf, 4096, &mem, 0, "", NULL), -EINVAL);
 	gmem_destroy(&mem);
 	free(buf);
 }

@@ -263,6 +263,41 @@ START_TEST(initrd_over_kernel)
 }
 END_TEST
 
+/* The boot protocol table: PVH takes the kernel; its check writes nothing, its load writes, its registers are PVH's. */
+START_TEST(protocol_table)
+{
+	static const uint8_t junk[] = "not a kernel";
+	const struct boot_protocol *bp;
+	struct boot_request req;
+	struct boot_result res;
+	struct guest_mem mem;
+	char err[512] = "";
+	struct kimg k;
+
+	make_kernel(&k);
+	req = request(&k);
+	bp = boot_protocol_for(k.bytes, k.size);
+	ck_assert_ptr_eq(bp, &boot_pvh);
+	ck_assert_str_eq(bp->name, "pvh");
+	ck_assert_ptr_eq(boot_protocol_for(junk, sizeof(junk)), &boot_pvh);	/* the fallback reports it */
+	ram_init(&mem, 4 * MiB);
+	ck_assert_int_eq(bp->check(&mem, &req, err, sizeof(err)), 0);
+	ck_assert_msg(ram_untouched(&mem), "check wrote guest RAM");
+	ck_assert_int_eq(bp->load(&mem, &req, &res, err, sizeof(err)), 0);
+	ck_assert(!ram_untouched(&mem));
+	ck_assert_uint_eq(res.entry, K_ENTRY);
+	ck_assert_uint_eq(res.start_info_gpa, KEEL_BOOT_INFO_GPA);
+	gmem_destroy(&mem);
+	req.kernel = junk;
+	req.kernel_size = sizeof(junk);
+	ram_init(&mem, 4 * MiB);
+	ck_assert_int_eq(bp->check(&mem, &req, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "not an ELF file") != NULL, "error \"%s\"", err);
+	gmem_destroy(&mem);
+	ck_assert_ptr_nonnull(bp->set_regs);
+}
+END_TEST
+
 START_TEST(size_formatting)
 {
 	ck_assert_str_eq(boot_size(12).s, "12 bytes");
@@ -287,6 +322,7 @@ Suite *pvh_suite(void)
 	tcase_add_test(pvh, initrd_too_large);
 	tcase_add_test(pvh, initrd_over_kernel);
 	tcase_add_test(pvh, size_formatting);
+	tcase_add_test(pvh, protocol_table);
 	suite_add_tcase(s, pvh);
 	return s;
 }

@@ -1,4 +1,4 @@
-/* boot_setup(): validate the kernel, place the initrd and device tree, then write everything into guest RAM. */
+/* The boot protocol table, and PVH: validate the kernel, place the initrd and device tree, then write everything into guest RAM. */
 #include "vmm/boot/boot.h"
 
 #include "firmware/machine.h"
@@ -7,6 +7,7 @@
 #include "vmm/boot/fdt.h"
 #include "vmm/boot/msg.h"
 #include "vmm/boot/pvh.h"
+#include "vcpu/regs.h"
 #include "vmm/log.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static uint64_t low_ram_end(const struct guest_mem *mem)
 static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
 		    const struct boot_request *req, char *err, size_t errlen)
 {
-	size_t cap = keel_fdt_size_hint(req->ncpus, strlen(req->cmdline));
+	size_t cap = keel_fdt_size_hint(req->ncpus, strlen(req->cmdline), req->devices ? req->devices->n : 0);
 	uint64_t low = low_ram_end(mem);
 	const struct elf_segment *s;
 	int r;
@@ -54,7 +55,7 @@ static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
 		boot_errf(err, errlen, "out of host memory for a %s device tree", boot_size(cap).s);
 		return -ENOMEM;
 	}
-	r = keel_fdt_build_with(p->fdt, cap, mem, req->ncpus, req->cmdline, req->fdt_devices);
+	r = keel_fdt_build(p->fdt, cap, mem, req->ncpus, req->cmdline, req->devices);
 	if (r) {
 		boot_errf(err, errlen, "device tree: libfdt could not build it (%s)", strerror(-r));
 		return -EIO;	/* the size hint or libfdt is wrong: a keel bug, not bad input */
@@ -155,19 +156,33 @@ static int load(const struct boot_plan *p, const struct guest_mem *mem,
 	return r;
 }
 
-int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res,
-	       char *err, size_t errlen)
+/* Plan @req against @mem into a new plan in *@out (NULL when out of memory). 0 or a negative errno. */
+static int plan_new(const struct guest_mem *mem, const struct boot_request *req, struct boot_plan **out,
+		    char *err, size_t errlen)
 {
-	struct boot_plan *p = calloc(1, sizeof(*p));
-	int r;
-
 	if (err && errlen)
 		err[0] = '\0';
-	if (!p) {
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
 		boot_errf(err, errlen, "out of host memory preparing the boot image");
 		return -ENOMEM;
 	}
-	r = plan(p, mem, req, err, errlen);
+	return plan(*out, mem, req, err, errlen);
+}
+
+static void plan_free(struct boot_plan *p)
+{
+	if (p)
+		free(p->fdt);
+	free(p);
+}
+
+int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res,
+	       char *err, size_t errlen)
+{
+	struct boot_plan *p;
+	int r = plan_new(mem, req, &p, err, errlen);
+
 	if (r == 0) {
 		r = load(p, mem, req);
 		if (r)
@@ -190,7 +205,51 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 			  res->kernel_start, res->kernel_end, res->entry, res->fdt_gpa,
 			  res->initrd_gpa, res->initrd_size);
 	}
-	free(p->fdt);
-	free(p);
+	plan_free(p);
 	return r;
+}
+
+int boot_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen)
+{
+	struct boot_plan *p;
+	int r = plan_new(mem, req, &p, err, errlen);
+
+	plan_free(p);
+	return r;
+}
+
+/* PVH takes any image: an ELF without the PVH note, or no ELF at all, is reported by its check. */
+static bool pvh_probe(const uint8_t *image, size_t size)
+{
+	(void)image;
+	(void)size;
+	return true;
+}
+
+static int pvh_set_regs(int vcpu_fd, const struct boot_result *res)
+{
+	return regs_setup_pvh(vcpu_fd, res->entry, res->start_info_gpa);
+}
+
+const struct boot_protocol boot_pvh = {
+	.name = "pvh",
+	.probe = pvh_probe,
+	.check = boot_check,
+	.load = boot_setup,
+	.set_regs = pvh_set_regs,
+};
+
+/* In probe order; the last one claims every image. */
+static const struct boot_protocol *const boot_protocols[] = {
+	&boot_pvh,
+};
+
+const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size)
+{
+	size_t n = sizeof(boot_protocols) / sizeof(boot_protocols[0]);
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (boot_protocols[i]->probe(image, size))
+			return boot_protocols[i];
+	return boot_protocols[n - 1];
 }

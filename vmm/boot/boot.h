@@ -1,13 +1,14 @@
-/* Booting a guest: load an ELF64 kernel with the PVH protocol, its initrd, command line and FDT into guest RAM. */
+/* Booting a guest: the boot protocols behind one const ops table (PVH first), and the PVH loader of kernel, initrd, command line and FDT. */
 #ifndef KEEL_VMM_BOOT_BOOT_H
 #define KEEL_VMM_BOOT_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/memory.h"
 
-struct keel_fdt_devices;
+struct dev_descs;
 
 /* What to boot. Buffers belong to the caller and must stay valid during boot_setup(). */
 struct boot_request {
@@ -19,7 +20,7 @@ struct boot_request {
 	const char *initrd_name;	/* path, for messages */
 	const char *cmdline;		/* never NULL; at most KEEL_CMDLINE_MAX - 1 bytes */
 	unsigned int ncpus;		/* vCPUs; vCPU i has APIC id i */
-	const struct keel_fdt_devices *fdt_devices; /* optional devices for the FDT, NULL: none */
+	const struct dev_descs *devices;	/* the devices as they describe themselves, for the FDT; NULL: none */
 };
 
 /* Where things landed. */
@@ -40,5 +41,37 @@ struct boot_result {
  */
 int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res,
 	       char *err, size_t errlen);
+
+/*
+ * boot_check - every check boot_setup makes, writing nothing into @mem: the inputs are judged
+ * before KVM is opened and the devices exist. Same errors as boot_setup.
+ */
+int boot_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen);
+
+/*
+ * One boot protocol. probe: whether the kernel image (@image, @size bytes) is this protocol's;
+ * check: judge the whole request against @mem, writing nothing; load: write the kernel and
+ * everything the protocol hands over (command line, initrd, tables) into @mem and say where in
+ * @res; set_regs: the boot vCPU's registers (KVM fd @vcpu_fd) at the kernel's entry. check and
+ * load return 0 or a negative errno with one line in @err (-EINVAL: the input was bad).
+ */
+struct boot_protocol {
+	const char *name;
+	bool (*probe)(const uint8_t *image, size_t size);
+	int (*check)(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen);
+	int (*load)(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res, char *err,
+		    size_t errlen);
+	int (*set_regs)(int vcpu_fd, const struct boot_result *res);
+};
+
+/* The PVH protocol (ELF64 with XEN_ELFNOTE_PHYS32_ENTRY): boot_check, boot_setup, PVH registers. */
+extern const struct boot_protocol boot_pvh;
+
+/*
+ * boot_protocol_for - the first protocol of the table whose probe claims @image. The table's
+ * last entry (PVH) claims any image, so that its check names what is wrong with one nobody
+ * claims; the Linux boot protocol and multiboot go before it.
+ */
+const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size);
 
 #endif

@@ -11,13 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Values of the ISA nodes that firmware/machine.h does not name. */
+/* The first cell of a reg under /isa. */
 #define ISA_SPACE_IO 1u			/* first cell of an /isa reg: I/O port space */
-#define UART_REG_LEN 8u			/* 16550 registers */
-#define UART_CLOCK_HZ 1843200u		/* the PC UART's 1.8432 MHz input clock */
-#define DEBUG_EXIT_REG_LEN 1u
-#define I8042_REG_LEN 1u		/* data and command ports, one byte each */
-#define PM1A_CNT_REG_LEN 2u		/* 16-bit PM1a control register */
 #define MAX_CELLS 8u			/* longest cell array keel writes */
 
 /* A tree under construction: the first libfdt error sticks and later calls do nothing. */
@@ -108,89 +103,93 @@ static void dt_cpus(struct dt *d, unsigned int ncpus)
 	dt_end(d);
 }
 
-/* Open the /isa child "@name@i<port>" with @compat and reg @reg (@nreg cells); the caller closes it. */
-static void dt_isa_begin(struct dt *d, const char *name, unsigned int port, const char *compat,
-		       const uint32_t *reg, unsigned int nreg)
+/* "@name@@fmt" with @addr: the node name of a device. */
+static void dt_node_name(char *out, size_t len, const struct dev_desc *dd)
 {
-	char node[64];
-
-	snprintf(node, sizeof(node), "%s@i%x", name, port);
-	dt_begin(d, node);
-	dt_str(d, "compatible", compat);
-	dt_cells(d, "reg", reg, nreg);
+	if (dd->space == DESC_ISA_IO)
+		snprintf(out, len, "%s@i%llx", dd->name, (unsigned long long)dd->regs[0].base);
+	else
+		snprintf(out, len, "%s@%llx", dd->name, (unsigned long long)dd->regs[0].base);
 }
 
-static void dt_isa(struct dt *d)
+/* One device's node: compatible, reg in its parent's cells, interrupts, clock-frequency. */
+static void dt_device(struct dt *d, const struct dev_desc *dd)
 {
-	const uint32_t uart[] = { ISA_SPACE_IO, KEEL_PORT_UART0, UART_REG_LEN };
-	const uint32_t dbg[] = { ISA_SPACE_IO, KEEL_PORT_DEBUG_EXIT, DEBUG_EXIT_REG_LEN };
-	const uint32_t i8042[] = { ISA_SPACE_IO, KEEL_PORT_I8042_DATA, I8042_REG_LEN,
-				   ISA_SPACE_IO, KEEL_PORT_I8042_CMD, I8042_REG_LEN };
-	const uint32_t pm[] = { ISA_SPACE_IO, KEEL_PORT_PM1A_CNT, PM1A_CNT_REG_LEN };
+	uint32_t reg[MAX_CELLS];
+	unsigned int n = 0;
+	char name[64];
 
+	if (dd->nregs == 0 || dd->nregs > DESC_MAX_REGS) {
+		d->err = -FDT_ERR_BADVALUE;
+		return;
+	}
+	for (unsigned int i = 0; i < dd->nregs; i++) {
+		if (dd->space == DESC_ISA_IO) {		/* /isa: space, port; size */
+			reg[n++] = ISA_SPACE_IO;
+			reg[n++] = (uint32_t)dd->regs[i].base;
+			reg[n++] = (uint32_t)dd->regs[i].size;
+		} else {				/* root: two cells each */
+			reg[n++] = (uint32_t)(dd->regs[i].base >> 32);
+			reg[n++] = (uint32_t)dd->regs[i].base;
+			reg[n++] = (uint32_t)(dd->regs[i].size >> 32);
+			reg[n++] = (uint32_t)dd->regs[i].size;
+		}
+	}
+	dt_node_name(name, sizeof(name), dd);
+	dt_begin(d, name);
+	dt_str(d, "compatible", dd->compatible);
+	dt_cells(d, "reg", reg, n);
+	if (dd->irq >= 0)
+		dt_u32(d, "interrupts", (uint32_t)dd->irq);
+	if (dd->clock_hz)
+		dt_u32(d, "clock-frequency", dd->clock_hz);
+	dt_end(d);
+}
+
+/* Every device of @devs in @space, in order. */
+static void dt_devices(struct dt *d, const struct dev_descs *devs, enum desc_space space)
+{
+	for (unsigned int i = 0; devs && i < devs->n; i++)
+		if (devs->d[i].space == space)
+			dt_device(d, &devs->d[i]);
+}
+
+/* /isa: the port I/O devices. */
+static void dt_isa(struct dt *d, const struct dev_descs *devs)
+{
 	dt_begin(d, "isa");
 	dt_str(d, "compatible", "isa");
 	dt_u32(d, "#address-cells", 2);
 	dt_u32(d, "#size-cells", 1);
-
-	dt_isa_begin(d, "serial", KEEL_PORT_UART0, "ns16550a", uart, 3);
-	dt_u32(d, "interrupts", KEEL_UART0_IRQ);
-	dt_u32(d, "clock-frequency", UART_CLOCK_HZ);
-	dt_end(d);
-
-	dt_isa_begin(d, "debug-exit", KEEL_PORT_DEBUG_EXIT, "keel,debug-exit", dbg, 3);
-	dt_end(d);
-
-	dt_isa_begin(d, "i8042", KEEL_PORT_I8042_DATA, "intel,8042", i8042, 6);
-	dt_end(d);
-
-	dt_isa_begin(d, "poweroff", KEEL_PORT_PM1A_CNT, "keel,pm1a-control", pm, 3);
-	dt_end(d);
-
+	dt_devices(d, devs, DESC_ISA_IO);
 	dt_end(d);
 }
 
-/* The virtio-mmio nodes, at the root (#address-cells 2, #size-cells 2). */
-static void dt_virtio_mmio(struct dt *d, const struct keel_fdt_devices *devs)
+size_t keel_fdt_size_hint(unsigned int ncpus, size_t bootargs_len, unsigned int ndevs)
 {
-	for (unsigned int i = 0; devs && i < devs->n_virtio_mmio && i < KEEL_VIRTIO_MMIO_SLOTS; i++) {
-		const struct fdt_virtio_mmio *v = &devs->virtio_mmio[i];
-		const uint32_t reg[] = { (uint32_t)(v->base >> 32), (uint32_t)v->base, (uint32_t)(v->size >> 32),
-					 (uint32_t)v->size };
-		char name[48];
-
-		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)v->base);
-		dt_begin(d, name);
-		dt_str(d, "compatible", "virtio,mmio");
-		dt_cells(d, "reg", reg, 4);
-		dt_u32(d, "interrupts", v->irq);
-		dt_end(d);
-	}
-}
-
-size_t keel_fdt_size_hint(unsigned int ncpus, size_t bootargs_len)
-{
-	/* Fixed nodes and strings take under 1 KiB; a cpu node about 50 bytes; a virtio node about 100. */
-	return 4096 + (size_t)ncpus * 128 + bootargs_len + KEEL_VIRTIO_MMIO_SLOTS * 128;
+	/* Fixed nodes and strings take under 1 KiB; a cpu node about 50 bytes; a device under 128. */
+	return 4096 + (size_t)ncpus * 128 + bootargs_len + (size_t)ndevs * 128;
 }
 
 int keel_fdt_build(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
-		   const char *bootargs)
-{
-	return keel_fdt_build_with(buf, size, mem, ncpus, bootargs, NULL);
-}
-
-int keel_fdt_build_with(void *buf, size_t size, const struct guest_mem *mem, unsigned int ncpus,
-			const char *bootargs, const struct keel_fdt_devices *devs)
+		   const char *bootargs, const struct dev_descs *devs)
 {
 	struct dt d = { .fdt = buf };
-	char stdout_path[64];
+	char stdout_path[96] = "";
 
 	if (ncpus == 0)
 		return -EINVAL;
 	if (size > INT_MAX)
 		size = INT_MAX;
-	snprintf(stdout_path, sizeof(stdout_path), "/isa/serial@i%x", KEEL_PORT_UART0);
+	for (unsigned int i = 0; devs && i < devs->n && !stdout_path[0]; i++) {
+		if (devs->d[i].console) {
+			char name[64];
+
+			dt_node_name(name, sizeof(name), &devs->d[i]);
+			snprintf(stdout_path, sizeof(stdout_path), "%s/%s",
+				 devs->d[i].space == DESC_ISA_IO ? "/isa" : "", name);
+		}
+	}
 
 	d.err = fdt_create(buf, (int)size);
 	if (!d.err)
@@ -203,13 +202,14 @@ int keel_fdt_build_with(void *buf, size_t size, const struct guest_mem *mem, uns
 
 	dt_begin(&d, "chosen");
 	dt_str(&d, "bootargs", bootargs);
-	dt_str(&d, "stdout-path", stdout_path);
+	if (stdout_path[0])
+		dt_str(&d, "stdout-path", stdout_path);
 	dt_end(&d);
 
 	dt_memory(&d, mem);
 	dt_cpus(&d, ncpus);
-	dt_isa(&d);
-	dt_virtio_mmio(&d, devs);
+	dt_isa(&d, devs);
+	dt_devices(&d, devs, DESC_MMIO);
 	dt_end(&d);
 	if (!d.err)
 		d.err = fdt_finish(buf);
