@@ -219,6 +219,20 @@ unsigned int vcpu_paused_for(struct vcpu *vcpu)
 	return r;
 }
 
+void vcpus_pause(struct vcpu *const *v, unsigned int n, unsigned int reason)
+{
+	for (unsigned int i = 0; i < n; i++)
+		vcpu_pause(v[i], reason);
+	for (unsigned int i = 0; i < n; i++)
+		vcpu_wait_state(v[i], VCPU_PAUSED);
+}
+
+void vcpus_resume(struct vcpu *const *v, unsigned int n, unsigned int reason)
+{
+	for (unsigned int i = 0; i < n; i++)
+		vcpu_resume(v[i], reason);
+}
+
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state)
 {
 	pthread_mutex_lock(&vcpu->lock);

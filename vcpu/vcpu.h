@@ -110,6 +110,12 @@ void vcpu_stop(struct vcpu *vcpu);
 void vcpu_park_self(struct vcpu *vcpu, unsigned int reason);
 /* vcpu_paused_for - the reasons holding the vCPU now. */
 unsigned int vcpu_paused_for(struct vcpu *vcpu);
+/*
+ * vcpus_pause - hold each of the @n vCPUs of @v for @reason and wait until each is outside
+ * KVM_RUN. vcpus_resume - drop @reason from each; a vCPU runs again once no reason holds it.
+ */
+void vcpus_pause(struct vcpu *const *v, unsigned int n, unsigned int reason);
+void vcpus_resume(struct vcpu *const *v, unsigned int n, unsigned int reason);
 /* vcpu_wait_state - wait until the thread reports @state (or stopped). */
 void vcpu_wait_state(struct vcpu *vcpu, enum vcpu_state state);
 /* vcpu_join - wait for the thread to end. */

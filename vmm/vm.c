@@ -51,17 +51,13 @@ void vm_request_stop(struct vm *vm, int status, const char *why)
 
 int vm_pause_all(struct vm *vm, unsigned int reason)
 {
-	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_pause(vm->vcpus[i], reason);
-	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_wait_state(vm->vcpus[i], VCPU_PAUSED);
+	vcpus_pause(vm->vcpus, vm->ncpus, reason);
 	return 0;
 }
 
 void vm_resume_all(struct vm *vm, unsigned int reason)
 {
-	for (unsigned int i = 0; i < vm->ncpus; i++)
-		vcpu_resume(vm->vcpus[i], reason);
+	vcpus_resume(vm->vcpus, vm->ncpus, reason);
 }
 
 /* An exit status for a failed boot step: its errno, with the line in @err logged. */
@@ -237,7 +233,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 			return KEEL_EXIT_HOST;
 		}
 	}
-	return gdb_create(vm, &vm->gdb);
+	if (!cfg->gdb)
+		return KEEL_EXIT_OK;
+	vm->gdb_view = (struct gdb_vm){
+		.vcpus = vm->vcpus, .ncpus = vm->ncpus, .vm_fd = vm->plat.vm_fd,
+		.loop = &vm->plat.loop, .stop = &vm->plat.stop, .env = &vm->vcpu_env,
+	};
+	return gdb_create(&vm->gdb_view, cfg->gdb, cfg->gdb_wait, &vm->gdb);
 }
 
 static void vm_on_stop(void *opaque, int fd, uint32_t events)

@@ -6,18 +6,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct evloop;
 struct gdb;
+struct stop_ctl;
 struct vcpu;
-struct vm;
+struct vcpu_env;
 
 /*
- * gdb_create - when vm->cfg.gdb names an address, listen there (on vm->loop) and, with
- * vm->cfg.gdb_wait, hold every vCPU before its first instruction until gdb attaches. Call it
- * after the vCPUs exist and before they start. *@out is NULL when no --gdb was given. Returns
- * KEEL_EXIT_OK, or logs one line and returns the exit status to use (KEEL_EXIT_USAGE when the
- * address cannot be used, e.g. the port is taken).
+ * What the stub may use of the VM: its vCPUs, the main thread's event loop, the stop request
+ * (gdb's kill), and the vCPUs' environment, where it installs its debug hooks.
  */
-int gdb_create(struct vm *vm, struct gdb **out);
+struct gdb_vm {
+	struct vcpu **vcpus;
+	unsigned int ncpus;
+	int vm_fd;			/* KVM VM, -1 in unit tests */
+	struct evloop *loop;
+	struct stop_ctl *stop;
+	struct vcpu_env *env;
+};
+
+/*
+ * gdb_create - listen at @addr (--gdb: tcp:[HOST:]PORT or unix:PATH) on @vm's loop and, with
+ * @wait, hold every vCPU before its first instruction until gdb attaches. @vm is kept by
+ * pointer. Call it after the vCPUs exist and before they start. Returns KEEL_EXIT_OK, or logs
+ * one line and returns the exit status to use (KEEL_EXIT_USAGE when the address cannot be
+ * used, e.g. the port is taken).
+ */
+int gdb_create(const struct gdb_vm *vm, const char *addr, bool wait, struct gdb **out);
 
 /*
  * gdb_destroy - tell a waiting gdb the VM exited (W packet with the exit status), close the

@@ -9,7 +9,8 @@
 #include "vmm/gdb/packet.h"
 #include "vmm/gdb/target_kvm.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/evloop.h"
+#include "vmm/stop.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,7 +25,7 @@
 #define GDB_OUT_MAX (1u << 20)	/* unsent bytes before the debugger counts as gone */
 
 struct gdb {
-	struct vm *vm;
+	const struct gdb_vm *vm;
 	struct gdb_addr addr;
 	int listen_fd;			/* -1 when closed */
 	int client_fd;			/* the one debugger, -1 when none */
@@ -82,7 +83,7 @@ static void gdb_write(struct gdb *g, const char *data, size_t len)
 		g->outlen -= (size_t)n;
 	}
 	if (g->outlen)
-		evloop_mod(&g->vm->plat.loop, g->client_fd, EPOLLIN | EPOLLOUT);
+		evloop_mod(g->vm->loop, g->client_fd, EPOLLIN | EPOLLOUT);
 }
 
 /* The session's send: frame one reply. */
@@ -107,7 +108,7 @@ static void gdb_disconnect(struct gdb *g)
 		g->session_open = false;
 	}
 	if (g->client_fd >= 0) {
-		evloop_del(&g->vm->plat.loop, g->client_fd);
+		evloop_del(g->vm->loop, g->client_fd);
 		close(g->client_fd);
 		g->client_fd = -1;
 		log_info("gdb: debugger disconnected; the guest runs on");
@@ -160,7 +161,7 @@ static void gdb_on_client(void *opaque, int fd, uint32_t events)
 	if (events & EPOLLOUT) {
 		gdb_write(g, "", 0);
 		if (g->outlen == 0 && !g->broken)
-			evloop_mod(&g->vm->plat.loop, fd, EPOLLIN);
+			evloop_mod(g->vm->loop, fd, EPOLLIN);
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -193,7 +194,7 @@ static void gdb_on_listen(void *opaque, int fd, uint32_t events)
 	}
 	if (g->addr.kind == GDB_ADDR_TCP)
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (evloop_add(&g->vm->plat.loop, c, EPOLLIN, gdb_on_client, g) < 0) {
+	if (evloop_add(g->vm->loop, c, EPOLLIN, gdb_on_client, g) < 0) {
 		close(c);
 		return;
 	}
@@ -204,7 +205,7 @@ static void gdb_on_listen(void *opaque, int fd, uint32_t events)
 	if (gdb_session_init(&g->session, &gdb_kvm_ops, g->target, &g->bps, gdb_send_packet, g, &attached) < 0) {
 		log_error("gdb: out of memory");
 		gdb_disconnect(g);
-		vm_resume_all(g->vm, VCPU_PAUSE_DEBUGGER);
+		vcpus_resume(g->vm->vcpus, g->vm->ncpus, VCPU_PAUSE_DEBUGGER);
 		return;
 	}
 	g->session_open = true;
@@ -254,14 +255,14 @@ static const struct vcpu_debug_hooks gdb_vcpu_hooks = {
 };
 
 
-int gdb_create(struct vm *vm, struct gdb **out)
+int gdb_create(const struct gdb_vm *vm, const char *addr, bool wait, struct gdb **out)
 {
 	char err[512], where[GDB_ADDR_HOST_MAX + GDB_ADDR_PATH_MAX + 16];
 	struct gdb *g;
 	int r;
 
 	*out = NULL;
-	if (!vm->cfg.gdb)
+	if (!addr)
 		return KEEL_EXIT_OK;
 	g = calloc(1, sizeof(*g));
 	if (!g) {
@@ -272,7 +273,7 @@ int gdb_create(struct vm *vm, struct gdb **out)
 	g->listen_fd = g->client_fd = -1;
 	gdb_bps_init(&g->bps, 0);
 	gdb_rx_init(&g->rx);
-	if (gdb_addr_parse(vm->cfg.gdb, &g->addr, err, sizeof(err)) < 0) {
+	if (gdb_addr_parse(addr, &g->addr, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		gdb_destroy(g);
 		return KEEL_EXIT_USAGE;
@@ -291,20 +292,20 @@ int gdb_create(struct vm *vm, struct gdb **out)
 		return r == -ENOMEM || r == -EMFILE || r == -ENFILE ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
 	}
 	g->listen_fd = r;
-	if (evloop_add(&vm->plat.loop, g->listen_fd, EPOLLIN, gdb_on_listen, g) < 0 ||
-	    evloop_add(&vm->plat.loop, gdb_kvm_event_fd(g->target), EPOLLIN, gdb_on_event, g) < 0) {
+	if (evloop_add(vm->loop, g->listen_fd, EPOLLIN, gdb_on_listen, g) < 0 ||
+	    evloop_add(vm->loop, gdb_kvm_event_fd(g->target), EPOLLIN, gdb_on_event, g) < 0) {
 		log_error("gdb: cannot watch its sockets: %s", strerror(errno));
 		gdb_destroy(g);
 		return KEEL_EXIT_HOST;
 	}
-	if (vm->cfg.gdb_wait)
+	if (wait)
 		for (unsigned int i = 0; i < vm->ncpus; i++)
 			vcpu_pause(vm->vcpus[i], VCPU_PAUSE_DEBUGGER);
 	/* The debugger's way onto the exit path: vcpu/ calls these, never the stub by name. */
-	vm->vcpu_env.debug = &gdb_vcpu_hooks;
-	vm->vcpu_env.debug_opaque = g;
+	vm->env->debug = &gdb_vcpu_hooks;
+	vm->env->debug_opaque = g;
 	log_info("gdb: listening on %s%s (%u hardware breakpoints)", gdb_addr_text(&g->addr, where, sizeof(where)),
-		 vm->cfg.gdb_wait ? ", the vCPUs wait for the debugger" : "", g->bps.hw_slots);
+		 wait ? ", the vCPUs wait for the debugger" : "", g->bps.hw_slots);
 	*out = g;
 	return KEEL_EXIT_OK;
 }
@@ -316,27 +317,27 @@ void gdb_destroy(struct gdb *g)
 	if (!g)
 		return;
 	if (g->session_open) {
-		status = stop_status(&g->vm->plat.stop);
+		status = stop_status(g->vm->stop);
 		gdb_session_exited(&g->session, status);
 		gdb_session_destroy(&g->session);
 		g->session_open = false;
 	}
 	if (g->client_fd >= 0) {
-		evloop_del(&g->vm->plat.loop, g->client_fd);
+		evloop_del(g->vm->loop, g->client_fd);
 		close(g->client_fd);
 	}
 	if (g->listen_fd >= 0) {
-		evloop_del(&g->vm->plat.loop, g->listen_fd);
+		evloop_del(g->vm->loop, g->listen_fd);
 		close(g->listen_fd);
 		if (g->addr.kind == GDB_ADDR_UNIX)
 			unlink(g->addr.path);
 	}
-	if (g->vm->vcpu_env.debug_opaque == g) {
-		g->vm->vcpu_env.debug = NULL;
-		g->vm->vcpu_env.debug_opaque = NULL;
+	if (g->vm->env->debug_opaque == g) {
+		g->vm->env->debug = NULL;
+		g->vm->env->debug_opaque = NULL;
 	}
 	if (g->target) {
-		evloop_del(&g->vm->plat.loop, gdb_kvm_event_fd(g->target));
+		evloop_del(g->vm->loop, gdb_kvm_event_fd(g->target));
 		gdb_kvm_destroy(g->target);
 	}
 	gdb_bps_destroy(&g->bps);

@@ -8,7 +8,8 @@
 #include "vmm/exit_status.h"
 #include "vmm/gdb/breakpoints.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/gdb/gdb.h"
+#include "vmm/stop.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -27,7 +28,7 @@ struct kvm_cpu_debug {
 };
 
 struct gdb_kvm {
-	struct vm *vm;
+	const struct gdb_vm *vm;
 	struct gdb_bps *bps;
 	unsigned int hw_slots;
 	int efd;			/* eventfd: a vCPU stopped for the debugger */
@@ -37,7 +38,7 @@ struct gdb_kvm {
 	struct kvm_cpu_debug *cpus;	/* vm->ncpus entries */
 };
 
-int gdb_kvm_create(struct vm *vm, struct gdb_bps *bps, struct gdb_kvm **out)
+int gdb_kvm_create(const struct gdb_vm *vm, struct gdb_bps *bps, struct gdb_kvm **out)
 {
 	struct gdb_kvm *k = calloc(1, sizeof(*k));
 	int slots;
@@ -55,7 +56,7 @@ int gdb_kvm_create(struct vm *vm, struct gdb_bps *bps, struct gdb_kvm **out)
 		gdb_kvm_destroy(k);
 		return ret;
 	}
-	slots = vm->plat.vm_fd >= 0 ? ioctl(vm->plat.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS) : 0;
+	slots = vm->vm_fd >= 0 ? ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS) : 0;
 	k->hw_slots = slots > 0 ? (unsigned int)slots : 0;
 	*out = k;
 	return 0;
@@ -242,7 +243,7 @@ static int kvm_stop(void *t, struct gdb_stop *ev)
 	uint64_t count;
 	int r;
 
-	vm_pause_all(k->vm, VCPU_PAUSE_DEBUGGER);
+	vcpus_pause(k->vm->vcpus, k->vm->ncpus, VCPU_PAUSE_DEBUGGER);
 	if (read(k->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_debug("gdb event fd: %s", strerror(errno));
 	pthread_mutex_lock(&k->lock);
@@ -257,7 +258,7 @@ static int kvm_stop(void *t, struct gdb_stop *ev)
 static int kvm_resume(void *t, const struct gdb_resume *r)
 {
 	struct gdb_kvm *k = t;
-	struct vm *vm = k->vm;
+	const struct gdb_vm *vm = k->vm;
 	unsigned int nrun = 0;
 
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
@@ -333,7 +334,7 @@ static void kvm_kill(void *t)
 {
 	struct gdb_kvm *k = t;
 
-	vm_request_stop(k->vm, KEEL_EXIT_OK, "gdb killed the VM");
+	stop_request(k->vm->stop, KEEL_EXIT_OK, "gdb killed the VM");
 }
 
 const struct gdb_target_ops gdb_kvm_ops = {

@@ -11,7 +11,7 @@
 struct gdb_bps;
 struct gdb_kvm;
 struct vcpu;
-struct vm;
+struct gdb_vm;
 
 extern const struct gdb_target_ops gdb_kvm_ops;
 
@@ -19,7 +19,7 @@ extern const struct gdb_target_ops gdb_kvm_ops;
  * gdb_kvm_create - a target over @vm's vCPUs (which must exist), looking breakpoints up in @bps.
  * Its event fd (gdb_kvm_event_fd) becomes readable when a vCPU stops for the debugger. 0 or -errno.
  */
-int gdb_kvm_create(struct vm *vm, struct gdb_bps *bps, struct gdb_kvm **out);
+int gdb_kvm_create(const struct gdb_vm *vm, struct gdb_bps *bps, struct gdb_kvm **out);
 void gdb_kvm_destroy(struct gdb_kvm *k);
 
 /* gdb_kvm_event_fd - an eventfd, written when a vCPU stopped itself; read it before serving the event. */
