@@ -213,8 +213,15 @@ void virtio_config_access(struct virtio_dev *dev, uint32_t off, uint8_t *data, u
 {
 	uint32_t size = dev->ops->config_size;
 
-	if (is_write)
-		return;		/* keel's devices have no writable configuration fields */
+	if (is_write) {
+		if (off >= size || len > size - off || !dev->ops->config_write) {
+			log_debug("%s: config write of %u bytes at %u dropped (nothing writable there)", dev->name,
+				  len, off);
+			return;
+		}
+		dev->ops->config_write(dev, off, data, len);
+		return;
+	}
 	memset(data, 0, len);
 	if (off >= size || !dev->ops->config_read)
 		return;

@@ -30,6 +30,16 @@ struct virtio_dev_ops {
 	uint64_t (*features)(const struct virtio_dev *dev);
 	/* Read @len bytes at @off of the config space (the core has bounds-checked them). */
 	void (*config_read)(const struct virtio_dev *dev, uint32_t off, uint8_t *data, uint32_t len);
+	/*
+	 * The driver wrote @len bytes at @off of the config space (bounds-checked); NULL: the device
+	 * has no writable field and the write is dropped (logged at debug level).
+	 */
+	void (*config_write)(struct virtio_dev *dev, uint32_t off, const uint8_t *data, uint32_t len);
+	/*
+	 * Shared memory region @id (virtio 1.2 2.10): its guest-physical base and length, true when
+	 * the device has it. NULL: the device has none (virtio-gpu's host-visible memory needs one).
+	 */
+	bool (*shm_region)(const struct virtio_dev *dev, uint8_t id, uint64_t *base, uint64_t *len);
 	/* DRIVER_OK was set: start. 0, or -errno to fail the device (DEVICE_NEEDS_RESET). */
 	int (*activate)(struct virtio_dev *dev);
 	/* Queue @q has new buffers (or the device should look again). I/O thread. */
@@ -145,7 +155,10 @@ uint8_t virtio_status_get(const struct virtio_dev *dev);
  */
 void virtio_status_set(struct virtio_dev *dev, uint8_t val);
 
-/* virtio_config_access - device configuration space; out-of-range bytes read 0, writes are ignored. */
+/*
+ * virtio_config_access - device configuration space: reads through config_read (out-of-range
+ * bytes read 0), writes through config_write (dropped when out of range or the device has none).
+ */
 void virtio_config_access(struct virtio_dev *dev, uint32_t off, uint8_t *data, uint32_t len,
 			  bool is_write);
 

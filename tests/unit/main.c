@@ -24,6 +24,7 @@ static const struct {
 	{ "vcpu_state", vcpu_state_suite },
 	{ "virtq", virtq_suite },
 	{ "virtq_state", virtq_state_suite },
+	{ "virtio_core", virtio_core_suite },
 	{ "virtio_pci", virtio_pci_suite },
 	{ "virtio_mmio", virtio_mmio_suite },
 	{ "virtio_dev", virtio_dev_suite },
