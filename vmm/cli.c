@@ -1,67 +1,11 @@
-/* Parses keel's command line into a vm_config, with one-line errors naming the bad option. */
+/* keel's command line: a front end to the configuration (vmm/config.h) that hands each `keel run` option to its adder. */
 #include "vmm/cli.h"
 
-#include "devices/virtio/options.h"
 #include "vmm/exit_status.h"
-#include "vmm/gdb/addr.h"
+#include "vmm/opt.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <string.h>
-
-int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (__builtin_mul_overflow(v, 10ull, &v) ||
-		    __builtin_add_overflow(v, (unsigned long long)(*s - '0'), &v))
-			return -ERANGE;
-	}
-	if (*s)
-		return -EINVAL;
-	if (v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-int cli_parse_size(const char *s, uint64_t *out)
-{
-	static const char units[] = "KMGT";
-	unsigned long long v = 0;
-	unsigned int shift = 20;	/* bare numbers are MiB */
-	const char *u;
-	char num[32];
-	size_t n = 0;
-
-	if (!s)
-		return -EINVAL;
-	while (isdigit((unsigned char)s[n]))
-		n++;
-	if (n == 0 || n >= sizeof(num))
-		return n == 0 ? -EINVAL : -ERANGE;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (cli_parse_uint(num, ~0ull, &v) < 0)
-		return -ERANGE;
-	s += n;
-	if (*s) {
-		u = strchr(units, toupper((unsigned char)*s));
-		if (!u)
-			return -EINVAL;
-		shift = 10u * (unsigned int)(u - units + 1);
-		s++;
-		if (strcmp(s, "") != 0 && strcmp(s, "B") != 0 && strcmp(s, "iB") != 0)
-			return -EINVAL;
-	}
-	if (v > (~0ull >> shift))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
-}
 
 void cli_usage(FILE *f)
 {
@@ -82,7 +26,18 @@ void cli_usage(FILE *f)
 		"                    unless given) or unix:PATH; every vCPU is a gdb thread\n"
 		"  --gdb-wait        with --gdb: hold every vCPU before its first instruction until\n"
 		"                    gdb attaches\n"
-		VIRTIO_CLI_HELP
+		"  --disk PATH[,readonly][,id=NAME]   a raw disk image as a virtio-blk device (up to 6);\n"
+		"                    id: what the guest reads as the device ID (at most 20 bytes)\n"
+		"  --console SPEC    uart (default), virtio (the terminal), file:PATH[,in=PATH],\n"
+		"                    socket:PATH (connect to a Unix stream socket): a virtio console;\n"
+		"                    COM1 stays for early output\n"
+		"  --rng             a virtio-rng device fed by getrandom\n"
+		"  --net tap:IFNAME[,mac=MAC]   a virtio-net device on a tap interface (created when\n"
+		"                    missing and keel may: CAP_NET_ADMIN); up to 4 --net in all\n"
+		"  --net socket:PATH[,peer=PATH][,mac=MAC]   a virtio-net device exchanging frames as\n"
+		"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n"
+		"                    (default: whoever sent the last frame)\n"
+		"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
 		"  -v, --verbose     more messages (twice: debug); -q, --quiet: errors only\n"
 		"\n"
 		"Console: the guest's COM1 is wired to your terminal. Ctrl-A x quits, Ctrl-A Ctrl-A\n"
@@ -92,163 +47,100 @@ void cli_usage(FILE *f)
 		KEEL_EXIT_STATUS_HELP);
 }
 
-static const char *const cli_value_opts[] = { "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--gdb" };
+enum cli_opt {
+	CLI_KERNEL,
+	CLI_INITRD,
+	CLI_CMDLINE,
+	CLI_MEM,
+	CLI_CPUS,
+	CLI_GDB,
+	CLI_GDB_WAIT,
+	CLI_DISK,
+	CLI_CONSOLE,
+	CLI_RNG,
+	CLI_NET,
+	CLI_TRANSPORT,
+	CLI_NOPTS
+};
 
-/* Set *@slot to @value unless it was already given. */
-static int cli_once(const char **slot, const char *name, const char *value, char *err, size_t errlen)
+static const struct opt_def cli_opts[CLI_NOPTS] = {
+	[CLI_KERNEL] = { "--kernel", true },
+	[CLI_INITRD] = { "--initrd", true },
+	[CLI_CMDLINE] = { "--cmdline", true },
+	[CLI_MEM] = { "--mem", true },
+	[CLI_CPUS] = { "--cpus", true },
+	[CLI_GDB] = { "--gdb", true },
+	[CLI_GDB_WAIT] = { "--gdb-wait", false },
+	[CLI_DISK] = { "--disk", true },
+	[CLI_CONSOLE] = { "--console", true },
+	[CLI_RNG] = { "--rng", false },
+	[CLI_NET] = { "--net", true },
+	[CLI_TRANSPORT] = { "--virtio-transport", true },
+};
+
+/* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
+static int cli_apply(struct vm_config *c, enum cli_opt k, const char *v, bool *gdb_wait, char *err, size_t errlen)
 {
-	if (*slot) {
-		snprintf(err, errlen, "%s given twice", name);
-		return -EINVAL;
+	switch (k) {
+	case CLI_KERNEL:
+		return config_set_boot_source(c, v, NULL, NULL, err, errlen);
+	case CLI_INITRD:
+		return config_set_boot_source(c, NULL, v, NULL, err, errlen);
+	case CLI_CMDLINE:
+		return config_set_boot_source(c, NULL, NULL, v, err, errlen);
+	case CLI_MEM:
+		return config_set_mem(c, v, err, errlen);
+	case CLI_CPUS:
+		return config_set_cpus(c, v, err, errlen);
+	case CLI_GDB:
+		return config_set_gdb(c, v, false, err, errlen);
+	case CLI_GDB_WAIT:
+		*gdb_wait = true;
+		return 0;
+	case CLI_DISK:
+		return config_add_drive(c, v, err, errlen);
+	case CLI_CONSOLE:
+		return config_set_console(c, v, err, errlen);
+	case CLI_RNG:
+		return config_set_rng(c, true, err, errlen);
+	case CLI_NET:
+		return config_add_net(c, v, err, errlen);
+	default:
+		return config_set_transport(c, v, err, errlen);
 	}
-	*slot = value;
-	return 0;
 }
 
-static int cli_apply(struct cli_options *o, const char *name, const char *value, const char **mem,
-		     const char **cpus, char *err, size_t errlen)
+static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options *o, char *err, size_t errlen)
 {
-	if (!strcmp(name, "--kernel"))
-		return cli_once(&o->cfg.kernel_path, name, value, err, errlen);
-	if (!strcmp(name, "--initrd"))
-		return cli_once(&o->cfg.initrd_path, name, value, err, errlen);
-	if (!strcmp(name, "--cmdline"))
-		return cli_once(&o->cfg.cmdline, name, value, err, errlen);
-	if (!strcmp(name, "--mem"))
-		return cli_once(mem, name, value, err, errlen);
-	if (!strcmp(name, "--gdb"))
-		return cli_once(&o->cfg.gdb, name, value, err, errlen);
-	return cli_once(cpus, name, value, err, errlen);
-}
-
-static int cli_check_values(struct cli_options *o, const char *mem, const char *cpus, char *err,
-			    size_t errlen)
-{
-	unsigned long long n;
-	uint64_t size;
-	int r;
-
-	if (mem) {
-		r = cli_parse_size(mem, &size);
-		if (r == -EINVAL) {
-			snprintf(err, errlen, "--mem %s: not a size (use a number with K, M, G or T, e.g. 512M)", mem);
-			return -EINVAL;
-		}
-		if (r < 0 || size > GMEM_MAX_SIZE) {
-			snprintf(err, errlen, "--mem %s: too large (at most %llu GiB)", mem, GMEM_MAX_SIZE >> 30);
-			return -EINVAL;
-		}
-		if (size < GMEM_MIN_SIZE) {
-			snprintf(err, errlen, "--mem %s: too small (at least %llu MiB)", mem, GMEM_MIN_SIZE >> 20);
-			return -EINVAL;
-		}
-		if (size & 0xfff) {
-			snprintf(err, errlen, "--mem %s: not a multiple of 4 KiB", mem);
-			return -EINVAL;
-		}
-		o->cfg.mem_size = size;
-	}
-	if (cpus) {
-		r = cli_parse_uint(cpus, CLI_MAX_CPUS, &n);
-		if (r == -EINVAL) {
-			snprintf(err, errlen, "--cpus %s: not a number", cpus);
-			return -EINVAL;
-		}
-		if (r < 0 || n == 0) {
-			snprintf(err, errlen, "--cpus %s: must be between 1 and %u", cpus, CLI_MAX_CPUS);
-			return -EINVAL;
-		}
-		o->cfg.ncpus = (unsigned int)n;
-	}
-	if (o->cfg.gdb) {
-		struct gdb_addr addr;
-
-		if (gdb_addr_parse(o->cfg.gdb, &addr, err, errlen) < 0)
-			return -EINVAL;
-	} else if (o->cfg.gdb_wait) {
-		snprintf(err, errlen, "--gdb-wait needs --gdb (see 'keel --help')");
-		return -EINVAL;
-	}
-	if (strlen(o->cfg.cmdline) >= 2048) {
-		snprintf(err, errlen, "--cmdline: %zu bytes is too long (at most 2047)", strlen(o->cfg.cmdline));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options *o, char *err,
-			 size_t errlen)
-{
-	const char *mem = NULL, *cpus = NULL;
-	int r;
+	bool gdb_wait = false;
+	const char *value;
+	int k, r;
 
 	for (; i < argc; i++) {
-		const char *arg = argv[i], *value = NULL, *eq;
-		char name[32];
-		size_t j, n;
-
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		if (opt_is_help(argv[i])) {
 			o->command = CLI_HELP;
 			return 0;
 		}
-		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-			o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
+		if (opt_verbosity(argv[i], &o->verbosity))
 			continue;
-		}
-		if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
-			o->verbosity = -1;
-			continue;
-		}
-		if (!strcmp(arg, "--gdb-wait")) {
-			o->cfg.gdb_wait = true;
-			continue;
-		}
-		r = virtio_cli_arg(&o->cfg.virtio, argc, argv, &i, err, errlen);	/* --disk, --console ... */
-		if (r < 0)
-			return r;
-		if (r > 0)
-			continue;
-		eq = strchr(arg, '=');
-		n = eq ? (size_t)(eq - arg) : strlen(arg);
-		for (j = 0; j < sizeof(cli_value_opts) / sizeof(cli_value_opts[0]); j++)
-			if (strlen(cli_value_opts[j]) == n && !strncmp(arg, cli_value_opts[j], n))
-				break;
-		if (j == sizeof(cli_value_opts) / sizeof(cli_value_opts[0])) {
-			snprintf(err, errlen, arg[0] == '-' ? "unknown option '%s' (see 'keel --help')"
-							    : "unexpected argument '%s' (see 'keel --help')",
-				 arg);
-			return -EINVAL;
-		}
-		snprintf(name, sizeof(name), "%s", cli_value_opts[j]);
-		if (eq)
-			value = eq + 1;
-		else if (i + 1 < argc)
-			value = argv[++i];
-		else {
-			snprintf(err, errlen, "%s needs a value (see 'keel --help')", name);
-			return -EINVAL;
-		}
-		r = cli_apply(o, name, value, &mem, &cpus, err, errlen);
+		k = opt_next(argc, argv, &i, cli_opts, CLI_NOPTS, "keel", &value, err, errlen);
+		if (k < 0)
+			return k;
+		r = cli_apply(&o->cfg, (enum cli_opt)k, value, &gdb_wait, err, errlen);
 		if (r < 0)
 			return r;
 	}
-	if (!o->cfg.cmdline)
-		o->cfg.cmdline = "";
-	return cli_check_values(o, mem, cpus, err, errlen);
+	return gdb_wait ? config_set_gdb(&o->cfg, NULL, true, err, errlen) : 0;
 }
 
 int cli_parse(int argc, char *const argv[], struct cli_options *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
 	o->command = CLI_RUN;
-	o->cfg.mem_size = CLI_DEFAULT_MEM;
-	o->cfg.ncpus = 1;
-	o->cfg.kvm_path = "/dev/kvm";
-	if (argc < 2) {
-		snprintf(err, errlen, "no command given (try 'keel run' or 'keel --help')");
-		return -EINVAL;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	vm_config_init(&o->cfg);
+	if (argc < 2)
+		return opt_err(err, errlen, "no command given (try 'keel run' or 'keel --help')");
+	if (opt_is_help(argv[1]) || !strcmp(argv[1], "help")) {
 		o->command = CLI_HELP;
 		return 0;
 	}
@@ -260,11 +152,14 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o, char *err, si
 		o->command = CLI_BENCH;
 		return bench_cli_parse(argc, argv, 2, &o->bench, err, errlen);
 	}
-	if (strcmp(argv[1], "run") != 0) {
-		snprintf(err, errlen, argv[1][0] == '-' ? "unknown option '%s' (see 'keel --help')"
-							: "unknown command '%s' (see 'keel --help')",
-			 argv[1]);
-		return -EINVAL;
-	}
+	if (strcmp(argv[1], "run") != 0)
+		return opt_err(err, errlen, argv[1][0] == '-' ? "unknown option '%s' (see 'keel --help')"
+							  : "unknown command '%s' (see 'keel --help')",
+			       argv[1]);
 	return cli_parse_run(argc, argv, 2, o, err, errlen);
+}
+
+void cli_options_free(struct cli_options *o)
+{
+	vm_config_free(&o->cfg);
 }

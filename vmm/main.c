@@ -2,41 +2,54 @@
 #include "vmm/cli.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/opt.h"
 #include "vmm/signals.h"
 #include "vmm/vm.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* What the parsed command line @o asks for; returns the exit status. */
+static int keel_main(const struct cli_options *o)
+{
+	struct vm vm;
+	int status;
+
+	if (o->command == CLI_HELP) {
+		cli_usage(stdout);
+		return KEEL_EXIT_OK;
+	}
+	if (o->command == CLI_VERSION) {
+		printf("keel %s\n", KEEL_VERSION);
+		return KEEL_EXIT_OK;
+	}
+	if (o->command == CLI_BENCH)
+		return bench_main(&o->bench);	/* its own signals, log level and child VMs */
+	log_set_level(opt_log_level(o->verbosity));
+
+	signals_block();
+
+	status = vm_create(&vm, &o->cfg);
+	if (status == KEEL_EXIT_OK)
+		status = vm_run(&vm);
+	vm_destroy(&vm);
+	return status;
+}
 
 int main(int argc, char **argv)
 {
 	struct cli_options opts;
-	struct vm vm;
 	char err[512];
-	int status;
+	int status, r;
 
-	if (cli_parse(argc, argv, &opts, err, sizeof(err)) < 0) {
+	r = cli_parse(argc, argv, &opts, err, sizeof(err));
+	if (r < 0) {
 		log_error("%s", err);
-		return KEEL_EXIT_USAGE;
+		status = r == -ENOMEM ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
+	} else {
+		status = keel_main(&opts);
 	}
-	if (opts.command == CLI_HELP) {
-		cli_usage(stdout);
-		return KEEL_EXIT_OK;
-	}
-	if (opts.command == CLI_VERSION) {
-		printf("keel %s\n", KEEL_VERSION);
-		return KEEL_EXIT_OK;
-	}
-	if (opts.command == CLI_BENCH)
-		return bench_main(&opts.bench);	/* its own signals, log level and child VMs */
-	log_set_level(opts.verbosity < 0 ? LOG_ERROR : opts.verbosity == 0 ? LOG_WARN
-					   : opts.verbosity == 1 ? LOG_INFO : LOG_DEBUG);
-
-	signals_block();
-
-	status = vm_create(&vm, &opts.cfg);
-	if (status == KEEL_EXIT_OK)
-		status = vm_run(&vm);
-	vm_destroy(&vm);
+	cli_options_free(&opts);	/* after vm_destroy: the VM borrows the configuration's strings */
 	return status;
 }

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/virtio/config.h"
 #include "vcpu/vcpu.h"
 #include "vmm/boot/boot.h"
+#include "vmm/config.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/image.h"
 #include "vmm/platform.h"
@@ -20,20 +20,6 @@ struct console;
 struct gdb;
 struct virtio_host;
 struct bench_dev;
-
-/* What the user asked for (filled by the CLI). */
-struct vm_config {
-	const char *kernel_path;	/* NULL: the bundled guest */
-	const char *initrd_path;	/* NULL: none */
-	const char *cmdline;		/* never NULL */
-	uint64_t mem_size;		/* bytes */
-	unsigned int ncpus;		/* vCPUs */
-	const char *kvm_path;		/* "/dev/kvm" */
-	const char *gdb;		/* --gdb tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
-	bool gdb_wait;			/* --gdb-wait: hold every vCPU until gdb attaches */
-	struct virtio_config virtio;	/* --disk, --console, --rng, --virtio-transport */
-	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
-};
 
 struct vm {
 	struct vm_config cfg;

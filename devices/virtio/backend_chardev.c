@@ -27,9 +27,9 @@ static int cd_socket(struct chardev *c, const struct virtio_console_opts *o, cha
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (o->path_len >= sizeof(sa.sun_path))
+	if (strlen(o->path) >= sizeof(sa.sun_path))
 		return cd_fail(c, o->spec, ENAMETOOLONG, err, errlen, "the socket path is too long");
-	memcpy(sa.sun_path, o->path, o->path_len);
+	memcpy(sa.sun_path, o->path, strlen(o->path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cd_fail(c, o->spec, errno, err, errlen, NULL);
@@ -47,28 +47,17 @@ static int cd_socket(struct chardev *c, const struct virtio_console_opts *o, cha
 
 static int cd_file(struct chardev *c, const struct virtio_console_opts *o, char *err, size_t errlen)
 {
-	char *path = strndup(o->path, o->path_len);
 	struct stat st;
-	int e;
 
-	if (!path)
-		return cd_fail(c, o->spec, ENOMEM, err, errlen, NULL);
-	c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	e = errno;
-	free(path);
+	c->out_fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (c->out_fd < 0)
-		return cd_fail(c, o->spec, e, err, errlen, NULL);
+		return cd_fail(c, o->spec, errno, err, errlen, NULL);
 	c->own_out = true;
 	if (!o->in_path)
 		return 0;
-	path = strndup(o->in_path, o->in_len);
-	if (!path)
-		return cd_fail(c, o->spec, ENOMEM, err, errlen, NULL);
-	c->in_fd = open(path, O_RDONLY | O_CLOEXEC);
-	e = errno;
-	free(path);
+	c->in_fd = open(o->in_path, O_RDONLY | O_CLOEXEC);
 	if (c->in_fd < 0)
-		return cd_fail(c, o->spec, e, err, errlen, NULL);
+		return cd_fail(c, o->spec, errno, err, errlen, NULL);
 	c->own_in = true;
 	if (fstat(c->in_fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return cd_fail(c, o->spec, EISDIR, err, errlen, "the input is a directory");

@@ -38,7 +38,7 @@ int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk 
 	d->fixed = d->dfixed = -1;
 	d->readonly = o->readonly;
 	d->align = DISK_DEFAULT_ALIGN;
-	d->path = strndup(o->spec, o->path_len);
+	d->path = strdup(o->path);
 	if (!d->path) {
 		free(d);
 		snprintf(err, errlen, "out of memory");

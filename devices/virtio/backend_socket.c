@@ -108,9 +108,10 @@ int net_socket_open(const struct virtio_net_opts *o, struct net_backend **out, c
 		return -ENOMEM;
 	}
 	be->ops = &socket_ops;
-	if (o->path_len >= sizeof(sa.sun_path))
+	be->fd = -1;
+	if (strlen(o->path) >= sizeof(sa.sun_path) || (o->peer && strlen(o->peer) >= sizeof(be->peer.sun_path)))
 		return sock_fail(be, o, ENAMETOOLONG, err, errlen, NULL);
-	memcpy(sa.sun_path, o->path, o->path_len);
+	memcpy(sa.sun_path, o->path, strlen(o->path));
 	be->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);	/* blocking: io_uring waits for frames */
 	if (be->fd < 0)
 		return sock_fail(be, o, errno, err, errlen, NULL);
@@ -128,8 +129,8 @@ int net_socket_open(const struct virtio_net_opts *o, struct net_backend **out, c
 		return sock_fail(be, o, ENOMEM, err, errlen, NULL);
 	if (o->peer) {
 		be->peer.sun_family = AF_UNIX;
-		memcpy(be->peer.sun_path, o->peer, o->peer_len);
-		be->peer_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + o->peer_len + 1);
+		memcpy(be->peer.sun_path, o->peer, strlen(o->peer));
+		be->peer_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(o->peer) + 1);
 		be->peer_fixed = true;
 	}
 	snprintf(be->name, sizeof(be->name), "socket:%.*s", (int)(sizeof(be->name) - 8), sa.sun_path);

@@ -1,4 +1,4 @@
-/* What the user asked of virtio (--disk, --console, --rng, --net, --virtio-transport): part of struct vm_config. */
+/* What the user asked of virtio (--disk, --console, --rng, --net, --virtio-transport): part of struct vm_config (vmm/config.h builds it). */
 #ifndef KEEL_DEVICES_VIRTIO_CONFIG_H
 #define KEEL_DEVICES_VIRTIO_CONFIG_H
 
@@ -24,21 +24,20 @@ enum virtio_console_kind {
 	VIRTIO_CONSOLE_SOCKET,		/* --console socket:PATH: a Unix stream socket keel connects to */
 };
 
-/* One --disk PATH[,readonly][,id=NAME]. Strings point into argv. */
+/* One --disk PATH[,readonly][,id=NAME]. The strings are owned by the configuration (vmm/config.h). */
 struct virtio_disk_opts {
-	const char *spec;		/* the whole value */
-	size_t path_len;		/* the path is spec[0, path_len) */
+	char *spec;			/* the whole value, as messages name it */
+	char *path;			/* the image */
 	bool readonly;
 	char id[VIRTIO_BLK_ID_BYTES + 1]; /* "" when not given */
 };
 
+/* --console. The strings are owned by the configuration. */
 struct virtio_console_opts {
 	enum virtio_console_kind kind;
-	const char *spec;		/* the whole value, NULL when not given */
-	const char *path;		/* FILE: output file; SOCKET: socket (path_len bytes) */
-	size_t path_len;
-	const char *in_path;		/* FILE: input file (in_len bytes), NULL when none */
-	size_t in_len;
+	char *spec;			/* the whole value, NULL when not given */
+	char *path;			/* FILE: output file; SOCKET: the socket; else NULL */
+	char *in_path;			/* FILE: input file, NULL when none */
 };
 
 enum virtio_net_kind {
@@ -46,15 +45,13 @@ enum virtio_net_kind {
 	VIRTIO_NET_SOCKET,		/* --net socket:PATH[,peer=PATH]: datagrams on a Unix socket bound at PATH */
 };
 
-/* One --net value. Strings point into argv. */
+/* One --net value. The strings are owned by the configuration (vmm/config.h). */
 struct virtio_net_opts {
 	enum virtio_net_kind kind;
-	const char *spec;		/* the whole value */
+	char *spec;			/* the whole value, as messages name it */
 	char ifname[VIRTIO_NET_IFNAME_MAX + 1];	/* TAP */
-	const char *path;		/* SOCKET: the path keel binds (path_len bytes) */
-	size_t path_len;
-	const char *peer;		/* SOCKET: where frames go (peer_len bytes), NULL: the last sender */
-	size_t peer_len;
+	char *path;			/* SOCKET: the path keel binds (shorter than sun_path) */
+	char *peer;			/* SOCKET: where frames go, NULL: the last sender */
 	unsigned char mac[6];		/* given with mac=, or derived from the index and the backend */
 	bool mac_given;
 };

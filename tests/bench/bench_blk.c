@@ -165,7 +165,7 @@ static struct result bench_keel(const char *path, uint64_t blocks, double secs)
 	int kick, irq;
 	uint16_t old;
 
-	c.disks[0] = (struct virtio_disk_opts){ .spec = path, .path_len = strlen(path), .readonly = true };
+	c.disks[0] = testvm_disk(path, true, NULL);
 	if (testvm_start(&vm, &c) != 0 || fakedrv_open_pci(&d, &vm, 1) != 0 || fakedrv_init(&d, ~0ull, NULL) != 0) {
 		fprintf(stderr, "bench-blk: cannot start virtio-blk on %s\n", path);
 		exit(1);

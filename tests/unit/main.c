@@ -13,6 +13,7 @@ static const struct {
 	{ "memory", memory_suite },
 	{ "dispatch", dispatch_suite },
 	{ "cli", cli_suite },
+	{ "config", config_suite },
 	{ "elf", elf_suite },
 	{ "pvh", pvh_suite },
 	{ "fdt", fdt_suite },

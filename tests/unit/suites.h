@@ -8,6 +8,7 @@ Suite *bus_suite(void);		/* tests/unit/test_bus.c */
 Suite *memory_suite(void);	/* tests/unit/test_memory.c */
 Suite *dispatch_suite(void);	/* tests/unit/test_dispatch.c */
 Suite *cli_suite(void);		/* tests/unit/test_cli.c */
+Suite *config_suite(void);	/* tests/unit/test_config.c */
 Suite *elf_suite(void);		/* tests/unit/test_elf.c */
 Suite *pvh_suite(void);		/* tests/unit/test_pvh.c */
 Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */

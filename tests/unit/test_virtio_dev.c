@@ -457,8 +457,8 @@ static void console_socket(bool pci)
 	ls = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(listen(ls, 1), 0);
-	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_SOCKET, .spec = path, .path = path,
-						 .path_len = strlen(path) };
+	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_SOCKET, .spec = strdup(path),
+						 .path = strdup(path) };
 	img[0] = img2[0] = '\0';
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
 	s = accept(ls, NULL, NULL);
@@ -523,8 +523,8 @@ START_TEST(console_file_output_and_input)
 	ck_assert_int_eq(write(fd, "from a file", 11), 11);
 	close(fd);
 	snprintf(spec, sizeof(spec), "file:%s,in=%s", out, in);
-	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_FILE, .spec = spec, .path = spec + 5,
-						 .path_len = strlen(out), .in_path = in, .in_len = strlen(in) };
+	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_FILE, .spec = strdup(spec),
+						 .path = strdup(out), .in_path = strdup(in) };
 	img[0] = img2[0] = '\0';
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
 	ck_assert_int_eq(fakedrv_open_mmio(&d, &vm, KEEL_VIRTIO_MMIO_BASE), 0);

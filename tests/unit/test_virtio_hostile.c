@@ -57,14 +57,13 @@ static void start(bool use_pci)
 {
 	struct virtio_config c = { .transport = use_pci ? VIRTIO_TRANSPORT_PCI : VIRTIO_TRANSPORT_MMIO, .rng = true,
 				   .ndisks = 1 };
-	static char spec[80];
+	char spec[80];
 
 	ck_assert_int_eq(testvm_image(img, sizeof(img), 1 << 20, 0), 0);
 	snprintf(out, sizeof(out), "/tmp/keel-test-hostile.%d", getpid());
 	snprintf(spec, sizeof(spec), "file:%s", out);
 	c.disks[0] = testvm_disk(img, false, NULL);
-	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_FILE, .spec = spec, .path = spec + 5,
-						 .path_len = strlen(out) };
+	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_FILE, .spec = strdup(spec), .path = strdup(out) };
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
 	for (unsigned int i = 0; i < 3; i++)
 		open_dev(i);

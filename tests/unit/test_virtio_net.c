@@ -3,11 +3,11 @@
 
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/net.h"
-#include "devices/virtio/options.h"
 #include "devices/virtio/pci.h"
 #include "firmware/machine.h"
 #include "tests/virtio/fakedrv.h"
 #include "tests/virtio/testvm.h"
+#include "vmm/cli.h"
 #include "vmm/log.h"
 
 #include <arpa/inet.h>
@@ -66,7 +66,7 @@ static void start_vm(bool pci, bool tap, const char *ifname)
 	n->mac_given = true;
 	if (tap) {
 		n->kind = VIRTIO_NET_TAP;
-		n->spec = ifname;
+		n->spec = strdup(ifname);
 		snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
 	} else {
 		snprintf(dir, sizeof(dir), "/tmp/keel-net.XXXXXX");
@@ -78,11 +78,9 @@ static void start_vm(bool pci, bool tap, const char *ifname)
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", peersock);
 		ck_assert_int_eq(bind(peer, (struct sockaddr *)&sa, sizeof(sa)), 0);
 		n->kind = VIRTIO_NET_SOCKET;
-		n->spec = vmsock;
-		n->path = vmsock;
-		n->path_len = strlen(vmsock);
-		n->peer = peersock;
-		n->peer_len = strlen(peersock);
+		n->spec = strdup(vmsock);
+		n->path = strdup(vmsock);
+		n->peer = strdup(peersock);
 	}
 	started = true;
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
@@ -590,26 +588,28 @@ END_TEST
 /* --net parsing: the default MACs are locally administered unicast, stable, and differ per NIC. */
 START_TEST(cli_default_macs)
 {
-	char *argv[] = { "keel", "--net", "socket:/tmp/a,peer=/tmp/b", "--net=tap:keel0,mac=02:AA:bb:cc:dd:ee",
+	char *argv[] = { "keel", "run", "--net", "socket:/tmp/a,peer=/tmp/b", "--net=tap:keel0,mac=02:AA:bb:cc:dd:ee",
 			 "--net", "socket:/tmp/a2" };
-	struct virtio_config c = { 0 }, c2 = { 0 };
+	struct cli_options o1, o2;
+	const struct virtio_config *c = &o1.cfg.virtio, *c2 = &o2.cfg.virtio;
 	char err[256];
 
-	for (int i = 1; i < 6; i++)
-		ck_assert_int_eq(virtio_cli_arg(&c, 6, argv, &i, err, sizeof(err)), 1);
-	for (int i = 1; i < 6; i++)
-		ck_assert_int_eq(virtio_cli_arg(&c2, 6, argv, &i, err, sizeof(err)), 1);
-	ck_assert_uint_eq(c.nnets, 3);
-	ck_assert_int_eq(c.nets[0].kind, VIRTIO_NET_SOCKET);
-	ck_assert_uint_eq(c.nets[0].peer_len, 6);
-	ck_assert_str_eq(c.nets[1].ifname, "keel0");
-	ck_assert_uint_eq(c.nets[1].mac[1], 0xaa);
-	ck_assert_uint_eq(c.nets[0].mac[0], 0x02);
-	ck_assert_uint_eq(c.nets[0].mac[5], 0);
-	ck_assert_uint_eq(c.nets[2].mac[5], 2);
-	ck_assert_int_ne(memcmp(c.nets[0].mac, c.nets[2].mac, 6), 0);
-	ck_assert_int_eq(memcmp(c.nets[2].mac, c2.nets[2].mac, 6), 0);
-	ck_assert_uint_eq(virtio_config_ndevices(&c), 3);
+	ck_assert_int_eq(cli_parse(7, argv, &o1, err, sizeof(err)), 0);
+	ck_assert_int_eq(cli_parse(7, argv, &o2, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->nnets, 3);
+	ck_assert_int_eq(c->nets[0].kind, VIRTIO_NET_SOCKET);
+	ck_assert_str_eq(c->nets[0].path, "/tmp/a");
+	ck_assert_str_eq(c->nets[0].peer, "/tmp/b");
+	ck_assert_str_eq(c->nets[1].ifname, "keel0");
+	ck_assert_uint_eq(c->nets[1].mac[1], 0xaa);
+	ck_assert_uint_eq(c->nets[0].mac[0], 0x02);
+	ck_assert_uint_eq(c->nets[0].mac[5], 0);
+	ck_assert_uint_eq(c->nets[2].mac[5], 2);
+	ck_assert_int_ne(memcmp(c->nets[0].mac, c->nets[2].mac, 6), 0);
+	ck_assert_int_eq(memcmp(c->nets[2].mac, c2->nets[2].mac, 6), 0);
+	ck_assert_uint_eq(virtio_config_ndevices(c), 3);
+	cli_options_free(&o1);
+	cli_options_free(&o2);
 }
 END_TEST
 

@@ -33,6 +33,7 @@ void testvm_stop(struct vm *vm)
 	virtio_destroy(vm->virtio);
 	vm->virtio = NULL;
 	vm_destroy(vm);
+	virtio_config_free(&vm->cfg.virtio);
 }
 
 int testvm_image(char *path, size_t len, uint64_t size, uint8_t fill)
@@ -63,7 +64,7 @@ int testvm_image(char *path, size_t len, uint64_t size, uint8_t fill)
 
 struct virtio_disk_opts testvm_disk(const char *path, bool readonly, const char *id)
 {
-	struct virtio_disk_opts d = { .spec = path, .path_len = strlen(path), .readonly = readonly };
+	struct virtio_disk_opts d = { .spec = strdup(path), .path = strdup(path), .readonly = readonly };
 
 	if (id)
 		snprintf(d.id, sizeof(d.id), "%s", id);

@@ -17,6 +17,7 @@
 #include "vmm/bench/paths.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/opt.h"
 #include "vmm/signals.h"
 
 #define BENCH_BOOT_MS 90000u		/* a VM's start to "bench: begin" */
@@ -273,7 +274,7 @@ int bench_main(const struct bench_options *o)
 		bench_usage(stdout);
 		return KEEL_EXIT_OK;
 	}
-	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity == 0 ? LOG_WARN : o->verbosity == 1 ? LOG_INFO : LOG_DEBUG);
+	log_set_level(opt_log_level(o->verbosity));
 	if (o->json_path && !(json = bench_output("--json", o->json_path)))
 		return KEEL_EXIT_USAGE;
 	if (o->plot_path && !(plot = bench_output("--plot", o->plot_path))) {

@@ -7,6 +7,7 @@
 #include "vmm/bench/paths.h"
 #include "vmm/bench/report.h"
 #include "vmm/bench/guestvm.h"
+#include "vmm/opt.h"
 
 void bench_usage(FILE *f)
 {
@@ -43,81 +44,83 @@ void bench_usage(FILE *f)
 		BENCH_DEFAULT_CPUS, BENCH_QEMU_DEFAULT);
 }
 
-static const char *const bench_value_opts[] = { "--paths", "--json", "--plot", "--cpus", "--iters", "--reps", "--qemu", "--rounds" };
-#define BENCH_NVALUE_OPTS (sizeof(bench_value_opts) / sizeof(bench_value_opts[0]))
+enum bench_opt {
+	BENCH_OPT_PATHS,
+	BENCH_OPT_JSON,
+	BENCH_OPT_PLOT,
+	BENCH_OPT_CPUS,
+	BENCH_OPT_ITERS,
+	BENCH_OPT_REPS,
+	BENCH_OPT_QEMU,
+	BENCH_OPT_ROUNDS,
+	BENCH_OPT_QUICK,
+	BENCH_OPT_NO_QEMU,
+	BENCH_NOPTS
+};
 
-/* A decimal number in [@min, @max] with nothing after it. */
-static int bench_number(const char *name, const char *s, unsigned long long min, unsigned long long max,
-			unsigned long long *out, char *err, size_t errlen)
+static const struct opt_def bench_opts[BENCH_NOPTS] = {
+	[BENCH_OPT_PATHS] = { "--paths", true },
+	[BENCH_OPT_JSON] = { "--json", true },
+	[BENCH_OPT_PLOT] = { "--plot", true },
+	[BENCH_OPT_CPUS] = { "--cpus", true },
+	[BENCH_OPT_ITERS] = { "--iters", true },
+	[BENCH_OPT_REPS] = { "--reps", true },
+	[BENCH_OPT_QEMU] = { "--qemu", true },
+	[BENCH_OPT_ROUNDS] = { "--rounds", true },
+	[BENCH_OPT_QUICK] = { "--quick", false },
+	[BENCH_OPT_NO_QEMU] = { "--no-qemu", false },
+};
+
+static int bench_apply(struct bench_options *o, enum bench_opt opt, const char *value, char *err, size_t errlen)
 {
-	unsigned long long v = 0;
-	const char *p = s;
-
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (__builtin_mul_overflow(v, 10ull, &v) || __builtin_add_overflow(v, (unsigned long long)(*p - '0'), &v)) {
-			v = max + 1;
-			while (*p >= '0' && *p <= '9')
-				p++;
-			break;
-		}
-	}
-	if (p == s || *p) {
-		snprintf(err, errlen, "%s %s: not a number", name, s);
-		return -EINVAL;
-	}
-	if (v < min || v > max) {
-		snprintf(err, errlen, "%s %s: must be between %llu and %llu", name, s, min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-static int bench_apply(struct bench_options *o, size_t opt, const char *value, char *err, size_t errlen)
-{
-	const char *name = bench_value_opts[opt];
-	unsigned long long n;
+	const char *name = bench_opts[opt].name;
+	unsigned long long n = 0;
 	int r;
 
-	if (!*value && opt != 0) {
-		snprintf(err, errlen, "%s: empty value", name);
-		return -EINVAL;
-	}
+	if (value && !*value && opt != BENCH_OPT_PATHS)
+		return opt_err(err, errlen, "%s: empty value", name);
 	switch (opt) {
-	case 0:
+	case BENCH_OPT_PATHS:
 		return bench_paths_parse(value, &o->paths, err, errlen);
-	case 1:
+	case BENCH_OPT_JSON:
 		o->json_path = value;
 		return 0;
-	case 2:
+	case BENCH_OPT_PLOT:
 		o->plot_path = value;
 		return 0;
-	case 3:
-		r = bench_number(name, value, 1, BENCH_MAX_CPUS, &n, err, errlen);
+	case BENCH_OPT_CPUS:
+		r = opt_number(name, value, 1, BENCH_MAX_CPUS, &n, err, errlen);
 		o->cpus = (unsigned int)n;
 		return r;
-	case 4:
-		r = bench_number(name, value, 1, BENCH_MAX_ITERS, &n, err, errlen);
+	case BENCH_OPT_ITERS:
+		r = opt_number(name, value, 1, BENCH_MAX_ITERS, &n, err, errlen);
 		o->iters = n;
 		return r;
-	case 5:
-		r = bench_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
+	case BENCH_OPT_REPS:
+		r = opt_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
 		o->reps = (unsigned int)n;
 		return r;
-	case 6:
+	case BENCH_OPT_QEMU:
 		o->qemu = value;
 		return 0;
-	default:
-		r = bench_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
+	case BENCH_OPT_ROUNDS:
+		r = opt_number(name, value, 1, BENCH_MAX_REPS, &n, err, errlen);
 		o->rounds = (unsigned int)n;
 		return r;
+	case BENCH_OPT_QUICK:
+		o->quick = true;
+		return 0;
+	default:
+		o->no_qemu = true;
+		return 0;
 	}
 }
 
 int bench_cli_parse(int argc, char *const argv[], int i, struct bench_options *o, char *err, size_t errlen)
 {
-	bool seen[BENCH_NVALUE_OPTS] = { false };
-	int r;
+	bool seen[BENCH_NOPTS] = { false };
+	const char *value;
+	int k, r;
 
 	memset(o, 0, sizeof(*o));
 	o->paths = BENCH_ALL_PATHS;
@@ -125,68 +128,31 @@ int bench_cli_parse(int argc, char *const argv[], int i, struct bench_options *o
 	o->qemu = BENCH_QEMU_DEFAULT;
 	o->kvm_path = "/dev/kvm";
 	for (; i < argc; i++) {
-		const char *arg = argv[i], *eq = strchr(arg, '='), *value;
-		size_t n = eq ? (size_t)(eq - arg) : strlen(arg), j;
-
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		if (opt_is_help(argv[i])) {
 			o->help = true;
 			return 0;
 		}
-		if (!strcmp(arg, "--quick")) {
-			o->quick = true;
+		if (opt_verbosity(argv[i], &o->verbosity))
 			continue;
-		}
-		if (!strcmp(arg, "--no-qemu")) {
-			o->no_qemu = true;
-			continue;
-		}
-		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-			o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
-			continue;
-		}
-		if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
-			o->verbosity = -1;
-			continue;
-		}
-		for (j = 0; j < BENCH_NVALUE_OPTS; j++)
-			if (strlen(bench_value_opts[j]) == n && !strncmp(arg, bench_value_opts[j], n))
-				break;
-		if (j == BENCH_NVALUE_OPTS) {
-			snprintf(err, errlen, arg[0] == '-' ? "unknown option '%s' (see 'keel bench --help')"
-							    : "unexpected argument '%s' (see 'keel bench --help')",
-				 arg);
-			return -EINVAL;
-		}
-		if (eq)
-			value = eq + 1;
-		else if (i + 1 < argc)
-			value = argv[++i];
-		else {
-			snprintf(err, errlen, "%s needs a value (see 'keel bench --help')", bench_value_opts[j]);
-			return -EINVAL;
-		}
-		if (seen[j]) {
-			snprintf(err, errlen, "%s given twice", bench_value_opts[j]);
-			return -EINVAL;
-		}
-		seen[j] = true;
-		r = bench_apply(o, j, value, err, errlen);
+		k = opt_next(argc, argv, &i, bench_opts, BENCH_NOPTS, "keel bench", &value, err, errlen);
+		if (k < 0)
+			return k;
+		if (seen[k] && bench_opts[k].value)
+			return opt_err(err, errlen, "%s given twice", bench_opts[k].name);
+		seen[k] = true;
+		r = bench_apply(o, (enum bench_opt)k, value, err, errlen);
 		if (r < 0)
 			return r;
 	}
-	if (seen[6] && o->no_qemu) {
-		snprintf(err, errlen, "--qemu and --no-qemu contradict each other");
-		return -EINVAL;
-	}
+	if (seen[BENCH_OPT_QEMU] && o->no_qemu)
+		return opt_err(err, errlen, "--qemu and --no-qemu contradict each other");
 	if (!o->iters)
 		o->iters = o->quick ? BENCH_QUICK_ITERS : BENCH_FULL_ITERS;
 	if (!o->reps)
 		o->reps = o->quick ? BENCH_QUICK_REPS : BENCH_FULL_REPS;
 	if (!o->rounds)
 		o->rounds = o->quick ? 1 : o->reps;
-	if (o->rounds > o->reps) {
-		snprintf(err, errlen, "--rounds %u: more rounds than the %u repetitions", o->rounds, o->reps);
-		return -EINVAL;
-	}
+	if (o->rounds > o->reps)
+		return opt_err(err, errlen, "--rounds %u: more rounds than the %u repetitions", o->rounds, o->reps);
 	return 0;
 }

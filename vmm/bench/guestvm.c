@@ -12,6 +12,7 @@
 #include "vmm/bench/paths.h"
 #include "vmm/bundled_guest.h"
 #include "vmm/exit_status.h"
+#include "vmm/log.h"
 #include "vmm/vm.h"
 
 #define BENCH_GUEST_MEM (256ull << 20)
@@ -32,20 +33,26 @@ int bench_keel_main(void *arg)
 {
 	const struct bench_guest_cfg *g = arg;
 	struct vm_config cfg;
+	char err[256];
 	struct vm vm;
 	int status;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cmdline = g->cmdline;
-	cfg.mem_size = BENCH_GUEST_MEM;
-	cfg.ncpus = g->cpus;
-	cfg.kvm_path = g->kvm_path;
+	vm_config_init(&cfg);
 	cfg.bench = true;
-	cfg.virtio.rng = (g->paths & (1u << KEEL_BENCH_PATH_VIRTIO_NOTIFY)) != 0;
+	if (config_set_boot_source(&cfg, NULL, NULL, g->cmdline, err, sizeof(err)) < 0 ||
+	    config_set_mem_bytes(&cfg, BENCH_GUEST_MEM, err, sizeof(err)) < 0 ||
+	    config_set_cpus_n(&cfg, g->cpus, err, sizeof(err)) < 0 ||
+	    config_set_kvm_path(&cfg, g->kvm_path, err, sizeof(err)) < 0 ||
+	    config_set_rng(&cfg, (g->paths & (1u << KEEL_BENCH_PATH_VIRTIO_NOTIFY)) != 0, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		vm_config_free(&cfg);
+		return KEEL_EXIT_USAGE;
+	}
 	status = vm_create(&vm, &cfg);
 	if (status == KEEL_EXIT_OK)
 		status = vm_run(&vm);
 	vm_destroy(&vm);
+	vm_config_free(&cfg);
 	return status;
 }
 

@@ -1,0 +1,106 @@
+/* The VM's configuration: one owned model, built through one validating adder per resource (the command line is a front end to them). */
+#ifndef KEEL_VMM_CONFIG_H
+#define KEEL_VMM_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/virtio/config.h"
+#include "firmware/machine.h"
+
+#define CONFIG_DEFAULT_MEM (256ull << 20)
+#define CONFIG_MAX_CPUS 4096u	/* the adders' bound; KVM's own limit is checked when the VM is created */
+
+/*
+ * What the user asked for, and what a VM is built from. vm_config_init gives the defaults; the
+ * config_* adders below change it. It owns every string in it (vm_config_free releases them).
+ * struct vm copies it by value and borrows its strings: free the config after vm_destroy.
+ */
+struct vm_config {
+	char *kernel_path;		/* NULL: the bundled guest */
+	char *initrd_path;		/* NULL: none */
+	char cmdline[KEEL_CMDLINE_MAX];	/* the kernel command line, "" by default */
+	uint64_t mem_size;		/* bytes */
+	unsigned int ncpus;		/* vCPUs */
+	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
+	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
+	bool gdb_wait;			/* hold every vCPU until gdb attaches */
+	struct virtio_config virtio;	/* disks, console, rng, NICs, transport */
+	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
+	unsigned int given;		/* which settings an adder made (vmm/config.c), for "given twice" */
+};
+
+/* vm_config_init - the defaults: 256 MiB, 1 vCPU, /dev/kvm, the bundled guest, cmdline "", no devices, PCI. */
+void vm_config_init(struct vm_config *c);
+
+/* vm_config_free - release what @c owns and leave the defaults (vm_config_init) behind. */
+void vm_config_free(struct vm_config *c);
+
+/* virtio_config_init / virtio_config_free - the same for the virtio part alone. */
+void virtio_config_init(struct virtio_config *c);
+void virtio_config_free(struct virtio_config *c);
+
+/*
+ * The adders. Each one checks its whole input, including against what @c already holds, and
+ * returns 0, or -EINVAL (-ENOMEM) with one line in @err naming the problem, leaving @c as it
+ * was. The messages name the command-line option ("--mem 1M: too small (at least 4 MiB)").
+ */
+
+/* config_set_mem - guest RAM as text: a size (vmm/opt.h: bare numbers are MiB), 4 MiB to 1 TiB, a multiple of 4 KiB. Once. */
+int config_set_mem(struct vm_config *c, const char *size, char *err, size_t errlen);
+/* config_set_mem_bytes - the same checks on a number of bytes. */
+int config_set_mem_bytes(struct vm_config *c, uint64_t bytes, char *err, size_t errlen);
+
+/* config_set_cpus - the vCPU count as text, 1 to CONFIG_MAX_CPUS. Once. config_set_cpus_n - as a number. */
+int config_set_cpus(struct vm_config *c, const char *n, char *err, size_t errlen);
+int config_set_cpus_n(struct vm_config *c, unsigned int n, char *err, size_t errlen);
+
+/*
+ * config_set_boot_source - the kernel (an ELF64 path; the bundled guest when never set), the
+ * initrd and the kernel command line (at most KEEL_CMDLINE_MAX - 1 bytes). NULL leaves one as it
+ * is; each may be set once.
+ */
+int config_set_boot_source(struct vm_config *c, const char *kernel, const char *initrd, const char *cmdline,
+			   char *err, size_t errlen);
+
+/* config_set_kvm_path - the KVM device to open instead of /dev/kvm. */
+int config_set_kvm_path(struct vm_config *c, const char *path, char *err, size_t errlen);
+
+/*
+ * config_set_gdb - serve gdb at @addr (tcp:[HOST:]PORT or unix:PATH, once; NULL keeps the one set
+ * before) and, with @wait, hold every vCPU until gdb attaches (needs an address; the last call's
+ * @wait holds, so a front end that reads --gdb-wait before --gdb calls again with NULL, true).
+ */
+int config_set_gdb(struct vm_config *c, const char *addr, bool wait, char *err, size_t errlen);
+
+/*
+ * config_add_drive - a virtio-blk disk from "PATH[,readonly][,id=NAME]". config_add_drive_opts -
+ * the same from its parts (@id NULL: none). At most VIRTIO_MAX_DISKS; the id at most 20
+ * printable bytes, unique.
+ */
+int config_add_drive(struct vm_config *c, const char *spec, char *err, size_t errlen);
+int config_add_drive_opts(struct vm_config *c, const char *path, bool readonly, const char *id, char *err,
+			  size_t errlen);
+
+/* config_set_console - "uart" (no virtio console), "virtio", "file:PATH[,in=PATH]" or "socket:PATH". Once. */
+int config_set_console(struct vm_config *c, const char *spec, char *err, size_t errlen);
+
+/* config_set_rng - a virtio-rng device (@on) or none. */
+int config_set_rng(struct vm_config *c, bool on, char *err, size_t errlen);
+
+/*
+ * config_add_net - a virtio-net device from "tap:IFNAME[,mac=MAC]" or
+ * "socket:PATH[,peer=PATH][,mac=MAC]". config_add_net_opts - the same from its parts: @name the
+ * interface (TAP) or the socket path (SOCKET), @peer NULL for none, @mac NULL to derive one from
+ * the backend and the NIC's index. At most VIRTIO_MAX_NICS, each MAC, tap and socket path unique.
+ */
+int config_add_net(struct vm_config *c, const char *spec, char *err, size_t errlen);
+int config_add_net_opts(struct vm_config *c, enum virtio_net_kind kind, const char *name, const char *peer,
+			const unsigned char *mac, char *err, size_t errlen);
+
+/* config_set_transport - how the guest finds virtio devices: "pci" (the default) or "mmio". Once. */
+int config_set_transport(struct vm_config *c, const char *name, char *err, size_t errlen);
+
+#endif
