@@ -12,6 +12,8 @@ struct vcpu;
 
 #define DEBUG_EXIT_LEN 4u	/* ports [0xf4, 0xf8) */
 
+/* No state to save: a write ends the VM at once and reads return 0, whatever came before. */
+
 /* debug_exit_create / debug_exit_destroy - (un)register the port on @pio; a write stops the VM through @stop. */
 int debug_exit_create(struct bus *pio, struct stop_ctl *stop);
 void debug_exit_destroy(struct bus *pio);

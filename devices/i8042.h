@@ -12,6 +12,11 @@ struct vcpu;
 
 #define I8042_CMD_RESET 0xfeu	/* pulse the reset line */
 
+/*
+ * No state to save: both ports read constants, and the one command it acts on (reset) ends the VM
+ * at once; other writes are dropped.
+ */
+
 /* i8042_create / i8042_destroy - (un)register ports 0x60 and 0x64 on @pio; a reset stops the VM through @stop. */
 int i8042_create(struct bus *pio, struct stop_ctl *stop);
 void i8042_destroy(struct bus *pio);

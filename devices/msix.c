@@ -183,3 +183,71 @@ int msix_vector_fd(const struct msix *m, unsigned int v)
 {
 	return v < m->nvec ? m->vec[v].efd : -1;
 }
+
+int msix_save(const struct msix *m, struct msix_state *s)
+{
+	if (m->nvec > MSIX_STATE_MAX_VECTORS)
+		return -E2BIG;
+	memset(s, 0, sizeof(*s));
+	s->nvec = (uint16_t)m->nvec;
+	s->ctrl = m->ctrl;
+	s->pba = m->nvec ? m->pba[0] : 0;
+	for (unsigned int v = 0; v < m->nvec; v++)
+		s->vec[v] = (struct msix_vector_state){
+			.addr_lo = m->vec[v].addr_lo, .addr_hi = m->vec[v].addr_hi,
+			.data = m->vec[v].data, .ctrl = m->vec[v].ctrl,
+		};
+	return 0;
+}
+
+int msix_state_check(const struct msix *m, const struct msix_state *s)
+{
+	const struct msix_vector_state zero = { 0 };
+	uint64_t live = 0;
+
+	if (m->nvec > MSIX_STATE_MAX_VECTORS || s->nvec != m->nvec)
+		return -EINVAL;
+	if (s->ctrl & ~(MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL))
+		return -EINVAL;
+	if (s->nvec < 64 && (s->pba >> s->nvec))
+		return -EINVAL;
+	for (unsigned int v = 0; v < MSIX_STATE_MAX_VECTORS; v++) {
+		const struct msix_vector_state *x = &s->vec[v];
+
+		if (v >= s->nvec) {
+			if (memcmp(x, &zero, sizeof(zero)))
+				return -EINVAL;
+			continue;
+		}
+		if (x->ctrl & ~MSIX_VEC_MASKED)
+			return -EINVAL;
+		if (!(x->ctrl & MSIX_VEC_MASKED))
+			live |= 1ull << v;
+	}
+	/* Enabled and unmasked, a vector delivers what is pending at once: nothing can wait there. */
+	if ((s->ctrl & MSIX_CTRL_ENABLE) && !(s->ctrl & MSIX_CTRL_MASKALL) && (s->pba & live))
+		return -EINVAL;
+	return 0;
+}
+
+int msix_restore(struct msix *m, const struct msix_state *s)
+{
+	int ret = msix_state_check(m, s);
+
+	if (ret < 0)
+		return ret;
+	m->ctrl = s->ctrl;
+	if (m->nvec)
+		m->pba[0] = s->pba;
+	for (unsigned int v = 0; v < m->nvec; v++) {
+		struct msix_vector *x = &m->vec[v];
+
+		x->addr_lo = s->vec[v].addr_lo;
+		x->addr_hi = s->vec[v].addr_hi;
+		x->data = s->vec[v].data;
+		x->ctrl = s->vec[v].ctrl;
+		if (msix_enabled(m) && !msix_masked(m, v))
+			msix_route(m, v);
+	}
+	return 0;
+}

@@ -15,6 +15,8 @@
 
 struct ioloop;
 
+#define MSIX_STATE_MAX_VECTORS 64u	/* vectors a struct msix_state holds (one PBA word) */
+
 struct msix_vector {
 	uint32_t addr_lo, addr_hi, data, ctrl;	/* the table entry as the guest wrote it */
 	int efd;				/* irqfd eventfd, -1 when none */
@@ -36,6 +38,22 @@ struct msix {
 	struct irq_router *router;
 	int vm_fd;
 	struct ioloop *loop;		/* irqfd writes go through it when on its thread */
+};
+
+/* One table entry as plain data, as the guest wrote it. */
+struct msix_vector_state {
+	uint32_t addr_lo, addr_hi, data, ctrl;
+};
+
+/*
+ * A function's MSI-X state as plain data (no eventfds, no GSIs: those belong to the restoring
+ * function and its routes are derived again): what msix_save reads out and msix_restore sets back.
+ */
+struct msix_state {
+	uint16_t nvec;			/* must be the restoring function's; vec[nvec...] are zero */
+	uint16_t ctrl;			/* message control: MSIX_CTRL_ENABLE and MSIX_CTRL_MASKALL only */
+	uint64_t pba;			/* pending bits, one per vector below nvec */
+	struct msix_vector_state vec[MSIX_STATE_MAX_VECTORS];
 };
 
 /*
@@ -66,6 +84,27 @@ bool msix_enabled(const struct msix *m);
  * function) is masked; sent when unmasked. Out-of-range vectors are ignored.
  */
 void msix_notify(struct msix *m, unsigned int v);
+
+/*
+ * msix_save - read @m's table, pending bits and message control out into @s (the owner serializes
+ * it, as every call). Returns 0, or -E2BIG when @m has more than MSIX_STATE_MAX_VECTORS vectors.
+ */
+int msix_save(const struct msix *m, struct msix_state *s);
+
+/*
+ * msix_state_check - could @m take @s? @s is untrusted: the same vector count, only known control
+ * bits (function and vector), nothing past nvec, and no bit pending on a vector that is enabled
+ * and unmasked (the guest cannot leave one so: unmasking delivers it). 0 or -EINVAL.
+ */
+int msix_state_check(const struct msix *m, const struct msix_state *s);
+
+/*
+ * msix_restore - set @m back to @s after msix_state_check, then route every vector that is enabled
+ * and unmasked through irq_router_set_msi, as the guest's write of that entry would have (a route
+ * KVM refuses is logged as it is then, and leaves the vector unrouted). Nothing is delivered:
+ * pending bits wait for an unmask, as they did. 0, or -EINVAL with @m unchanged.
+ */
+int msix_restore(struct msix *m, const struct msix_state *s);
 
 /* msix_vector_fd - vector @v's eventfd (tests watch it), -1 when out of range. */
 int msix_vector_fd(const struct msix *m, unsigned int v);

@@ -8,6 +8,7 @@
 #include "vmm/log.h"
 
 #define PCI_CAP_START 0x40u
+#define PCI_CFG_ADDR_BITS 0x80fffffcu	/* what a CONFIG_ADDRESS write keeps */
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -270,7 +271,7 @@ int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, 
 		}
 		pthread_mutex_lock(&h->lock);
 		if (is_write)
-			h->addr = (uint32_t)devices_le_value(data, 4) & 0x80fffffcu;
+			h->addr = (uint32_t)devices_le_value(data, 4) & PCI_CFG_ADDR_BITS;
 		else
 			put32(data, h->addr);
 		pthread_mutex_unlock(&h->lock);
@@ -294,4 +295,55 @@ int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, 
 			data[i] = (uint8_t)(v >> (8 * i));
 	}
 	return 0;
+}
+
+void pci_dev_save(const struct pci_dev *pd, struct pci_dev_state *s)
+{
+	memcpy(s->cfg, pd->cfg, sizeof(s->cfg));
+}
+
+int pci_dev_state_check(const struct pci_dev *pd, const struct pci_dev_state *s)
+{
+	for (unsigned int i = 0; i < PCI_CFG_SIZE; i++) {
+		uint8_t fixed = (uint8_t)~pd->wmask[i];
+
+		if (i == PCI_STATUS)
+			fixed &= (uint8_t)~PCI_STATUS_INTX;	/* computed by the function on reads */
+		if ((s->cfg[i] ^ pd->cfg[i]) & fixed)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int pci_dev_restore(struct pci_dev *pd, const struct pci_dev_state *s)
+{
+	int ret = pci_dev_state_check(pd, s);
+
+	if (ret < 0)
+		return ret;
+	memcpy(pd->cfg, s->cfg, sizeof(pd->cfg));
+	if (pd->host)
+		pci_bars_update(pd);
+	return 0;
+}
+
+void pci_host_save(struct pci_host *h, struct pci_host_state *s)
+{
+	pthread_mutex_lock(&h->lock);
+	s->addr = h->addr;
+	pci_dev_save(&h->bridge, &s->bridge);
+	pthread_mutex_unlock(&h->lock);
+}
+
+int pci_host_restore(struct pci_host *h, const struct pci_host_state *s)
+{
+	int ret = -EINVAL;
+
+	pthread_mutex_lock(&h->lock);
+	if (!(s->addr & ~PCI_CFG_ADDR_BITS))
+		ret = pci_dev_restore(&h->bridge, &s->bridge);
+	if (ret == 0)
+		h->addr = s->addr;
+	pthread_mutex_unlock(&h->lock);
+	return ret;
 }

@@ -88,6 +88,21 @@ struct pci_host {
 };
 
 /*
+ * A function's configuration space as plain data, as the guest reads it: command register, BAR
+ * addresses, interrupt line, capability registers. What pci_dev_save reads out and
+ * pci_dev_restore sets back; the BARs' mappings are derived from it again.
+ */
+struct pci_dev_state {
+	uint8_t cfg[PCI_CFG_SIZE];
+};
+
+/* The host bridge's state: CONFIG_ADDRESS and the bridge's own configuration space. */
+struct pci_host_state {
+	uint32_t addr;
+	struct pci_dev_state bridge;
+};
+
+/*
  * pci_dev_init - a type-0 function with these IDs, memory decoding enabled (as firmware leaves
  * it), interrupt pin INTA# routed to @irq (0xff: none), no BARs or capabilities yet.
  */
@@ -131,6 +146,39 @@ void pci_host_remove(struct pci_host *h, unsigned int slot);
 uint32_t pci_cfg_read(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len);
 void pci_cfg_write(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len,
 		   uint32_t val);
+
+/*
+ * pci_dev_save - read @pd's configuration space into @s. The host's lock must be held while @pd
+ * is plugged (its owner takes it, as a configuration access does).
+ */
+void pci_dev_save(const struct pci_dev *pd, struct pci_dev_state *s);
+
+/*
+ * pci_dev_state_check - could @pd take @s? @s is untrusted: every bit the guest cannot write
+ * (IDs, class, BAR types and size bits, the capability list) must be @pd's own; only the
+ * interrupt status bit, which the function computes on every read, may differ. 0 or -EINVAL.
+ */
+int pci_dev_state_check(const struct pci_dev *pd, const struct pci_dev_state *s);
+
+/*
+ * pci_dev_restore - set @pd's configuration space to @s after pci_dev_state_check, then, when it
+ * is plugged, map its BARs where the command register and the BAR registers say, as a guest
+ * write of them does (bar_moved included; a BAR that would overlap another device stays
+ * unmapped). The pci_ops cfg_write hook is not called: the owner restores what it derives from
+ * its capabilities. Host lock held, as for pci_dev_save. 0, or -EINVAL with @pd unchanged.
+ */
+int pci_dev_restore(struct pci_dev *pd, const struct pci_dev_state *s);
+
+/* pci_host_save - CONFIG_ADDRESS and the bridge's configuration space of @h into @s (takes the host lock). */
+void pci_host_save(struct pci_host *h, struct pci_host_state *s);
+
+/*
+ * pci_host_restore - set @h's CONFIG_ADDRESS and its bridge back to @s (takes the host lock).
+ * @s is untrusted: CONFIG_ADDRESS holds only the bits a write keeps, the bridge passes
+ * pci_dev_state_check. The functions in the slots are their owners' to restore. 0, or -EINVAL
+ * with @h unchanged.
+ */
+int pci_host_restore(struct pci_host *h, const struct pci_host_state *s);
 
 /* pci_cfg_io - the bus handler of ports 0xcf8-0xcff (mechanism #1). */
 int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,

@@ -12,6 +12,8 @@ struct vcpu;
 
 #define PM1A_CNT_LEN 2u		/* ports [0x604, 0x606) */
 
+/* No state to save: the register reads 0, and the one write it acts on (SLP_EN) ends the VM at once. */
+
 /* pm_create / pm_destroy - (un)register PM1a_CNT on @pio; power-off stops the VM through @stop. */
 int pm_create(struct bus *pio, struct stop_ctl *stop);
 void pm_destroy(struct bus *pio);

@@ -69,24 +69,30 @@ static uint8_t uart_lsr(const struct uart *u)
 	return lsr;
 }
 
-/* IIR: the highest-priority pending, enabled interrupt. */
-static uint8_t uart_iir(const struct uart *u)
+/* IIR: the highest-priority pending, enabled interrupt, from the registers and conditions it depends on. */
+static uint8_t uart_iir_of(uint8_t ier, bool overrun, bool data, bool thr_ipending, uint8_t msr_delta, uint8_t fcr)
 {
 	uint8_t id;
 
-	if ((u->ier & UART_IER_RLSI) && u->overrun)
+	if ((ier & UART_IER_RLSI) && overrun)
 		id = UART_IIR_RLSI;
-	else if ((u->ier & UART_IER_RDI) && u->rx_count)
+	else if ((ier & UART_IER_RDI) && data)
 		id = UART_IIR_RDI;
-	else if ((u->ier & UART_IER_THRI) && u->thr_ipending)
+	else if ((ier & UART_IER_THRI) && thr_ipending)
 		id = UART_IIR_THRI;
-	else if ((u->ier & UART_IER_MSI) && u->msr_delta)
+	else if ((ier & UART_IER_MSI) && msr_delta)
 		id = UART_IIR_MSI;
 	else
 		id = UART_IIR_NO_INT;
-	if (u->fcr & UART_FCR_ENABLE)
+	if (fcr & UART_FCR_ENABLE)
 		id |= UART_IIR_FIFO;
 	return id;
+}
+
+/* IIR of @u now. */
+static uint8_t uart_iir(const struct uart *u)
+{
+	return uart_iir_of(u->ier, u->overrun, u->rx_count != 0, u->thr_ipending, u->msr_delta, u->fcr);
 }
 
 /* Drive the line to match IIR; only changes are passed on. Lock held. */
@@ -350,6 +356,73 @@ void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx)
 	u->room_fn = fn;
 	u->room_ctx = ctx;
 	pthread_mutex_unlock(&u->lock);
+}
+
+int uart_save(struct uart *u, struct uart_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&u->lock);
+	s->ier = u->ier;
+	s->lcr = u->lcr;
+	s->mcr = u->mcr;
+	s->msr_delta = u->msr_delta;
+	s->scr = u->scr;
+	s->dll = u->dll;
+	s->dlm = u->dlm;
+	s->fcr = u->fcr;
+	s->overrun = u->overrun;
+	s->thr_ipending = u->thr_ipending;
+	s->rx_full = u->rx_full;
+	s->irq_level = (uint8_t)u->irq_level;
+	s->rx_count = (uint16_t)u->rx_count;
+	for (size_t i = 0; i < u->rx_count; i++)
+		s->rx[i] = u->rx[(u->rx_head + i) % UART_RX_SIZE];
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+/* Could the guest and the host have brought a UART to @s? */
+static bool uart_state_ok(const struct uart_state *s)
+{
+	size_t space = UART_RX_SIZE - (s->rx_count <= UART_RX_SIZE ? s->rx_count : UART_RX_SIZE);
+	uint8_t iir;
+
+	if ((s->ier & ~0x0fu) || (s->mcr & ~0x1fu) || (s->msr_delta & ~UART_MSR_DELTA) || (s->fcr & ~UART_FCR_KEPT))
+		return false;
+	if (s->rx_count > UART_RX_SIZE || (s->rx_count == UART_RX_SIZE && !s->rx_full) ||
+	    (s->rx_full && space >= UART_RX_RESUME))
+		return false;
+	iir = uart_iir_of(s->ier, s->overrun, s->rx_count != 0, s->thr_ipending, s->msr_delta, s->fcr);
+	return s->irq_level == !(iir & UART_IIR_NO_INT);
+}
+
+int uart_restore(struct uart *u, const struct uart_state *s)
+{
+	bool was_full;
+
+	if (!uart_state_ok(s))
+		return -EINVAL;
+	pthread_mutex_lock(&u->lock);
+	u->ier = s->ier;
+	u->lcr = s->lcr;
+	u->mcr = s->mcr;
+	u->msr_delta = s->msr_delta;
+	u->scr = s->scr;
+	u->dll = s->dll;
+	u->dlm = s->dlm;
+	u->fcr = s->fcr;
+	u->overrun = s->overrun;
+	u->thr_ipending = s->thr_ipending;
+	memcpy(u->rx, s->rx, s->rx_count);
+	u->rx_head = 0;
+	u->rx_count = s->rx_count;
+	was_full = u->rx_full;
+	u->rx_full = s->rx_full;
+	if (was_full && !u->rx_full && u->room_fn)
+		u->room_fn(u->room_ctx);
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
 }
 
 int uart_create(const struct uart_params *p, struct uart **out)

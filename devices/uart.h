@@ -99,6 +99,28 @@ typedef int (*uart_irq_fn)(void *ctx, unsigned int irq, int level);
  */
 typedef void (*uart_room_fn)(void *ctx);
 
+/*
+ * The UART's state as plain data: registers, interrupt conditions, the receive buffer. What
+ * uart_save reads out and uart_restore sets back. Not in it: the output fd and the two hooks (the
+ * restoring UART's own) and whether writing output failed. There is no transmit FIFO to save:
+ * transmission is instantaneous.
+ */
+struct uart_state {
+	uint8_t ier;			/* low 4 bits */
+	uint8_t lcr;
+	uint8_t mcr;			/* low 5 bits */
+	uint8_t msr_delta;		/* MSR bits 0-3 not yet read */
+	uint8_t scr;
+	uint8_t dll, dlm;		/* divisor latch */
+	uint8_t fcr;			/* FIFO enable, DMA mode, trigger level (the clear bits self-clear) */
+	bool overrun;			/* LSR.OE not yet read */
+	bool thr_ipending;		/* THR-empty interrupt pending */
+	bool rx_full;			/* a "full" episode: the room hook runs when it ends */
+	uint8_t irq_level;		/* the interrupt line: what the registers above make it */
+	uint16_t rx_count;		/* bytes queued, at most UART_RX_SIZE */
+	uint8_t rx[UART_RX_SIZE];	/* oldest first; zero past rx_count */
+};
+
 struct uart_params {
 	int out_fd;		/* transmitted bytes are written here (stdout); -1 drops them */
 	unsigned int irq;	/* the line number handed to irq_fn */
@@ -138,6 +160,19 @@ size_t uart_rx_space(struct uart *u);
  * (see uart_room_fn). @fn NULL disables it; once this returns, the old hook is no longer running.
  */
 void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx);
+
+/* uart_save - read @u's state into @s (under its lock). Returns 0. */
+int uart_save(struct uart *u, struct uart_state *s);
+
+/*
+ * uart_restore - set @u back to @s (under its lock). @s is untrusted: only the register bits the
+ * guest can set, at most UART_RX_SIZE bytes queued, a "full" episode only with less than
+ * UART_RX_RESUME bytes free (and always when the buffer is full), and the interrupt level the
+ * registers imply. The line is then driven to that level through irq_fn if @u's differs, and a
+ * "full" episode the restore ends is reported through the room hook, as a guest read would.
+ * 0, or -EINVAL with @u unchanged.
+ */
+int uart_restore(struct uart *u, const struct uart_state *s);
 
 /*
  * uart_describe - add a 16550A at ports [@port, @port + UART_NREGS) raising interrupt @irq to

@@ -384,3 +384,48 @@ void virtio_blk_destroy(struct virtio_dev *dev)
 	virtio_dev_destroy(dev);
 	free(dev->priv);
 }
+
+/* What the driver sees of @b's disk, as a struct virtio_blk_state. */
+static void blk_describe(const struct vblk *b, struct virtio_blk_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->capacity = b->disk->size / VIRTIO_BLK_SECTOR;
+	s->blk_size = b->disk->align;
+	s->readonly = b->disk->readonly;
+	memcpy(s->id, b->disk->id, strnlen(b->disk->id, sizeof(s->id)));
+}
+
+int virtio_blk_save(struct virtio_dev *dev, struct virtio_blk_state *s)
+{
+	int ret = 0;
+
+	if (dev->ops != &virtio_blk_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting)
+		ret = -EBUSY;
+	else
+		blk_describe(dev->priv, s);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int virtio_blk_restore(struct virtio_dev *dev, const struct virtio_blk_state *s)
+{
+	struct virtio_blk_state mine;
+	int ret = 0;
+
+	if (dev->ops != &virtio_blk_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting) {
+		ret = -EBUSY;
+	} else {
+		blk_describe(dev->priv, &mine);
+		if (s->capacity != mine.capacity || s->blk_size != mine.blk_size || s->readonly != mine.readonly ||
+		    memcmp(s->id, mine.id, sizeof(mine.id)))
+			ret = -EINVAL;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}

@@ -67,8 +67,14 @@ static void con_deliver(struct vcon *c)
 /* Hand @n bytes of input to the backend (the terminal applies its escapes there) and keep what the guest gets. */
 static void con_input(struct vcon *c, const uint8_t *buf, size_t n)
 {
+	size_t room = sizeof(c->in) - c->in_len;
 	bool quit;
 
+	/* A read is posted for the room there was; a restore since may have filled some of it. */
+	if (n > room) {
+		log_debug("%s: %zu bytes of input dropped: no room after a restore", c->dev.name, n - room);
+		n = room;
+	}
 	c->in_len += chardev_input(c->cd, buf, n, c->in + c->in_len, &quit);
 	if (quit)
 		c->in_done = true;
@@ -304,4 +310,41 @@ void virtio_console_destroy(struct virtio_dev *dev)
 	con_drain(dev->priv);
 	virtio_dev_destroy(dev);
 	free(dev->priv);
+}
+
+int virtio_console_save(struct virtio_dev *dev, struct virtio_console_state *s)
+{
+	struct vcon *c = dev->priv;
+	int ret = 0;
+
+	if (dev->ops != &virtio_console_ops)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting || c->tx_busy || c->writing || c->out_len) {
+		ret = -EBUSY;
+	} else {
+		s->in_len = (uint32_t)c->in_len;
+		memcpy(s->in, c->in, c->in_len);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int virtio_console_restore(struct virtio_dev *dev, const struct virtio_console_state *s)
+{
+	struct vcon *c = dev->priv;
+	int ret = 0;
+
+	if (dev->ops != &virtio_console_ops || s->in_len > sizeof(c->in))
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting || c->tx_busy) {
+		ret = -EBUSY;
+	} else {
+		memcpy(c->in, s->in, s->in_len);
+		c->in_len = s->in_len;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }

@@ -245,6 +245,31 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	free(t);
 }
 
+int virtio_mmio_save(struct virtio_mmio *t, struct virtio_mmio_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&t->dev->lock);
+	s->int_status = t->int_status;
+	s->dfsel = t->dfsel;
+	s->gfsel = t->gfsel;
+	s->queue_sel = t->queue_sel;
+	pthread_mutex_unlock(&t->dev->lock);
+	return 0;
+}
+
+int virtio_mmio_restore(struct virtio_mmio *t, const struct virtio_mmio_state *s)
+{
+	if (s->int_status & ~(VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG))
+		return -EINVAL;
+	pthread_mutex_lock(&t->dev->lock);
+	t->int_status = s->int_status;
+	t->dfsel = s->dfsel;
+	t->gfsel = s->gfsel;
+	t->queue_sel = s->queue_sel;
+	pthread_mutex_unlock(&t->dev->lock);
+	return 0;
+}
+
 int virtio_mmio_irq_fd(const struct virtio_mmio *t)
 {
 	return t->irq_efd;

@@ -597,3 +597,53 @@ void virtio_net_destroy(struct virtio_dev *dev)
 	virtio_dev_destroy(dev);
 	free(n);
 }
+
+int virtio_net_save(struct virtio_dev *dev, struct virtio_net_state *s)
+{
+	struct vnet *n = dev->priv;
+	int ret = 0;
+
+	if (dev->ops != &virtio_net_ops)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting || n->tx_busy || n->rx_nheld) {
+		ret = -EBUSY;
+	} else {
+		s->ctrl = n->ctrl;
+		s->link_up = !n->gone;
+		s->logged = n->logged;
+		s->rx_frames = n->rx_frames;
+		s->rx_dropped = n->rx_dropped;
+		s->tx_frames = n->tx_frames;
+		s->tx_dropped = n->tx_dropped;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int virtio_net_restore(struct virtio_dev *dev, const struct virtio_net_state *s)
+{
+	struct vnet *n = dev->priv;
+	int ret = 0;
+
+	if (dev->ops != &virtio_net_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->inflight || dev->resetting || n->tx_busy || n->rx_nheld)
+		ret = -EBUSY;
+	else if ((s->logged >> NET_EV_OK) ||
+		 !net_ctrl_reachable(&s->ctrl, dev->guest_features, dev->status & VIRTIO_STATUS_DRIVER_OK, n->mac))
+		ret = -EINVAL;
+	if (ret == 0) {
+		n->ctrl = s->ctrl;
+		n->gone = !s->link_up;
+		n->logged = s->logged;
+		n->rx_frames = s->rx_frames;
+		n->rx_dropped = s->rx_dropped;
+		n->tx_frames = s->tx_frames;
+		n->tx_dropped = s->tx_dropped;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}

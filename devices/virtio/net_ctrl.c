@@ -88,6 +88,24 @@ static uint8_t ctrl_vlan(struct net_ctrl *st, uint8_t cmd, const uint8_t *d, siz
 	return VIRTIO_NET_OK;
 }
 
+bool net_ctrl_reachable(const struct net_ctrl *st, uint64_t features, bool live, const uint8_t mac[6])
+{
+	static const uint8_t no_vlans[sizeof(st->vlans)];
+	bool rx = live && has(features, VIRTIO_NET_F_CTRL_RX);
+
+	if (st->uc_entries > NET_CTRL_MAC_ENTRIES || st->mc_entries > NET_CTRL_MAC_ENTRIES || (st->mac[0] & 1))
+		return false;
+	if (!rx && (!st->promisc || st->allmulti || st->uc_entries || st->mc_entries))
+		return false;
+	if (!(live && has(features, VIRTIO_NET_F_CTRL_VLAN)) && memcmp(st->vlans, no_vlans, sizeof(no_vlans)))
+		return false;
+	if (!(live && has(features, VIRTIO_NET_F_GUEST_ANNOUNCE)) && st->announce_acked)
+		return false;
+	if (!(live && has(features, VIRTIO_NET_F_CTRL_MAC_ADDR)) && memcmp(st->mac, mac, sizeof(st->mac)))
+		return false;
+	return true;
+}
+
 uint8_t net_ctrl_exec(struct net_ctrl *st, uint64_t features, const struct iovec *iov, unsigned int n, size_t len)
 {
 	uint8_t d[CTRL_MAX_DATA], hdr[2];

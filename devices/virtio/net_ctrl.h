@@ -26,6 +26,14 @@ struct net_ctrl {
 void net_ctrl_reset(struct net_ctrl *st, const uint8_t mac[6]);
 
 /*
+ * net_ctrl_reachable - could the driver have brought the state to @st, with @features negotiated,
+ * on a device configured with address @mac that is (@live) or is not yet past DRIVER_OK? A
+ * unicast address, at most NET_CTRL_MAC_ENTRIES per table, and each command's state changed only
+ * where its feature allows it; before DRIVER_OK, the reset state.
+ */
+bool net_ctrl_reachable(const struct net_ctrl *st, uint64_t features, bool live, const uint8_t mac[6]);
+
+/*
  * net_ctrl_exec - run the command in the device-readable part @iov[0, @n) (@len bytes: class,
  * command, data) with the negotiated @features. Returns VIRTIO_NET_OK or VIRTIO_NET_ERR
  * (a malformed or unsupported command, a class whose feature was not negotiated).

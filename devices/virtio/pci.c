@@ -442,6 +442,80 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	free(vp);
 }
 
+int virtio_pci_save(struct virtio_pci *vp, struct virtio_pci_state *s)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&vp->host->lock);
+	pthread_mutex_lock(&vp->dev->lock);
+	s->isr = vp->isr;
+	s->dfselect = vp->dfselect;
+	s->gfselect = vp->gfselect;
+	s->queue_select = vp->queue_select;
+	s->config_vector = vp->config_vector;
+	memcpy(s->queue_vector, vp->queue_vector, sizeof(s->queue_vector));
+	pci_dev_save(&vp->pci, &s->pci);
+	ret = msix_save(&vp->msix, &s->msix);
+	pthread_mutex_unlock(&vp->dev->lock);
+	pthread_mutex_unlock(&vp->host->lock);
+	return ret;
+}
+
+/* Checks of @s beyond the configuration space and the MSI-X table of their own. */
+static int vp_state_check(const struct virtio_pci *vp, const struct virtio_pci_state *s)
+{
+	const uint8_t *cap = &s->pci.cfg[vp->msix_cap];
+	uint16_t ctrl = (uint16_t)(cap[2] | cap[3] << 8) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+
+	if (s->isr & ~(VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG))
+		return -EINVAL;
+	if (vp_vector(vp, s->config_vector) != s->config_vector)
+		return -EINVAL;
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		uint16_t v = s->queue_vector[q];
+
+		if (q < vp->dev->ops->nqueues ? vp_vector(vp, v) != v : v != VIRTIO_MSI_NO_VECTOR)
+			return -EINVAL;
+	}
+	/* What the capability says is what MSI-X does (vp_cfg_write keeps them together). */
+	if (ctrl != s->msix.ctrl)
+		return -EINVAL;
+	return 0;
+}
+
+int virtio_pci_restore(struct virtio_pci *vp, const struct virtio_pci_state *s)
+{
+	int ret;
+
+	pthread_mutex_lock(&vp->host->lock);
+	pthread_mutex_lock(&vp->dev->lock);
+	ret = vp_state_check(vp, s);
+	if (ret == 0)
+		ret = msix_state_check(&vp->msix, &s->msix);
+	if (ret == 0)
+		ret = pci_dev_state_check(&vp->pci, &s->pci);
+	if (ret == 0) {
+		msix_restore(&vp->msix, &s->msix);	/* checked: cannot fail */
+		vp->isr = s->isr;
+		vp->dfselect = s->dfselect;
+		vp->gfselect = s->gfselect;
+		vp->queue_select = s->queue_select;
+		vp->config_vector = s->config_vector;
+		memcpy(vp->queue_vector, s->queue_vector, sizeof(vp->queue_vector));
+	}
+	pthread_mutex_unlock(&vp->dev->lock);
+	/*
+	 * The configuration space and the BAR mapping under the host's lock alone, as a guest's
+	 * configuration write: a vCPU inside BAR 0 holds the bus while it waits for the device's
+	 * lock. Checked under this same hold of the host's lock, it cannot fail.
+	 */
+	if (ret == 0)
+		pci_dev_restore(&vp->pci, &s->pci);
+	pthread_mutex_unlock(&vp->host->lock);
+	return ret;
+}
+
 int virtio_pci_intx_fd(const struct virtio_pci *vp)
 {
 	return vp->intx_efd;

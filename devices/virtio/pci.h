@@ -45,6 +45,23 @@ struct virtio_pci {
 };
 
 /*
+ * The transport's state as plain data: its registers, its PCI function's configuration space
+ * (command register, BAR address, MSI-X control, the PCI_CFG window) and its MSI-X table and
+ * pending bits. What virtio_pci_save reads out and virtio_pci_restore sets back. Not in it: the
+ * device core (virtio_dev_state) and the device type's state; eventfds, GSIs and ioeventfds,
+ * which belong to the restoring transport and follow its BAR and table.
+ */
+struct virtio_pci_state {
+	uint8_t isr;			/* VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG, not yet read */
+	uint32_t dfselect, gfselect;
+	uint16_t queue_select;		/* any value the driver wrote */
+	uint16_t config_vector;		/* an MSI-X vector or VIRTIO_MSI_NO_VECTOR */
+	uint16_t queue_vector[VIRTIO_MAX_QUEUES];	/* likewise; NO_VECTOR past the device's queues */
+	struct pci_dev_state pci;
+	struct msix_state msix;
+};
+
+/*
  * virtio_pci_create - expose @dev as a PCI function in @slot of @host, INTA# on GSI @irq, MSI-X
  * vectors on GSIs from @router, ioeventfds for its queues. Returns 0 and the transport in
  * *@out, or -errno (nothing left behind).
@@ -58,6 +75,25 @@ void virtio_pci_destroy(struct virtio_pci *vp);
 /* virtio_pci_bar_io - the BAR 0 bus handler (opaque: the struct virtio_pci). */
 int virtio_pci_bar_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,
 		      bool is_write);
+
+/*
+ * virtio_pci_save - read @vp's state into @s (under the host's and the device's locks). Returns
+ * 0, or -E2BIG when its MSI-X table does not fit a struct msix_state.
+ */
+int virtio_pci_save(struct virtio_pci *vp, struct virtio_pci_state *s);
+
+/*
+ * virtio_pci_restore - set @vp back to @s (under the host's and the device's locks). @s is
+ * untrusted: the configuration space passes pci_dev_state_check (same function: IDs,
+ * capabilities, BAR size), the MSI-X state passes msix_state_check and agrees with the
+ * capability's control word, the ISR holds known bits and every vector is in range or
+ * VIRTIO_MSI_NO_VECTOR. Then BAR 0 is mapped where the restored BAR and command register say (the
+ * queues' ioeventfds move with it) and the enabled, unmasked MSI-X vectors are routed again
+ * through the irq router, as the guest's own writes would have done. Nothing is sent to the
+ * driver. Restore the device core first (virtio_dev_restore): the transport reads nothing from
+ * it, but the driver does. 0, or -EINVAL with @vp unchanged.
+ */
+int virtio_pci_restore(struct virtio_pci *vp, const struct virtio_pci_state *s);
 
 /* virtio_pci_intx_fd / virtio_pci_vector_fd - the eventfds behind INTA# and MSI-X vector @v (tests). */
 int virtio_pci_intx_fd(const struct virtio_pci *vp);

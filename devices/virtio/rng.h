@@ -7,6 +7,11 @@
 #define VIRTIO_RNG_QUEUE_SIZE 64u
 #define VIRTIO_RNG_MAX_BYTES 65536u	/* most bytes given for one request */
 
+/*
+ * virtio-rng keeps no state of its own to save: each request is answered within one queue
+ * notification, so the device core's state (virtio_dev_save / virtio_dev_restore) is all of it.
+ */
+
 /* virtio_rng_create - the device "virtio-rng0", its kick watched on @loop. Returns 0 or -errno. */
 int virtio_rng_create(const struct guest_mem *mem, struct ioloop *loop, struct virtio_dev **out);
 

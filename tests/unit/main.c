@@ -25,6 +25,7 @@ static const struct {
 	{ "vcpu_state", vcpu_state_suite },
 	{ "virtq", virtq_suite },
 	{ "virtq_state", virtq_state_suite },
+	{ "state_contracts", state_contracts_suite },
 	{ "virtio_core", virtio_core_suite },
 	{ "virtio_pci", virtio_pci_suite },
 	{ "virtio_mmio", virtio_mmio_suite },
