@@ -26,6 +26,7 @@ static const struct {
 	{ "virtq", virtq_suite },
 	{ "virtq_state", virtq_state_suite },
 	{ "state_contracts", state_contracts_suite },
+	{ "vm_state", vm_state_suite },
 	{ "virtio_core", virtio_core_suite },
 	{ "virtio_pci", virtio_pci_suite },
 	{ "virtio_mmio", virtio_mmio_suite },

@@ -27,6 +27,7 @@ Suite *bench_vm_suite(void);	/* tests/unit/test_bench_vm.c (child processes; the
 Suite *virtq_suite(void);	/* tests/unit/test_virtq.c */
 Suite *virtq_state_suite(void);	/* tests/unit/test_virtq_state.c */
 Suite *state_contracts_suite(void);	/* tests/unit/test_state_contracts.c */
+Suite *vm_state_suite(void);	/* tests/unit/test_vm_state.c (needs /dev/kvm) */
 Suite *virtio_core_suite(void);	/* tests/unit/test_virtio_core.c */
 Suite *virtio_pci_suite(void);	/* tests/unit/test_virtio_pci.c */
 Suite *virtio_mmio_suite(void);	/* tests/unit/test_virtio_mmio.c */

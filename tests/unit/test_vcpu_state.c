@@ -1,6 +1,7 @@
 /* Unit tests of vcpu/state.c on real KVM vCPUs (raw ioctls, no struct vm): a vCPU's whole state round-trips field by field. */
 #include "tests/unit/suites.h"
 
+#include "tests/unit/kvm_fixture.h"
 #include "vcpu/cpuid.h"
 #include "vcpu/state.h"
 #include "vmm/log.h"
@@ -48,12 +49,7 @@ static void raw_vm_open(struct raw_vm *v)
 {
 	struct kvm_userspace_memory_region slot = { .slot = 0, .guest_phys_addr = 0, .memory_size = RAW_MEM_SIZE };
 
-	ck_assert_msg(access("/dev/kvm", R_OK | W_OK) == 0, "/dev/kvm is not usable here: this test needs KVM");
-	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	ck_assert_int_ge(v->kvm, 0);
-	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
-	ck_assert_int_ge(v->vm, 0);
-	ck_assert_int_eq(ioctl(v->vm, KVM_CREATE_IRQCHIP, 0), 0);
+	v->vm = kvm_fixture_vm(&v->kvm);
 	v->mem = mmap(NULL, RAW_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert(v->mem != MAP_FAILED);
 	slot.userspace_addr = (uintptr_t)v->mem;
