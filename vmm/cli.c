@@ -1,6 +1,7 @@
 /* keel's command line: a front end to the configuration (vmm/config.h) that hands each `keel run` option to its adder. */
 #include "vmm/cli.h"
 
+#include "vmm/device_types.h"
 #include "vmm/exit_status.h"
 #include "vmm/opt.h"
 
@@ -55,12 +56,8 @@ enum cli_opt {
 	CLI_CPUS,
 	CLI_GDB,
 	CLI_GDB_WAIT,
-	CLI_DISK,
-	CLI_CONSOLE,
-	CLI_RNG,
-	CLI_NET,
 	CLI_TRANSPORT,
-	CLI_NOPTS
+	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
 static const struct opt_def cli_opts[CLI_NOPTS] = {
@@ -71,17 +68,15 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_CPUS] = { "--cpus", true },
 	[CLI_GDB] = { "--gdb", true },
 	[CLI_GDB_WAIT] = { "--gdb-wait", false },
-	[CLI_DISK] = { "--disk", true },
-	[CLI_CONSOLE] = { "--console", true },
-	[CLI_RNG] = { "--rng", false },
-	[CLI_NET] = { "--net", true },
 	[CLI_TRANSPORT] = { "--virtio-transport", true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
-static int cli_apply(struct vm_config *c, enum cli_opt k, const char *v, bool *gdb_wait, char *err, size_t errlen)
+static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, char *err, size_t errlen)
 {
-	switch (k) {
+	if (k >= CLI_NOPTS)	/* a device type's option */
+		return device_types[k - CLI_NOPTS].add(c, v, err, errlen);
+	switch ((enum cli_opt)k) {
 	case CLI_KERNEL:
 		return config_set_boot_source(c, v, NULL, NULL, err, errlen);
 	case CLI_INITRD:
@@ -97,14 +92,6 @@ static int cli_apply(struct vm_config *c, enum cli_opt k, const char *v, bool *g
 	case CLI_GDB_WAIT:
 		*gdb_wait = true;
 		return 0;
-	case CLI_DISK:
-		return config_add_drive(c, v, err, errlen);
-	case CLI_CONSOLE:
-		return config_set_console(c, v, err, errlen);
-	case CLI_RNG:
-		return config_set_rng(c, true, err, errlen);
-	case CLI_NET:
-		return config_add_net(c, v, err, errlen);
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}
@@ -112,10 +99,15 @@ static int cli_apply(struct vm_config *c, enum cli_opt k, const char *v, bool *g
 
 static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options *o, char *err, size_t errlen)
 {
+	struct opt_def defs[CLI_NOPTS + DEVICE_TYPES_MAX];
+	size_t ndefs = CLI_NOPTS;
 	bool gdb_wait = false;
 	const char *value;
 	int k, r;
 
+	memcpy(defs, cli_opts, sizeof(cli_opts));
+	for (size_t t = 0; t < device_ntypes; t++)
+		defs[ndefs++] = device_types[t].opt;
 	for (; i < argc; i++) {
 		if (opt_is_help(argv[i])) {
 			o->command = CLI_HELP;
@@ -123,10 +115,10 @@ static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options
 		}
 		if (opt_verbosity(argv[i], &o->verbosity))
 			continue;
-		k = opt_next(argc, argv, &i, cli_opts, CLI_NOPTS, "keel", &value, err, errlen);
+		k = opt_next(argc, argv, &i, defs, ndefs, "keel", &value, err, errlen);
 		if (k < 0)
 			return k;
-		r = cli_apply(&o->cfg, (enum cli_opt)k, value, &gdb_wait, err, errlen);
+		r = cli_apply(&o->cfg, k, value, &gdb_wait, err, errlen);
 		if (r < 0)
 			return r;
 	}

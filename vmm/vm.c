@@ -5,6 +5,7 @@
 #include "vcpu/cpuid.h"
 #include "vcpu/vcpu.h"
 #include "vmm/bundled_guest.h"
+#include "vmm/device_types.h"
 #include "vmm/console.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb.h"
@@ -178,6 +179,7 @@ static int vm_create_kvm(struct vm *vm)
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
+	const struct virtio_type *types[DEVICE_TYPES_MAX];
 	int ret;
 
 	ret = vm_init(vm, cfg);
@@ -190,7 +192,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (ret)
 		return ret;
 	/* the disk images and console files are inputs too */
-	ret = virtio_prepare(&vm->cfg.virtio, &vm->plat.stop, &vm->virtio);
+	device_types_ops(types);
+	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &vm->plat.stop, &vm->virtio);
 	if (ret)
 		return ret;
 	ret = kvm_open(vm, cfg->kvm_path);

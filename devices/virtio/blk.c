@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "devices/virtio/iov.h"
+#include "devices/virtio/type.h"
 #include "vmm/log.h"
 
 #define BLK_HDR_BYTES ((uint32_t)sizeof(struct virtio_blk_req_hdr))
@@ -429,3 +430,61 @@ int virtio_blk_restore(struct virtio_dev *dev, const struct virtio_blk_state *s)
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
+
+/* --- the device type (devices/virtio/type.h) ----------------------------------------------- */
+
+static unsigned int blk_type_count(const struct virtio_config *c)
+{
+	return c->ndisks;
+}
+
+static int blk_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+			 char *err, size_t errlen)
+{
+	struct disk *d = NULL;
+	int ret;
+
+	(void)stop;
+	ret = disk_open(&c->disks[i], i, &d, err, errlen);
+	*backend = d;
+	return ret;
+}
+
+static void blk_type_close(void *backend)
+{
+	disk_close(backend);
+}
+
+static int blk_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
+			   struct ioloop *loop, struct virtio_dev **out)
+{
+	struct disk *dk = backend;
+
+	(void)c;
+	disk_register(dk, loop);
+	log_debug("virtio-blk%u: %s, %llu bytes%s, %s, %s", i, dk->path, (unsigned long long)dk->size,
+		  dk->readonly ? " read-only" : "", dk->dfd >= 0 ? "O_DIRECT when aligned" : "buffered",
+		  dk->fixed >= 0 ? "registered with io_uring" : "plain descriptors");
+	return virtio_blk_create(dk, i, mem, loop, out);
+}
+
+static int blk_type_save(struct virtio_dev *dev, union virtio_type_state *s)
+{
+	return virtio_blk_save(dev, &s->blk);
+}
+
+static int blk_type_restore(struct virtio_dev *dev, const union virtio_type_state *s)
+{
+	return virtio_blk_restore(dev, &s->blk);
+}
+
+const struct virtio_type virtio_blk_type = {
+	.name = "virtio-blk",
+	.count = blk_type_count,
+	.open = blk_type_open,
+	.close = blk_type_close,
+	.create = blk_type_create,
+	.destroy = virtio_blk_destroy,
+	.save = blk_type_save,
+	.restore = blk_type_restore,
+};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/iov.h"
+#include "devices/virtio/type.h"
 #include "vmm/log.h"
 
 #define CON_PCI_CLASS 0x078000u		/* simple communication controller, other */
@@ -348,3 +349,62 @@ int virtio_console_restore(struct virtio_dev *dev, const struct virtio_console_s
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
+
+/* --- the device type (devices/virtio/type.h) ----------------------------------------------- */
+
+static unsigned int con_type_count(const struct virtio_config *c)
+{
+	return c->console.kind != VIRTIO_CONSOLE_NONE;
+}
+
+static int con_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+			 char *err, size_t errlen)
+{
+	struct chardev *cd = NULL;
+	int ret;
+
+	(void)i;
+	ret = chardev_open(&c->console, stop, &cd, err, errlen);
+	*backend = cd;
+	return ret;
+}
+
+static void con_type_close(void *backend)
+{
+	chardev_close(backend);
+}
+
+static int con_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
+			   struct ioloop *loop, struct virtio_dev **out)
+{
+	(void)c;
+	(void)i;
+	return virtio_console_create(backend, mem, loop, out);
+}
+
+static void con_type_start(void *backend)
+{
+	chardev_raw(backend);
+}
+
+static int con_type_save(struct virtio_dev *dev, union virtio_type_state *s)
+{
+	return virtio_console_save(dev, &s->console);
+}
+
+static int con_type_restore(struct virtio_dev *dev, const union virtio_type_state *s)
+{
+	return virtio_console_restore(dev, &s->console);
+}
+
+const struct virtio_type virtio_console_type = {
+	.name = "virtio-console",
+	.count = con_type_count,
+	.open = con_type_open,
+	.close = con_type_close,
+	.create = con_type_create,
+	.start = con_type_start,
+	.destroy = virtio_console_destroy,
+	.save = con_type_save,
+	.restore = con_type_restore,
+};

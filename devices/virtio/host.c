@@ -5,12 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtio/backend_socket.h"
-#include "devices/virtio/backend_tap.h"
-#include "devices/virtio/blk.h"
-#include "devices/virtio/console.h"
-#include "devices/virtio/net.h"
-#include "devices/virtio/rng.h"
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
@@ -36,7 +30,8 @@ int virtio_describe(const struct virtio_host *h, struct dev_descs *out)
 	return 0;
 }
 
-int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct virtio_host **out)
+int virtio_prepare(const struct virtio_config *c, const struct virtio_type *const *types, unsigned int ntypes,
+		   struct stop_ctl *stop, struct virtio_host **out)
 {
 	struct virtio_host *h;
 	char err[512];
@@ -53,59 +48,38 @@ int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct 
 	h->cfg = c;
 	h->transport = c->transport;
 	*out = h;	/* the caller destroys it, whatever happens below */
-	for (unsigned int i = 0; i < c->ndisks; i++) {
-		ret = disk_open(&c->disks[i], i, &h->disks[i], err, sizeof(err));
-		if (ret < 0)
-			goto bad;
-		h->ndisks++;
-	}
-	if (c->console.kind != VIRTIO_CONSOLE_NONE) {
-		ret = chardev_open(&c->console, stop, &h->chardev, err, sizeof(err));
-		if (ret < 0)
-			goto bad;
-	}
-	for (unsigned int i = 0; i < c->nnets; i++) {
-		const struct virtio_net_opts *o = &c->nets[i];
+	for (unsigned int t = 0; t < ntypes; t++) {
+		for (unsigned int i = 0; i < types[t]->count(c); i++) {
+			struct virtio_slot *s = &h->slots[h->nslots];
 
-		ret = o->kind == VIRTIO_NET_TAP ? net_tap_open(o, &h->nets[i], err, sizeof(err))
-						: net_socket_open(o, &h->nets[i], err, sizeof(err));
-		if (ret < 0)
-			goto bad;
-		h->nnets++;
+			if (h->nslots == VIRTIO_MAX_DEVICES) {
+				log_error("more than %u virtio devices", VIRTIO_MAX_DEVICES);
+				return KEEL_EXIT_USAGE;
+			}
+			*s = (struct virtio_slot){ .type = types[t], .index = i };
+			h->nslots++;
+			if (!s->type->open)
+				continue;
+			ret = s->type->open(c, i, stop, &s->backend, err, sizeof(err));
+			if (ret < 0) {
+				log_error("%s", err);
+				return ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE ? KEEL_EXIT_HOST
+											 : KEEL_EXIT_USAGE;
+			}
+		}
 	}
 	return KEEL_EXIT_OK;
-bad:
-	log_error("%s", err);
-	return ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
 }
 
 bool virtio_console_owns_stdin(const struct virtio_host *h)
 {
-	return h && h->chardev && h->chardev->escapes;
-}
+	for (unsigned int i = 0; h && i < h->nslots; i++) {
+		const struct chardev *cd = h->slots[i].backend;
 
-/* Create the device for slot @i (@disk: its index among the disks, or among the NICs). */
-static int virtio_make_device(struct virtio_host *h, struct virtio_slot *s, unsigned int disk)
-{
-	const struct guest_mem *mem = &h->plat->mem;
-
-	switch (s->kind) {
-	case VIRTIO_KIND_BLK: {
-		struct disk *dk = h->disks[disk];
-
-		disk_register(dk, h->loop);
-		log_debug("virtio-blk%u: %s, %llu bytes%s, %s, %s", disk, dk->path, (unsigned long long)dk->size,
-			  dk->readonly ? " read-only" : "", dk->dfd >= 0 ? "O_DIRECT when aligned" : "buffered",
-			  dk->fixed >= 0 ? "registered with io_uring" : "plain descriptors");
-		return virtio_blk_create(dk, disk, mem, h->loop, &s->dev);
+		if (h->slots[i].type == &virtio_console_type && cd && cd->escapes)
+			return true;
 	}
-	case VIRTIO_KIND_CONSOLE:
-		return virtio_console_create(h->chardev, mem, h->loop, &s->dev);
-	case VIRTIO_KIND_NET:
-		return virtio_net_create(h->nets[disk], h->cfg->nets[disk].mac, disk, mem, h->loop, &s->dev);
-	default:
-		return virtio_rng_create(mem, h->loop, &s->dev);
-	}
+	return false;
 }
 
 /* Give slot @s its resources and attach its device to the transport. */
@@ -142,27 +116,20 @@ int virtio_create(struct virtio_host *h, struct platform *p)
 			return ret;
 		h->pci_ok = true;
 	}
-	for (i = 0; i < h->ndisks; i++)
-		h->slots[h->nslots++].kind = VIRTIO_KIND_BLK;
-	if (h->chardev)
-		h->slots[h->nslots++].kind = VIRTIO_KIND_CONSOLE;
-	if (h->cfg->rng)
-		h->slots[h->nslots++].kind = VIRTIO_KIND_RNG;
-	for (i = 0; i < h->nnets; i++)
-		h->slots[h->nslots++].kind = VIRTIO_KIND_NET;
 	for (i = 0; i < h->nslots; i++) {
 		struct virtio_slot *s = &h->slots[i];
 
-		ret = virtio_make_device(h, s, s->kind == VIRTIO_KIND_NET ? i - (h->nslots - h->nnets) : i);
+		ret = s->type->create(s->backend, h->cfg, s->index, &p->mem, h->loop, &s->dev);
 		if (ret == 0)
 			ret = virtio_attach(h, s);
 		if (ret < 0) {
-			log_error("virtio device %u: %s", i, strerror(-ret));
+			log_error("virtio device %u (%s): %s", i, s->type->name, strerror(-ret));
 			return ret;
 		}
 	}
-	if (h->chardev)
-		chardev_raw(h->chardev);
+	for (i = 0; i < h->nslots; i++)
+		if (h->slots[i].type->start)
+			h->slots[i].type->start(h->slots[i].backend);
 	ret = ioloop_start(h->loop);
 	if (ret < 0)
 		return ret;
@@ -182,23 +149,13 @@ void virtio_destroy(struct virtio_host *h)
 
 		virtio_pci_destroy(s->pci);
 		virtio_mmio_destroy(s->mmio);
-		if (!s->dev)
-			continue;
-		if (s->kind == VIRTIO_KIND_BLK)
-			virtio_blk_destroy(s->dev);
-		else if (s->kind == VIRTIO_KIND_CONSOLE)
-			virtio_console_destroy(s->dev);
-		else if (s->kind == VIRTIO_KIND_NET)
-			virtio_net_destroy(s->dev);
-		else
-			virtio_rng_destroy(s->dev);
+		if (s->dev)
+			s->type->destroy(s->dev);
 	}
 	if (h->pci_ok)
 		pci_host_destroy(&h->pci);
-	for (unsigned int i = 0; i < h->ndisks; i++)
-		disk_close(h->disks[i]);
-	chardev_close(h->chardev);
-	for (unsigned int i = 0; i < h->nnets; i++)
-		net_backend_close(h->nets[i]);
+	for (unsigned int i = 0; i < h->nslots; i++)
+		if (h->slots[i].type->close && h->slots[i].backend)
+			h->slots[i].type->close(h->slots[i].backend);
 	free(h);
 }

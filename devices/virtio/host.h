@@ -5,29 +5,22 @@
 #include <stdbool.h>
 
 #include "devices/pci.h"
-#include "devices/virtio/backend_chardev.h"
-#include "devices/virtio/backend_disk.h"
-#include "devices/virtio/backend_net.h"
 #include "devices/virtio/config.h"
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/pci.h"
+#include "devices/virtio/type.h"
 #include "vmm/describe.h"
 #include "vmm/platform.h"
 
-enum virtio_kind {
-	VIRTIO_KIND_BLK,
-	VIRTIO_KIND_CONSOLE,
-	VIRTIO_KIND_RNG,
-	VIRTIO_KIND_NET,
-};
-
 /*
- * One device of the machine (disks in command-line order, then the console, then the rng, then
- * the NICs in command-line order), with what the platform's resource allocator gave it: an
- * IOAPIC input, and a PCI slot or a virtio-mmio window.
+ * One device of the machine, in the order of the VM's type table (disks in command-line order,
+ * then the console, then the rng, then the NICs), with its backend and what the platform's
+ * resource allocator gave it: an IOAPIC input, and a PCI slot or a virtio-mmio window.
  */
 struct virtio_slot {
-	enum virtio_kind kind;
+	const struct virtio_type *type;
+	unsigned int index;		/* the index-th of its type */
+	void *backend;			/* what type->open opened, or NULL */
 	struct virtio_dev *dev;
 	struct virtio_pci *pci;		/* its transport: one of these two */
 	struct virtio_mmio *mmio;
@@ -40,11 +33,6 @@ struct virtio_host {
 	const struct virtio_config *cfg;	/* what the user asked for (owned by the VM's configuration) */
 	struct platform *plat;		/* set by virtio_create */
 	enum virtio_transport_kind transport;
-	struct disk *disks[VIRTIO_MAX_DISKS];
-	unsigned int ndisks;
-	struct chardev *chardev;	/* NULL: no virtio console */
-	struct net_backend *nets[VIRTIO_MAX_NICS];
-	unsigned int nnets;
 	struct ioloop *loop;
 	struct pci_host pci;
 	bool pci_ok;
@@ -61,12 +49,14 @@ struct virtio_host {
 int virtio_describe(const struct virtio_host *h, struct dev_descs *out);
 
 /*
- * virtio_prepare - open what @c names (disk images, console files or socket, taps and net
- * sockets) into a new host in *@out (NULL when no virtio device is asked for); the terminal
+ * virtio_prepare - a new host in *@out (NULL when no virtio device is asked for) with one slot
+ * per device @c asks for, type by type in the order of @types (@ntypes of them), each slot's
+ * backend opened (disk images, console files or socket, taps and net sockets); the terminal
  * console's Ctrl-A x ends the VM through @stop. @c must outlive the host. On a bad input prints
  * one line and returns KEEL_EXIT_USAGE (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
  */
-int virtio_prepare(const struct virtio_config *c, struct stop_ctl *stop, struct virtio_host **out);
+int virtio_prepare(const struct virtio_config *c, const struct virtio_type *const *types, unsigned int ntypes,
+		   struct stop_ctl *stop, struct virtio_host **out);
 
 /*
  * virtio_create - create @h's devices and their transport on @p: interrupt inputs, PCI slots

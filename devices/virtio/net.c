@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "devices/virtio/iov.h"
+#include "devices/virtio/backend_socket.h"
+#include "devices/virtio/backend_tap.h"
 #include "devices/virtio/net_ctrl.h"
+#include "devices/virtio/type.h"
 #include "vmm/log.h"
 
 #define NET_PCI_CLASS 0x020000u		/* network controller, Ethernet */
@@ -647,3 +650,55 @@ int virtio_net_restore(struct virtio_dev *dev, const struct virtio_net_state *s)
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
+
+/* --- the device type (devices/virtio/type.h) ----------------------------------------------- */
+
+static unsigned int net_type_count(const struct virtio_config *c)
+{
+	return c->nnets;
+}
+
+static int net_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+			 char *err, size_t errlen)
+{
+	const struct virtio_net_opts *o = &c->nets[i];
+	struct net_backend *be = NULL;
+	int ret;
+
+	(void)stop;
+	ret = o->kind == VIRTIO_NET_TAP ? net_tap_open(o, &be, err, errlen) : net_socket_open(o, &be, err, errlen);
+	*backend = be;
+	return ret;
+}
+
+static void net_type_close(void *backend)
+{
+	net_backend_close(backend);
+}
+
+static int net_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
+			   struct ioloop *loop, struct virtio_dev **out)
+{
+	return virtio_net_create(backend, c->nets[i].mac, i, mem, loop, out);
+}
+
+static int net_type_save(struct virtio_dev *dev, union virtio_type_state *s)
+{
+	return virtio_net_save(dev, &s->net);
+}
+
+static int net_type_restore(struct virtio_dev *dev, const union virtio_type_state *s)
+{
+	return virtio_net_restore(dev, &s->net);
+}
+
+const struct virtio_type virtio_net_type = {
+	.name = "virtio-net",
+	.count = net_type_count,
+	.open = net_type_open,
+	.close = net_type_close,
+	.create = net_type_create,
+	.destroy = virtio_net_destroy,
+	.save = net_type_save,
+	.restore = net_type_restore,
+};

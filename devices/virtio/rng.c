@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "devices/virtio/type.h"
 #define RNG_PCI_CLASS 0x00ff00u		/* unclassified device */
 
 struct vrng {
@@ -92,3 +93,26 @@ void virtio_rng_destroy(struct virtio_dev *dev)
 	virtio_dev_destroy(dev);
 	free(dev->priv);
 }
+
+/* --- the device type (devices/virtio/type.h): no backend, no state of its own ------------------ */
+
+static unsigned int rng_type_count(const struct virtio_config *c)
+{
+	return c->rng;
+}
+
+static int rng_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
+			   struct ioloop *loop, struct virtio_dev **out)
+{
+	(void)backend;
+	(void)c;
+	(void)i;
+	return virtio_rng_create(mem, loop, out);
+}
+
+const struct virtio_type virtio_rng_type = {
+	.name = "virtio-rng",
+	.count = rng_type_count,
+	.create = rng_type_create,
+	.destroy = virtio_rng_destroy,
+};

@@ -28,6 +28,7 @@ static const struct {
 	{ "state_contracts", state_contracts_suite },
 	{ "vm_state", vm_state_suite },
 	{ "virtio_core", virtio_core_suite },
+	{ "device_types", device_types_suite },
 	{ "virtio_pci", virtio_pci_suite },
 	{ "virtio_mmio", virtio_mmio_suite },
 	{ "virtio_dev", virtio_dev_suite },

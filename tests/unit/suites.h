@@ -29,6 +29,7 @@ Suite *virtq_state_suite(void);	/* tests/unit/test_virtq_state.c */
 Suite *state_contracts_suite(void);	/* tests/unit/test_state_contracts.c */
 Suite *vm_state_suite(void);	/* tests/unit/test_vm_state.c (needs /dev/kvm) */
 Suite *virtio_core_suite(void);	/* tests/unit/test_virtio_core.c */
+Suite *device_types_suite(void);	/* tests/unit/test_device_types.c */
 Suite *virtio_pci_suite(void);	/* tests/unit/test_virtio_pci.c */
 Suite *virtio_mmio_suite(void);	/* tests/unit/test_virtio_mmio.c */
 Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temporary images) */

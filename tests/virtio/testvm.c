@@ -8,11 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/device_types.h"
 #include "vmm/exit_status.h"
 
 int testvm_start(struct vm *vm, const struct virtio_config *c)
 {
 	struct vm_config cfg = { .cmdline = "", .mem_size = TESTVM_RAM, .ncpus = 1, .kvm_path = "/dev/kvm" };
+	const struct virtio_type *types[DEVICE_TYPES_MAX];
 	int ret;
 
 	cfg.virtio = *c;
@@ -22,7 +24,8 @@ int testvm_start(struct vm *vm, const struct virtio_config *c)
 	ret = gmem_init(&vm->plat.mem, TESTVM_RAM);
 	if (ret < 0)
 		return ret;
-	ret = virtio_prepare(&vm->cfg.virtio, &vm->plat.stop, &vm->virtio);
+	device_types_ops(types);
+	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &vm->plat.stop, &vm->virtio);
 	if (ret != KEEL_EXIT_OK)
 		return ret;
 	return virtio_create(vm->virtio, &vm->plat);
