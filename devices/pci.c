@@ -1,4 +1,4 @@
-/* The PCI host bridge: configuration mechanism #1, header write masks, BAR sizing and moves, the capability list. */
+/* The PCI host bridge: configuration mechanism #1, multi-function slots, header write masks, BAR sizing and moves, the capability list. */
 #include "devices/pci.h"
 
 #include <errno.h>
@@ -131,7 +131,7 @@ int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio, uint64_
 		     0, 0, 0, 0xff);
 	put16(&h->bridge.cfg[PCI_COMMAND], PCI_CMD_MEM | PCI_CMD_MASTER);
 	h->bridge.host = h;
-	h->slots[0] = &h->bridge;
+	h->slots[0][0] = &h->bridge;
 	ret = bus_register(pio, 0xcf8, 8, pci_cfg_io, h, "pci-config");
 	if (ret < 0) {
 		pthread_mutex_destroy(&h->lock);
@@ -146,7 +146,8 @@ void pci_host_destroy(struct pci_host *h)
 	if (!h->pio)
 		return;
 	for (unsigned int s = 1; s < PCI_MAX_SLOTS; s++)
-		pci_host_remove(h, s);
+		for (unsigned int f = PCI_MAX_FUNCS; f-- > 0;)
+			pci_host_remove(h, s, f);
 	if (h->ports)
 		devices_unregister(h->pio, 0xcf8, pci_cfg_io);
 	h->ports = false;
@@ -154,14 +155,14 @@ void pci_host_destroy(struct pci_host *h)
 	pthread_mutex_destroy(&h->lock);
 }
 
-int pci_host_add(struct pci_host *h, unsigned int slot, struct pci_dev *pd)
+int pci_host_add(struct pci_host *h, unsigned int slot, unsigned int fn, struct pci_dev *pd)
 {
-	if (slot == 0 || slot >= PCI_MAX_SLOTS)
+	if (slot == 0 || slot >= PCI_MAX_SLOTS || fn >= PCI_MAX_FUNCS)
 		return -EINVAL;
 	pthread_mutex_lock(&h->lock);
-	if (h->slots[slot]) {
+	if (h->slots[slot][fn] || (fn && !h->slots[slot][0])) {
 		pthread_mutex_unlock(&h->lock);
-		return -EBUSY;
+		return h->slots[slot][fn] ? -EBUSY : -EINVAL;
 	}
 	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *b = &pd->bar[i];
@@ -179,31 +180,41 @@ int pci_host_add(struct pci_host *h, unsigned int slot, struct pci_dev *pd)
 	}
 	pd->host = h;
 	pd->slot = slot;
-	h->slots[slot] = pd;
+	pd->fn = fn;
+	h->slots[slot][fn] = pd;
 	pci_bars_update(pd);
 	pthread_mutex_unlock(&h->lock);
 	return 0;
 }
 
-void pci_host_remove(struct pci_host *h, unsigned int slot)
+void pci_host_remove(struct pci_host *h, unsigned int slot, unsigned int fn)
 {
 	struct pci_dev *pd;
 
-	if (slot == 0 || slot >= PCI_MAX_SLOTS)
+	if (slot == 0 || slot >= PCI_MAX_SLOTS || fn >= PCI_MAX_FUNCS)
 		return;
 	pthread_mutex_lock(&h->lock);
-	pd = h->slots[slot];
+	pd = h->slots[slot][fn];
 	if (pd) {
 		put16(&pd->cfg[PCI_COMMAND], 0);
 		pci_bars_update(pd);
-		h->slots[slot] = NULL;
+		h->slots[slot][fn] = NULL;
 	}
 	pthread_mutex_unlock(&h->lock);
 }
 
 static struct pci_dev *pci_find(struct pci_host *h, unsigned int slot, unsigned int fn)
 {
-	return slot < PCI_MAX_SLOTS && fn == 0 ? h->slots[slot] : NULL;
+	return slot < PCI_MAX_SLOTS && fn < PCI_MAX_FUNCS ? h->slots[slot][fn] : NULL;
+}
+
+/* Does @slot hold a function other than 0 (host lock held)? */
+static bool pci_slot_multi(const struct pci_host *h, unsigned int slot)
+{
+	for (unsigned int f = 1; f < PCI_MAX_FUNCS; f++)
+		if (h->slots[slot][f])
+			return true;
+	return false;
 }
 
 uint32_t pci_cfg_read(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len)
@@ -223,6 +234,8 @@ uint32_t pci_cfg_read(struct pci_host *h, unsigned int slot, unsigned int fn, ui
 		pd->ops->cfg_read(pd, off, len);
 	for (uint32_t i = len; i-- > 0;)
 		v = v << 8 | pd->cfg[off + i];
+	if (fn == 0 && off <= PCI_HEADER_TYPE && PCI_HEADER_TYPE < off + len && pci_slot_multi(h, slot))
+		v |= PCI_HEADER_MULTI_FN << 8 * (PCI_HEADER_TYPE - off);
 	pthread_mutex_unlock(&h->lock);
 	return v;
 }

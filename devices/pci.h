@@ -1,4 +1,4 @@
-/* A PCI host bridge on bus 0 with configuration mechanism #1 (ports 0xcf8/0xcfc), and type-0 functions with BARs and capabilities. */
+/* A PCI host bridge on bus 0 with configuration mechanism #1 (ports 0xcf8/0xcfc), and type-0 functions (up to 8 a slot) with BARs and capabilities. */
 #ifndef KEEL_DEVICES_PCI_H
 #define KEEL_DEVICES_PCI_H
 
@@ -11,6 +11,7 @@
 
 #define PCI_CFG_SIZE 256u
 #define PCI_MAX_SLOTS KEEL_PCI_SLOTS
+#define PCI_MAX_FUNCS KEEL_PCI_FUNCS	/* functions per slot */
 #define PCI_NUM_BARS 6u
 
 /* Configuration header offsets and bits keel uses. */
@@ -21,6 +22,7 @@
 #define PCI_REVISION 0x08u
 #define PCI_CLASS_PROG 0x09u
 #define PCI_HEADER_TYPE 0x0eu
+#define PCI_HEADER_MULTI_FN 0x80u	/* header type: the slot has functions beyond 0 */
 #define PCI_BAR0 0x10u
 #define PCI_SUBSYS_VENDOR 0x2cu
 #define PCI_SUBSYS_ID 0x2eu
@@ -72,7 +74,7 @@ struct pci_dev {
 	const struct pci_ops *ops;
 	void *opaque;
 	struct pci_host *host;		/* set by pci_host_add */
-	unsigned int slot;
+	unsigned int slot, fn;		/* where pci_host_add plugged it */
 	uint8_t cap_end;		/* first free byte after the capabilities */
 	uint8_t cap_last;		/* offset of the last capability (0: none) */
 };
@@ -81,7 +83,7 @@ struct pci_host {
 	struct bus *pio, *mmio;
 	pthread_mutex_t lock;		/* configuration accesses and BAR moves */
 	uint32_t addr;			/* CONFIG_ADDRESS (0xcf8) */
-	struct pci_dev *slots[PCI_MAX_SLOTS];
+	struct pci_dev *slots[PCI_MAX_SLOTS][PCI_MAX_FUNCS];	/* [0][0]: the bridge */
 	struct pci_dev bridge;
 	uint64_t mmio_next, mmio_end;	/* where pci_host_add places memory BARs */
 	bool ports;			/* 0xcf8-0xcff registered */
@@ -131,17 +133,21 @@ int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio, uint64_
 void pci_host_destroy(struct pci_host *h);
 
 /*
- * pci_host_add - plug @pd into @slot (1 to 31): give each memory BAR an address in the window
- * (naturally aligned) and map it. Returns 0, -EBUSY (slot taken), -ENOSPC (window full) or -errno.
+ * pci_host_add - plug @pd in as function @fn (0 to 7) of @slot (1 to 31): give each memory BAR
+ * an address in the window (naturally aligned) and map it. Functions 1 to 7 go into a slot whose
+ * function 0 is there (guests look for them only then); function 0's header type then reads with
+ * PCI_HEADER_MULTI_FN set. Returns 0, -EINVAL (no such slot or function, or no function 0 yet),
+ * -EBUSY (taken), -ENOSPC (window full) or -errno.
  */
-int pci_host_add(struct pci_host *h, unsigned int slot, struct pci_dev *pd);
+int pci_host_add(struct pci_host *h, unsigned int slot, unsigned int fn, struct pci_dev *pd);
 
-/* pci_host_remove - unplug the function in @slot and unmap its BARs. */
-void pci_host_remove(struct pci_host *h, unsigned int slot);
+/* pci_host_remove - unplug function @fn of @slot and unmap its BARs. */
+void pci_host_remove(struct pci_host *h, unsigned int slot, unsigned int fn);
 
 /*
  * pci_cfg_read / pci_cfg_write - configuration space of bus 0, @slot, function @fn, @len (1, 2
  * or 4) bytes at @off (not crossing a dword). Nothing there: reads all ones, writes are dropped.
+ * Function 0's header type reads with PCI_HEADER_MULTI_FN set while its slot holds another.
  */
 uint32_t pci_cfg_read(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len);
 void pci_cfg_write(struct pci_host *h, unsigned int slot, unsigned int fn, uint32_t off, uint32_t len,

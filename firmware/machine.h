@@ -15,23 +15,42 @@
 
 /*
  * virtio, in the device hole below the IOAPIC (present only when a virtio device is asked for).
- * Device i (the --disk images in order, then the console, then the rng) raises IOAPIC input
- * KEEL_VIRTIO_GSI_BASE + i as an edge (program the redirection entry edge-triggered, active high).
- * PCI (the default): a host bridge in slot 0 behind configuration mechanism #1, device i in slot
- * i + 1 with its BARs placed in the window, memory decoding on, INTA# as above (Interrupt Line
- * holds it), MSI-X vectors routed by KVM. MMIO: device i at KEEL_VIRTIO_MMIO_BASE + i * stride.
+ * Device i (the --disk images in order, then the console, then the rng, then the NICs) raises
+ * IOAPIC input KEEL_VIRTIO_GSI_BASE + i % KEEL_VIRTIO_GSI_COUNT as an edge (program the
+ * redirection entry edge-triggered, active high). Beyond KEEL_VIRTIO_GSI_COUNT devices the
+ * inputs are shared round-robin (device 8 with device 0, ...). That is safe: each device's
+ * irqfd raises an edge of its own, and a virtio-mmio or INTx handler reads its own device's
+ * interrupt status, so a driver that registers its handler as shared (Linux: IRQF_SHARED for
+ * virtio-mmio and for PCI INTx) sees every device's interrupt; virtio-pci drivers use MSI-X.
+ * PCI (the default): a host bridge in slot 0 behind configuration mechanism #1; device i < 31
+ * is function 0 of slot i + 1, device 31 + k function 1 + k % 7 of slot 1 + k / 7 (function 0 of
+ * such a slot reads as multi-function in its header type); BARs placed in the window, memory
+ * decoding on, INTA# as above (Interrupt Line holds it), MSI-X with one vector per queue plus
+ * one for configuration changes, routed by KVM. MMIO: device i at KEEL_VIRTIO_MMIO_BASE +
+ * i * stride, just above the PCI window.
  */
 #define KEEL_PCI_MMIO_BASE 0xc0000000ull	/* 32-bit PCI memory window for BARs ... */
-#define KEEL_PCI_MMIO_SIZE 0x10000000ull	/* ... 256 MiB */
+#define KEEL_PCI_MMIO_SIZE 0x10000000ull	/* ... 256 MiB: [0xc0000000, 0xd0000000) */
 #define KEEL_VIRTIO_MMIO_BASE 0xd0000000ull	/* virtio-mmio device 0 (version 2, 0x200 bytes used) */
 #define KEEL_VIRTIO_MMIO_STRIDE 0x1000ull
-#define KEEL_VIRTIO_MMIO_SLOTS 8u
-#define KEEL_VIRTIO_GSI_BASE 16u		/* IOAPIC inputs 16-23: one per virtio device */
+#define KEEL_VIRTIO_MMIO_SLOTS 32u		/* windows up to 0xd0020000 */
+#define KEEL_VIRTIO_GSI_BASE 16u		/* IOAPIC inputs 16-23 for virtio devices ... */
+#define KEEL_VIRTIO_GSI_COUNT 8u		/* ... shared round-robin beyond 8 devices */
 #define KEEL_MSI_GSI_BASE 24u			/* KVM GSIs of MSI-X routes start here */
 #define KEEL_PCI_SLOTS 32u			/* slots on bus 0; slot 0 is the host bridge */
+#define KEEL_PCI_FUNCS 8u			/* functions per slot */
 #define KEEL_PORT_PCI_CONFIG_ADDR 0xcf8u	/* CONFIG_ADDRESS (32-bit accesses) */
 #define KEEL_PORT_PCI_CONFIG_DATA 0xcfcu	/* CONFIG_DATA */
 #define KEEL_CMDLINE_MAX 2048u		/* longest command line, NUL included */
+
+/* The windows above do not overlap each other, and stay below the IOAPIC. */
+_Static_assert(KEEL_PCI_MMIO_BASE >= KEEL_LOW_RAM_MAX, "the PCI window overlaps RAM");
+_Static_assert(KEEL_VIRTIO_MMIO_BASE >= KEEL_PCI_MMIO_BASE + KEEL_PCI_MMIO_SIZE,
+	       "the virtio-mmio windows overlap the PCI window");
+_Static_assert(KEEL_VIRTIO_MMIO_BASE + KEEL_VIRTIO_MMIO_SLOTS * KEEL_VIRTIO_MMIO_STRIDE <= KEEL_IOAPIC_GPA,
+	       "the virtio-mmio windows reach the IOAPIC");
+_Static_assert(KEEL_VIRTIO_GSI_BASE + KEEL_VIRTIO_GSI_COUNT == KEEL_MSI_GSI_BASE,
+	       "virtio's IOAPIC inputs end where MSI routes start");
 
 /* Port I/O devices. */
 #define KEEL_PORT_UART0 0x3f8u		/* 16550A, IRQ 4 */

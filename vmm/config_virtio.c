@@ -47,8 +47,8 @@ static int virtio_room(const struct virtio_config *c, unsigned int more, const c
 {
 	if (virtio_config_ndevices(c) + more <= VIRTIO_MAX_DEVICES)
 		return 0;
-	return opt_err(err, errlen, "%s%s%s: at most 8 virtio devices in all (disks, console, rng, NICs)", opt,
-		       value ? " " : "", value ? value : "");
+	return opt_err(err, errlen, "%s%s%s: at most %u virtio devices in all (disks, console, rng, NICs)", opt,
+		       value ? " " : "", value ? value : "", VIRTIO_MAX_DEVICES);
 }
 
 /* --- disks ------------------------------------------------------------------------ */
@@ -86,7 +86,7 @@ static int disk_check_start(const struct virtio_config *c, const char *spec, siz
 			    size_t errlen)
 {
 	if (c->ndisks == VIRTIO_MAX_DISKS)
-		return opt_err(err, errlen, "--disk %s: at most 6 disks", spec);
+		return opt_err(err, errlen, "--disk %s: at most %u disks", spec, VIRTIO_MAX_DISKS);
 	if (path_len == 0)
 		return opt_err(err, errlen, "--disk '%s': no path given", spec);
 	return 0;
@@ -317,7 +317,7 @@ static bool ifname_ok(const char *s, size_t n)
 static int net_check_room(const struct virtio_config *c, const char *spec, char *err, size_t errlen)
 {
 	if (c->nnets == VIRTIO_MAX_NICS)
-		return opt_err(err, errlen, "--net %s: at most 4 network devices", spec);
+		return opt_err(err, errlen, "--net %s: at most %u network devices", spec, VIRTIO_MAX_NICS);
 	return 0;
 }
 

@@ -1,31 +1,50 @@
-/* Hands out device interrupt inputs, PCI slots and virtio-mmio windows from the fixed layout of firmware/machine.h. */
+/* Hands out device interrupt inputs, PCI functions and virtio-mmio windows from the fixed layout of firmware/machine.h. */
 #include "vmm/resources.h"
 
 #include <errno.h>
 
 #include "firmware/machine.h"
 
+#define RES_PCI_SLOTS (KEEL_PCI_SLOTS - 1u)	/* slot 0 is the host bridge */
+
 void res_init(struct resources *r)
 {
-	r->next_gsi = KEEL_VIRTIO_GSI_BASE;
-	r->next_pci_slot = 1;
+	r->ngsi = 0;
+	r->npci = 0;
 	r->next_mmio_window = 0;
 }
 
 int res_alloc_gsi(struct resources *r, unsigned int *gsi)
 {
-	if (r->next_gsi >= KEEL_MSI_GSI_BASE)
+	*gsi = KEEL_VIRTIO_GSI_BASE + r->ngsi++ % KEEL_VIRTIO_GSI_COUNT;
+	return 0;
+}
+
+int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn)
+{
+	unsigned int n = r->npci, k;
+
+	if (n >= RES_PCI_SLOTS * KEEL_PCI_FUNCS)
 		return -ENOSPC;
-	*gsi = r->next_gsi++;
+	r->npci++;
+	if (n < RES_PCI_SLOTS) {
+		*slot = 1 + n;
+		*fn = 0;
+		return 0;
+	}
+	k = n - RES_PCI_SLOTS;
+	*slot = 1 + k / (KEEL_PCI_FUNCS - 1);
+	*fn = 1 + k % (KEEL_PCI_FUNCS - 1);
 	return 0;
 }
 
 int res_alloc_pci_slot(struct resources *r, unsigned int *slot)
 {
-	if (r->next_pci_slot >= KEEL_PCI_SLOTS)
+	unsigned int fn;
+
+	if (r->npci >= RES_PCI_SLOTS)
 		return -ENOSPC;
-	*slot = r->next_pci_slot++;
-	return 0;
+	return res_alloc_pci_fn(r, slot, &fn);
 }
 
 int res_alloc_mmio_window(struct resources *r, uint64_t *base)

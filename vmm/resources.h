@@ -1,4 +1,4 @@
-/* The machine's resource allocator: device interrupt inputs, PCI slots and virtio-mmio windows, handed out in one place. */
+/* The machine's resource allocator: device interrupt inputs, PCI slots and functions and virtio-mmio windows, handed out in one place. */
 #ifndef KEEL_VMM_RESOURCES_H
 #define KEEL_VMM_RESOURCES_H
 
@@ -6,22 +6,38 @@
 
 /*
  * What is still free of the ranges firmware/machine.h gives to devices. The rule "the Nth device
- * asking gets the Nth input, slot and window" lives only here: devices are created first and
- * then describe what they were given, so the device tree never recomputes it.
+ * asking gets the Nth input, PCI function and window" lives only here: devices are created first
+ * and then describe what they were given, so the device tree never recomputes it.
  */
 struct resources {
-	unsigned int next_gsi;		/* next free IOAPIC input for a device */
-	unsigned int next_pci_slot;	/* next free PCI slot (0 is the host bridge) */
+	unsigned int ngsi;		/* IOAPIC inputs handed out so far (shared beyond the 8th) */
+	unsigned int npci;		/* PCI functions handed out so far */
 	unsigned int next_mmio_window;	/* next free virtio-mmio window */
 };
 
 /* res_init - everything free. */
 void res_init(struct resources *r);
 
-/* res_alloc_gsi - an IOAPIC input of its own for one device: 0 with *@gsi set, or -ENOSPC. */
+/*
+ * res_alloc_gsi - an IOAPIC input for one device: KEEL_VIRTIO_GSI_BASE onwards, each its own
+ * for the first KEEL_VIRTIO_GSI_COUNT devices, then shared round-robin (the 9th device shares
+ * the 1st one's input, ...). Sharing is safe because each device's irqfd raises its own edge and
+ * each virtio-mmio or INTx handler reads its own device's interrupt status: a guest driver that
+ * registers a shared handler (Linux: IRQF_SHARED, as virtio-mmio and PCI INTx do) sees every
+ * device's interrupt; virtio-pci drivers use MSI-X, one vector per queue. Always 0, *@gsi set.
+ */
 int res_alloc_gsi(struct resources *r, unsigned int *gsi);
 
-/* res_alloc_pci_slot - a PCI slot on bus 0: 0 with *@slot set, or -ENOSPC. */
+/*
+ * res_alloc_pci_fn - a PCI function on bus 0: function 0 of slots 1 to 31 first, then functions
+ * 1 to 7 of slot 1, of slot 2, ... 0 with *@slot and *@fn set, or -ENOSPC after 31 * 8.
+ */
+int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn);
+
+/*
+ * res_alloc_pci_slot - function 0 of a PCI slot on bus 0 (the first 31 res_alloc_pci_fn gives,
+ * drawn from the same supply): 0 with *@slot set, or -ENOSPC once slots 1 to 31 are taken.
+ */
 int res_alloc_pci_slot(struct resources *r, unsigned int *slot);
 
 /* res_alloc_mmio_window - a virtio-mmio register window (KEEL_VIRTIO_MMIO_STRIDE bytes): 0 with *@base set, or -ENOSPC. */

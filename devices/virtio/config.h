@@ -7,9 +7,9 @@
 
 #include "devices/virtio/spec.h"
 
-#define VIRTIO_MAX_DISKS 6u		/* --disk at most this often */
-#define VIRTIO_MAX_NICS 4u		/* --net at most this often */
-#define VIRTIO_MAX_DEVICES 8u		/* disks, console, rng and NICs together (one IOAPIC input each) */
+#define VIRTIO_MAX_DISKS 32u		/* --disk at most this often */
+#define VIRTIO_MAX_NICS 16u		/* --net at most this often */
+#define VIRTIO_MAX_DEVICES 32u		/* disks, console, rng and NICs together (IOAPIC inputs shared beyond 8) */
 #define VIRTIO_NET_IFNAME_MAX 15u	/* IFNAMSIZ - 1 */
 
 enum virtio_transport_kind {

@@ -383,8 +383,8 @@ static int vp_build_config(struct virtio_pci *vp)
 	return 0;
 }
 
-int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int irq,
-		      struct irq_router *router, int vm_fd, struct virtio_pci **out)
+int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int fn,
+			 unsigned int irq, struct irq_router *router, int vm_fd, struct virtio_pci **out)
 {
 	struct virtio_pci *vp = calloc(1, sizeof(*vp));
 	int ret;
@@ -416,7 +416,7 @@ int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned in
 		}
 	}
 	if (ret == 0)
-		ret = pci_host_add(host, slot, &vp->pci);
+		ret = pci_host_add(host, slot, fn, &vp->pci);
 	if (ret < 0) {
 		vp->host = NULL;
 		virtio_pci_destroy(vp);
@@ -426,12 +426,18 @@ int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned in
 	return 0;
 }
 
+int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int irq,
+		      struct irq_router *router, int vm_fd, struct virtio_pci **out)
+{
+	return virtio_pci_create_fn(dev, host, slot, 0, irq, router, vm_fd, out);
+}
+
 void virtio_pci_destroy(struct virtio_pci *vp)
 {
 	if (!vp)
 		return;
 	if (vp->host)
-		pci_host_remove(vp->host, vp->pci.slot);
+		pci_host_remove(vp->host, vp->pci.slot, vp->pci.fn);
 	if (vp->intx_efd >= 0) {
 		kvm_irqfd(vp->vm_fd, vp->intx_efd, vp->irq, false);
 		close(vp->intx_efd);

@@ -12,7 +12,7 @@
  * BAR 0 (32-bit, non-prefetchable memory), as the capabilities describe it:
  *   0x0000 common configuration    0x1000 ISR status    0x2000 device configuration
  *   0x3000 notifications: queue q at 0x3000 + 4 * q (queue_notify_off = q, multiplier 4)
- *   0x4000 MSI-X table (one vector per queue plus one)   0x5000 MSI-X pending bits
+ *   0x4000 MSI-X table (one vector per queue plus one for configuration)   0x5000 MSI-X pending bits
  * A write to a queue's notification address is caught by an ioeventfd (16-bit writes) and
  * never leaves the kernel; other widths still work, through an exit.
  */
@@ -62,10 +62,15 @@ struct virtio_pci_state {
 };
 
 /*
- * virtio_pci_create - expose @dev as a PCI function in @slot of @host, INTA# on GSI @irq, MSI-X
- * vectors on GSIs from @router, ioeventfds for its queues. Returns 0 and the transport in
- * *@out, or -errno (nothing left behind).
+ * virtio_pci_create_fn - expose @dev as function @fn of @slot of @host (pci_host_add's rules),
+ * INTA# on GSI @irq (possibly shared with other devices: the driver reads the ISR), MSI-X with
+ * one vector per queue plus one for configuration changes, on GSIs from @router, ioeventfds for
+ * its queues. Returns 0 and the transport in *@out, or -errno (nothing left behind).
  */
+int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int fn,
+			 unsigned int irq, struct irq_router *router, int vm_fd, struct virtio_pci **out);
+
+/* virtio_pci_create - virtio_pci_create_fn as function 0 of @slot. */
 int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int irq,
 		      struct irq_router *router, int vm_fd, struct virtio_pci **out);
 

@@ -7,7 +7,7 @@
 
 #include "devices/virtio/spec.h"
 
-#define VIRTIO_MAX_DEVICES 8
+#define VIRTIO_MAX_DEVICES 32		/* as many as keel gives (its VIRTIO_MAX_DEVICES) */
 #define VIRTIO_MAX_QUEUES 2		/* blk and rng use one, the console two */
 #define VIRTIO_QUEUE_SIZE 16		/* the driver asks for at most this many entries */
 #define VIRTIO_WAIT_MS 2000		/* how long a request or a reset may take */

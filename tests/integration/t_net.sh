@@ -34,8 +34,11 @@ nbad socket-peer-empty "peer= needs a path" run --net "socket:$nd/a,peer="
 nbad socket-peer-self "the peer is the socket itself" run --net "socket:$nd/a,peer=$nd/a"
 nbad socket-same-path "already used by another --net" run --net "socket:$nd/a" --net "socket:$nd/a"
 nbad socket-no-dir "No such file or directory" run --net "socket:$nd/no/such/dir/s"
-nbad too-many-nics "at most 4 network devices" run --net socket:a --net socket:b --net socket:c --net socket:d --net socket:e
-nbad too-many-devices "at most 8 virtio devices" run --disk a --disk b --disk c --disk d --disk e --rng --net socket:a --net socket:b --net socket:c
+# one more than the limits: 17 NICs; 16 disks, the rng and 16 NICs (33 virtio devices)
+mapfile -t many_nics < <(for i in $(seq 0 16); do echo --net; echo "socket:n$i"; done)
+mapfile -t many_disks < <(for i in $(seq 0 15); do echo --disk; echo "d$i"; done)
+nbad too-many-nics "at most 16 network devices" run "${many_nics[@]}"
+nbad too-many-devices "at most 32 virtio devices" run "${many_disks[@]}" --rng "${many_nics[@]:0:32}"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$KEEL" run --net tap:keelnobody0 \
 		</dev/null >"$TMP/out" 2>"$TMP/err"

@@ -27,7 +27,9 @@ vbad disk-duplicate-id "id 'boot' is already used" run --disk "$vd/disk.img,id=b
 vbad disk-same-image-twice "in use" run --disk "$vd/disk.img" --disk "$vd/disk.img"
 vbad disk-no-path "no path given" run --disk ",readonly"
 vbad disk-needs-value "--disk needs a value" run --disk
-vbad disk-too-many "at most 6 disks" run --disk a --disk b --disk c --disk d --disk e --disk f --disk g
+# one more than the limits (32 disks; 32 virtio devices in all)
+mapfile -t many_disks < <(for i in $(seq 0 32); do echo --disk; echo "d$i"; done)
+vbad disk-too-many "at most 32 disks" run "${many_disks[@]}"
 vbad transport-bogus "--virtio-transport bogus: not a transport" run --virtio-transport bogus --rng
 vbad transport-twice "--virtio-transport given twice" run --virtio-transport pci --virtio-transport mmio
 vbad console-bogus "--console bogus: not a console" run --console bogus

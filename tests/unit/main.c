@@ -10,6 +10,7 @@ static const struct {
 	Suite *(*make)(void);
 } suites[] = {
 	{ "bus", bus_suite },
+	{ "resources", resources_suite },
 	{ "memory", memory_suite },
 	{ "dispatch", dispatch_suite },
 	{ "cli", cli_suite },

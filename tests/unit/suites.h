@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *bus_suite(void);		/* tests/unit/test_bus.c */
+Suite *resources_suite(void);	/* tests/unit/test_resources.c */
 Suite *memory_suite(void);	/* tests/unit/test_memory.c */
 Suite *dispatch_suite(void);	/* tests/unit/test_dispatch.c */
 Suite *cli_suite(void);		/* tests/unit/test_cli.c */

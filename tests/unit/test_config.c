@@ -5,6 +5,7 @@
 #include "vmm/config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,14 +190,16 @@ START_TEST(drives)
 	BAD(config_add_drive(&c, "x,id=a,id=b", E), "id given twice");
 	ck_assert_uint_eq(c.virtio.ndisks, 2);
 
-	OK(config_add_drive(&c, "c", E));
-	OK(config_add_drive(&c, "d", E));
-	OK(config_add_drive_opts(&c, "e", false, NULL, E));
-	OK(config_add_drive(&c, "f", E));
-	BAD(config_add_drive(&c, "g", E), "--disk g: at most 6 disks");
-	BAD(config_add_drive_opts(&c, "g", false, NULL, E), "at most 6 disks");
-	ck_assert_uint_eq(c.virtio.ndisks, 6);
-	ck_assert_str_eq(d[5].path, "f");
+	for (unsigned int i = 2; i < VIRTIO_MAX_DISKS; i++) {
+		char path[16];
+
+		snprintf(path, sizeof(path), "d%u", i);
+		OK(i % 2 ? config_add_drive(&c, path, E) : config_add_drive_opts(&c, path, false, NULL, E));
+	}
+	BAD(config_add_drive(&c, "g", E), "--disk g: at most 32 disks");
+	BAD(config_add_drive_opts(&c, "g", false, NULL, E), "at most 32 disks");
+	ck_assert_uint_eq(c.virtio.ndisks, VIRTIO_MAX_DISKS);
+	ck_assert_str_eq(d[VIRTIO_MAX_DISKS - 1].path, "d31");
 	vm_config_free(&c);
 	ck_assert_uint_eq(c.virtio.ndisks, 0);
 }
@@ -296,52 +299,64 @@ START_TEST(nets)
 	ck_assert_uint_eq(c.virtio.nnets, 2);
 
 	OK(config_add_net(&c, "socket:/tmp/a,peer=/tmp/b", E));
-	OK(config_add_net(&c, "tap:k2", E));
-	BAD(config_add_net(&c, "tap:k3", E), "--net tap:k3: at most 4 network devices");
-	BAD(config_add_net_opts(&c, VIRTIO_NET_TAP, "k3", NULL, NULL, E), "at most 4 network devices");
-	ck_assert_uint_eq(c.virtio.nnets, 4);
+	for (unsigned int i = 3; i < VIRTIO_MAX_NICS; i++) {
+		char spec[16];
+
+		snprintf(spec, sizeof(spec), "tap:k%u", i);
+		OK(config_add_net(&c, spec, E));
+	}
+	BAD(config_add_net(&c, "tap:kx", E), "--net tap:kx: at most 16 network devices");
+	BAD(config_add_net_opts(&c, VIRTIO_NET_TAP, "kx", NULL, NULL, E), "at most 16 network devices");
+	ck_assert_uint_eq(c.virtio.nnets, VIRTIO_MAX_NICS);
 	vm_config_free(&c);
 	vm_config_free(&c2);
 	ck_assert_uint_eq(c.virtio.nnets, 0);
 }
 END_TEST
 
-/* Disks, console, rng and NICs share eight slots; the adder that would take a ninth says so. */
+/* Add disks "d0", "d1", ... to @c until it has @n. */
+static void add_disks(struct vm_config *c, unsigned int n)
+{
+	char err[256], path[16];
+
+	while (c->virtio.ndisks < n) {
+		snprintf(path, sizeof(path), "d%u", c->virtio.ndisks);
+		OK(config_add_drive(c, path, E));
+	}
+}
+
+/* Disks, console, rng and NICs share VIRTIO_MAX_DEVICES (32) slots; the adder that would take one more says so. */
 START_TEST(too_many_devices)
 {
-	static const char *const disks[] = { "a", "b", "c", "d", "e", "f" };
 	struct vm_config c;
 	char err[256];
 
 	vm_config_init(&c);
-	for (unsigned int i = 0; i < 6; i++)
-		OK(config_add_drive(&c, disks[i], E));
+	add_disks(&c, VIRTIO_MAX_DEVICES - 2);
 	OK(config_set_console(&c, "virtio", E));
 	OK(config_set_rng(&c, true, E));
-	BAD(config_add_net(&c, "socket:/tmp/n", E), "--net socket:/tmp/n: at most 8 virtio devices in all");
+	BAD(config_add_net(&c, "socket:/tmp/n", E), "--net socket:/tmp/n: at most 32 virtio devices in all");
 	ck_assert_uint_eq(c.virtio.nnets, 0);
 	OK(config_set_rng(&c, false, E));
 	OK(config_add_net(&c, "socket:/tmp/n", E));
-	BAD(config_set_rng(&c, true, E), "--rng: at most 8 virtio devices in all");
+	BAD(config_set_rng(&c, true, E), "--rng: at most 32 virtio devices in all");
 	ck_assert(!c.virtio.rng);
 	vm_config_free(&c);
 
 	vm_config_init(&c);
-	for (unsigned int i = 0; i < 5; i++)
-		OK(config_add_drive(&c, disks[i], E));
+	add_disks(&c, VIRTIO_MAX_DEVICES - 3);
 	OK(config_set_rng(&c, true, E));
 	OK(config_add_net(&c, "tap:k0", E));
 	OK(config_add_net(&c, "tap:k1", E));
 	OK(config_set_console(&c, "uart", E));	/* no virtio device: fits */
-	BAD(config_add_drive(&c, "f", E), "--disk f: at most 8 virtio devices in all");
+	BAD(config_add_drive(&c, "f", E), "--disk f: at most 32 virtio devices in all");
 	vm_config_free(&c);
 
 	vm_config_init(&c);
-	for (unsigned int i = 0; i < 6; i++)
-		OK(config_add_drive(&c, disks[i], E));
+	add_disks(&c, VIRTIO_MAX_DEVICES - 2);
 	OK(config_set_rng(&c, true, E));
 	OK(config_add_net(&c, "tap:k0", E));
-	BAD(config_set_console(&c, "virtio", E), "--console virtio: at most 8 virtio devices in all");
+	BAD(config_set_console(&c, "virtio", E), "--console virtio: at most 32 virtio devices in all");
 	ck_assert_ptr_null(c.virtio.console.spec);
 	vm_config_free(&c);
 }

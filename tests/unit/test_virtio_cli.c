@@ -89,16 +89,16 @@ END_TEST
 
 START_TEST(too_many_disks)
 {
-	char *argv[20] = { "keel", "run" };
+	char *argv[2 + 2 * (VIRTIO_MAX_DISKS + 1)] = { "keel", "run" };
 	int argc = 2;
 
-	for (int i = 0; i < 7; i++) {
+	for (unsigned int i = 0; i < VIRTIO_MAX_DISKS + 1; i++) {
 		argv[argc++] = "--disk";
 		argv[argc++] = "x";
 	}
 	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
-	ck_assert(strstr(err, "at most 6 disks"));
+	ck_assert(strstr(err, "at most 32 disks"));
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* Unit tests of the PCI host bridge and virtio-pci: mechanism #1, BAR sizing and moves, capabilities, common config, MSI-X, KVM plumbing. */
+/* Unit tests of the PCI host bridge and virtio-pci: mechanism #1, multi-function slots, BAR sizing and moves, capabilities, common config, MSI-X per queue, KVM plumbing. */
 #include "tests/unit/suites.h"
 
 #include "devices/pci.h"
@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -303,6 +305,223 @@ START_TEST(notify_register_without_ioeventfd)
 }
 END_TEST
 
+/* --- multi-function slots, on a host bridge of its own ---------------------------------------- */
+
+static struct bus mf_pio, mf_mmio;
+static struct pci_host mf_host;
+static struct pci_dev mf_dev[4];
+
+static int mf_bar_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	(void)vcpu;
+	(void)offset;
+	if (!is_write)
+		memset(data, (int)(uintptr_t)opaque, len);
+	return 0;
+}
+
+/* Four functions with device IDs 0x1000 + i, each with a 4 KiB memory BAR reading all bytes i + 1. */
+static void mf_setup(void)
+{
+	ck_assert_int_eq(bus_init(&mf_pio, "pio"), 0);
+	ck_assert_int_eq(bus_init(&mf_mmio, "mmio"), 0);
+	ck_assert_int_eq(pci_host_init(&mf_host, &mf_pio, &mf_mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		pci_dev_init(&mf_dev[i], "mf", 0x1af4, (uint16_t)(0x1000 + i), 0xff0000, 0, 0, 0, 0xff);
+		pci_dev_set_bar(&mf_dev[i], 0, 0x1000, false, mf_bar_io, (void *)(uintptr_t)(i + 1));
+	}
+}
+
+static void mf_teardown(void)
+{
+	pci_host_destroy(&mf_host);
+	bus_destroy(&mf_mmio);
+	bus_destroy(&mf_pio);
+}
+
+/* A configuration read through ports 0xcf8/0xcfc, as a guest does it. */
+static uint32_t mf_port_read(unsigned int slot, unsigned int fn, uint32_t off)
+{
+	uint32_t a = PCI_CFG_ADDR_ENABLE | slot << 11 | fn << 8 | off;
+	uint8_t d[4] = { (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)(a >> 16), (uint8_t)(a >> 24) };
+
+	bus_access(&mf_pio, NULL, 0xcf8, d, 4, true);
+	bus_access(&mf_pio, NULL, 0xcfc, d, 4, false);
+	return d[0] | d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+}
+
+/* Configuration reads and writes of slot s, function f reach that function and no other. */
+START_TEST(multifunction_config_reads)
+{
+	ck_assert_int_eq(pci_host_add(&mf_host, 3, 0, &mf_dev[0]), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 3, 5, &mf_dev[1]), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 3, 7, &mf_dev[2]), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 4, 0, &mf_dev[3]), 0);
+	ck_assert_uint_eq(mf_dev[1].slot, 3);
+	ck_assert_uint_eq(mf_dev[1].fn, 5);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 0, PCI_DEVICE_ID, 2), 0x1000);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 5, PCI_DEVICE_ID, 2), 0x1001);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 7, PCI_VENDOR_ID, 4), 0x1002u << 16 | 0x1af4);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 4, 0, PCI_DEVICE_ID, 2), 0x1003);
+	/* the same through the ports */
+	ck_assert_uint_eq(mf_port_read(3, 5, PCI_VENDOR_ID), 0x1001u << 16 | 0x1af4);
+	ck_assert_uint_eq(mf_port_read(3, 7, PCI_VENDOR_ID), 0x1002u << 16 | 0x1af4);
+	/* empty functions read all ones, through either path; functions past 7 do not exist */
+	for (unsigned int f = 1; f < PCI_MAX_FUNCS; f++)
+		if (f != 5 && f != 7) {
+			ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, f, PCI_VENDOR_ID, 4), 0xffffffffu);
+			ck_assert_uint_eq(mf_port_read(3, f, PCI_VENDOR_ID), 0xffffffffu);
+		}
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 4, 1, PCI_VENDOR_ID, 4), 0xffffffffu);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 8, PCI_VENDOR_ID, 4), 0xffffffffu);
+	/* writes land in their function alone */
+	pci_cfg_write(&mf_host, 3, 5, PCI_INT_LINE, 1, 0x42);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 5, PCI_INT_LINE, 1), 0x42);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 0, PCI_INT_LINE, 1), 0);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 7, PCI_INT_LINE, 1), 0);
+	pci_cfg_write(&mf_host, 3, 6, PCI_INT_LINE, 1, 0x43);	/* nobody there: dropped */
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 6, PCI_INT_LINE, 1), 0xff);
+	/* each function's BAR has an address of its own, and answers there */
+	for (unsigned int i = 0; i < 4; i++) {
+		uint64_t at = mf_dev[i].bar[0].mapped;
+		uint8_t b = 0;
+
+		ck_assert_uint_ge(at, KEEL_PCI_MMIO_BASE);
+		for (unsigned int j = 0; j < i; j++)
+			ck_assert_uint_ne(at, mf_dev[j].bar[0].mapped);
+		bus_access(&mf_mmio, NULL, at, &b, 1, false);
+		ck_assert_uint_eq(b, i + 1);
+	}
+	/* unplugging one function leaves the others */
+	pci_host_remove(&mf_host, 3, 5);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 5, PCI_VENDOR_ID, 4), 0xffffffffu);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 3, 7, PCI_DEVICE_ID, 2), 0x1002);
+}
+END_TEST
+
+/* Function 0's header type has bit 7 exactly while its slot holds another function. */
+START_TEST(multifunction_header_type)
+{
+	ck_assert_int_eq(pci_host_add(&mf_host, 1, 0, &mf_dev[0]), 0);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, PCI_HEADER_TYPE, 1), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 1, 1, &mf_dev[1]), 0);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, PCI_HEADER_TYPE, 1), PCI_HEADER_MULTI_FN);
+	ck_assert_uint_eq(mf_port_read(1, 0, 0x0c) >> 16 & 0xff, PCI_HEADER_MULTI_FN);	/* dword read */
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, 0x0e, 2), PCI_HEADER_MULTI_FN);	/* word read */
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, 0x0f, 1), 0);			/* BIST: untouched */
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 1, PCI_HEADER_TYPE, 1), 0);	/* only on function 0 */
+	ck_assert_uint_eq(mf_dev[0].cfg[PCI_HEADER_TYPE], 0);		/* computed, not stored */
+	/* a write does not clear it */
+	pci_cfg_write(&mf_host, 1, 0, PCI_HEADER_TYPE, 1, 0);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, PCI_HEADER_TYPE, 1), PCI_HEADER_MULTI_FN);
+	/* another slot is unaffected; the bit goes when the other function does */
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 0, &mf_dev[2]), 0);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 2, 0, PCI_HEADER_TYPE, 1), 0);
+	pci_host_remove(&mf_host, 1, 1);
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 1, 0, PCI_HEADER_TYPE, 1), 0);
+	/* the host bridge is a single function */
+	ck_assert_uint_eq(pci_cfg_read(&mf_host, 0, 0, PCI_HEADER_TYPE, 1), 0);
+}
+END_TEST
+
+/* Where a function may go: slots 1-31, functions 0-7, function 0 first, each place once. */
+START_TEST(multifunction_add_rules)
+{
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 1, &mf_dev[1]), -EINVAL);	/* no function 0 yet */
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 8, &mf_dev[1]), -EINVAL);
+	ck_assert_int_eq(pci_host_add(&mf_host, 0, 1, &mf_dev[1]), -EINVAL);	/* the bridge's slot */
+	ck_assert_int_eq(pci_host_add(&mf_host, PCI_MAX_SLOTS, 0, &mf_dev[1]), -EINVAL);
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 0, &mf_dev[0]), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 1, &mf_dev[1]), 0);
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 1, &mf_dev[2]), -EBUSY);
+	ck_assert_int_eq(pci_host_add(&mf_host, 2, 7, &mf_dev[2]), 0);
+	/* pci_host_destroy (the teardown) unplugs them all, whatever the order */
+}
+END_TEST
+
+/* --- MSI-X: one vector per queue plus one for configuration changes ----------------------------- */
+
+static struct vm qvm;
+static char qimg[64], qout[64], qdir[64], qsock[96];
+
+/* Over PCI: a blk (1 queue, slot 1), a console (2, slot 2), an rng (1, slot 3), a NIC (3, slot 4). */
+static void perq_setup(void)
+{
+	struct virtio_config c = { .transport = VIRTIO_TRANSPORT_PCI, .rng = true, .ndisks = 1, .nnets = 1 };
+	char spec[96];
+	int fd;
+
+	ck_assert_int_eq(testvm_image(qimg, sizeof(qimg), 1 << 20, 0), 0);
+	c.disks[0] = testvm_disk(qimg, false, NULL);
+	snprintf(qout, sizeof(qout), "/tmp/keel-perq-out.XXXXXX");
+	fd = mkstemp(qout);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(spec, sizeof(spec), "file:%s", qout);
+	c.console = (struct virtio_console_opts){ .kind = VIRTIO_CONSOLE_FILE, .spec = strdup(spec),
+						  .path = strdup(qout) };
+	snprintf(qdir, sizeof(qdir), "/tmp/keel-perq.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(qdir));
+	snprintf(qsock, sizeof(qsock), "%s/nic", qdir);
+	c.nets[0] = (struct virtio_net_opts){ .kind = VIRTIO_NET_SOCKET, .spec = strdup(qsock), .path = strdup(qsock),
+					      .mac = { 0x02, 0, 0, 0, 0, 0x07 }, .mac_given = true };
+	ck_assert_int_eq(testvm_start(&qvm, &c), 0);
+}
+
+static void perq_teardown(void)
+{
+	testvm_stop(&qvm);
+	unlink(qimg);
+	unlink(qout);
+	unlink(qsock);
+	rmdir(qdir);
+}
+
+/* Each device type's MSI-X table has nqueues + 1 vectors; each queue can have one of its own, and rings only it. */
+START_TEST(msix_vector_per_queue)
+{
+	static const unsigned int nq[] = { 1, 2, 1, 3 };	/* blk, console, rng, net */
+
+	for (unsigned int slot = 1; slot <= 4; slot++) {
+		struct virtio_slot *vs = &qvm.virtio->slots[slot - 1];
+		struct virtio_dev *dev = vs->dev;
+		unsigned int n = nq[slot - 1];
+		struct fakedrv d;
+
+		ck_assert_int_eq(fakedrv_open_pci(&d, &qvm, slot), 0);
+		ck_assert_uint_eq(fakedrv_mmio_read(&qvm, d.bar0 + VIRTIO_PCI_COMMON_NUMQ, 2), n);
+		ck_assert_uint_eq((fakedrv_cfg_read(&qvm, slot, d.msix_cap + 2u, 2) & 0x7ff) + 1, n + 1);
+		ck_assert_int_eq(fakedrv_init(&d, ~0ull, NULL), 0);
+		fakedrv_msix_enable(&d);
+		for (unsigned int v = 0; v <= n; v++)
+			fakedrv_msix_vector(&d, v, 0xfee00000, 0x40 + v, false);
+		fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_MSIX, 2, 0);
+		for (unsigned int q = 0; q < n; q++) {
+			fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
+			fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2, q + 1);
+			ck_assert_uint_eq(fakedrv_mmio_read(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2), q + 1);
+		}
+		/* one past the table: refused */
+		fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+		fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2, n + 1);
+		ck_assert_uint_eq(fakedrv_mmio_read(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2), VIRTIO_MSI_NO_VECTOR);
+		fakedrv_mmio_write(&qvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2, 1);
+		/* the transport's notifications: queue q rings vector q + 1 alone, configuration vector 0 */
+		for (unsigned int q = 0; q <= n; q++) {
+			pthread_mutex_lock(&dev->lock);
+			if (q < n)
+				dev->tops->notify_queue(dev, q);
+			else
+				dev->tops->notify_config(dev);
+			pthread_mutex_unlock(&dev->lock);
+			for (unsigned int v = 0; v <= n; v++)
+				ck_assert_uint_eq(fakedrv_irqs(virtio_pci_vector_fd(vs->pci, v)), v == (q + 1) % (n + 1));
+		}
+		ck_assert_uint_eq(fakedrv_irqs(virtio_pci_intx_fd(vs->pci)), 0);
+	}
+}
+END_TEST
+
 /* The routing and eventfd plumbing against the real /dev/kvm. */
 START_TEST(kvm_gsi_routing_irqfd_ioeventfd)
 {
@@ -339,6 +558,8 @@ Suite *virtio_pci_suite(void)
 	Suite *s = suite_create("virtio_pci");
 	TCase *t = tcase_create("pci");
 	TCase *k = tcase_create("kvm");
+	TCase *mf = tcase_create("multifunction");
+	TCase *perq = tcase_create("msix_per_queue");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, config_mechanism_1);
@@ -351,5 +572,13 @@ Suite *virtio_pci_suite(void)
 	suite_add_tcase(s, t);
 	tcase_add_test(k, kvm_gsi_routing_irqfd_ioeventfd);
 	suite_add_tcase(s, k);
+	tcase_add_checked_fixture(mf, mf_setup, mf_teardown);
+	tcase_add_test(mf, multifunction_config_reads);
+	tcase_add_test(mf, multifunction_header_type);
+	tcase_add_test(mf, multifunction_add_rules);
+	suite_add_tcase(s, mf);
+	tcase_add_checked_fixture(perq, perq_setup, perq_teardown);
+	tcase_add_test(perq, msix_vector_per_queue);
+	suite_add_tcase(s, perq);
 	return s;
 }
