@@ -38,14 +38,6 @@ int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn)
 	return 0;
 }
 
-int res_alloc_pci_slot(struct resources *r, unsigned int *slot)
-{
-	unsigned int fn;
-
-	if (r->npci >= RES_PCI_SLOTS)
-		return -ENOSPC;
-	return res_alloc_pci_fn(r, slot, &fn);
-}
 
 int res_alloc_mmio_window(struct resources *r, uint64_t *base)
 {

@@ -34,12 +34,6 @@ int res_alloc_gsi(struct resources *r, unsigned int *gsi);
  */
 int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn);
 
-/*
- * res_alloc_pci_slot - function 0 of a PCI slot on bus 0 (the first 31 res_alloc_pci_fn gives,
- * drawn from the same supply): 0 with *@slot set, or -ENOSPC once slots 1 to 31 are taken.
- */
-int res_alloc_pci_slot(struct resources *r, unsigned int *slot);
-
 /* res_alloc_mmio_window - a virtio-mmio register window (KEEL_VIRTIO_MMIO_STRIDE bytes): 0 with *@base set, or -ENOSPC. */
 int res_alloc_mmio_window(struct resources *r, uint64_t *base);
 

@@ -92,8 +92,9 @@ static int virtio_attach(struct virtio_host *h, struct virtio_slot *s)
 	if (ret < 0)
 		return ret;
 	if (h->transport == VIRTIO_TRANSPORT_PCI) {
-		ret = res_alloc_pci_slot(&p->res, &s->pci_slot);
-		return ret < 0 ? ret : virtio_pci_create(s->dev, &h->pci, s->pci_slot, s->irq, &p->irq, p->vm_fd, &s->pci);
+		ret = res_alloc_pci_fn(&p->res, &s->pci_slot, &s->pci_fn);
+		return ret < 0 ? ret : virtio_pci_create_fn(s->dev, &h->pci, s->pci_slot, s->pci_fn, s->irq, &p->irq,
+							    p->vm_fd, &s->pci);
 	}
 	ret = res_alloc_mmio_window(&p->res, &s->mmio_base);
 	return ret < 0 ? ret : virtio_mmio_create(s->dev, &p->mmio, s->mmio_base, s->irq, p->vm_fd, &s->mmio);

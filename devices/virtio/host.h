@@ -15,7 +15,8 @@
 /*
  * One device of the machine, in the order of the VM's type table (disks in command-line order,
  * then the console, then the rng, then the NICs), with its backend and what the platform's
- * resource allocator gave it: an IOAPIC input, and a PCI slot or a virtio-mmio window.
+ * resource allocator gave it: an IOAPIC input (shared beyond 8 devices), and a PCI function
+ * or a virtio-mmio window.
  */
 struct virtio_slot {
 	const struct virtio_type *type;
@@ -25,7 +26,7 @@ struct virtio_slot {
 	struct virtio_pci *pci;		/* its transport: one of these two */
 	struct virtio_mmio *mmio;
 	unsigned int irq;		/* IOAPIC input (GSI) */
-	unsigned int pci_slot;		/* PCI: its slot */
+	unsigned int pci_slot, pci_fn;	/* PCI: its slot and function */
 	uint64_t mmio_base;		/* MMIO: its window */
 };
 

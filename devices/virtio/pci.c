@@ -426,11 +426,6 @@ int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned
 	return 0;
 }
 
-int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int irq,
-		      struct irq_router *router, int vm_fd, struct virtio_pci **out)
-{
-	return virtio_pci_create_fn(dev, host, slot, 0, irq, router, vm_fd, out);
-}
 
 void virtio_pci_destroy(struct virtio_pci *vp)
 {

@@ -70,10 +70,6 @@ struct virtio_pci_state {
 int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int fn,
 			 unsigned int irq, struct irq_router *router, int vm_fd, struct virtio_pci **out);
 
-/* virtio_pci_create - virtio_pci_create_fn as function 0 of @slot. */
-int virtio_pci_create(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int irq,
-		      struct irq_router *router, int vm_fd, struct virtio_pci **out);
-
 /* virtio_pci_destroy - unplug it (BAR unmapped, ioeventfds and irqfds released) and free. NULL is fine. */
 void virtio_pci_destroy(struct virtio_pci *vp);
 

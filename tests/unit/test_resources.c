@@ -51,30 +51,6 @@ START_TEST(pci_slots_then_functions)
 		}
 	ck_assert_uint_eq(n, 31 * 8);
 	ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), -ENOSPC);
-	ck_assert_int_eq(res_alloc_pci_slot(&r, &slot), -ENOSPC);
-}
-END_TEST
-
-/* The function-0 allocator draws from the same supply and stops where the slots run out. */
-START_TEST(pci_slot_is_function_0)
-{
-	struct resources r;
-	unsigned int slot = 0, fn = 9;
-
-	res_init(&r);
-	ck_assert_int_eq(res_alloc_pci_slot(&r, &slot), 0);
-	ck_assert_uint_eq(slot, 1);
-	ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), 0);
-	ck_assert_uint_eq(slot, 2);
-	ck_assert_uint_eq(fn, 0);
-	for (unsigned int s = 3; s < KEEL_PCI_SLOTS; s++) {
-		ck_assert_int_eq(res_alloc_pci_slot(&r, &slot), 0);
-		ck_assert_uint_eq(slot, s);
-	}
-	ck_assert_int_eq(res_alloc_pci_slot(&r, &slot), -ENOSPC);
-	ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), 0);	/* the 32nd device: slot 1, function 1 */
-	ck_assert_uint_eq(slot, 1);
-	ck_assert_uint_eq(fn, 1);
 }
 END_TEST
 
@@ -103,7 +79,6 @@ Suite *resources_suite(void)
 
 	tcase_add_test(t, gsis_shared_round_robin);
 	tcase_add_test(t, pci_slots_then_functions);
-	tcase_add_test(t, pci_slot_is_function_0);
 	tcase_add_test(t, mmio_windows);
 	suite_add_tcase(s, t);
 	return s;
