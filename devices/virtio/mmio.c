@@ -16,6 +16,26 @@ static struct virtq *vm_queue(struct virtio_mmio *t)
 	return t->queue_sel < t->dev->ops->nqueues ? &t->dev->vq[t->queue_sel] : NULL;
 }
 
+/* SHMLen/SHMBase of the region SHMSel names: all ones when the device has no such region (virtio 1.2 4.2.2). */
+static uint32_t vm_shm_reg(const struct virtio_mmio *t, uint32_t off)
+{
+	const struct virtio_dev *dev = t->dev;
+	uint64_t base, len;
+
+	if (t->shm_sel > 0xff || !dev->ops->shm_region || !dev->ops->shm_region(dev, (uint8_t)t->shm_sel, &base, &len))
+		return 0xffffffffu;
+	switch (off) {
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+		return (uint32_t)len;
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+		return (uint32_t)(len >> 32);
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+		return (uint32_t)base;
+	default:
+		return (uint32_t)(base >> 32);
+	}
+}
+
 static uint32_t vm_reg_read(struct virtio_mmio *t, uint32_t off)
 {
 	struct virtio_dev *dev = t->dev;
@@ -44,7 +64,7 @@ static uint32_t vm_reg_read(struct virtio_mmio *t, uint32_t off)
 	case VIRTIO_MMIO_SHM_LEN_HIGH:
 	case VIRTIO_MMIO_SHM_BASE_LOW:
 	case VIRTIO_MMIO_SHM_BASE_HIGH:
-		return 0xffffffffu;	/* no shared memory regions */
+		return vm_shm_reg(t, off);
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return dev->config_generation;
 	default:
@@ -73,6 +93,9 @@ static void vm_reg_write(struct virtio_mmio *t, uint32_t off, uint32_t v)
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		t->gfsel = v;
 		return;
+	case VIRTIO_MMIO_SHM_SEL:
+		t->shm_sel = v;
+		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		t->queue_sel = v;
 		return;
@@ -163,7 +186,7 @@ static void vm_reset(struct virtio_dev *dev)
 	struct virtio_mmio *t = dev->transport;
 
 	t->int_status = 0;
-	t->dfsel = t->gfsel = t->queue_sel = 0;
+	t->dfsel = t->gfsel = t->queue_sel = t->shm_sel = 0;
 }
 
 static const struct virtio_transport_ops virtio_mmio_ops = {
@@ -253,6 +276,7 @@ int virtio_mmio_save(struct virtio_mmio *t, struct virtio_mmio_state *s)
 	s->dfsel = t->dfsel;
 	s->gfsel = t->gfsel;
 	s->queue_sel = t->queue_sel;
+	s->shm_sel = t->shm_sel;
 	pthread_mutex_unlock(&t->dev->lock);
 	return 0;
 }
@@ -266,6 +290,7 @@ int virtio_mmio_restore(struct virtio_mmio *t, const struct virtio_mmio_state *s
 	t->dfsel = s->dfsel;
 	t->gfsel = s->gfsel;
 	t->queue_sel = s->queue_sel;
+	t->shm_sel = s->shm_sel;
 	pthread_mutex_unlock(&t->dev->lock);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct virtio_mmio {
 	int vm_fd;
 	uint32_t int_status;		/* InterruptStatus */
 	uint32_t dfsel, gfsel, queue_sel;
+	uint32_t shm_sel;		/* SHMSel: the shared memory region SHMLen/SHMBase show */
 	unsigned int nioeventfds;	/* queues whose QueueNotify write an ioeventfd catches */
 };
 
@@ -31,6 +32,7 @@ struct virtio_mmio_state {
 	uint32_t int_status;		/* VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG not yet acknowledged */
 	uint32_t dfsel, gfsel;		/* feature word selects */
 	uint32_t queue_sel;		/* any value the driver wrote */
+	uint32_t shm_sel;		/* likewise */
 };
 
 /*

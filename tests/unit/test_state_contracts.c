@@ -383,6 +383,7 @@ static void assert_mmio_eq(const struct virtio_mmio_state *a, const struct virti
 	ck_assert_uint_eq(a->dfsel, b->dfsel);
 	ck_assert_uint_eq(a->gfsel, b->gfsel);
 	ck_assert_uint_eq(a->queue_sel, b->queue_sel);
+	ck_assert_uint_eq(a->shm_sel, b->shm_sel);
 }
 
 static uint32_t mreg(struct side *s, uint32_t off)
@@ -410,8 +411,10 @@ START_TEST(mmio_round_trip)
 	fakedrv_mmio_write(&src.vm, src.d.base + VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 1);
 	fakedrv_mmio_write(&src.vm, src.d.base + VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 1);
 	fakedrv_mmio_write(&src.vm, src.d.base + VIRTIO_MMIO_QUEUE_SEL, 4, 7);
+	fakedrv_mmio_write(&src.vm, src.d.base + VIRTIO_MMIO_SHM_SEL, 4, 3);
 
 	ck_assert_int_eq(virtio_mmio_save(src.slot->mmio, &a), 0);
+	ck_assert_uint_eq(a.shm_sel, 3);
 	ck_assert_uint_eq(a.int_status, VIRTIO_MMIO_INT_VRING);
 	ck_assert_uint_eq(a.dfsel, 1);
 	ck_assert_uint_eq(a.gfsel, 1);
