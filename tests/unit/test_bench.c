@@ -310,6 +310,7 @@ START_TEST(cli_bench_options)
 	ck_assert_uint_eq(o.bench.reps, BENCH_FULL_REPS);
 	ck_assert_uint_eq(o.bench.cpus, BENCH_DEFAULT_CPUS);
 	ck_assert_str_eq(o.bench.qemu, BENCH_QEMU_DEFAULT);
+	cli_options_free(&o);
 	ck_assert_int_eq(bench_parse_args(&o, err, sizeof(err), 9, "--quick", "--paths", "ipi,cpuid", "--json=/tmp/x.json",
 					  "--plot", "/tmp/x.svg", "--cpus", "3", "-v"), 0);
 	ck_assert(o.bench.quick);
@@ -320,12 +321,15 @@ START_TEST(cli_bench_options)
 	ck_assert_str_eq(o.bench.plot_path, "/tmp/x.svg");
 	ck_assert_uint_eq(o.bench.cpus, 3);
 	ck_assert_int_eq(o.bench.verbosity, 1);
+	cli_options_free(&o);
 	ck_assert_int_eq(bench_parse_args(&o, err, sizeof(err), 5, "--quick", "--iters", "7", "--reps=2", "--no-qemu"), 0);
 	ck_assert_uint_eq(o.bench.iters, 7);
 	ck_assert_uint_eq(o.bench.reps, 2);
 	ck_assert(o.bench.no_qemu);
+	cli_options_free(&o);
 	ck_assert_int_eq(bench_parse_args(&o, err, sizeof(err), 1, "--help"), 0);
 	ck_assert(o.bench.help);
+	cli_options_free(&o);
 }
 END_TEST
 
@@ -349,6 +353,7 @@ START_TEST(cli_bench_errors)
 		err[0] = '\0';
 		ck_assert_msg(cli_parse(argc, argv, &o, err, sizeof(err)) == -EINVAL, "accepted case %zu", i);
 		ck_assert_msg(err[0] && !strchr(err, '\n'), "case %zu: not one line: '%s'", i, err);
+		cli_options_free(&o);
 	}
 }
 END_TEST

@@ -101,20 +101,27 @@ START_TEST(cli_options)
 	struct cli_options o;
 	char err[256];
 
+	/* Each parse owns what it added: freed before the next one. */
 	ck_assert_int_eq(cli_parse(5, ok, &o, err, sizeof(err)), 0);
 	ck_assert_str_eq(o.cfg.gdb, "tcp:1234");
 	ck_assert(o.cfg.gdb_wait);
+	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(3, eq, &o, err, sizeof(err)), 0);
 	ck_assert_str_eq(o.cfg.gdb, "unix:/tmp/k.sock");
 	ck_assert(!o.cfg.gdb_wait);
+	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(3, wait_only, &o, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "--gdb-wait needs --gdb (see 'keel --help')");
+	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(4, bad_spec, &o, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "--gdb tcp:port: 'port' is not a port number (1-65535)");
+	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(6, twice, &o, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "--gdb given twice");
+	cli_options_free(&o);
 	ck_assert_int_eq(cli_parse(3, missing, &o, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "--gdb needs a value"));
+	cli_options_free(&o);
 }
 END_TEST
 
