@@ -27,6 +27,7 @@ const char *virtq_fault_name(enum virtq_fault f)
 		[VQ_FAULT_DIRECTION] = "buffer of the wrong direction",
 		[VQ_FAULT_FORMAT] = "malformed request",
 		[VQ_FAULT_RING] = "bad virtqueue configuration",
+		[VQ_FAULT_OUTSTANDING] = "a chain head offered again before it was returned",
 	};
 
 	return (unsigned int)f < VQ_FAULT_COUNT ? names[f] : "unknown fault";
@@ -265,6 +266,9 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 		return -EAGAIN;
 	if (pending > vq->size)
 		return vq_fail(vq, VQ_FAULT_AVAIL_JUMP, avail_idx, 0);
+	/* Every head out (popped, or pushed and not yet published) holds a descriptor of its own. */
+	if ((uint16_t)(vq->last_avail - vq->published) >= vq->size)
+		return vq_fail(vq, VQ_FAULT_OUTSTANDING, avail_idx, 0);
 	head = VQ_LOAD(&vq->avail->ring[vq->last_avail & (vq->size - 1)]);
 	r = vq_walk(vq, head, c);
 	if (r < 0)

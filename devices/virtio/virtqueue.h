@@ -29,6 +29,7 @@ enum virtq_fault {
 	VQ_FAULT_DIRECTION,	/* (device) a writable buffer where a readable one is needed, or the reverse */
 	VQ_FAULT_FORMAT,	/* (device) a request the device cannot even answer */
 	VQ_FAULT_RING,		/* queue set-up: bad size, rings misaligned or outside guest RAM */
+	VQ_FAULT_OUTSTANDING,	/* a head offered again before it came back: more chains out than the queue holds */
 	VQ_FAULT_COUNT
 };
 
@@ -123,7 +124,10 @@ int virtq_restore(struct virtq *vq, const struct virtq_state *s, const struct gu
 /*
  * virtq_pop - take the next available chain into @c. Every buffer goes through gmem_translate;
  * a chain is bounded by the queue size, visits no descriptor twice, and lists readable buffers
- * before writable ones. Zero-length buffers are skipped. Returns 0 with @c filled, -EAGAIN when
+ * before writable ones. Zero-length buffers are skipped. A chain is not taken while the queue
+ * size of chains is already out (in flight, or completed but not yet published): a driver can
+ * only get there by offering a head again before it came back (VQ_FAULT_OUTSTANDING), and the
+ * used ring would have no room for it. Returns 0 with @c filled, -EAGAIN when
  * nothing is available (or the queue is not ready), or -EPROTO when the driver broke the rules:
  * vq->fault says how, and the entry is not consumed.
  */

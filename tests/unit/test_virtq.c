@@ -289,6 +289,47 @@ START_TEST(avail_index_jumps_ahead)
 }
 END_TEST
 
+/*
+ * A driver that offers heads again before they came back: once the queue size of chains is out
+ * (in flight, or pushed and not published), the next pop is refused and takes nothing; after the
+ * device publishes, the ring has room again.
+ */
+START_TEST(heads_offered_again)
+{
+	const struct fakeq_buf b[] = { { DATA_GPA, 8, true } };
+	uint32_t id, len;
+
+	for (uint16_t h = 0; h < QSIZE; h++)
+		fakeq_offer(&fq, fakeq_chain(&fq, h, b, 1));
+	for (uint16_t h = 0; h < QSIZE; h++)
+		ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+	fakeq_offer(&fq, 0);		/* head 0 is still in flight */
+	expect_fault(VQ_FAULT_OUTSTANDING);
+	/* completed but not yet published: still out */
+	for (uint16_t h = 0; h < QSIZE; h++)
+		virtq_push(&vq, h, 8);
+	expect_fault(VQ_FAULT_OUTSTANDING);
+	/* published: the driver has them back, and the offer that waited is a legitimate one now */
+	ck_assert(virtq_publish(&vq));
+	for (uint16_t h = 0; h < QSIZE; h++) {
+		ck_assert_int_eq(fakeq_used(&fq, &id, &len), 1);
+		ck_assert_uint_eq(id, h);
+	}
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+	ck_assert_uint_eq(chain.head, 0);
+	/* one short of the size out is fine */
+	virtq_push(&vq, 0, 8);
+	ck_assert(virtq_publish(&vq));
+	for (uint16_t h = 1; h < QSIZE; h++)
+		fakeq_offer(&fq, h);
+	for (uint16_t h = 1; h < QSIZE; h++) {
+		ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+		ck_assert_uint_eq(chain.head, h);
+	}
+	ck_assert_int_eq(virtq_pop(&vq, &chain), -EAGAIN);
+}
+END_TEST
+
 START_TEST(ring_setup_checked)
 {
 	static const struct {
@@ -433,6 +474,7 @@ Suite *virtq_suite(void)
 	tcase_add_test(t, chain_of_4gib_or_more);
 	tcase_add_test(t, readable_after_writable);
 	tcase_add_test(t, avail_index_jumps_ahead);
+	tcase_add_test(t, heads_offered_again);
 	tcase_add_test(t, ring_setup_checked);
 	tcase_add_test(t, used_event_suppresses_notifications);
 	tcase_add_test(t, no_interrupt_flag);
