@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "devices/uart.h"
-#include "vmm/exit_status.h"
 #include "vmm/log.h"
 #include "vmm/term.h"
 #include "vmm/vm.h"
@@ -123,17 +122,12 @@ static void console_input(struct console *c, const uint8_t *buf, size_t len)
 		c->pend_len += n;
 		buf += used;
 		len -= used;
-		if (act == CONSOLE_ESC_QUIT) {
-			console_flush(c);
-			vm_request_stop(c->vm, KEEL_EXIT_OK, "quit with Ctrl-A x");
+		if (act == CONSOLE_ESC_NONE)
+			continue;
+		console_flush(c);	/* what came before the escape reaches the UART first */
+		if (console_esc_act(act, &c->vm->plat.stop)) {
 			console_input_off(c, "quit");
 			return;
-		}
-		if (act == CONSOLE_ESC_HELP) {
-			console_flush(c);
-			if (write(STDERR_FILENO, CONSOLE_HELP, strlen(CONSOLE_HELP)) < 0) {
-				/* nowhere to report it */
-			}
 		}
 	}
 	console_flush(c);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/stop.h"
 
 static const int term_fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 #define TERM_NFATAL (sizeof(term_fatal_signals) / sizeof(term_fatal_signals[0]))
@@ -184,4 +186,17 @@ size_t console_esc_feed(struct console_esc *st, const uint8_t *in, size_t len, u
 	}
 	*out_len = n;
 	return i;
+}
+
+bool console_esc_act(enum console_esc_action action, struct stop_ctl *stop)
+{
+	if (action == CONSOLE_ESC_QUIT) {
+		if (stop)
+			stop_request(stop, KEEL_EXIT_OK, "quit with Ctrl-A x");
+		return true;
+	}
+	if (action == CONSOLE_ESC_HELP && write(STDERR_FILENO, CONSOLE_HELP, strlen(CONSOLE_HELP)) < 0) {
+		/* nowhere to report it */
+	}
+	return false;
 }

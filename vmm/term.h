@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <termios.h>
 
+struct stop_ctl;
+
 /* The terminal's state before raw mode; lives in struct console. */
 struct term {
 	int fd;			/* the tty in raw mode, -1 when none */
@@ -68,5 +70,12 @@ void console_esc_init(struct console_esc *st);
  */
 size_t console_esc_feed(struct console_esc *st, const uint8_t *in, size_t len, uint8_t *out,
 			size_t *out_len, enum console_esc_action *action);
+
+/*
+ * console_esc_act - carry out @action for every terminal that has the escapes: QUIT asks @stop
+ * to end the VM with status 0, HELP prints CONSOLE_HELP on stderr. Returns true for QUIT (read
+ * no more input).
+ */
+bool console_esc_act(enum console_esc_action action, struct stop_ctl *stop);
 
 #endif

@@ -11,9 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "vmm/exit_status.h"
 #include "vmm/log.h"
-#include "vmm/stop.h"
 
 static int cd_fail(struct chardev *c, const char *spec, int err, char *buf, size_t len, const char *why)
 {
@@ -118,14 +116,9 @@ size_t chardev_input(struct chardev *c, const uint8_t *in, size_t n, uint8_t *ou
 		len += got;
 		in += used;
 		n -= used;
-		if (act == CONSOLE_ESC_QUIT) {
-			if (c->stop)
-				stop_request(c->stop, KEEL_EXIT_OK, "quit with Ctrl-A x");
+		if (console_esc_act(act, c->stop)) {
 			*quit = true;
 			break;
-		}
-		if (act == CONSOLE_ESC_HELP && write(STDERR_FILENO, CONSOLE_HELP, strlen(CONSOLE_HELP)) < 0) {
-			/* nowhere to report it */
 		}
 	}
 	return len;
