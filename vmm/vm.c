@@ -236,8 +236,6 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 			return KEEL_EXIT_HOST;
 		}
 	}
-	if (!cfg->gdb)
-		return KEEL_EXIT_OK;
 	vm->gdb_view = (struct gdb_vm){
 		.vcpus = vm->vcpus, .ncpus = vm->ncpus, .vm_fd = vm->plat.vm_fd,
 		.loop = &vm->plat.loop, .stop = &vm->plat.stop, .env = &vm->vcpu_env,

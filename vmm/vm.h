@@ -37,7 +37,7 @@ struct vm {
 	struct irq_line com1_irq;	/* its interrupt line */
 	struct console *console;	/* the terminal, wired to COM1 */
 	struct gdb *gdb;		/* the gdb stub (vmm/gdb/), NULL without --gdb */
-	struct gdb_vm gdb_view;		/* what the stub may use of this VM */
+	struct gdb_vm gdb_view;		/* what a debugger may use of this VM (set once the vCPUs exist) */
 	struct virtio_host *virtio;	/* virtio devices and their I/O thread (devices/virtio/host.h), or NULL */
 	struct bench_dev *bench;	/* the bench devices (devices/bench.c), NULL unless cfg.bench */
 };

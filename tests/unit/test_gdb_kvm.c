@@ -196,10 +196,6 @@ static void live_setup(void)
 		return;
 	ck_assert_int_eq(vm_create(&vm, &cfg), KEEL_EXIT_OK);
 	gdb_bps_init(&bps, 0);
-	vm.gdb_view = (struct gdb_vm){
-		.vcpus = vm.vcpus, .ncpus = vm.ncpus, .vm_fd = vm.plat.vm_fd,
-		.loop = &vm.plat.loop, .stop = &vm.plat.stop, .env = &vm.vcpu_env,
-	};
 	ck_assert_int_eq(gdb_kvm_create(&vm.gdb_view, &bps, &target), 0);
 }
 
