@@ -279,6 +279,9 @@ START_TEST(protocol_table)
 	bp = boot_protocol_for(k.bytes, k.size);
 	ck_assert_ptr_eq(bp, &boot_pvh);
 	ck_assert_str_eq(bp->name, "pvh");
+	ck_assert(bp->probe(k.bytes, k.size));
+	ck_assert(!bp->probe(junk, sizeof(junk)));
+	ck_assert(!bp->probe(k.bytes, 3));				/* shorter than the ELF magic */
 	ck_assert_ptr_eq(boot_protocol_for(junk, sizeof(junk)), &boot_pvh);	/* the fallback reports it */
 	ram_init(&mem, 4 * MiB);
 	ck_assert_int_eq(bp->check(&mem, &req, err, sizeof(err)), 0);

@@ -10,6 +10,7 @@
 #include "vcpu/regs.h"
 #include "vmm/log.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
@@ -218,12 +219,10 @@ int boot_check(const struct guest_mem *mem, const struct boot_request *req, char
 	return r;
 }
 
-/* PVH takes any image: an ELF without the PVH note, or no ELF at all, is reported by its check. */
+/* PVH kernels are ELF files (the PVH note itself is judged by the check, which names what is wrong). */
 static bool pvh_probe(const uint8_t *image, size_t size)
 {
-	(void)image;
-	(void)size;
-	return true;
+	return size >= SELFMAG && memcmp(image, ELFMAG, SELFMAG) == 0;
 }
 
 static int pvh_set_regs(int vcpu_fd, const struct boot_result *res)
@@ -248,8 +247,8 @@ const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size)
 {
 	size_t n = sizeof(boot_protocols) / sizeof(boot_protocols[0]);
 
-	for (size_t i = 0; i + 1 < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (boot_protocols[i]->probe(image, size))
 			return boot_protocols[i];
-	return boot_protocols[n - 1];
+	return boot_protocols[n - 1];	/* nobody claims it: the last one's check says what is wrong */
 }

@@ -68,9 +68,9 @@ struct boot_protocol {
 extern const struct boot_protocol boot_pvh;
 
 /*
- * boot_protocol_for - the first protocol of the table whose probe claims @image. The table's
- * last entry (PVH) claims any image, so that its check names what is wrong with one nobody
- * claims; the Linux boot protocol and multiboot go before it.
+ * boot_protocol_for - the first protocol of the table whose probe claims @image; when none does,
+ * the table's last entry (PVH), whose check then names what is wrong with it. The Linux boot
+ * protocol and multiboot go before PVH.
  */
 const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size);
 
