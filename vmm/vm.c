@@ -45,11 +45,6 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 	return ret;
 }
 
-void vm_request_stop(struct vm *vm, int status, const char *why)
-{
-	stop_request(&vm->plat.stop, status, why);
-}
-
 int vm_pause_all(struct vm *vm, unsigned int reason)
 {
 	vcpus_pause(vm->vcpus, vm->ncpus, reason);
@@ -263,7 +258,7 @@ static void vm_on_signal(void *opaque, int fd, uint32_t events)
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
 	log_warn("stopped by signal %u (%s)", si.ssi_signo, strsignal((int)si.ssi_signo));
-	vm_request_stop(vm, 128 + (int)si.ssi_signo, NULL);
+	stop_request(&vm->plat.stop, 128 + (int)si.ssi_signo, NULL);
 }
 
 /* Stop and join every started vCPU thread. */
@@ -298,14 +293,14 @@ int vm_run(struct vm *vm)
 		ret = vcpu_start(vm->vcpus[i]);
 		if (ret < 0) {
 			log_error("cannot start vCPU %u: %s", i, strerror(-ret));
-			vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
+			stop_request(&vm->plat.stop, KEEL_EXIT_HOST, NULL);
 			break;
 		}
 	}
 	ret = evloop_run(&vm->plat.loop);
 	if (ret < 0) {
 		log_error("event loop failed: %s", strerror(-ret));
-		vm_request_stop(vm, KEEL_EXIT_HOST, NULL);
+		stop_request(&vm->plat.stop, KEEL_EXIT_HOST, NULL);
 	}
 	vm_stop_vcpus(vm);
 	console_destroy(vm->console);

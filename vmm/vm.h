@@ -60,9 +60,6 @@ int vm_run(struct vm *vm);
 /* vm_destroy - release everything; safe after a failed vm_create or vm_init. */
 void vm_destroy(struct vm *vm);
 
-/* vm_request_stop - ask the VM to end with @status (stop_request on the platform's stop_ctl). */
-void vm_request_stop(struct vm *vm, int status, const char *why);
-
 /*
  * vm_pause_all - hold every vCPU for @reason (enum vcpu_pause_reason) and wait until each is
  * outside KVM_RUN. vm_resume_all - drop @reason from every vCPU; each runs again once no other
