@@ -7,7 +7,7 @@
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
 #include "vmm/bus.h"
-#include "vmm/describe.h"
+#include "firmware/describe.h"
 #include "vmm/log.h"
 #include "vmm/stop.h"
 

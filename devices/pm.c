@@ -6,7 +6,7 @@
 #include "devices/devices.h"
 #include "firmware/machine.h"
 #include "vmm/bus.h"
-#include "vmm/describe.h"
+#include "firmware/describe.h"
 #include "vmm/exit_status.h"
 #include "vmm/stop.h"
 

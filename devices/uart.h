@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/describe.h"
+#include "firmware/describe.h"
 
 struct uart;
 struct vcpu;

@@ -14,7 +14,7 @@ int machine_devices_create(struct vm *vm);
 
 /*
  * machine_devices_describe - after machine_devices_create: add what each device says of itself
- * (vmm/describe.h), in table order, to @out for the firmware-table writers. 0 or -ENOSPC.
+ * (firmware/describe.h), in table order, to @out for the firmware-table writers. 0 or -ENOSPC.
  */
 int machine_devices_describe(struct vm *vm, struct dev_descs *out);
 

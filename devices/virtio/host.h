@@ -9,7 +9,7 @@
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/pci.h"
 #include "devices/virtio/type.h"
-#include "vmm/describe.h"
+#include "firmware/describe.h"
 #include "vmm/platform.h"
 
 /*

@@ -22,7 +22,7 @@ import re
 import sys
 
 LAYERS = ["firmware", "platform", "vcpu", "devices", "vm", "process"]
-PLATFORM = {"log", "bus", "memory", "irq", "ioloop", "evloop", "stop", "resources", "describe",
+PLATFORM = {"log", "bus", "memory", "irq", "ioloop", "evloop", "stop", "resources",
             "platform", "term", "exit_status", "image"}
 PROCESS = {"main", "cli"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

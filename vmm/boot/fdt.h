@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "firmware/machine.h"
-#include "vmm/describe.h"
+#include "firmware/describe.h"
 #include "vmm/memory.h"
 
 /* keel_fdt_size_hint - a buffer size that keel_fdt_build() never outgrows for these inputs. */

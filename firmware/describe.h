@@ -1,6 +1,6 @@
 /* How a device describes itself to the firmware-table writers (the device tree today, ACPI next): name, compatible string, registers, interrupt. */
-#ifndef KEEL_VMM_DESCRIBE_H
-#define KEEL_VMM_DESCRIBE_H
+#ifndef KEEL_FIRMWARE_DESCRIBE_H
+#define KEEL_FIRMWARE_DESCRIBE_H
 
 #include <errno.h>
 #include <stdbool.h>
