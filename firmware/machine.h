@@ -7,6 +7,8 @@
 #define KEEL_BOOT_INFO_SIZE 0x2000ull	/* [0x6000, 0x8000) belongs to keel at boot */
 #define KEEL_AP_TRAMPOLINE_GPA 0x8000ull /* free page below 1 MiB the guest may use for its AP trampoline */
 #define KEEL_LOW_RAM_END 0xa0000ull	/* conventional memory ends here; [0xa0000, 0x100000) is reserved */
+#define KEEL_ACPI_GPA 0xe0000ull	/* ACPI tables (RSDP first, in the BIOS area Linux scans) ... */
+#define KEEL_ACPI_SIZE 0x20000ull	/* ... up to 1 MiB, inside the reserved range */
 #define KEEL_HIGH_MEM_START 0x100000ull	/* 1 MiB */
 #define KEEL_LOW_RAM_MAX 0xc0000000ull	/* RAM below 4 GiB stops at 3 GiB ... */
 #define KEEL_RAM_ABOVE_4G 0x100000000ull /* ... and continues at 4 GiB */
@@ -58,8 +60,11 @@ _Static_assert(KEEL_VIRTIO_GSI_BASE + KEEL_VIRTIO_GSI_COUNT == KEEL_MSI_GSI_BASE
 #define KEEL_PORT_DEBUG_EXIT 0xf4u	/* write v: the VM ends with status (v << 1) | 1 */
 #define KEEL_PORT_I8042_DATA 0x60u
 #define KEEL_PORT_I8042_CMD 0x64u	/* write 0xfe: reset, the VM ends with status 0 */
+#define KEEL_PORT_PM1A_EVT 0x600u	/* ACPI PM1a event block: status (16 bits) then enable (16 bits) */
 #define KEEL_PORT_PM1A_CNT 0x604u	/* 16-bit write with SLP_EN set: power off, status 0 */
 #define KEEL_PM1_SLP_EN (1u << 13)
+#define KEEL_PORT_PM_TMR 0x608u		/* ACPI PM timer, 32 bits at 3.579545 MHz */
+#define KEEL_SCI_IRQ 9u			/* the ACPI system control interrupt (IOAPIC input 9, level, active high) */
 /*
  * `keel bench` adds, in its VMs only, ports 0xe0-0xe3 and 0x2100-0x2101, MMIO 0xff000000-0xff010fff
  * and IOAPIC input 5 (firmware/bench.h): keep other devices off them.
