@@ -13,6 +13,7 @@
 #define PVH_START_VERSION 1u		/* version with the memory map */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18u	/* ELF note type holding the 32-bit entry */
 #define XEN_ELFNOTE_NAME "Xen"		/* owner name of that note */
+#define LINUX_NOTE_NAME "Linux"		/* owner of the notes a Linux vmlinux carries (build salt...) */
 
 /* E820-style memory map entry types (hvm_memmap_table_entry.type). */
 #define PVH_MEMMAP_RAM 1u

@@ -59,7 +59,7 @@ int vcpu_inject_exception(struct vcpu *vcpu, unsigned int vector)
 	return 0;
 }
 
-int vcpu_int3_fault(struct vcpu *vcpu)
+int vcpu_int3_fault(struct vcpu *vcpu, const struct kvm_run *run)
 {
 	struct kvm_regs regs;
 	uint8_t byte;
@@ -69,7 +69,16 @@ int vcpu_int3_fault(struct vcpu *vcpu)
 	r = vcpu_pc(vcpu, &pc);
 	if (r < 0)
 		return r;
-	if (vcpu_read_virt(vcpu, pc, &byte, 1) != 1 || byte != 0xcc)
+	/*
+	 * The bytes KVM fetched, when it says: another vCPU may have changed memory since (Linux
+	 * patches its text live with int3 as a temporary byte). Memory otherwise.
+	 */
+	if ((run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
+	    run->emulation_failure.insn_size > 0)
+		byte = run->emulation_failure.insn_bytes[0];
+	else if (vcpu_read_virt(vcpu, pc, &byte, 1) != 1)
+		return -ENOENT;
+	if (byte != 0xcc)
 		return -ENOENT;
 	if (vcpu->env->debug && vcpu->env->debug->breakpoint &&
 	    vcpu->env->debug->breakpoint(vcpu->env->debug_opaque, vcpu, pc))

@@ -2,6 +2,7 @@
 #include "vcpu/vcpu.h"
 
 #include "vcpu/debug.h"
+#include "vcpu/quirks.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
 #include "vmm/bus.h"
@@ -113,7 +114,12 @@ static int dispatch_msr(struct vcpu *vcpu, struct kvm_run *run)
 	const struct vcpu_exit_hooks *h = vcpu->env->hooks;
 	bool is_write = run->exit_reason == KVM_EXIT_X86_WRMSR;
 	uint64_t data = is_write ? run->msr.data : 0;
-	int r = h && h->msr ? h->msr(vcpu->env->hooks_opaque, vcpu, run->msr.index, &data, is_write) : -ENOENT;
+	int r = -ENOENT;
+
+	if (is_write)
+		r = quirks_wrmsr(vcpu->env->quirks, vcpu, run->msr.index, data);
+	if (r == -ENOENT && h && h->msr)
+		r = h->msr(vcpu->env->hooks_opaque, vcpu, run->msr.index, &data, is_write);
 
 	if (r < 0) {
 		log_debug("vCPU %u: %s of MSR %#x: %s, #GP", vcpu->id, is_write ? "WRMSR" : "RDMSR",
@@ -163,8 +169,12 @@ int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run)
 	case KVM_EXIT_SHUTDOWN:
 		return dispatch_fatal(vcpu, KEEL_EXIT_TRIPLE_FAULT, "guest triple fault (KVM_EXIT_SHUTDOWN)");
 	case KVM_EXIT_INTERNAL_ERROR:
-		/* kvm_pvm hosts cannot emulate a ring-0 int3: a gdb breakpoint, or the guest's own. */
-		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && vcpu_int3_fault(vcpu) >= 0)
+		/*
+		 * kvm_pvm hosts cannot emulate some ring-0 instructions: the host workarounds' own
+		 * (fwait, the SYSCALL trap), then an int3: a gdb breakpoint, or the guest's own.
+		 */
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    (quirks_emulation_failure(vcpu->env->quirks, vcpu, run) == 0 || vcpu_int3_fault(vcpu, run) >= 0))
 			return VCPU_ACTION_CONTINUE;
 		return dispatch_internal_error(vcpu, run);
 	case KVM_EXIT_DEBUG:

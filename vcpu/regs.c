@@ -1,4 +1,4 @@
-/* PVH entry register state for the boot vCPU, and the register dump printed after fatal exits. */
+/* Entry register state for the boot vCPU (PVH, Linux 64-bit), and the register dump printed after fatal exits. */
 #include "vcpu/regs.h"
 
 #include "vcpu/state.h"
@@ -19,6 +19,17 @@ static void regs_flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t 
 	s->db = 1;
 	s->s = 1;
 	s->g = 1;
+}
+
+/* The FPU as after reset: control word 0x37f, MXCSR 0x1f80. */
+static int regs_default_fpu(int vcpu_fd)
+{
+	struct kvm_fpu fpu;
+
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = 0x37f;
+	fpu.mxcsr = 0x1f80;
+	return vcpu_state_set_fpu(vcpu_fd, &fpu);
 }
 
 void regs_pvh_sregs(struct kvm_sregs *sregs)
@@ -49,7 +60,6 @@ int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct kvm_fpu fpu;
 	int ret;
 
 	ret = vcpu_state_get_regs(vcpu_fd, NULL, &sregs);
@@ -63,10 +73,40 @@ int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
 	ret = vcpu_state_set_regs(vcpu_fd, &regs, NULL);
 	if (ret < 0)
 		return ret;
-	memset(&fpu, 0, sizeof(fpu));
-	fpu.fcw = 0x37f;
-	fpu.mxcsr = 0x1f80;
-	return vcpu_state_set_fpu(vcpu_fd, &fpu);
+	return regs_default_fpu(vcpu_fd);
+}
+
+int regs_setup_linux64(int vcpu_fd, uint64_t entry, uint64_t boot_params, uint64_t pml4, uint64_t gdt,
+		       uint16_t gdt_limit)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int ret;
+
+	ret = vcpu_state_get_regs(vcpu_fd, NULL, &sregs);
+	if (ret < 0)
+		return ret;
+	regs_pvh_sregs(&sregs);		/* flat 0x10 / 0x18 segments and a TR, then long mode: */
+	sregs.cs.l = 1;
+	sregs.cs.db = 0;
+	sregs.tr.type = 0xb;		/* busy 64-bit TSS */
+	sregs.gdt.base = gdt;
+	sregs.gdt.limit = gdt_limit;
+	sregs.cr3 = pml4;
+	sregs.cr4 = 0x20;		/* PAE */
+	sregs.cr0 = 0x80050033;		/* PG | AM | WP | NE | ET | MP | PE */
+	sregs.efer = 0x500;		/* LMA | LME */
+	ret = vcpu_state_set_regs(vcpu_fd, NULL, &sregs);
+	if (ret < 0)
+		return ret;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = entry;
+	regs.rsi = boot_params;
+	regs.rflags = 0x2;
+	ret = vcpu_state_set_regs(vcpu_fd, &regs, NULL);
+	if (ret < 0)
+		return ret;
+	return regs_default_fpu(vcpu_fd);
 }
 
 void regs_dump(int vcpu_fd, unsigned int vcpu_id)

@@ -1,4 +1,4 @@
-/* Initial register state of a vCPU: the PVH 32-bit entry state, and register dumps. */
+/* Initial register state of a vCPU (the PVH 32-bit and Linux 64-bit entry states), and register dumps. */
 #ifndef KEEL_VCPU_REGS_H
 #define KEEL_VCPU_REGS_H
 
@@ -16,6 +16,14 @@ void regs_pvh_regs(struct kvm_regs *regs, uint64_t entry, uint64_t start_info);
 
 /* regs_setup_pvh - apply both, plus a default FPU state, to the vCPU behind @vcpu_fd. 0 or -errno. */
 int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info);
+
+/*
+ * regs_setup_linux64 - the Linux 64-bit boot protocol's entry state on @vcpu_fd: long mode with
+ * paging on page tables at @pml4, flat __BOOT_CS (0x10) / __BOOT_DS (0x18) segments from the GDT
+ * at @gdt (@gdt_limit), interrupts off, rip = @entry, rsi = @boot_params. 0 or -errno.
+ */
+int regs_setup_linux64(int vcpu_fd, uint64_t entry, uint64_t boot_params, uint64_t pml4, uint64_t gdt,
+		       uint16_t gdt_limit);
 
 /* regs_dump - log the general, segment and control registers of @vcpu_fd at error level. */
 void regs_dump(int vcpu_fd, unsigned int vcpu_id);

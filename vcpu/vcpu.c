@@ -2,6 +2,7 @@
 #include "vcpu/vcpu.h"
 
 #include "vcpu/cpuid.h"
+#include "vcpu/quirks.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
 #include "vmm/stop.h"
@@ -51,6 +52,7 @@ int vcpu_create(const struct vcpu_env *env, unsigned int id, struct vcpu **out)
 	ret = cpuid_build(env->cpuid, v->apic_id, env->ncpus, &cpuid);
 	if (ret < 0)
 		goto fail;
+	quirks_cpuid(env->quirks, cpuid);
 	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0) {
 		ret = -errno;
 		goto fail;

@@ -11,6 +11,7 @@ struct bus;
 struct guest_mem;
 struct stop_ctl;
 struct vcpu;
+struct vcpu_quirks;
 
 enum vcpu_state {
 	VCPU_RUNNING,	/* in or about to enter KVM_RUN */
@@ -68,6 +69,7 @@ struct vcpu_env {
 	void *hooks_opaque;
 	const struct vcpu_debug_hooks *debug;	/* the debugger, or NULL */
 	void *debug_opaque;
+	struct vcpu_quirks *quirks;		/* the host's workarounds (vcpu/quirks.h), or NULL */
 };
 
 struct vcpu {

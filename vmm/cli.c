@@ -17,8 +17,12 @@ void cli_usage(FILE *f)
 		"       keel --version        keel's version\n"
 		"\n"
 		"Options of 'keel run' (VALUE may also be given as --option=VALUE):\n"
-		"  --kernel PATH     ELF64 kernel with a PVH entry note (default: the bundled guest)\n"
-		"  --initrd PATH     initial ramdisk, handed over as the first PVH module\n"
+		"  --kernel PATH     a Linux bzImage (as in /boot), a vmlinux, or an ELF64 kernel with\n"
+		"                    a PVH entry note (default: the bundled guest)\n"
+		"  --initrd PATH     initial ramdisk (Linux finds it; PVH: the first module)\n"
+		"  --boot-protocol auto|linux|pvh   how the kernel is entered (default auto: a bzImage,\n"
+		"                    or a vmlinux without a PVH note, by Linux's 64-bit protocol, other\n"
+		"                    ELF kernels by PVH)\n"
 		"  --cmdline STR     kernel command line (at most 2047 bytes)\n"
 		"  --mem SIZE        guest RAM: a number with K, M, G or T (bare: MiB); default 256M,\n"
 		"                    at least 4M, a multiple of 4K\n"
@@ -39,6 +43,9 @@ void cli_usage(FILE *f)
 		"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n"
 		"                    (default: whoever sent the last frame)\n"
 		"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
+		"  --host-workarounds auto|off|on   work around what this host's KVM cannot do\n"
+		"                    (default auto: only on hosts known to need it, such as kvm_pvm;\n"
+		"                    -v lists what was applied)\n"
 		"  -v, --verbose     more messages (twice: debug); -q, --quiet: errors only\n"
 		"\n"
 		"Console: the guest's COM1 is wired to your terminal. Ctrl-A x quits, Ctrl-A Ctrl-A\n"
@@ -57,6 +64,8 @@ enum cli_opt {
 	CLI_GDB,
 	CLI_GDB_WAIT,
 	CLI_TRANSPORT,
+	CLI_BOOT_PROTOCOL,
+	CLI_HOST_FIXES,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -69,6 +78,8 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_GDB] = { "--gdb", true },
 	[CLI_GDB_WAIT] = { "--gdb-wait", false },
 	[CLI_TRANSPORT] = { "--virtio-transport", true },
+	[CLI_BOOT_PROTOCOL] = { "--boot-protocol", true },
+	[CLI_HOST_FIXES] = { "--host-workarounds", true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -92,6 +103,10 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 	case CLI_GDB_WAIT:
 		*gdb_wait = true;
 		return 0;
+	case CLI_BOOT_PROTOCOL:
+		return config_set_boot_protocol(c, v, err, errlen);
+	case CLI_HOST_FIXES:
+		return config_set_host_fixes(c, v, err, errlen);
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}

@@ -15,6 +15,8 @@ enum {
 	GIVEN_MEM = 1u << 0,
 	GIVEN_CPUS = 1u << 1,
 	GIVEN_CMDLINE = 1u << 2,
+	GIVEN_BOOT_PROTOCOL = 1u << 3,
+	GIVEN_HOST_FIXES = 1u << 4,
 };
 
 void vm_config_init(struct vm_config *c)
@@ -134,6 +136,44 @@ int config_set_boot_source(struct vm_config *c, const char *kernel, const char *
 		memcpy(c->cmdline, cmdline, strlen(cmdline) + 1);
 		c->given |= GIVEN_CMDLINE;
 	}
+	return 0;
+}
+
+/* The index of @v among the @n names of @names, or -1. */
+static int name_index(const char *v, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (v && strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int config_set_boot_protocol(struct vm_config *c, const char *name, char *err, size_t errlen)
+{
+	static const char *const names[] = { "auto", "linux", "pvh" };
+	int i = name_index(name, names, 3);
+
+	if (given_twice(c, GIVEN_BOOT_PROTOCOL, "--boot-protocol", err, errlen))
+		return -EINVAL;
+	if (i < 0)
+		return opt_err(err, errlen, "--boot-protocol %s: unknown protocol (auto, linux or pvh)",
+			       name ? name : "");
+	c->boot_protocol = (enum config_boot_protocol)i;
+	c->given |= GIVEN_BOOT_PROTOCOL;
+	return 0;
+}
+
+int config_set_host_fixes(struct vm_config *c, const char *mode, char *err, size_t errlen)
+{
+	static const char *const names[] = { "auto", "off", "on" };
+	int i = name_index(mode, names, 3);
+
+	if (given_twice(c, GIVEN_HOST_FIXES, "--host-workarounds", err, errlen))
+		return -EINVAL;
+	if (i < 0)
+		return opt_err(err, errlen, "--host-workarounds %s: expected auto, off or on", mode ? mode : "");
+	c->host_fixes = (enum config_host_fixes)i;
+	c->given |= GIVEN_HOST_FIXES;
 	return 0;
 }
 

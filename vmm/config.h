@@ -13,6 +13,20 @@
 #define CONFIG_DEFAULT_MEM (256ull << 20)
 #define CONFIG_MAX_CPUS 4096u	/* the adders' bound; KVM's own limit is checked when the VM is created */
 
+/* How the kernel boots: chosen from the image (auto), or forced. */
+enum config_boot_protocol {
+	CONFIG_BOOT_AUTO = 0,	/* a bzImage or a vmlinux without the PVH note: linux; other ELF: pvh */
+	CONFIG_BOOT_LINUX,	/* Linux's 64-bit boot protocol */
+	CONFIG_BOOT_PVH,	/* PVH (the ELF's XEN_ELFNOTE_PHYS32_ENTRY) */
+};
+
+/* Whether keel works around what the host's KVM cannot do (vcpu/quirks.h). */
+enum config_host_fixes {
+	CONFIG_FIXES_AUTO = 0,	/* when the host is known to need them (kvm_pvm) */
+	CONFIG_FIXES_OFF,
+	CONFIG_FIXES_ON,	/* even where they seem unneeded (to test them) */
+};
+
 /*
  * What the user asked for, and what a VM is built from. vm_config_init gives the defaults; the
  * config_* adders below change it. It owns every string in it (vm_config_free releases them).
@@ -24,6 +38,8 @@ struct vm_config {
 	char cmdline[KEEL_CMDLINE_MAX];	/* the kernel command line, "" by default */
 	uint64_t mem_size;		/* bytes */
 	unsigned int ncpus;		/* vCPUs */
+	enum config_boot_protocol boot_protocol;	/* --boot-protocol: auto unless forced */
+	enum config_host_fixes host_fixes;	/* --host-workarounds: auto (when the host needs them) */
 	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
 	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
 	bool gdb_wait;			/* hold every vCPU until gdb attaches */
@@ -64,6 +80,12 @@ int config_set_cpus_n(struct vm_config *c, unsigned int n, char *err, size_t err
  */
 int config_set_boot_source(struct vm_config *c, const char *kernel, const char *initrd, const char *cmdline,
 			   char *err, size_t errlen);
+
+/* config_set_boot_protocol - "auto", "linux" or "pvh" (--boot-protocol). Once. */
+int config_set_boot_protocol(struct vm_config *c, const char *name, char *err, size_t errlen);
+
+/* config_set_host_fixes - "auto", "off" or "on" (--host-workarounds). Once. */
+int config_set_host_fixes(struct vm_config *c, const char *mode, char *err, size_t errlen);
 
 /* config_set_kvm_path - the KVM device to open instead of /dev/kvm. */
 int config_set_kvm_path(struct vm_config *c, const char *path, char *err, size_t errlen);

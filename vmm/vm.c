@@ -3,12 +3,14 @@
 
 #include "devices/virtio/host.h"
 #include "vcpu/cpuid.h"
+#include "vcpu/quirks.h"
 #include "vcpu/vcpu.h"
 #include "vmm/bundled_guest.h"
 #include "vmm/device_types.h"
 #include "vmm/console.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb.h"
+#include "vmm/host_fixes.h"
 #include "vmm/image.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
@@ -65,6 +67,33 @@ static int vm_boot_failed(int ret, const char *err)
 }
 
 /*
+ * The host's workarounds (vmm/host_fixes.h): which apply to this kernel on this host, and the
+ * command line with the Linux parameters they need. 0 or -E2BIG with one line in @err.
+ */
+static int vm_host_fixes(struct vm *vm, char *err, size_t errlen)
+{
+	bool needed = host_fixes_needed("/sys/module", &vm->host_why);
+	bool linux_kernel = vm->kernel.linux_kernel;
+	int ret;
+
+	vm->host_flags = host_fixes_flags(vm->cfg.host_fixes, needed, linux_kernel);
+	memcpy(vm->cmdline, vm->cfg.cmdline, sizeof(vm->cmdline));
+	ret = host_fixes_cmdline(vm->cmdline, sizeof(vm->cmdline), vm->host_flags, linux_kernel, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (vm->host_flags) {
+		char line[400];
+
+		host_fixes_describe(vm->host_flags, vm->host_why, linux_kernel, line, sizeof(line));
+		log_info("%s", line);
+	} else if (needed) {
+		log_info("host workarounds: off (--host-workarounds off) although this host (%s) needs them",
+			 vm->host_why);
+	}
+	return 0;
+}
+
+/*
  * The inputs, judged before KVM is opened: read the kernel and initrd, make guest RAM, pick the
  * boot protocol and let it check the whole request (writing nothing yet).
  */
@@ -78,9 +107,16 @@ static int vm_inputs(struct vm *vm)
 		ret = image_open(vm->cfg.kernel_path, "--kernel", &vm->kernel_img, err, sizeof(err));
 		if (ret < 0)
 			return vm_boot_failed(ret, err);
-		req->kernel = vm->kernel_img.data;
-		req->kernel_size = vm->kernel_img.size;
 		req->kernel_name = vm->cfg.kernel_path;
+		/* a bzImage's vmlinux is unpacked here, once; it may not outgrow guest RAM */
+		ret = kernel_file_open(vm->kernel_img.data, vm->kernel_img.size, req->kernel_name, vm->cfg.mem_size,
+				       &vm->kernel, err, sizeof(err));
+		if (ret < 0)
+			return vm_boot_failed(ret, err);
+		req->kernel = vm->kernel.elf;
+		req->kernel_size = vm->kernel.elf_size;
+		req->setup_hdr = vm->kernel.setup_hdr;
+		req->setup_hdr_len = vm->kernel.setup_hdr_len;
 	} else {
 		req->kernel = keel_bundled_guest;
 		req->kernel_size = (size_t)keel_bundled_guest_size;
@@ -94,7 +130,10 @@ static int vm_inputs(struct vm *vm)
 		req->initrd_size = vm->initrd_img.size;
 		req->initrd_name = vm->cfg.initrd_path;
 	}
-	req->cmdline = vm->cfg.cmdline;
+	ret = vm_host_fixes(vm, err, sizeof(err));
+	if (ret < 0)
+		return vm_boot_failed(-EINVAL, err);
+	req->cmdline = vm->cmdline;
 	req->ncpus = vm->cfg.ncpus;
 	ret = gmem_init(&vm->plat.mem, vm->cfg.mem_size);
 	if (ret < 0) {
@@ -102,7 +141,11 @@ static int vm_inputs(struct vm *vm)
 			  (unsigned long long)(vm->cfg.mem_size >> 20), strerror(-ret));
 		return KEEL_EXIT_HOST;
 	}
-	vm->boot_proto = boot_protocol_for(req->kernel, req->kernel_size);
+	vm->boot_proto = vm->cfg.boot_protocol == CONFIG_BOOT_AUTO ? boot_protocol_for(req)
+			 : boot_protocol_named(vm->cfg.boot_protocol == CONFIG_BOOT_LINUX ? "linux" : "pvh");
+	log_info("booting %s by the %s protocol%s%s%s", req->kernel_name, vm->boot_proto->name,
+		 vm->kernel.compression ? " (a bzImage; its " : "", vm->kernel.compression ? vm->kernel.compression : "",
+		 vm->kernel.compression ? " payload unpacked by keel)" : "");
 	ret = vm->boot_proto->check(&vm->plat.mem, req, err, sizeof(err));
 	return ret < 0 ? vm_boot_failed(ret, err) : 0;
 }
@@ -130,6 +173,7 @@ static int vm_boot(struct vm *vm)
 	free(devs);
 	image_close(&vm->kernel_img);
 	image_close(&vm->initrd_img);
+	kernel_file_close(&vm->kernel);
 	return ret < 0 ? vm_boot_failed(ret, err) : 0;
 }
 
@@ -201,6 +245,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	ret = vm_create_kvm(vm);
 	if (ret)
 		return ret;
+	vm->host_flags = host_fixes_vm(vm->plat.kvm_fd, vm->plat.vm_fd, vm->host_flags);
+	quirks_init(&vm->quirks, vm->host_flags);
+	vm->quirks_ready = true;
+	vm->vcpu_env.quirks = vm->host_flags ? &vm->quirks : NULL;
 	ret = cpuid_get_supported(vm->plat.kvm_fd, &vm->cpuid);
 	if (ret < 0) {
 		log_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(-ret));
@@ -328,6 +376,14 @@ void vm_destroy(struct vm *vm)
 	machine_devices_destroy(vm);
 	image_close(&vm->kernel_img);
 	image_close(&vm->initrd_img);
+	kernel_file_close(&vm->kernel);
+	if (vm->quirks_ready) {
+		log_debug("host workarounds: %llu system calls completed, %llu other page faults passed, %llu"
+			  " fwait stepped", (unsigned long long)vm->quirks.n_syscalls,
+			  (unsigned long long)vm->quirks.n_faults, (unsigned long long)vm->quirks.n_fwait);
+		quirks_destroy(&vm->quirks);
+		vm->quirks_ready = false;
+	}
 	virtio_destroy(vm->virtio);	/* prepared but never created (a failed vm_create) */
 	vm->virtio = NULL;
 	free(vm->cpuid);

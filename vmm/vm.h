@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vcpu/quirks.h"
 #include "vcpu/vcpu.h"
+#include "vmm/boot/kernel.h"
 #include "vmm/boot/boot.h"
 #include "vmm/config.h"
 #include "vmm/gdb/gdb.h"
@@ -30,9 +32,16 @@ struct vm {
 	const struct boot_protocol *boot_proto;	/* how the kernel boots (vmm/boot/boot.h) */
 	struct boot_request boot_req;	/* what it boots, from the inputs */
 	struct image kernel_img, initrd_img;	/* --kernel, --initrd: open until loaded */
+	struct kernel_file kernel;	/* what the kernel file is; a bzImage's unpacked vmlinux */
+	char cmdline[KEEL_CMDLINE_MAX];	/* --cmdline plus what the host's workarounds add */
+	unsigned int host_flags;	/* enum vcpu_quirk bits in force */
+	const char *host_why;		/* the host module that needs them ("kvm_pvm"), or NULL */
+	struct vcpu_quirks quirks;	/* their state, shared by the vCPUs */
+	bool quirks_ready;		/* quirks initialised */
 	struct boot_result boot;	/* where the kernel landed */
 	unsigned int ncpus;
 	struct vcpu **vcpus;		/* ncpus entries */
+	struct pm *pm;			/* the ACPI PM hardware (devices/pm.h): pm_power_button on SIGTERM */
 	struct uart *uart;		/* COM1 */
 	struct irq_line com1_irq;	/* its interrupt line */
 	struct console *console;	/* the terminal, wired to COM1 */

@@ -143,10 +143,10 @@ START_TEST(boot_area_overflow)
 
 	memset(longname, 'm', sizeof(longname) - 1);
 	ck_assert_int_eq(gmem_init(&mem, 4 * MiB), 0);
-	ck_assert_int_eq(pvh_build(&blk, &mem, "", &mod, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(pvh_build(&blk, &mem, "", &mod, 1, 0, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "boot information does not fit in keel's 8 KiB boot area");
 	longname[100] = '\0';
-	ck_assert_int_eq(pvh_build(&blk, &mem, "", &mod, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(pvh_build(&blk, &mem, "", &mod, 1, 0, err, sizeof(err)), 0);
 	ck_assert_uint_eq(blk.start_info_gpa, KEEL_BOOT_INFO_GPA);
 	ck_assert_uint_le(blk.used, KEEL_BOOT_INFO_SIZE);
 	gmem_destroy(&mem);
@@ -276,13 +276,24 @@ START_TEST(protocol_table)
 
 	make_kernel(&k);
 	req = request(&k);
-	bp = boot_protocol_for(k.bytes, k.size);
+	struct boot_request bad = req;
+
+	bp = boot_protocol_for(&req);
 	ck_assert_ptr_eq(bp, &boot_pvh);
 	ck_assert_str_eq(bp->name, "pvh");
-	ck_assert(bp->probe(k.bytes, k.size));
-	ck_assert(!bp->probe(junk, sizeof(junk)));
-	ck_assert(!bp->probe(k.bytes, 3));				/* shorter than the ELF magic */
-	ck_assert_ptr_eq(boot_protocol_for(junk, sizeof(junk)), &boot_pvh);	/* the fallback reports it */
+	ck_assert_ptr_eq(boot_protocol_named("pvh"), &boot_pvh);
+	ck_assert_ptr_eq(boot_protocol_named("linux"), &boot_linux);
+	ck_assert_ptr_null(boot_protocol_named("multiboot"));
+	ck_assert(bp->probe(&req));
+	ck_assert(!boot_linux.probe(&req));		/* an ELF with the PVH note and no "Linux" note */
+	bad.kernel = junk;
+	bad.kernel_size = sizeof(junk);
+	ck_assert(!bp->probe(&bad));
+	ck_assert(!boot_linux.probe(&bad));
+	ck_assert_ptr_eq(boot_protocol_for(&bad), &boot_pvh);	/* the fallback reports it */
+	bad.kernel = k.bytes;
+	bad.kernel_size = 3;
+	ck_assert(!bp->probe(&bad));			/* shorter than the ELF magic */
 	ram_init(&mem, 4 * MiB);
 	ck_assert_int_eq(bp->check(&mem, &req, err, sizeof(err)), 0);
 	ck_assert_msg(ram_untouched(&mem), "check wrote guest RAM");

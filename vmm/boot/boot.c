@@ -26,6 +26,7 @@ struct boot_plan {
 	void *fdt;			/* built device tree (heap) */
 	uint64_t fdt_gpa, fdt_size;
 	uint64_t initrd_gpa;
+	struct boot_acpi acpi;
 };
 
 static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -33,8 +34,7 @@ static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* Size of the RAM region that starts at guest-physical 0 (low RAM). */
-static uint64_t low_ram_end(const struct guest_mem *mem)
+uint64_t boot_low_ram_end(const struct guest_mem *mem)
 {
 	for (unsigned int i = 0; i < mem->nregions; i++)
 		if (mem->regions[i].gpa == 0)
@@ -47,7 +47,7 @@ static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
 		    const struct boot_request *req, char *err, size_t errlen)
 {
 	size_t cap = keel_fdt_size_hint(req->ncpus, strlen(req->cmdline), req->devices ? req->devices->n : 0);
-	uint64_t low = low_ram_end(mem);
+	uint64_t low = boot_low_ram_end(mem);
 	const struct elf_segment *s;
 	int r;
 
@@ -134,13 +134,19 @@ static int plan(struct boot_plan *p, const struct guest_mem *mem, const struct b
 		r = plan_initrd(p, mem, req, err, errlen);
 		if (r)
 			return r;
-		/* Linux takes module 0 as its initrd. */
-		mods[nmods++] = (struct pvh_module){ .paddr = p->initrd_gpa, .size = req->initrd_size };
 	}
+	r = boot_acpi_plan(&p->acpi, mem, req, err, errlen);
+	if (r)
+		return r;
+	/*
+	 * Linux takes module 0 as its initrd, so module 0 is always the initrd: an empty one (size 0,
+	 * which Linux ignores) when there is none, so that the device tree is never taken for it.
+	 */
+	mods[nmods++] = (struct pvh_module){ .paddr = req->initrd ? p->initrd_gpa : 0, .size = req->initrd_size };
 	mods[nmods++] = (struct pvh_module){
 		.paddr = p->fdt_gpa, .size = p->fdt_size, .cmdline = KEEL_FDT_MODULE_CMDLINE
 	};
-	return pvh_build(&p->info, mem, req->cmdline, mods, nmods, err, errlen);
+	return pvh_build(&p->info, mem, req->cmdline, mods, nmods, p->acpi.rsdp_gpa, err, errlen);
 }
 
 static int load(const struct boot_plan *p, const struct guest_mem *mem,
@@ -152,6 +158,8 @@ static int load(const struct boot_plan *p, const struct guest_mem *mem,
 		r = gmem_write(mem, p->initrd_gpa, req->initrd, req->initrd_size);
 	if (r == 0)
 		r = gmem_write(mem, p->fdt_gpa, p->fdt, p->fdt_size);
+	if (r == 0)
+		r = boot_acpi_write(&p->acpi, mem);
 	if (r == 0)
 		r = pvh_write(mem, &p->info);
 	return r;
@@ -173,8 +181,10 @@ static int plan_new(const struct guest_mem *mem, const struct boot_request *req,
 
 static void plan_free(struct boot_plan *p)
 {
-	if (p)
+	if (p) {
 		free(p->fdt);
+		boot_acpi_free(&p->acpi);
+	}
 	free(p);
 }
 
@@ -200,6 +210,7 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 			.initrd_size = req->initrd ? req->initrd_size : 0,
 			.fdt_gpa = p->fdt_gpa,
 			.fdt_size = p->fdt_size,
+			.acpi_gpa = p->acpi.rsdp_gpa,
 		};
 		log_debug("boot: kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%" PRIx64
 			  ", device tree at 0x%" PRIx64 ", initrd at 0x%" PRIx64 " (%" PRIu64 " bytes)",
@@ -220,9 +231,9 @@ int boot_check(const struct guest_mem *mem, const struct boot_request *req, char
 }
 
 /* PVH kernels are ELF files (the PVH note itself is judged by the check, which names what is wrong). */
-static bool pvh_probe(const uint8_t *image, size_t size)
+static bool pvh_probe(const struct boot_request *req)
 {
-	return size >= SELFMAG && memcmp(image, ELFMAG, SELFMAG) == 0;
+	return req->kernel && req->kernel_size >= SELFMAG && memcmp(req->kernel, ELFMAG, SELFMAG) == 0;
 }
 
 static int pvh_set_regs(int vcpu_fd, const struct boot_result *res)
@@ -240,15 +251,24 @@ const struct boot_protocol boot_pvh = {
 
 /* In probe order; the last one claims every image. */
 static const struct boot_protocol *const boot_protocols[] = {
+	&boot_linux,
 	&boot_pvh,
 };
 
-const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size)
-{
-	size_t n = sizeof(boot_protocols) / sizeof(boot_protocols[0]);
+#define NPROTOCOLS (sizeof(boot_protocols) / sizeof(boot_protocols[0]))
 
-	for (size_t i = 0; i < n; i++)
-		if (boot_protocols[i]->probe(image, size))
+const struct boot_protocol *boot_protocol_for(const struct boot_request *req)
+{
+	for (size_t i = 0; i < NPROTOCOLS; i++)
+		if (boot_protocols[i]->probe(req))
 			return boot_protocols[i];
-	return boot_protocols[n - 1];	/* nobody claims it: the last one's check says what is wrong */
+	return boot_protocols[NPROTOCOLS - 1];	/* nobody claims it: the last one's check says what is wrong */
+}
+
+const struct boot_protocol *boot_protocol_named(const char *name)
+{
+	for (size_t i = 0; i < NPROTOCOLS; i++)
+		if (strcmp(boot_protocols[i]->name, name) == 0)
+			return boot_protocols[i];
+	return NULL;
 }

@@ -1,4 +1,4 @@
-/* Booting a guest: the boot protocols behind one const ops table (PVH first), and the PVH loader of kernel, initrd, command line and FDT. */
+/* Booting a guest: the boot protocols behind one const ops table (Linux's 64-bit protocol, then PVH), and what they share (ACPI tables, low RAM). */
 #ifndef KEEL_VMM_BOOT_BOOT_H
 #define KEEL_VMM_BOOT_BOOT_H
 
@@ -12,8 +12,10 @@ struct dev_descs;
 
 /* What to boot. Buffers belong to the caller and must stay valid during boot_setup(). */
 struct boot_request {
-	const uint8_t *kernel;		/* whole ELF file */
+	const uint8_t *kernel;		/* the ELF to load: the file itself, or the vmlinux unpacked from a bzImage */
 	size_t kernel_size;
+	const uint8_t *setup_hdr;	/* a bzImage's setup header (from file offset 0x1f1), NULL for an ELF */
+	size_t setup_hdr_len;
 	const char *kernel_name;	/* path or "bundled guest", for messages */
 	const uint8_t *initrd;		/* NULL when none */
 	size_t initrd_size;
@@ -25,12 +27,13 @@ struct boot_request {
 
 /* Where things landed. */
 struct boot_result {
-	uint64_t entry;			/* 32-bit PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY) */
-	uint64_t start_info_gpa;	/* hvm_start_info, handed to the guest in %ebx */
+	uint64_t entry;			/* PVH: the 32-bit entry; Linux: startup_64 (physical) */
+	uint64_t start_info_gpa;	/* PVH: hvm_start_info (%ebx); Linux: boot_params (%rsi) */
 	uint64_t kernel_start;		/* lowest loaded byte */
 	uint64_t kernel_end;		/* one past the highest loaded byte (memsz included) */
 	uint64_t initrd_gpa, initrd_size; /* 0, 0 when none */
-	uint64_t fdt_gpa, fdt_size;	/* the device tree module */
+	uint64_t fdt_gpa, fdt_size;	/* the device tree module (PVH) */
+	uint64_t acpi_gpa;		/* the RSDP */
 };
 
 /*
@@ -49,7 +52,7 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 int boot_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen);
 
 /*
- * One boot protocol. probe: whether the kernel image (@image, @size bytes) is this protocol's;
+ * One boot protocol. probe: whether the kernel of @req is this protocol's;
  * check: judge the whole request against @mem, writing nothing; load: write the kernel and
  * everything the protocol hands over (command line, initrd, tables) into @mem and say where in
  * @res; set_regs: the boot vCPU's registers (KVM fd @vcpu_fd) at the kernel's entry. check and
@@ -57,7 +60,7 @@ int boot_check(const struct guest_mem *mem, const struct boot_request *req, char
  */
 struct boot_protocol {
 	const char *name;
-	bool (*probe)(const uint8_t *image, size_t size);
+	bool (*probe)(const struct boot_request *req);
 	int (*check)(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen);
 	int (*load)(struct guest_mem *mem, const struct boot_request *req, struct boot_result *res, char *err,
 		    size_t errlen);
@@ -66,12 +69,35 @@ struct boot_protocol {
 
 /* The PVH protocol (ELF64 with XEN_ELFNOTE_PHYS32_ENTRY): boot_check, boot_setup, PVH registers. */
 extern const struct boot_protocol boot_pvh;
+/* Linux's 64-bit boot protocol (vmm/boot/linux.c): a bzImage's vmlinux, or a vmlinux without the PVH note. */
+extern const struct boot_protocol boot_linux;
 
 /*
- * boot_protocol_for - the first protocol of the table whose probe claims @image; when none does,
- * the table's last entry (PVH), whose check then names what is wrong with it. The Linux boot
- * protocol and multiboot go before PVH.
+ * boot_protocol_for - the first protocol of the table whose probe claims @req's kernel; when none
+ * does, the table's last entry (PVH), whose check then names what is wrong with it.
  */
-const struct boot_protocol *boot_protocol_for(const uint8_t *image, size_t size);
+const struct boot_protocol *boot_protocol_for(const struct boot_request *req);
+
+/* boot_protocol_named - the protocol called @name ("linux", "pvh"), or NULL. */
+const struct boot_protocol *boot_protocol_named(const char *name);
+
+/* boot_low_ram_end - size of the RAM region that starts at guest-physical 0. */
+uint64_t boot_low_ram_end(const struct guest_mem *mem);
+
+/* The ACPI tables of a boot (vmm/boot/acpi.c): built from @req's vCPUs and devices at KEEL_ACPI_GPA. */
+struct boot_acpi {
+	uint8_t *buf;			/* the tables (heap), NULL when none */
+	size_t len;
+	uint64_t rsdp_gpa;		/* 0 when none */
+};
+
+/*
+ * boot_acpi_plan - build them into @a (writes no guest RAM). 0, or a negative errno with one
+ * line in @err. boot_acpi_write - copy them to guest RAM. boot_acpi_free - release @a.
+ */
+int boot_acpi_plan(struct boot_acpi *a, const struct guest_mem *mem, const struct boot_request *req,
+		   char *err, size_t errlen);
+int boot_acpi_write(const struct boot_acpi *a, const struct guest_mem *mem);
+void boot_acpi_free(struct boot_acpi *a);
 
 #endif

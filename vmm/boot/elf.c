@@ -1,8 +1,10 @@
-/* Validating an untrusted ELF64 kernel and loading its segments at their physical addresses (PVH). */
+/* Validating an untrusted ELF64 kernel (for PVH or the Linux 64-bit entry) and loading its segments at their physical addresses. */
 #include "vmm/boot/elf.h"
 
 #include "firmware/machine.h"
 #include "firmware/pvh.h"
+
+#include <stdbool.h>
 #include "vmm/boot/msg.h"
 
 #include <elf.h>
@@ -129,7 +131,7 @@ static int check_load(const struct elf_check *c, unsigned int idx, const Elf64_P
 		return FAIL(c, "segment %u [0x%" PRIx64 ", +0x%" PRIx64
 			    ") wraps past the end of the 64-bit address space", idx, ph->p_paddr,
 			    ph->p_memsz);
-	if (gmem_translate(c->mem, ph->p_paddr, ph->p_memsz, &hva) != 0)
+	if (c->mem && gmem_translate(c->mem, ph->p_paddr, ph->p_memsz, &hva) != 0)
 		return FAIL(c, "segment %u [0x%" PRIx64 ", 0x%" PRIx64 ") does not fit in %s of guest RAM",
 			    idx, ph->p_paddr, mend, boot_size(c->mem->size).s);
 	if (ranges_overlap(ph->p_paddr, ph->p_memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE))
@@ -167,7 +169,7 @@ static int check_load(const struct elf_check *c, unsigned int idx, const Elf64_P
  * segment's 4- or 8-byte alignment), bounds-checking each; keep the first PVH entry note.
  */
 static int check_notes(const struct elf_check *c, unsigned int idx, const Elf64_Phdr *ph,
-		       int *found, uint64_t *entry)
+		       struct elf_image *img)
 {
 	const uint64_t align = ph->p_align == 8 ? 8 : 4;
 	const uint8_t *seg;
@@ -201,10 +203,12 @@ static int check_notes(const struct elf_check *c, unsigned int idx, const Elf64_
 			if (nh.n_descsz != 4 && nh.n_descsz != 8)
 				return FAIL(c, "PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY) has a %u-byte"
 					    " descriptor, expected 4 or 8", nh.n_descsz);
-			if (!*found)
-				*entry = read_le(desc, nh.n_descsz);
-			*found = 1;
+			if (!img->has_pvh)
+				img->entry = read_le(desc, nh.n_descsz);
+			img->has_pvh = true;
 		}
+		if (nh.n_namesz == sizeof(LINUX_NOTE_NAME) && memcmp(name, LINUX_NOTE_NAME, sizeof(LINUX_NOTE_NAME)) == 0)
+			img->linux_note = true;
 		/* The last note's padding may be missing; anything after it must be a whole note. */
 		off = align_up(desc_end, align);
 		if (off > ph->p_filesz)
@@ -213,19 +217,48 @@ static int check_notes(const struct elf_check *c, unsigned int idx, const Elf64_
 	return 0;
 }
 
-static int check_entry(const struct elf_check *c, const struct elf_image *img)
+/* @entry lies inside a loaded executable (PF_X) segment. */
+static bool entry_in_exec(const struct elf_image *img, uint64_t entry)
 {
-	if (img->entry >= 1ull << 32)
-		return FAIL(c, "PVH entry 0x%" PRIx64 " is above 4 GiB (it is a 32-bit entry point)",
-			    img->entry);
 	for (unsigned int i = 0; i < img->nsegs; i++) {
 		const struct elf_segment *s = &img->segs[i];
 
-		if ((s->flags & PF_X) && img->entry >= s->paddr && img->entry - s->paddr < s->memsz)
-			return 0;
+		if ((s->flags & PF_X) && entry >= s->paddr && entry - s->paddr < s->memsz)
+			return true;
 	}
-	return FAIL(c, "PVH entry 0x%" PRIx64 " is not inside a loaded executable (PF_X) segment",
-		    img->entry);
+	return false;
+}
+
+int elf_parse(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+	      struct elf_image *img, char *err, size_t errlen)
+{
+	const struct elf_check c = {
+		.mem = mem, .file = file, .size = size, .name = name, .err = err, .errlen = errlen,
+	};
+	Elf64_Ehdr eh;
+	int r = 0;
+
+	memset(img, 0, sizeof(*img));
+	r = check_header(&c, &eh);
+	if (r)
+		return r;
+	img->file = file;
+	img->size = size;
+	img->e_entry = eh.e_entry;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		memcpy(&ph, file + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD)
+			r = check_load(&c, i, &ph, img);
+		else if (ph.p_type == PT_NOTE)
+			r = check_notes(&c, i, &ph, img);
+		if (r)
+			return r;
+	}
+	if (img->nsegs == 0)
+		return FAIL(&c, "no loadable (PT_LOAD) segment");
+	return 0;
 }
 
 int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
@@ -234,32 +267,50 @@ int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, 
 	const struct elf_check c = {
 		.mem = mem, .file = file, .size = size, .name = name, .err = err, .errlen = errlen,
 	};
-	Elf64_Ehdr eh;
-	int found = 0, r;
+	int r = elf_parse(mem, file, size, name, img, err, errlen);
 
-	memset(img, 0, sizeof(*img));
-	r = check_header(&c, &eh);
 	if (r)
 		return r;
-	img->file = file;
-	img->size = size;
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-
-		memcpy(&ph, file + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.p_type == PT_LOAD)
-			r = check_load(&c, i, &ph, img);
-		else if (ph.p_type == PT_NOTE)
-			r = check_notes(&c, i, &ph, &found, &img->entry);
-		if (r)
-			return r;
-	}
-	if (img->nsegs == 0)
-		return FAIL(&c, "no loadable (PT_LOAD) segment");
-	if (!found)
+	if (!img->has_pvh)
 		return FAIL(&c, "no PVH entry point: keel boots PVH ELF kernels, which carry a \"Xen\" "
 			    "note of type XEN_ELFNOTE_PHYS32_ENTRY (18) in a PT_NOTE segment");
-	return check_entry(&c, img);
+	if (img->entry >= 1ull << 32)
+		return FAIL(&c, "PVH entry 0x%" PRIx64 " is above 4 GiB (it is a 32-bit entry point)",
+			    img->entry);
+	if (!entry_in_exec(img, img->entry))
+		return FAIL(&c, "PVH entry 0x%" PRIx64 " is not inside a loaded executable (PF_X) segment",
+			    img->entry);
+	return 0;
+}
+
+int elf_validate_linux64(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+			 struct elf_image *img, char *err, size_t errlen)
+{
+	const struct elf_check c = {
+		.mem = mem, .file = file, .size = size, .name = name, .err = err, .errlen = errlen,
+	};
+	int r = elf_parse(mem, file, size, name, img, err, errlen);
+
+	if (r)
+		return r;
+	if (!entry_in_exec(img, img->e_entry))
+		return FAIL(&c, "entry point 0x%" PRIx64 " is not inside a loaded executable (PF_X) segment"
+			    " (the Linux 64-bit boot protocol enters a vmlinux at its ELF entry, a physical"
+			    " address)", img->e_entry);
+	img->entry = img->e_entry;
+	return 0;
+}
+
+bool elf_notes(const uint8_t *file, size_t size, bool *pvh, bool *linux_note)
+{
+	struct elf_image img;
+
+	*pvh = *linux_note = false;
+	if (elf_parse(NULL, file, size, "", &img, NULL, 0) < 0)
+		return false;
+	*pvh = img.has_pvh;
+	*linux_note = img.linux_note;
+	return true;
 }
 
 int elf_load(const struct guest_mem *mem, const struct elf_image *img)

@@ -1,7 +1,8 @@
-/* Validating an untrusted ELF64 kernel held in memory and loading it with the PVH boot protocol. */
+/* Validating an untrusted ELF64 kernel held in memory (PVH, or Linux's 64-bit entry) and loading its segments. */
 #ifndef KEEL_VMM_BOOT_ELF_H
 #define KEEL_VMM_BOOT_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,10 @@ struct elf_image {
 	size_t size;
 	unsigned int nsegs;
 	struct elf_segment segs[ELF_MAX_LOAD_SEGMENTS];
-	uint64_t entry;			/* PVH 32-bit entry (XEN_ELFNOTE_PHYS32_ENTRY) */
+	uint64_t entry;			/* where the protocol enters: the PVH note's 32-bit entry, or e_entry */
+	uint64_t e_entry;		/* the ELF header's entry (a vmlinux's physical startup_64) */
+	bool has_pvh;			/* carries XEN_ELFNOTE_PHYS32_ENTRY */
+	bool linux_note;		/* carries a note owned by "Linux" (a Linux vmlinux does) */
 	uint64_t start, end;		/* lowest loaded byte, one past the highest */
 };
 
@@ -36,6 +40,22 @@ struct elf_image {
  */
 int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
 		 struct elf_image *img, char *err, size_t errlen);
+
+/*
+ * elf_parse - the checks common to every protocol: header, loadable segments against the file and
+ * (unless @mem is NULL) guest RAM, notes. Fills @img (entry left 0). -EINVAL with one line in @err.
+ * elf_validate_linux64 - elf_parse, then e_entry must lie in an executable segment; entry = e_entry.
+ */
+int elf_parse(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+	      struct elf_image *img, char *err, size_t errlen);
+int elf_validate_linux64(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+			 struct elf_image *img, char *err, size_t errlen);
+
+/*
+ * elf_notes - for protocol probes: whether @file (@size bytes) is a well-formed ELF64 kernel
+ * (false if not), and then whether it carries the PVH entry note (*@pvh) and a "Linux" note.
+ */
+bool elf_notes(const uint8_t *file, size_t size, bool *pvh, bool *linux_note);
 
 /*
  * elf_load - copy each segment of @img (from elf_validate() against the same @mem) to its physical

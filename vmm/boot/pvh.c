@@ -61,7 +61,7 @@ int pvh_check_cmdline(const char *cmdline, char *err, size_t errlen)
 }
 
 int pvh_build(struct pvh_block *blk, const struct guest_mem *mem, const char *cmdline,
-	      const struct pvh_module *mods, unsigned int nmods, char *err, size_t errlen)
+	      const struct pvh_module *mods, unsigned int nmods, uint64_t rsdp_gpa, char *err, size_t errlen)
 {
 	struct hvm_memmap_table_entry map[PVH_MEMMAP_MAX];
 	struct hvm_start_info si = { .magic = PVH_START_MAGIC, .version = PVH_START_VERSION };
@@ -99,6 +99,7 @@ int pvh_build(struct pvh_block *blk, const struct guest_mem *mem, const char *cm
 	si.memmap_entries = (unsigned int)nmap;
 	si.nr_modules = nmods;
 	si.modlist_paddr = modlist_gpa;
+	si.rsdp_paddr = rsdp_gpa;
 	memcpy(blk->bytes + (si_gpa - KEEL_BOOT_INFO_GPA), &si, sizeof(si));
 	blk->start_info_gpa = si_gpa;
 	return 0;

@@ -40,13 +40,13 @@ int pvh_memmap(const struct guest_mem *mem, struct hvm_memmap_table_entry *out, 
 int pvh_check_cmdline(const char *cmdline, char *err, size_t errlen);
 
 /*
- * pvh_build - lay out hvm_start_info, the memory map of @mem, the @nmods modules of @mods (in
- * that order) with their command lines, and @cmdline into @blk. Touches no guest RAM. Returns 0,
+ * pvh_build - lay out hvm_start_info (with @rsdp_gpa, 0: no ACPI), the memory map of @mem, the
+ * @nmods modules of @mods (in that order) with their command lines, and @cmdline into @blk. Touches no guest RAM. Returns 0,
  * or -EINVAL with one line in @err (@errlen bytes) when @cmdline is longer than
  * KEEL_CMDLINE_MAX - 1 bytes or everything does not fit in the boot area.
  */
 int pvh_build(struct pvh_block *blk, const struct guest_mem *mem, const char *cmdline,
-	      const struct pvh_module *mods, unsigned int nmods, char *err, size_t errlen);
+	      const struct pvh_module *mods, unsigned int nmods, uint64_t rsdp_gpa, char *err, size_t errlen);
 
 /* pvh_write - copy @blk into guest RAM at KEEL_BOOT_INFO_GPA; returns 0 or gmem_write()'s error. */
 int pvh_write(const struct guest_mem *mem, const struct pvh_block *blk);
