@@ -35,7 +35,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -129,6 +129,14 @@ test: deps
 	$(Q)bash mk/deps.sh test
 	$(Q)$(MAKE) --no-print-directory check SAN=0
 	$(Q)$(MAKE) --no-print-directory check SAN=1
+
+# --- the Linux guest the integration tests boot (tests/linux/, tests/integration/t_linux*.sh) ------
+# Debian 12's cloud kernel and busybox-static by apt-get (cached in LINUX_DIR/debs), then an uncompressed
+# initramfs with tests/linux/init.sh as /init; LINUX_MODULES=virtio_pci,virtio_blk adds modules.
+LINUX_DIR ?= $(BUILD)/linux
+linux-guest:
+	$(Q)bash tests/linux/fetch.sh $(LINUX_DIR)
+	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_DIR) --modules '$(LINUX_MODULES)' -o $(LINUX_DIR)/initramfs.cpio
 
 # --- virtio: the device-side benchmark and the descriptor-chain fuzzer ------------------
 BENCH_BLK := $(O)/tests/bench/bench-blk

@@ -1,0 +1,55 @@
+# Integration: Debian 12's stock cloud kernel boots through keel with 2 vCPUs and a busybox initramfs, its /init
+# (tests/linux/init.sh) passes every check (vCPUs online, initramfs, no ACPI or PCI interrupt complaint, a
+# system-call storm, command line, memory size, no warning) and powers the VM off: keel exits 0.
+# shellcheck shell=bash
+# Slow: about 11 minutes on kvm_pvm hosts (guest ring 0 is emulated), seconds on VT-x/AMD-V.
+#   KEEL_LINUX_FULL=0      skip this boot (one "# SKIP" line, counted neither way); the shorter checks of
+#                          t_linux_formats.sh still run
+#   KEEL_LINUX_TIMEOUT=S   give up after S seconds (default 1800)
+#   KEEL_LINUX_DIR=DIR     where the kernel and initramfs are (default build/linux; see tests/linux/harness.sh)
+# Needs Debian's package mirror the first time (tests/linux/fetch.sh keeps the .debs): without it this FAILS.
+
+# shellcheck disable=SC2154  # here: set by run.sh, which sources this file
+# shellcheck source=tests/linux/harness.sh
+. "$here/../linux/harness.sh"
+
+linux_plan_ok() { [ -n "$plan" ] && [ "$plan" = "$oks" ] && [ "$oks" -ge 7 ]; }
+linux_err_clean() { ! grep -qiE 'error|fail|fault|fatal|abort' "$TMP/err"; }
+
+if [ "${KEEL_LINUX_FULL:-1}" = 0 ]; then
+	echo "ok - linux/boot # SKIP KEEL_LINUX_FULL=0"
+elif linux_guest; then
+	# The command line. Besides keeltest.* (read by /init):
+	#   console=ttyS0        the kernel's console and /init's TAP lines on COM1 (keel's stdout)
+	#   panic=-1             a panic reboots at once (keel exits) instead of hanging until the timeout
+	#   cryptomgr.notests    the crypto self-tests run in ring 0 and add 10+ minutes on kvm_pvm hosts
+	#   ipv6.disable=1       IPv6's initialisation costs 60-140 s there, and nothing here uses a network
+	#   + linux_host_params  what kvm_pvm hosts need (tests/linux/harness.sh)
+	# Deliberately not `quiet`: the boot log is what tells a hang from a slow boot.
+	token=k$RANDOM$RANDOM
+	cmdline="console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1 $(linux_host_params)"
+	cmdline="${cmdline% } keeltest.cpus=2 keeltest.mem=1024 keeltest.token=$token keeltest.end"
+	t=${KEEL_LINUX_TIMEOUT:-1800}
+	echo "# linux: booting $(cat "$LINUX_DIR/version") under keel (about 11 min on kvm_pvm hosts; at most $t s)"
+	start=$SECONDS
+	LIMIT=$t keel run --kernel "$LINUX_DIR/vmlinuz" --initrd "$LINUX_DIR/initramfs.cpio" --cpus 2 --mem 1G \
+		--cmdline "$cmdline"
+	echo "# linux: keel exited with status $STATUS after $((SECONDS - start)) s; its output is kept in $LINUX_DIR/keel-boot.{out,err}"
+	cp "$TMP/out" "$LINUX_DIR/keel-boot.out"
+	cp "$TMP/err" "$LINUX_DIR/keel-boot.err"
+	if [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
+		fail "linux/boot/status" "no power-off within $t s (KEEL_LINUX_TIMEOUT); the last console lines below"
+	else
+		expect_status "linux/boot/status" 0
+	fi
+	plan=$(sed -nE 's/^1\.\.([0-9]+)\r?$/\1/p' "$TMP/out" | tail -n 1)
+	oks=$(grep -cE '^ok [0-9]+ - ' "$TMP/out")
+	check "linux/boot/init-ran" "/init did not start (no 'keeltest: /init started')" out_has "keeltest: /init started"
+	check "linux/boot/every-check-ok" "a guest check failed" out_lacks "not ok"
+	check "linux/boot/plan" "plan '1..${plan:-?}' but $oks 'ok' lines (7 or more expected)" linux_plan_ok
+	check "linux/boot/summary" "no 'keeltest: N passed, 0 failed' line" grep -qE '^keeltest: [0-9]+ passed, 0 failed' "$TMP/out"
+	check "linux/boot/cmdline-token" "the guest did not echo keeltest.token=$token" out_has "(token $token)"
+	check "linux/boot/power-off" "the kernel did not power off (no 'reboot: Power down')" out_has "reboot: Power down"
+	check "linux/boot/no-panic" "the kernel panicked" out_lacks "Kernel panic"
+	check "linux/boot/stderr-no-error" "keel's stderr reports a problem" linux_err_clean
+fi

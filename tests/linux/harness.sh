@@ -1,0 +1,40 @@
+# Shared by the integration tests that boot Debian's kernel (tests/integration/t_linux*.sh): sourced after
+# tests/integration/lib.sh, which gives pass, fail, check, keel, $TMP and $LIMIT.
+# shellcheck shell=bash
+#   KEEL_LINUX_DIR   where `make linux-guest` leaves the kernel and the initramfs (default build/linux,
+#                    shared by the plain and the sanitizer build: the download happens once)
+
+LINUX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LINUX_DIR=${KEEL_LINUX_DIR:-$LINUX_ROOT/build/linux}
+
+# Parameters a guest needs on this kind of host, not on ordinary KVM. On kvm_pvm (see the project's
+# HOST.md) KVM cannot emulate xsave/xrstor, clac/stac, popcnt or the SSSE3 the kernel runs in ring 0,
+# and CPUID masking by the VMM does not hide them: noxsave, and clearcpuid= for SMAP (308), POPCNT
+# (151) and SSSE3 (137). clearcpuid= taints the kernel (S); the guest's /init allows that one flag.
+linux_host_params() {
+	if [ -d /sys/module/kvm_pvm ]; then echo "noxsave clearcpuid=308,151,137"; fi
+}
+
+# linux_guest : fetch Debian's kernel and busybox and build the initramfs (make linux-guest), once per run.
+# Returns 1 after one failed check saying why (no route to Debian's mirror, apt-get missing, ...).
+LINUX_GUEST_STATE=${LINUX_GUEST_STATE:-}
+linux_guest() {
+	case $LINUX_GUEST_STATE in
+	ok) return 0 ;;
+	failed) echo "# the Linux guest could not be made (the failure above): these checks cannot run"; return 1 ;;
+	esac
+	# a fresh make: not the outer one's flags (SAN=1, -j, ONLY=...)
+	if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$LINUX_ROOT" --no-print-directory linux-guest \
+		LINUX_DIR="$LINUX_DIR" >"$TMP/linux-guest.log" 2>&1; then
+		LINUX_GUEST_STATE=ok
+		sed -n 's/^fetch\.sh: /# linux guest: /p' "$TMP/linux-guest.log"
+		return 0
+	fi
+	LINUX_GUEST_STATE=failed
+	local why
+	why=$(grep -E '^(fetch\.sh|mkinitramfs\.py): ' "$TMP/linux-guest.log" | tail -n 1)
+	FAILED=$((FAILED + 1))
+	echo "not ok - linux/guest: cannot fetch and build the Linux guest (these tests need Debian's package mirror): ${why:-make linux-guest failed}"
+	tail -n 5 "$TMP/linux-guest.log" | sed 's/^/  | /'
+	return 1
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# /init of the Linux guest the test suite boots (busybox sh): checks the machine Linux saw, prints TAP on the
+# console (ttyS0), a summary line "keeltest: N passed, M failed", and powers off (reboot(RB_POWER_OFF): ACPI S5).
+# Parameters it reads from the kernel command line (all optional; a check whose parameter is absent is skipped):
+#   keeltest.cpus=N          N vCPUs must be online
+#   keeltest.mem=MIB         MemTotal must be between 85% and 100% of MIB
+#   keeltest.token=STR       echoed back, so the harness sees the command line arrive intact
+#   keeltest.end             the last word of the command line: nothing was cut off after the token
+#   keeltest.modprobe=A,B    modprobe each module (the initramfs carries them: mkinitramfs.py --modules)
+# Every fork+exec costs seconds under emulated ring 0: the checks use shell built-ins wherever they can
+# (8 commands in all: 3 mounts, dd, dmesg, grep, poweroff, plus one modprobe per module asked for).
+# shellcheck disable=SC3043,SC2086,SC2116  # busybox ash has local; $(echo $x) joins a message's lines
+PATH=/bin
+export PATH
+n=0
+passed=0
+failed=0
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1 # $2"; }
+skip() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1 # SKIP $2"; }
+diag() {	# diag TEXT: each line of TEXT as a TAP comment
+	local IFS='
+' l
+	for l in $1; do echo "#   $l"; done
+}
+finish() {
+	trap - EXIT
+	echo "1..$n"
+	echo "keeltest: $passed passed, $failed failed"
+	poweroff -f
+	echo "keeltest: poweroff -f returned" # init exiting next makes the kernel panic (panic=-1 reboots)
+}
+# A syntax or run-time error that ends the script still reports and powers off.
+trap finish EXIT
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+# Kernel messages after this point would land in the middle of TAP lines: only emergencies reach the
+# console now (the power-off message and panics); dmesg still sees everything.
+echo 1 >/proc/sys/kernel/printk
+echo "keeltest: /init started"
+
+read -r cmdline </proc/cmdline
+cpus="" mem="" token="" end=0 mods="" taint_ok=0
+for w in $cmdline; do
+	case $w in
+	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
+	keeltest.cpus=*) cpus=${w#*=} ;;
+	keeltest.mem=*) mem=${w#*=} ;;
+	keeltest.token=*) token=${w#*=} ;;
+	keeltest.modprobe=*) mods=${w#*=} ;;
+	keeltest.end) end=1 ;;
+	esac
+done
+
+# (a) every vCPU online: count the ranges of /sys/devices/system/cpu/online ("0-1", "0,2-3")
+read -r online </sys/devices/system/cpu/online
+count=0
+IFS=,
+for r in $online; do
+	case $r in
+	*-*) count=$((count + ${r#*-} - ${r%-*} + 1)) ;;
+	*) count=$((count + 1)) ;;
+	esac
+done
+unset IFS
+if [ -z "$cpus" ]; then
+	skip "every vCPU online ($count: $online)" "no keeltest.cpus="
+elif [ "$count" = "$cpus" ]; then
+	ok "every vCPU online ($count: $online)"
+else
+	notok "every vCPU online" "online: $online ($count), keeltest.cpus=$cpus"
+fi
+
+# (e) the command line arrived whole: the token is there, and so is the last word
+if [ -z "$token" ]; then
+	skip "command line intact" "no keeltest.token="
+elif [ "$end" = 1 ]; then
+	ok "command line intact (token $token)"
+else
+	notok "command line intact (token $token)" "no keeltest.end at the end: $cmdline"
+fi
+
+# (f) the memory map: MemTotal close to what the VM was given
+read -r _ kb _ </proc/meminfo
+if [ -z "$mem" ]; then
+	skip "memory size (MemTotal $((kb / 1024)) MiB)" "no keeltest.mem="
+elif [ "$kb" -le $((mem * 1024)) ] && [ "$kb" -ge $((mem * 1024 * 85 / 100)) ]; then
+	ok "memory size (MemTotal $((kb / 1024)) MiB of $mem)"
+else
+	notok "memory size" "MemTotal $kb kB, keeltest.mem=$mem MiB"
+fi
+
+# (d) a system-call storm from user space: 3000 reads and 3000 writes, every one must succeed
+out=$(dd if=/dev/zero of=/dev/null bs=1 count=3000 2>&1)
+case $out in
+*"3000+0 records in"*"3000+0 records out"*) ok "6000 system calls from user space (dd)" ;;
+*) notok "6000 system calls from user space (dd)" "$(echo $out)" ;;
+esac
+
+# optional: load the modules asked for
+IFS=,
+for m in $mods; do
+	unset IFS
+	if r=$(modprobe "$m" 2>&1); then ok "modprobe $m"; else notok "modprobe $m" "$(echo $r)"; fi
+done
+unset IFS
+
+# Everything the kernel logged, read once; one grep picks every line the next checks look at.
+dmesg >/tmp/dmesg
+found=$(grep -iE 'unpack|ACPI (BIOS )?(Error|Warning)|can.t find IRQ for PCI INT|Call Trace|^\[[ .0-9]*\] (BUG|WARNING):|Kernel panic' /tmp/dmesg)
+unpacked=0 unpackfail="" acpi="" trace=""
+IFS='
+'
+for l in $found; do
+	case $l in
+	*"Initramfs unpacking failed"*) unpackfail="$unpackfail$l
+" ;;
+	*"Unpacking initramfs"* | *"Trying to unpack rootfs"*) unpacked=1 ;;
+	*[Aa][Cc][Pp][Ii]* | *"IRQ for PCI INT"*) acpi="$acpi$l
+" ;;
+	*"Call Trace"* | *BUG:* | *WARNING:* | *"Kernel panic"*) trace="$trace$l
+" ;;
+	esac
+done
+unset IFS
+
+# (b) the initrd was found and unpacked
+if [ "$unpacked" = 1 ] && [ -z "$unpackfail" ]; then
+	ok "initramfs unpacked"
+elif [ -n "$unpackfail" ]; then
+	notok "initramfs unpacked" "the kernel says:"
+	diag "$unpackfail"
+else
+	notok "initramfs unpacked" "dmesg does not say it unpacked the initramfs"
+fi
+
+# (c) no ACPI error or warning, every PCI interrupt routed
+if [ -z "$acpi" ]; then
+	ok "no ACPI errors or warnings, PCI interrupts routed"
+else
+	notok "no ACPI errors or warnings, PCI interrupts routed" "dmesg:"
+	diag "$acpi"
+fi
+
+# (g) no kernel warning, BUG or oops, and the kernel is not tainted (but for what clearcpuid= does)
+read -r taint </proc/sys/kernel/tainted
+if [ -z "$trace" ] && [ $((taint & ~taint_ok)) = 0 ]; then
+	ok "no kernel warnings or oopses (tainted=$taint)"
+else
+	notok "no kernel warnings or oopses" "tainted=$taint (see Documentation/admin-guide/tainted-kernels.rst)"
+	diag "$trace"
+fi
+
+finish
