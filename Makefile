@@ -53,7 +53,7 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 include guest/guest.mk
 
 # --- the VMM -----------------------------------------------------------------------
-VMM_SRCS := $(sort $(wildcard vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
+VMM_SRCS := $(sort $(wildcard firmware/*.c vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
 VMM_MAIN := vmm/main.c
 LIB_SRCS := $(filter-out $(VMM_MAIN),$(VMM_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/vmm/bundled_guest.o
@@ -116,11 +116,17 @@ $(ELFPATCH): $(O)/tests/tools/elfpatch.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-integration: $(KEEL) $(ELFPATCH)
-	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) ONLY='$(ONLY)' bash tests/integration/run.sh
+# acpi_tables: a machine's ACPI tables, one file per table, for iasl (tests/integration/t_acpi.sh)
+ACPI_TABLES := $(O)/tests/tools/acpi_tables
+$(ACPI_TABLES): $(O)/tests/tools/acpi_tables.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+integration: $(KEEL) $(ELFPATCH) $(ACPI_TABLES)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) ACPI_TABLES=$(ACPI_TABLES) ONLY='$(ONLY)' bash tests/integration/run.sh
 
 # one build's whole suite
-check: $(KEEL) $(UNIT_BIN) $(ELFPATCH)
+check: $(KEEL) $(UNIT_BIN) $(ELFPATCH) $(ACPI_TABLES)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "firmware/describe.h"
 #include "vmm/log.h"
 
 #define PCI_CAP_START 0x40u
@@ -124,6 +125,7 @@ int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio, uint64_
 	memset(h, 0, sizeof(*h));
 	h->pio = pio;
 	h->mmio = mmio;
+	h->mmio_base = mmio_base;
 	h->mmio_next = mmio_base;
 	h->mmio_end = mmio_base + mmio_size;
 	pthread_mutex_init(&h->lock, NULL);
@@ -266,6 +268,32 @@ void pci_cfg_write(struct pci_host *h, unsigned int slot, unsigned int fn, uint3
 	if (pd->ops && pd->ops->cfg_write)
 		pd->ops->cfg_write(pd, off, len);
 	pthread_mutex_unlock(&h->lock);
+}
+
+int pci_host_describe(const struct pci_host *h, struct dev_descs *out)
+{
+	const struct dev_desc d = {
+		.name = "pci", .compatible = "keel,pci-host-cf8", .space = DESC_PCI_HOST, .nregs = 2,
+		.regs = { { KEEL_PORT_PCI_CONFIG_ADDR, 8 }, { h->mmio_base, h->mmio_end - h->mmio_base } },
+		.irq = -1, .pci = { .bus = 0 },
+	};
+
+	return desc_add(out, &d);
+}
+
+int pci_dev_describe(const struct pci_dev *pd, unsigned int gsi, struct dev_descs *out)
+{
+	/* The pin is read-only in the header; the slot and function are fixed once plugged. */
+	unsigned int pin = pd->cfg[PCI_INT_PIN];
+	const struct dev_desc d = {
+		.name = pd->name, .compatible = "keel,pci-function", .space = DESC_PCI,
+		.irq = pin ? (int)gsi : -1,
+		.pci = { .bus = 0, .slot = pd->slot, .fn = pd->fn, .pin = pin },
+	};
+
+	if (!pd->host)
+		return -EINVAL;
+	return desc_add(out, &d);
 }
 
 int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,

@@ -44,6 +44,7 @@
 #define PCI_HOST_DEVICE 0x1237u
 #define PCI_CLASS_HOST_BRIDGE 0x060000u
 
+struct dev_descs;
 struct pci_dev;
 
 /* A function's hooks into configuration space (host lock held; all may be NULL). */
@@ -85,7 +86,8 @@ struct pci_host {
 	uint32_t addr;			/* CONFIG_ADDRESS (0xcf8) */
 	struct pci_dev *slots[PCI_MAX_SLOTS][PCI_MAX_FUNCS];	/* [0][0]: the bridge */
 	struct pci_dev bridge;
-	uint64_t mmio_next, mmio_end;	/* where pci_host_add places memory BARs */
+	uint64_t mmio_base;		/* the memory window pci_host_init was given ... */
+	uint64_t mmio_next, mmio_end;	/* ... and where pci_host_add places the next memory BAR */
 	bool ports;			/* 0xcf8-0xcff registered */
 };
 
@@ -185,6 +187,20 @@ void pci_host_save(struct pci_host *h, struct pci_host_state *s);
  * with @h unchanged.
  */
 int pci_host_restore(struct pci_host *h, const struct pci_host_state *s);
+
+/*
+ * pci_host_describe - add @h to @out for the firmware tables (DESC_PCI_HOST): bus 0, its
+ * configuration ports 0xcf8-0xcff, its memory window. The functions describe themselves
+ * (pci_dev_describe). Returns 0 or -ENOSPC.
+ */
+int pci_host_describe(const struct pci_host *h, struct dev_descs *out);
+
+/*
+ * pci_dev_describe - add the plugged function @pd to @out (DESC_PCI): its slot and function, its
+ * interrupt pin (from its header) and @gsi, the interrupt input its owner wired that pin to.
+ * Returns 0, -EINVAL when @pd is not plugged, or -ENOSPC.
+ */
+int pci_dev_describe(const struct pci_dev *pd, unsigned int gsi, struct dev_descs *out);
 
 /* pci_cfg_io - the bus handler of ports 0xcf8-0xcff (mechanism #1). */
 int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uint32_t len,

@@ -1,4 +1,4 @@
-/* The built-in device table (COM1, debug-exit, i8042, PM1a control, virtio, bench): each entry wires one device to the platform. */
+/* The built-in device table (COM1, debug-exit, i8042, ACPI PM, virtio, bench): each entry wires one device to the platform. */
 #include "vmm/machine.h"
 
 #include <string.h>
@@ -101,9 +101,10 @@ static void i8042_remove(struct vm *vm)
 	i8042_destroy(&vm->plat.pio);
 }
 
+/* The ACPI PM hardware; vm->pm is how the VM's SIGTERM handling reaches pm_power_button. */
 static int pm_add(struct vm *vm)
 {
-	return pm_create(&vm->plat.pio, &vm->plat.stop);
+	return pm_create(&vm->plat.pio, &vm->plat.stop, platform_irq_line(&vm->plat, KEEL_SCI_IRQ), &vm->pm);
 }
 
 static int pm_show(struct vm *vm, struct dev_descs *out)
@@ -114,7 +115,8 @@ static int pm_show(struct vm *vm, struct dev_descs *out)
 
 static void pm_remove(struct vm *vm)
 {
-	pm_destroy(&vm->plat.pio);
+	pm_destroy(vm->pm);
+	vm->pm = NULL;
 }
 
 /* Nothing unless --disk/--console/--rng/--net (virtio_prepare made the host). */
@@ -163,7 +165,7 @@ static const struct machine_device machine_table[] = {
 	{ "com1", com1_create, com1_describe, com1_destroy },
 	{ "debug-exit", debug_exit_add, debug_exit_show, debug_exit_remove },
 	{ "i8042", i8042_add, i8042_show, i8042_remove },
-	{ "pm1a-control", pm_add, pm_show, pm_remove },
+	{ "acpi-pm", pm_add, pm_show, pm_remove },
 	{ "virtio", virtio_add, virtio_show, virtio_remove },
 	{ "bench", bench_add, NULL, bench_remove },	/* found by the bench guest at fixed addresses */
 };

@@ -13,17 +13,28 @@
 
 int virtio_describe(const struct virtio_host *h, struct dev_descs *out)
 {
-	for (unsigned int i = 0; h && h->transport == VIRTIO_TRANSPORT_MMIO && i < h->nslots; i++) {
+	int ret;
+
+	if (!h)
+		return 0;
+	if (h->pci_ok) {
+		ret = pci_host_describe(&h->pci, out);
+		if (ret < 0)
+			return ret;
+	}
+	for (unsigned int i = 0; i < h->nslots; i++) {
 		const struct virtio_slot *s = &h->slots[i];
 		const struct dev_desc d = {
 			.name = "virtio_mmio", .compatible = "virtio,mmio", .space = DESC_MMIO,
 			.nregs = 1, .regs = { { s->mmio_base, VIRTIO_MMIO_WINDOW } }, .irq = (int)s->irq,
 		};
-		int ret;
 
-		if (!s->mmio)
-			continue;
-		ret = desc_add(out, &d);
+		if (s->pci)
+			ret = virtio_pci_describe(s->pci, out);
+		else if (s->mmio)
+			ret = desc_add(out, &d);
+		else
+			ret = 0;
 		if (ret < 0)
 			return ret;
 	}

@@ -44,8 +44,9 @@ struct virtio_host {
 
 /*
  * virtio_describe - add what the guest's firmware tables must show of @h's devices to @out, as
- * virtio_create placed them: each virtio-mmio window with its interrupt (PCI devices are found
- * by enumerating the bus). NULL @h adds nothing. Returns 0 or -ENOSPC.
+ * virtio_create placed them: over MMIO each window with its interrupt; over PCI the host bridge,
+ * then each function with its slot, function, INTA# and GSI (the guest enumerates the bus, but
+ * ACPI's interrupt routing must name them). NULL @h adds nothing. Returns 0 or -ENOSPC.
  */
 int virtio_describe(const struct virtio_host *h, struct dev_descs *out);
 

@@ -427,6 +427,11 @@ int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned
 }
 
 
+int virtio_pci_describe(const struct virtio_pci *vp, struct dev_descs *out)
+{
+	return pci_dev_describe(&vp->pci, vp->irq, out);
+}
+
 void virtio_pci_destroy(struct virtio_pci *vp)
 {
 	if (!vp)

@@ -96,6 +96,12 @@ int virtio_pci_save(struct virtio_pci *vp, struct virtio_pci_state *s);
  */
 int virtio_pci_restore(struct virtio_pci *vp, const struct virtio_pci_state *s);
 
+/*
+ * virtio_pci_describe - add @vp's function to @out for the firmware tables: its slot and
+ * function, INTA# and the GSI it raises (pci_dev_describe). Returns 0, -EINVAL or -ENOSPC.
+ */
+int virtio_pci_describe(const struct virtio_pci *vp, struct dev_descs *out);
+
 /* virtio_pci_intx_fd / virtio_pci_vector_fd - the eventfds behind INTA# and MSI-X vector @v (tests). */
 int virtio_pci_intx_fd(const struct virtio_pci *vp);
 int virtio_pci_vector_fd(const struct virtio_pci *vp, unsigned int v);

@@ -18,6 +18,7 @@ static const struct {
 	{ "elf", elf_suite },
 	{ "pvh", pvh_suite },
 	{ "fdt", fdt_suite },
+	{ "acpi", acpi_suite },
 	{ "uart", uart_suite },
 	{ "console", console_suite },
 	{ "evloop", evloop_suite },

@@ -13,6 +13,7 @@ Suite *config_suite(void);	/* tests/unit/test_config.c */
 Suite *elf_suite(void);		/* tests/unit/test_elf.c */
 Suite *pvh_suite(void);		/* tests/unit/test_pvh.c */
 Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */
+Suite *acpi_suite(void);	/* tests/unit/test_acpi.c */
 Suite *uart_suite(void);	/* tests/unit/test_uart.c */
 Suite *console_suite(void);	/* tests/unit/test_console.c */
 Suite *evloop_suite(void);	/* tests/unit/test_evloop.c */

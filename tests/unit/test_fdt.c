@@ -202,6 +202,33 @@ START_TEST(many_cpus_fit_the_size_hint)
 }
 END_TEST
 
+START_TEST(pci_kinds_have_no_node)
+{
+	const struct dev_desc host = {
+		.name = "pci", .compatible = "keel,pci-host-cf8", .space = DESC_PCI_HOST, .nregs = 2,
+		.regs = { { 0xcf8, 8 }, { KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE } }, .irq = -1,
+	};
+	const struct dev_desc fn = {
+		.name = "virtio-rng", .compatible = "keel,pci-function", .space = DESC_PCI, .irq = 16,
+		.pci = { .slot = 1, .pin = DESC_PCI_PIN_INTA },
+	};
+	struct dev_descs devs = { 0 };
+	struct guest_mem mem;
+	size_t cap = keel_fdt_size_hint(1, 0, DESC_MAX);
+	void *fdt = malloc(cap);
+
+	ck_assert_ptr_nonnull(fdt);
+	ck_assert_int_eq(gmem_init(&mem, 4 * MiB), 0);
+	ck_assert_int_eq(desc_add(&devs, &host), 0);
+	ck_assert_int_eq(desc_add(&devs, &fn), 0);
+	ck_assert_int_eq(keel_fdt_build(fdt, cap, &mem, 1, "", &devs), 0);
+	ck_assert_uint_eq(count_subnodes(fdt, "/"), 4);	/* chosen, memory, cpus, isa */
+	ck_assert_uint_eq(count_subnodes(fdt, "/isa"), 0);
+	gmem_destroy(&mem);
+	free(fdt);
+}
+END_TEST
+
 START_TEST(build_errors)
 {
 	struct guest_mem mem;
@@ -282,7 +309,7 @@ static void check_fdt_module(uint64_t ram, size_t initrd_size)
 	ck_assert_msg(r == 0, "boot_setup: %d (%s)", r, err);
 
 	ck_assert_int_eq(gmem_read(&mem, res.start_info_gpa, &si, sizeof(si)), 0);
-	ck_assert_uint_eq(si.nr_modules, initrd_size ? 2 : 1);
+	ck_assert_uint_eq(si.nr_modules, 2);	/* module 0 is always the initrd (empty without one) */
 	ck_assert_int_eq(gmem_read(&mem, si.modlist_paddr + (si.nr_modules - 1) * sizeof(last), &last,
 				   sizeof(last)), 0);
 	ck_assert_int_eq(gmem_read(&mem, last.cmdline_paddr, name, sizeof(KEEL_FDT_MODULE_CMDLINE)), 0);
@@ -321,6 +348,7 @@ Suite *fdt_suite(void)
 	tcase_add_test(tc, tree_contents);
 	tcase_add_test(tc, small_ram_skips_legacy_hole);
 	tcase_add_test(tc, many_cpus_fit_the_size_hint);
+	tcase_add_test(tc, pci_kinds_have_no_node);
 	tcase_add_test(tc, build_errors);
 	tcase_add_test(tc, fdt_is_last_module);
 	suite_add_tcase(s, tc);

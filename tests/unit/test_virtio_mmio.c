@@ -246,11 +246,13 @@ START_TEST(fdt_nodes)
 		ck_assert_uint_eq(fdt32_to_cpu(p[0]), KEEL_VIRTIO_GSI_BASE + i);
 	}
 	ck_assert_int_lt(fdt_path_offset(fdt, "/virtio_mmio@d0002000"), 0);
-	/* PCI: the bus is enumerated, nothing to describe */
+	/* PCI: the host bridge and the function, for ACPI's routing; the tree shows neither. */
 	ck_assert_int_eq(testvm_start(&pci_vm, &c), 0);
 	devs.n = 0;
 	ck_assert_int_eq(virtio_describe(pci_vm.virtio, &devs), 0);
-	ck_assert_uint_eq(devs.n, 0);
+	ck_assert_uint_eq(devs.n, 2);
+	ck_assert_int_eq(devs.d[0].space, DESC_PCI_HOST);
+	ck_assert_int_eq(devs.d[1].space, DESC_PCI);
 	testvm_stop(&pci_vm);
 	free(fdt);
 }

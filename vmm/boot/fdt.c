@@ -146,7 +146,11 @@ static void dt_device(struct dt *d, const struct dev_desc *dd)
 	dt_end(d);
 }
 
-/* Every device of @devs in @space, in order. */
+/*
+ * Every device of @devs in @space, in order. The tree has nodes for DESC_ISA_IO and DESC_MMIO
+ * only: the other kinds (a PCI host bridge and its functions) are for ACPI, and a tree's guest
+ * enumerates the bus itself.
+ */
 static void dt_devices(struct dt *d, const struct dev_descs *devs, enum desc_space space)
 {
 	for (unsigned int i = 0; devs && i < devs->n; i++)
