@@ -34,7 +34,7 @@ int i8042_cmd_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data
 		return 0;
 	}
 	if (data[0] == I8042_CMD_RESET)
-		stop_request(stop, KEEL_EXIT_OK, "guest reset through the i8042");
+		stop_reset(stop, "guest reset through the i8042");
 	else
 		log_debug("i8042: command %#x ignored", data[0]);
 	return 0;

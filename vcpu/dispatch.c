@@ -97,7 +97,7 @@ static int dispatch_system_event(struct vcpu *vcpu, struct kvm_run *run)
 		stop_request(vcpu->env->stop, KEEL_EXIT_OK, "guest shut down (system event)");
 		return VCPU_ACTION_STOP;
 	case KVM_SYSTEM_EVENT_RESET:
-		stop_request(vcpu->env->stop, KEEL_EXIT_OK, "guest reset (system event)");
+		stop_reset(vcpu->env->stop, "guest reset (system event)");
 		return VCPU_ACTION_STOP;
 	default: {
 		char what[64];

@@ -46,6 +46,11 @@ void cli_usage(FILE *f)
 		"  --host-workarounds auto|off|on   work around what this host's KVM cannot do\n"
 		"                    (default auto: only on hosts known to need it, such as kvm_pvm;\n"
 		"                    -v lists what was applied)\n"
+		"  --reboot exit|restart   when the guest reboots: end keel with status 0 (default),\n"
+		"                    or boot the VM again from the same command line\n"
+		"  --shutdown-timeout SECONDS   on SIGTERM, press the ACPI power button and wait this\n"
+		"                    long for the guest to power off (default 30; 0: stop at once);\n"
+		"                    a second SIGTERM stops it at once\n"
 		"  -v, --verbose     more messages (twice: debug); -q, --quiet: errors only\n"
 		"\n"
 		"Console: the guest's COM1 is wired to your terminal. Ctrl-A x quits, Ctrl-A Ctrl-A\n"
@@ -66,6 +71,8 @@ enum cli_opt {
 	CLI_TRANSPORT,
 	CLI_BOOT_PROTOCOL,
 	CLI_HOST_FIXES,
+	CLI_REBOOT,
+	CLI_SHUTDOWN_TIMEOUT,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -80,6 +87,8 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_TRANSPORT] = { "--virtio-transport", true },
 	[CLI_BOOT_PROTOCOL] = { "--boot-protocol", true },
 	[CLI_HOST_FIXES] = { "--host-workarounds", true },
+	[CLI_REBOOT] = { "--reboot", true },
+	[CLI_SHUTDOWN_TIMEOUT] = { "--shutdown-timeout", true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -107,6 +116,10 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 		return config_set_boot_protocol(c, v, err, errlen);
 	case CLI_HOST_FIXES:
 		return config_set_host_fixes(c, v, err, errlen);
+	case CLI_REBOOT:
+		return config_set_reboot(c, v, err, errlen);
+	case CLI_SHUTDOWN_TIMEOUT:
+		return config_set_shutdown_timeout(c, v, err, errlen);
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}

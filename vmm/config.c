@@ -17,6 +17,8 @@ enum {
 	GIVEN_CMDLINE = 1u << 2,
 	GIVEN_BOOT_PROTOCOL = 1u << 3,
 	GIVEN_HOST_FIXES = 1u << 4,
+	GIVEN_REBOOT = 1u << 5,
+	GIVEN_SHUTDOWN_TIMEOUT = 1u << 6,
 };
 
 void vm_config_init(struct vm_config *c)
@@ -24,6 +26,7 @@ void vm_config_init(struct vm_config *c)
 	memset(c, 0, sizeof(*c));
 	c->mem_size = CONFIG_DEFAULT_MEM;
 	c->ncpus = 1;
+	c->shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT;
 	snprintf(c->kvm_path, sizeof(c->kvm_path), "%s", "/dev/kvm");
 	virtio_config_init(&c->virtio);
 }
@@ -174,6 +177,37 @@ int config_set_host_fixes(struct vm_config *c, const char *mode, char *err, size
 		return opt_err(err, errlen, "--host-workarounds %s: expected auto, off or on", mode ? mode : "");
 	c->host_fixes = (enum config_host_fixes)i;
 	c->given |= GIVEN_HOST_FIXES;
+	return 0;
+}
+
+int config_set_reboot(struct vm_config *c, const char *mode, char *err, size_t errlen)
+{
+	static const char *const names[] = { "exit", "restart" };
+	int i = name_index(mode, names, 2);
+
+	if (given_twice(c, GIVEN_REBOOT, "--reboot", err, errlen))
+		return -EINVAL;
+	if (i < 0)
+		return opt_err(err, errlen, "--reboot %s: expected exit or restart", mode ? mode : "");
+	c->reboot_restart = i == 1;
+	c->given |= GIVEN_REBOOT;
+	return 0;
+}
+
+int config_set_shutdown_timeout(struct vm_config *c, const char *seconds, char *err, size_t errlen)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	if (given_twice(c, GIVEN_SHUTDOWN_TIMEOUT, "--shutdown-timeout", err, errlen))
+		return -EINVAL;
+	errno = 0;
+	v = seconds && *seconds >= '0' && *seconds <= '9' ? strtoul(seconds, &end, 10) : 0;
+	if (!end || *end || errno || v > 3600)
+		return opt_err(err, errlen, "--shutdown-timeout %s: expected whole seconds, 0 to 3600",
+			       seconds ? seconds : "");
+	c->shutdown_timeout = (unsigned int)v;
+	c->given |= GIVEN_SHUTDOWN_TIMEOUT;
 	return 0;
 }
 

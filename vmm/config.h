@@ -11,6 +11,7 @@
 #include "firmware/machine.h"
 
 #define CONFIG_DEFAULT_MEM (256ull << 20)
+#define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30u
 #define CONFIG_MAX_CPUS 4096u	/* the adders' bound; KVM's own limit is checked when the VM is created */
 
 /* How the kernel boots: chosen from the image (auto), or forced. */
@@ -40,6 +41,8 @@ struct vm_config {
 	unsigned int ncpus;		/* vCPUs */
 	enum config_boot_protocol boot_protocol;	/* --boot-protocol: auto unless forced */
 	enum config_host_fixes host_fixes;	/* --host-workarounds: auto (when the host needs them) */
+	bool reboot_restart;		/* --reboot restart: a guest reset boots the VM again (keel re-executes itself) */
+	unsigned int shutdown_timeout;	/* --shutdown-timeout: seconds SIGTERM waits for the guest to power off */
 	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
 	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
 	bool gdb_wait;			/* hold every vCPU until gdb attaches */
@@ -86,6 +89,15 @@ int config_set_boot_protocol(struct vm_config *c, const char *name, char *err, s
 
 /* config_set_host_fixes - "auto", "off" or "on" (--host-workarounds). Once. */
 int config_set_host_fixes(struct vm_config *c, const char *mode, char *err, size_t errlen);
+
+/* config_set_reboot - "exit" (the default: a guest reset ends keel with status 0) or "restart". Once. */
+int config_set_reboot(struct vm_config *c, const char *mode, char *err, size_t errlen);
+
+/*
+ * config_set_shutdown_timeout - seconds (0 to 3600) that SIGTERM waits, after pressing the ACPI
+ * power button, for the guest to power off; 0 stops at once. Default CONFIG_DEFAULT_SHUTDOWN_TIMEOUT. Once.
+ */
+int config_set_shutdown_timeout(struct vm_config *c, const char *seconds, char *err, size_t errlen);
 
 /* config_set_kvm_path - the KVM device to open instead of /dev/kvm. */
 int config_set_kvm_path(struct vm_config *c, const char *path, char *err, size_t errlen);

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-/* What the parsed command line @o asks for; returns the exit status. */
-static int keel_main(const struct cli_options *o)
+/* What the parsed command line @o asks for; returns the exit status. *@restart: boot again (--reboot restart). */
+static int keel_main(const struct cli_options *o, bool *restart)
 {
 	struct vm vm;
 	int status;
@@ -33,6 +35,7 @@ static int keel_main(const struct cli_options *o)
 	status = vm_create(&vm, &o->cfg);
 	if (status == KEEL_EXIT_OK)
 		status = vm_run(&vm);
+	*restart = status == KEEL_EXIT_OK && o->cfg.reboot_restart && vm_rebooted(&vm);
 	vm_destroy(&vm);
 	return status;
 }
@@ -40,6 +43,7 @@ static int keel_main(const struct cli_options *o)
 int main(int argc, char **argv)
 {
 	struct cli_options opts;
+	bool restart = false;
 	char err[512];
 	int status, r;
 
@@ -48,8 +52,15 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		status = r == -ENOMEM ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
 	} else {
-		status = keel_main(&opts);
+		status = keel_main(&opts, &restart);
 	}
 	cli_options_free(&opts);	/* after vm_destroy: the VM borrows the configuration's strings */
+	if (restart) {
+		/* A fresh process boots the VM again: every device, fd and byte of RAM as new. */
+		log_info("the guest rebooted: booting the VM again (--reboot restart)");
+		execv("/proc/self/exe", argv);
+		log_error("cannot boot the VM again: re-executing keel failed: %s", strerror(errno));
+		return KEEL_EXIT_HOST;
+	}
 	return status;
 }

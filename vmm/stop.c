@@ -25,7 +25,7 @@ void stop_ctl_destroy(struct stop_ctl *s)
 	pthread_mutex_destroy(&s->lock);
 }
 
-void stop_request(struct stop_ctl *s, int status, const char *why)
+static void stop_request_as(struct stop_ctl *s, int status, bool reset, const char *why)
 {
 	uint64_t one = 1;
 	bool first;
@@ -35,6 +35,7 @@ void stop_request(struct stop_ctl *s, int status, const char *why)
 	if (first) {
 		s->requested = true;
 		s->status = status;
+		s->reset = reset;
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (!first)
@@ -43,6 +44,26 @@ void stop_request(struct stop_ctl *s, int status, const char *why)
 		log_info("%s (exit status %d)", why, status);
 	if (s->efd >= 0 && write(s->efd, &one, sizeof(one)) < 0)
 		log_debug("stop eventfd: %s", strerror(errno));
+}
+
+void stop_request(struct stop_ctl *s, int status, const char *why)
+{
+	stop_request_as(s, status, false, why);
+}
+
+void stop_reset(struct stop_ctl *s, const char *why)
+{
+	stop_request_as(s, 0, true, why);
+}
+
+bool stop_was_reset(struct stop_ctl *s)
+{
+	bool reset;
+
+	pthread_mutex_lock(&s->lock);
+	reset = s->requested && s->reset;
+	pthread_mutex_unlock(&s->lock);
+	return reset;
 }
 
 int stop_status(struct stop_ctl *s)

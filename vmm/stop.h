@@ -13,6 +13,7 @@ struct stop_ctl {
 	pthread_mutex_t lock;		/* guards the three fields below */
 	bool requested;			/* first request wins */
 	int status;			/* KEEL_EXIT_* or a debug-exit status */
+	bool reset;			/* the winning request was the guest resetting the machine */
 	int efd;			/* eventfd, written once when a stop is requested; -1 when closed */
 };
 
@@ -27,6 +28,12 @@ void stop_ctl_destroy(struct stop_ctl *s);
  * wins; later ones are ignored. @why (may be NULL) is logged at info level.
  */
 void stop_request(struct stop_ctl *s, int status, const char *why);
+
+/* stop_reset - like stop_request with KEEL_EXIT_OK, marking the stop as the guest's reset (a reboot). */
+void stop_reset(struct stop_ctl *s, const char *why);
+
+/* stop_was_reset - whether the winning request was a reset. */
+bool stop_was_reset(struct stop_ctl *s);
 
 /* stop_status - the status of the winning request (0 when none came). */
 int stop_status(struct stop_ctl *s);

@@ -1,6 +1,7 @@
 /* VM lifecycle: create the KVM VM with RAM, irqchip, PIT, devices, vCPUs and the loaded kernel; run it; stop it; tear it down. */
 #include "vmm/vm.h"
 
+#include "devices/pm.h"
 #include "devices/virtio/host.h"
 #include "vcpu/cpuid.h"
 #include "vcpu/quirks.h"
@@ -27,6 +28,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 int vm_init(struct vm *vm, const struct vm_config *cfg)
@@ -35,6 +37,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
+	vm->term_timer = -1;
 	ret = platform_init(&vm->plat);
 	vm->vcpu_env = (struct vcpu_env){
 		.vm_fd = -1,
@@ -297,6 +300,47 @@ static void vm_on_stop(void *opaque, int fd, uint32_t events)
 	evloop_stop(&vm->plat.loop);
 }
 
+/* The guest did not power off in time after SIGTERM pressed its power button. */
+static void vm_on_shutdown_timeout(void *opaque, int fd, uint32_t events)
+{
+	struct vm *vm = opaque;
+	uint64_t n;
+
+	(void)events;
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	log_warn("the guest did not power off within %u s of SIGTERM: stopping it", vm->cfg.shutdown_timeout);
+	stop_request(&vm->plat.stop, 128 + SIGTERM, NULL);
+}
+
+/*
+ * A first SIGTERM asks the guest to shut down: it presses the ACPI power button and gives the
+ * guest cfg.shutdown_timeout seconds. Returns true when it did (the VM goes on for now).
+ */
+static bool vm_graceful_term(struct vm *vm)
+{
+	struct itimerspec when = { .it_value = { .tv_sec = vm->cfg.shutdown_timeout } };
+	int r;
+
+	if (vm->term_pending || !vm->pm || vm->cfg.shutdown_timeout == 0)
+		return false;
+	r = pm_power_button(vm->pm);
+	if (r < 0) {
+		log_warn("SIGTERM: the guest does not listen to the ACPI power button: stopping it at once");
+		return false;
+	}
+	vm->term_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (vm->term_timer < 0 || timerfd_settime(vm->term_timer, 0, &when, NULL) < 0 ||
+	    evloop_add(&vm->plat.loop, vm->term_timer, EPOLLIN, vm_on_shutdown_timeout, vm) < 0) {
+		log_warn("SIGTERM: cannot arm the shutdown timer (%s): stopping the guest at once", strerror(errno));
+		return false;
+	}
+	vm->term_pending = true;
+	log_warn("SIGTERM: pressed the guest's ACPI power button; waiting up to %u s for it to power off"
+		 " (SIGTERM again stops it at once)", vm->cfg.shutdown_timeout);
+	return true;
+}
+
 static void vm_on_signal(void *opaque, int fd, uint32_t events)
 {
 	struct signalfd_siginfo si;
@@ -304,6 +348,8 @@ static void vm_on_signal(void *opaque, int fd, uint32_t events)
 
 	(void)events;
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	if (si.ssi_signo == SIGTERM && vm_graceful_term(vm))
 		return;
 	log_warn("stopped by signal %u (%s)", si.ssi_signo, strsignal((int)si.ssi_signo));
 	stop_request(&vm->plat.stop, 128 + (int)si.ssi_signo, NULL);
@@ -355,7 +401,17 @@ int vm_run(struct vm *vm)
 	vm->console = NULL;
 	evloop_del(&vm->plat.loop, sfd);
 	close(sfd);
+	if (vm->term_timer >= 0) {
+		evloop_del(&vm->plat.loop, vm->term_timer);
+		close(vm->term_timer);
+		vm->term_timer = -1;
+	}
 	return stop_status(&vm->plat.stop);
+}
+
+bool vm_rebooted(struct vm *vm)
+{
+	return stop_was_reset(&vm->plat.stop);
 }
 
 void vm_destroy(struct vm *vm)

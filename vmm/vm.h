@@ -38,6 +38,8 @@ struct vm {
 	const char *host_why;		/* the host module that needs them ("kvm_pvm"), or NULL */
 	struct vcpu_quirks quirks;	/* their state, shared by the vCPUs */
 	bool quirks_ready;		/* quirks initialised */
+	bool term_pending;		/* SIGTERM pressed the power button; a second one stops at once */
+	int term_timer;			/* timerfd bounding that wait, -1 when none */
 	struct boot_result boot;	/* where the kernel landed */
 	unsigned int ncpus;
 	struct vcpu **vcpus;		/* ncpus entries */
@@ -65,6 +67,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg);
 
 /* vm_run - start every vCPU, run the event loop until a stop, stop and join the vCPUs. Returns the exit status. */
 int vm_run(struct vm *vm);
+
+/* vm_rebooted - whether the VM ended because the guest reset it (a reboot). */
+bool vm_rebooted(struct vm *vm);
 
 /* vm_destroy - release everything; safe after a failed vm_create or vm_init. */
 void vm_destroy(struct vm *vm);

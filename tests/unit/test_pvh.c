@@ -52,7 +52,7 @@ START_TEST(start_info_contents)
 	ck_assert_uint_eq(si.magic, PVH_START_MAGIC);
 	ck_assert_uint_eq(si.version, 1);
 	ck_assert_uint_eq(si.flags, 0);
-	ck_assert_uint_eq(si.rsdp_paddr, 0);
+	ck_assert_uint_eq(si.rsdp_paddr, KEEL_ACPI_GPA);	/* keel's ACPI tables */
 	ck_assert_uint_eq(si.reserved, 0);
 
 	ck_assert(in_boot_area(si.cmdline_paddr, 1));
@@ -74,10 +74,12 @@ START_TEST(start_info_contents)
 	for (int i = 0; i < 3; i++)
 		ck_assert_uint_eq(map[i].reserved, 0);
 
-	/* No initrd: the device tree is the only module. */
-	ck_assert_uint_eq(si.nr_modules, 1);
-	ck_assert(in_boot_area(si.modlist_paddr, sizeof(mod)));
+	/* No initrd: module 0 is an empty one (Linux takes module 0 for its initrd), then the device tree. */
+	ck_assert_uint_eq(si.nr_modules, 2);
+	ck_assert(in_boot_area(si.modlist_paddr, 2 * sizeof(mod)));
 	read_gpa(&mem, si.modlist_paddr, &mod, sizeof(mod));
+	ck_assert_uint_eq(mod.size, 0);
+	read_gpa(&mem, si.modlist_paddr + sizeof(mod), &mod, sizeof(mod));
 	ck_assert_uint_eq(mod.paddr, res.fdt_gpa);
 	ck_assert_uint_eq(mod.size, res.fdt_size);
 	ck_assert_uint_eq(mod.reserved, 0);

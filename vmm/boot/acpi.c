@@ -1,6 +1,7 @@
 /* The ACPI tables of a boot: built by firmware/acpi.c from the vCPUs and the devices' descriptions, placed at KEEL_ACPI_GPA. */
 #include "vmm/boot/boot.h"
 
+#include "firmware/acpi.h"
 #include "firmware/describe.h"
 #include "firmware/machine.h"
 #include "vmm/boot/msg.h"
@@ -25,7 +26,8 @@ int boot_acpi_plan(struct boot_acpi *a, const struct guest_mem *mem, const struc
 		boot_errf(err, errlen, "out of host memory for the ACPI tables");
 		return -ENOMEM;
 	}
-	(void)none; r = 0; /* TEMPORARY until firmware/acpi.h lands */
+	r = acpi_build(req->ncpus, req->devices ? req->devices : &none, KEEL_ACPI_GPA, a->buf, KEEL_ACPI_SIZE,
+		       &a->len, &a->rsdp_gpa);
 	if (r == -ENOSPC)
 		return boot_errf(err, errlen, "the ACPI tables for %u vCPUs and %u devices do not fit in keel's"
 				 " %s ACPI area", req->ncpus, req->devices ? req->devices->n : 0,
