@@ -25,7 +25,7 @@ VERSION := $(shell cat VERSION)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
 	-DKEEL_VERSION='"$(VERSION)"'
-LDLIBS := -lfdt -luring -ljansson -pthread
+LDLIBS := -lfdt -luring -ljansson -lz -llzma -llz4 -lzstd -lbz2 -llzo2 -pthread
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -156,26 +156,53 @@ BENCH_BLK_SECONDS ?= 5
 bench-blk: deps $(BENCH_BLK)
 	$(Q)$(BENCH_BLK) $(BENCH_BLK_FILE) $(BENCH_BLK_SECONDS)
 
-# fuzz [FUZZ_SECONDS=N]: libFuzzer (clang) with ASan+UBSan on virtq_pop over arbitrary guest memory
+# fuzz [FUZZ_SECONDS=N]: libFuzzer (clang) with ASan+UBSan, every target for N seconds, failing if any fails:
+#   virtq       virtq_pop over arbitrary guest memory
+#   bzimage     bzimage_probe, bzimage_parse and bzimage_vmlinux over an arbitrary kernel file
+#   decompress  kz_decompress over an arbitrary payload
+FUZZ_SECONDS ?= 60
+FUZZ_CC := clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-virtq
 FUZZ_SRCS := tests/fuzz/fuzz_virtq.c devices/virtio/virtqueue.c vmm/memory.c
-FUZZ_SECONDS ?= 60
+FUZZ_KZ_SRCS := vmm/boot/decompress.c vmm/boot/decompress_frames.c vmm/boot/msg.c
+FUZZ_KZ_HDRS := vmm/boot/decompress.h vmm/boot/decompress_frames.h vmm/boot/msg.h vmm/boot/bzimage.h
+FUZZ_KZ_LIBS := -lz -llzma -llz4 -lzstd -lbz2 -llzo2
+FUZZ_SEEDS := $(BUILD)/fuzz/fuzz-seeds
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard devices/virtio/*.h vmm/memory.h firmware/machine.h)
 	@echo "  FUZZCC  $@"
-	$(Q)mkdir -p $(@D) && clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(FUZZ_SRCS)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_SRCS)
+
+$(BUILD)/fuzz/fuzz-bzimage: tests/fuzz/fuzz_bzimage.c vmm/boot/bzimage.c $(FUZZ_KZ_SRCS) $(FUZZ_KZ_HDRS)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
+
+$(BUILD)/fuzz/fuzz-decompress: tests/fuzz/fuzz_decompress.c $(FUZZ_KZ_SRCS) $(FUZZ_KZ_HDRS)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
+
+# the seeds of the last two: a small fake vmlinux in every format, alone and inside a bzImage
+$(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/bzimage_fixture.h
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D) && $(CC) -std=gnu11 -O1 $(WARN) -I. -D_GNU_SOURCE -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
 
 fuzz:
-	$(Q)bash mk/deps.sh fuzz
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
-	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)bash mk/deps.sh build fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
-	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 $(BUILD)/fuzz/corpus \
-		>$(BUILD)/fuzz/fuzz.log 2>&1; s=$$?; \
-	runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(BUILD)/fuzz/fuzz.log); \
-	if [ $$s -eq 0 ]; then echo "fuzz: $$runs executions in $(FUZZ_SECONDS) s of virtq_pop under ASan+UBSan, no failure"; \
-	else tail -n 40 $(BUILD)/fuzz/fuzz.log; echo "fuzz: FAILED after $$runs executions (log: $(BUILD)/fuzz/fuzz.log)"; exit 1; fi
+	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
+	$(Q)failed=0; \
+	for t in "virtq corpus virtq_pop over arbitrary guest memory" \
+		"bzimage corpus-bzimage bzImage parsing and unpacking" \
+		"decompress corpus-decompress kz_decompress"; do \
+		set -- $$t; name=$$1; dir=$$2; shift 2; log=$(BUILD)/fuzz/fuzz-$$name.log; \
+		$(BUILD)/fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 \
+			-artifact_prefix=$(BUILD)/fuzz/$$name- $(BUILD)/fuzz/$$dir >$$log 2>&1; s=$$?; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+		if [ $$s -eq 0 ]; then echo "fuzz: $$name: $$runs executions in $(FUZZ_SECONDS) s of $$* under ASan+UBSan, no failure"; \
+		else tail -n 40 $$log; echo "fuzz: $$name: FAILED after $$runs executions (log: $$log)"; failed=1; fi; \
+	done; exit $$failed
 
 run: deps $(KEEL)
 	$(Q)./$(KEEL) run $(RUN_ARGS); s=$$?; \

@@ -7,7 +7,7 @@ set -o pipefail
 
 # purpose   what it is for                                        packages ("?" marks an optional one:
 #                                                                  installed when it can be, never required)
-pkgs_build="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev ?libvirglrenderer-dev"
+pkgs_build="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev liblzo2-dev ?libvirglrenderer-dev"
 #   the VMM (keel), the bundled guest (links Debian's static libfdt), the generated configuration header
 pkgs_run=""
 #   `keel run`: nothing beyond the build set (liburing and jansson come with their -dev packages;

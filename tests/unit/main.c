@@ -19,6 +19,7 @@ static const struct {
 	{ "pvh", pvh_suite },
 	{ "fdt", fdt_suite },
 	{ "acpi", acpi_suite },
+	{ "bzimage", bzimage_suite },
 	{ "uart", uart_suite },
 	{ "console", console_suite },
 	{ "evloop", evloop_suite },

@@ -14,6 +14,7 @@ Suite *elf_suite(void);		/* tests/unit/test_elf.c */
 Suite *pvh_suite(void);		/* tests/unit/test_pvh.c */
 Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */
 Suite *acpi_suite(void);	/* tests/unit/test_acpi.c */
+Suite *bzimage_suite(void);	/* tests/unit/test_bzimage.c */
 Suite *uart_suite(void);	/* tests/unit/test_uart.c */
 Suite *console_suite(void);	/* tests/unit/test_console.c */
 Suite *evloop_suite(void);	/* tests/unit/test_evloop.c */
