@@ -61,6 +61,9 @@ _Static_assert(KEEL_VIRTIO_GSI_BASE + KEEL_VIRTIO_GSI_COUNT == KEEL_MSI_GSI_BASE
 #define KEEL_PORT_I8042_DATA 0x60u
 #define KEEL_PORT_I8042_CMD 0x64u	/* write 0xfe: reset, the VM ends with status 0 */
 #define KEEL_PORT_PM1A_EVT 0x600u	/* ACPI PM1a event block: status (16 bits) then enable (16 bits) */
+#define KEEL_PM1_EN_OFFSET 2u		/* PM1_EN sits at KEEL_PORT_PM1A_EVT + 2, after PM1_STS */
+#define KEEL_PM1_PWRBTN_STS (1u << 8)	/* PM1_STS: the power button was pressed (write 1 to clear) */
+#define KEEL_PM1_PWRBTN_EN (1u << 8)	/* PM1_EN: the guest listens to the power button (SIGTERM presses it) */
 #define KEEL_PORT_PM1A_CNT 0x604u	/* 16-bit write with SLP_EN set: power off, status 0 */
 #define KEEL_PM1_SLP_EN (1u << 13)
 #define KEEL_PORT_PM_TMR 0x608u		/* ACPI PM timer, 32 bits at 3.579545 MHz */

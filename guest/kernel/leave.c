@@ -10,9 +10,35 @@
 #include "guest/kernel/echo.h"
 #include "guest/kernel/gdbtest.h"
 #include "guest/kernel/machine.h"
+#include "guest/kernel/sched.h"
 #include "guest/lib/string.h"
+#include "guest/lib/ticks.h"
 
-#define EXIT_MODE_MAX 16
+#define EXIT_MODE_MAX 24		/* "powerbutton-ignore" and its NUL fit */
+
+/* sched_wait's condition, checked on every tick of the main thread's wait: one port read. */
+static bool power_button_pressed(const void *arg)
+{
+	(void)arg;
+	return machine_power_button_pressed();
+}
+
+/*
+ * exit=powerbutton and exit=powerbutton-ignore: listen to the ACPI power button (keel presses it
+ * on SIGTERM); then power off when it is pressed, or (@ignore) never answer it.
+ */
+static void leave_on_power_button(bool ignore)
+{
+	machine_power_button_enable();
+	kprintf("guest: waiting for the power button\n");
+	if (ignore)
+		return;
+	while (!sched_wait(power_button_pressed, NULL, NS_PER_S))
+		;
+	machine_power_button_clear();
+	kprintf("guest: power button pressed, powering off\n");
+	machine_poweroff();
+}
 
 void kernel_leave_verdict(bool passed)
 {
@@ -36,6 +62,10 @@ void kernel_leave(const char *cmdline, bool passed)
 		idt_triple_fault();
 	} else if (!strcmp(mode, "halt")) {
 		kprintf("guest: halted\n");
+	} else if (!strcmp(mode, "powerbutton")) {
+		leave_on_power_button(false);
+	} else if (!strcmp(mode, "powerbutton-ignore")) {
+		leave_on_power_button(true);
 	} else if (!strcmp(mode, "gdbtest")) {
 		gdbtest_run();
 	} else if (!strcmp(mode, "echo")) {
