@@ -41,7 +41,8 @@ void quirks_cpuid(const struct vcpu_quirks *q, struct kvm_cpuid2 *c)
 		e->ecx &= ~(1u << 13);	/* CMPXCHG16B */
 }
 
-int quirks_pf_trap_site(const uint8_t *code, size_t len)
+/* The length of the instruction at @code (@len bytes) when it is one the trap may step over, else 0. */
+static size_t skippable(const uint8_t *code, size_t len)
 {
 	/* What Linux's idtentry may start with before its `cld`: ENDBR64, CLAC, and NOPs (alternatives). */
 	static const struct {
@@ -56,19 +57,24 @@ int quirks_pf_trap_site(const uint8_t *code, size_t len)
 		{ 5, { 0x0f, 0x1f, 0x44, 0x00, 0x00 } },
 		{ 6, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 } },
 	};
-	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (len >= skip[i].n && memcmp(code, skip[i].b, skip[i].n) == 0)
+			return skip[i].n;
+	return 0;
+}
+
+int quirks_pf_trap_site(const uint8_t *code, size_t len)
+{
+	size_t at = 0, n;
 
 	while (at < len) {
-		size_t i, n = sizeof(skip) / sizeof(skip[0]);
-
 		if (code[at] == OP_CLD)
 			return (int)at;
-		for (i = 0; i < n; i++)
-			if (len - at >= skip[i].n && memcmp(code + at, skip[i].b, skip[i].n) == 0)
-				break;
-		if (i == n)
+		n = skippable(code + at, len - at);
+		if (n == 0)
 			return -ENOENT;
-		at += skip[i].n;
+		at += n;
 	}
 	return -ENOENT;
 }
