@@ -7,6 +7,7 @@
 #include "vmm/vm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@ static int keel_main(const struct cli_options *o, bool *restart)
 	status = vm_create(&vm, &o->cfg);
 	if (status == KEEL_EXIT_OK)
 		status = vm_run(&vm);
-	*restart = status == KEEL_EXIT_OK && o->cfg.reboot_restart && vm_rebooted(&vm);
+	/* not after SIGTERM: a guest that answers the power button with a reboot still ends */
+	*restart = status == KEEL_EXIT_OK && o->cfg.reboot_restart && vm_rebooted(&vm) && !vm.term_pending;
 	vm_destroy(&vm);
 	return status;
 }
@@ -57,8 +59,15 @@ int main(int argc, char **argv)
 	cli_options_free(&opts);	/* after vm_destroy: the VM borrows the configuration's strings */
 	if (restart) {
 		/* A fresh process boots the VM again: every device, fd and byte of RAM as new. */
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
 		log_info("the guest rebooted: booting the VM again (--reboot restart)");
-		execv("/proc/self/exe", argv);
+		if (n > 0) {
+			self[n] = '\0';
+			execv(self, argv);	/* by its real path, so the process keeps its name */
+		}
+		execv("/proc/self/exe", argv);	/* the binary was replaced or removed since */
 		log_error("cannot boot the VM again: re-executing keel failed: %s", strerror(errno));
 		return KEEL_EXIT_HOST;
 	}

@@ -307,8 +307,8 @@ static void vm_on_shutdown_timeout(void *opaque, int fd, uint32_t events)
 	uint64_t n;
 
 	(void)events;
-	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return;
+	if (read(fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+		return;		/* not expired after all */
 	log_warn("the guest did not power off within %u s of SIGTERM: stopping it", vm->cfg.shutdown_timeout);
 	stop_request(&vm->plat.stop, 128 + SIGTERM, NULL);
 }
