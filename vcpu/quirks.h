@@ -35,6 +35,7 @@ struct vcpu_quirks {
 	uint64_t trap_gva, trap_gpa;	/* the patched `cld` */
 	bool trap_set;
 	bool trap_failed;		/* the entry did not look as expected: said once, not retried */
+	uint64_t lstar;			/* the last LSTAR a vCPU wrote (Linux: the same on every vCPU) */
 	/* counters, for -v at the end (relaxed atomics) */
 	uint64_t n_syscalls, n_faults, n_fwait, n_int3;
 };
