@@ -129,6 +129,15 @@ if [ -f "$inst_comp" ]; then
 	inst_complete keel run --virtio-transport ''
 	check install/completion-value "keel run --virtio-transport completed to '$(tr '\n' ' ' <"$TMP/complete")', expected pci mmio" \
 		[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "mmio pci " ]
+	# the other options with a fixed set of values: OPTION=VALUES (as keel --help lists them)
+	for inst_spec in '--boot-protocol=auto linux pvh' '--host-workarounds=auto off on' '--reboot=exit restart'; do
+		inst_opt=${inst_spec%%=*}
+		inst_want=$(tr ' ' '\n' <<<"${inst_spec#*=}" | sort | tr '\n' ' ')
+		inst_complete keel run "$inst_opt" ''
+		check "install/completion-value/${inst_opt#--}" \
+			"keel run $inst_opt completed to '$(tr '\n' ' ' <"$TMP/complete")', expected ${inst_spec#*=}" \
+			[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "$inst_want" ]
+	done
 	inst_complete keel ''
 	check install/completion-commands "keel completed to '$(tr '\n' ' ' <"$TMP/complete")', expected run bench --help --version" \
 		[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "--help --version bench run " ]
