@@ -1,6 +1,7 @@
 /* Debug exits of a vCPU: KVM_EXIT_DEBUG goes to the debugger hooks; a ring-0 int3 that KVM could not emulate is finished here. */
 #include "vcpu/debug.h"
 
+#include "vcpu/quirks.h"
 #include "vcpu/state.h"
 #include "vcpu/vcpu.h"
 #include "vcpu/vmem.h"
@@ -73,7 +74,8 @@ int vcpu_int3_fault(struct vcpu *vcpu, const struct kvm_run *run)
 	 * The bytes KVM fetched, when it says: another vCPU may have changed memory since (Linux
 	 * patches its text live with int3 as a temporary byte). Memory otherwise.
 	 */
-	if ((run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
+	if (vcpu->env->quirks && (vcpu->env->quirks->flags & QUIRK_INT3) &&
+	    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
 	    run->emulation_failure.insn_size > 0)
 		byte = run->emulation_failure.insn_bytes[0];
 	else if (vcpu_read_virt(vcpu, pc, &byte, 1) != 1)

@@ -18,8 +18,8 @@ int vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run);
 
 /*
  * vcpu_int3_fault - after an emulation failure (KVM_EXIT_INTERNAL_ERROR, suberror 1) described by
- * @run: if the instruction is an int3 (judged from the bytes KVM fetched when @run has them, else
- * from memory at the vCPU's PC), it is either a breakpoint the gdb stub planted (the vCPU stops and
+ * @run: if the instruction is an int3 (judged from the bytes KVM fetched when @run has them and
+ * the host workaround QUIRK_INT3 is on, else from memory at the vCPU's PC), it is either a breakpoint the gdb stub planted (the vCPU stops and
  * gdb is told) or the guest's own, which is completed as the CPU would have done it: PC moves
  * past it and #BP is injected, so the guest's handler runs. Returns VCPU_ACTION_CONTINUE when
  * handled, -ENOENT when the failure is not an int3, or -errno.

@@ -15,13 +15,16 @@ enum keel_exit_status {
 /* The text of `keel --help` and README.md that documents the statuses above. */
 #define KEEL_EXIT_STATUS_HELP \
 	"Exit status:\n" \
-	"  0        the guest powered off, reset itself (i8042), you quit with Ctrl-A x, or gdb killed it\n" \
+	"  0        the guest powered off (also after SIGTERM pressed its power button), reset\n" \
+	"           itself (i8042; --reboot restart boots it again), you quit with Ctrl-A x, or gdb\n" \
+	"           killed it\n" \
 	"  1,3,...  the guest wrote V to the debug-exit port 0xf4: status (V << 1) | 1\n" \
 	"  2        bad command line or input file (kernel, initrd, disk, console file or socket)\n" \
 	"  4        the host cannot run the VM (no usable /dev/kvm, out of memory, KVM failure)\n" \
 	"  6        the guest triple-faulted (its registers are printed)\n" \
 	"  8        KVM could not run the guest (emulation failure, failed entry, unknown exit)\n" \
-	"  128+N    keel was stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n" \
+	"  128+N    keel was stopped by signal N (SIGINT, SIGHUP; SIGTERM when the guest does not\n" \
+	"           power off within --shutdown-timeout, or a second SIGTERM)\n" \
 	"The bundled guest powers off when every check passes (status 0) and writes 1 to the\n" \
 	"debug-exit port when one fails (status 3); under QEMU it leaves through debug-exit.\n"
 

@@ -98,10 +98,16 @@ unsigned int host_fixes_vm(int kvm_fd, int vm_fd, unsigned int flags)
 
 void host_fixes_describe(unsigned int flags, const char *why, bool params, char *buf, size_t len)
 {
-	snprintf(buf, len, "host workarounds (%s): %s%s%s%s%s%s", why ? why : "forced",
-		 flags & QUIRK_CPUID_CX16 ? "CPUID without cmpxchg16b; " : "",
-		 flags & QUIRK_FWAIT ? "fwait stepped; " : "",
-		 flags & QUIRK_INT3 ? "ring-0 int3 judged from KVM's fetched bytes; " : "",
-		 flags & QUIRK_SYSCALL ? "SYSCALL completed from the page-fault entry; " : "",
-		 params ? "Linux command line += " : "", params ? HOST_FIXES_LINUX_PARAMS : "");
+	const char *parts[] = {
+		flags & QUIRK_CPUID_CX16 ? "CPUID without cmpxchg16b" : NULL,
+		flags & QUIRK_FWAIT ? "fwait stepped" : NULL,
+		flags & QUIRK_INT3 ? "ring-0 int3 judged from KVM's fetched bytes" : NULL,
+		flags & QUIRK_SYSCALL ? "SYSCALL completed from the page-fault entry" : NULL,
+		params ? "Linux command line += " HOST_FIXES_LINUX_PARAMS : NULL,
+	};
+	size_t n = (size_t)snprintf(buf, len, "host workarounds (%s):", why ? why : "forced");
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && n < len; i++)
+		if (parts[i])
+			n += (size_t)snprintf(buf + n, len - n, "%s %s", n && buf[n - 1] != ':' ? ";" : "", parts[i]);
 }

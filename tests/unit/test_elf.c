@@ -411,7 +411,7 @@ START_TEST(rejects_no_pvh_note)
 	ph = get_ph(&k, 1);
 	ph.p_type = PT_NULL;
 	put_ph(&k, 1, &ph);
-	expect_rejected(&k, "keel boots PVH ELF kernels");
+	expect_rejected(&k, "an ELF kernel booted by PVH carries");
 	expect_rejected(&k, "XEN_ELFNOTE_PHYS32_ENTRY");
 	/* A note of the right type from another owner, or of another type, does not count. */
 	make_kernel(&k);

@@ -272,8 +272,9 @@ int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, 
 	if (r)
 		return r;
 	if (!img->has_pvh)
-		return FAIL(&c, "no PVH entry point: keel boots PVH ELF kernels, which carry a \"Xen\" "
-			    "note of type XEN_ELFNOTE_PHYS32_ENTRY (18) in a PT_NOTE segment");
+		return FAIL(&c, "no PVH entry point: an ELF kernel booted by PVH carries a \"Xen\" note of"
+			    " type XEN_ELFNOTE_PHYS32_ENTRY (18) in a PT_NOTE segment (a Linux vmlinux"
+			    " without one boots with --boot-protocol linux)");
 	if (img->entry >= 1ull << 32)
 		return FAIL(&c, "PVH entry 0x%" PRIx64 " is above 4 GiB (it is a 32-bit entry point)",
 			    img->entry);
