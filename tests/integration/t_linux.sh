@@ -24,7 +24,7 @@ elif linux_guest; then
 	#   panic=-1             a panic reboots at once (keel exits) instead of hanging until the timeout
 	#   cryptomgr.notests    the crypto self-tests run in ring 0 and add 10+ minutes on kvm_pvm hosts
 	#   ipv6.disable=1       IPv6's initialisation costs 60-140 s there, and nothing here uses a network
-	#   + linux_host_params  what kvm_pvm hosts need (tests/linux/harness.sh)
+	#   + linux_host_params  what the tests add on kvm_pvm hosts (tests/linux/harness.sh; keel adds the rest)
 	# Deliberately not `quiet`: the boot log is what tells a hang from a slow boot.
 	token=k$RANDOM$RANDOM
 	cmdline="console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1 $(linux_host_params)"
