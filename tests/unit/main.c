@@ -17,6 +17,7 @@ static const struct {
 	{ "config", config_suite },
 	{ "elf", elf_suite },
 	{ "pvh", pvh_suite },
+	{ "linux_boot", linux_boot_suite },
 	{ "fdt", fdt_suite },
 	{ "acpi", acpi_suite },
 	{ "bzimage", bzimage_suite },
