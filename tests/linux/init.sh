@@ -109,20 +109,25 @@ for m in $mods; do
 done
 unset IFS
 
-# Everything the kernel logged, read once; one grep picks every line the next checks look at.
+# Everything the kernel logged, read once; one grep picks every line the next checks look at, and the
+# taint mask too: a sysctl file must be read in one read() (at a non-zero offset it reads as empty,
+# and the shell's `read` takes one byte at a time).
 dmesg >/tmp/dmesg
-found=$(grep -iE 'unpack|ACPI (BIOS )?(Error|Warning)|can.t find IRQ for PCI INT|Call Trace|^\[[ .0-9]*\] (BUG|WARNING):|Kernel panic' /tmp/dmesg)
-unpacked=0 unpackfail="" acpi="" trace=""
+found=$(grep -H -iE 'unpack|ACPI (BIOS )?(Error|Warning)|can.t find IRQ for PCI INT|(^|\] )(BUG|WARNING):|Oops|Kernel panic|^[0-9]+$' \
+	/tmp/dmesg /proc/sys/kernel/tainted)
+unpacked=0 unpackfail="" acpi="" trace="" taint=""
 IFS='
 '
 for l in $found; do
 	case $l in
-	*"Initramfs unpacking failed"*) unpackfail="$unpackfail$l
+	/proc/sys/kernel/tainted:*) taint=${l#*:} ;;
+	*"Initramfs unpacking failed"*) unpackfail="$unpackfail${l#*:}
 " ;;
 	*"Unpacking initramfs"* | *"Trying to unpack rootfs"*) unpacked=1 ;;
-	*[Aa][Cc][Pp][Ii]* | *"IRQ for PCI INT"*) acpi="$acpi$l
+	*[Aa][Cc][Pp][Ii]\ *[Ee][Rr][Rr][Oo][Rr]* | *[Aa][Cc][Pp][Ii]\ *[Ww][Aa][Rr][Nn][Ii][Nn][Gg]* | *"IRQ for PCI INT"*)
+		acpi="$acpi${l#*:}
 " ;;
-	*"Call Trace"* | *BUG:* | *WARNING:* | *"Kernel panic"*) trace="$trace$l
+	*BUG:* | *WARNING:* | *Oops* | *"Kernel panic"*) trace="$trace${l#*:}
 " ;;
 	esac
 done
@@ -147,11 +152,10 @@ else
 fi
 
 # (g) no kernel warning, BUG or oops, and the kernel is not tainted (but for what clearcpuid= does)
-read -r taint </proc/sys/kernel/tainted
-if [ -z "$trace" ] && [ $((taint & ~taint_ok)) = 0 ]; then
+if [ -n "$taint" ] && [ -z "$trace" ] && [ $((taint & ~taint_ok)) = 0 ]; then
 	ok "no kernel warnings or oopses (tainted=$taint)"
 else
-	notok "no kernel warnings or oopses" "tainted=$taint (see Documentation/admin-guide/tainted-kernels.rst)"
+	notok "no kernel warnings or oopses" "tainted=${taint:-unreadable} (see Documentation/admin-guide/tainted-kernels.rst)"
 	diag "$trace"
 fi
 
