@@ -169,14 +169,19 @@ static int load(const struct boot_plan *p, const struct guest_mem *mem,
 static int plan_new(const struct guest_mem *mem, const struct boot_request *req, struct boot_plan **out,
 		    char *err, size_t errlen)
 {
+	*out = boot_plan_alloc(sizeof(**out), err, errlen);
+	return *out ? plan(*out, mem, req, err, errlen) : -ENOMEM;
+}
+
+void *boot_plan_alloc(size_t size, char *err, size_t errlen)
+{
+	void *p = calloc(1, size);
+
 	if (err && errlen)
 		err[0] = '\0';
-	*out = calloc(1, sizeof(**out));
-	if (!*out) {
+	if (!p)
 		boot_errf(err, errlen, "out of host memory preparing the boot image");
-		return -ENOMEM;
-	}
-	return plan(*out, mem, req, err, errlen);
+	return p;
 }
 
 static void plan_free(struct boot_plan *p)

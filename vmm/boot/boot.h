@@ -81,6 +81,12 @@ const struct boot_protocol *boot_protocol_for(const struct boot_request *req);
 /* boot_protocol_named - the protocol called @name ("linux", "pvh"), or NULL. */
 const struct boot_protocol *boot_protocol_named(const char *name);
 
+/*
+ * boot_plan_alloc - a zeroed plan of @size bytes for a protocol's check or load, with @err
+ * emptied; NULL with one line in @err when the host is out of memory.
+ */
+void *boot_plan_alloc(size_t size, char *err, size_t errlen);
+
 /* boot_low_ram_end - size of the RAM region that starts at guest-physical 0. */
 uint64_t boot_low_ram_end(const struct guest_mem *mem);
 

@@ -218,14 +218,8 @@ static int load(const struct linux_plan *p, const struct guest_mem *mem, const s
 static int plan_new(const struct guest_mem *mem, const struct boot_request *req, struct linux_plan **out,
 		    char *err, size_t errlen)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	*out = calloc(1, sizeof(**out));
-	if (!*out) {
-		boot_errf(err, errlen, "out of host memory preparing the boot image");
-		return -ENOMEM;
-	}
-	return plan(*out, mem, req, err, errlen);
+	*out = boot_plan_alloc(sizeof(**out), err, errlen);
+	return *out ? plan(*out, mem, req, err, errlen) : -ENOMEM;
 }
 
 static void plan_free(struct linux_plan *p)
