@@ -35,7 +35,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -217,6 +217,11 @@ bench-startup: deps $(KEEL)
 # bench-net [BENCH_NET_SECONDS=N]: UDP echo through a tap, keel against QEMU on the bundled guest (root)
 bench-net: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/net.sh
+
+# bench-linux [BENCH_LINUX_RUNS=N]: Debian's kernel from execve to /init and power-off, keel beside QEMU
+# (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
+bench-linux: deps $(KEEL)
+	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_JSON=$(BUILD)/bench/linux.json bash tests/bench/linux.sh
 
 # bench [BENCH_ARGS=...]: `keel bench` with the full iteration count: the table, $(BUILD)/bench.json, $(BUILD)/bench.svg
 bench: deps $(KEEL)

@@ -20,7 +20,7 @@ pkgs_test="check libsubunit-dev qemu-system-x86 gdb python3 jq iproute2 iputils-
 #   man for the installed page; lz4 unpacks the vmlinux from Debian's bzImage (t_linux_formats.sh);
 #   iasl (acpica-tools) disassembles keel's ACPI tables (t_acpi.sh).
 #   The suite also runs `keel bench --plot`: it needs the bench set.
-pkgs_bench="qemu-system-x86 strace gnuplot-nox jq"
+pkgs_bench="qemu-system-x86 strace gnuplot-nox jq python3"
 #   make bench, bench-agree, bench-startup (strace times exec to the first KVM_RUN), bench-net
 pkgs_fuzz="clang libclang-rt-dev"
 #   make fuzz: libFuzzer and its sanitizer runtimes
