@@ -1,5 +1,6 @@
 /* The PCI host bridge: configuration mechanism #1, multi-function slots, header write masks, BAR sizing and moves, the capability list. */
 #include "devices/pci.h"
+#include "firmware/le.h"
 
 #include <errno.h>
 #include <string.h>
@@ -11,38 +12,21 @@
 #define PCI_CAP_START 0x40u
 #define PCI_CFG_ADDR_BITS 0x80fffffcu	/* what a CONFIG_ADDRESS write keeps */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void pci_dev_init(struct pci_dev *pd, const char *name, uint16_t vendor, uint16_t device,
 		  uint32_t class_code, uint8_t revision, uint16_t subsys_vendor, uint16_t subsys_id,
 		  unsigned int irq)
 {
 	memset(pd, 0, sizeof(*pd));
 	pd->name = name;
-	put16(&pd->cfg[PCI_VENDOR_ID], vendor);
-	put16(&pd->cfg[PCI_DEVICE_ID], device);
+	le_put16(&pd->cfg[PCI_VENDOR_ID], vendor);
+	le_put16(&pd->cfg[PCI_DEVICE_ID], device);
 	pd->cfg[PCI_REVISION] = revision;
 	pd->cfg[PCI_CLASS_PROG] = (uint8_t)class_code;
-	put16(&pd->cfg[PCI_CLASS_PROG + 1], (uint16_t)(class_code >> 8));
-	put16(&pd->cfg[PCI_SUBSYS_VENDOR], subsys_vendor);
-	put16(&pd->cfg[PCI_SUBSYS_ID], subsys_id);
-	put16(&pd->cfg[PCI_COMMAND], PCI_CMD_MEM);
-	put16(&pd->wmask[PCI_COMMAND], PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE);
+	le_put16(&pd->cfg[PCI_CLASS_PROG + 1], (uint16_t)(class_code >> 8));
+	le_put16(&pd->cfg[PCI_SUBSYS_VENDOR], subsys_vendor);
+	le_put16(&pd->cfg[PCI_SUBSYS_ID], subsys_id);
+	le_put16(&pd->cfg[PCI_COMMAND], PCI_CMD_MEM);
+	le_put16(&pd->wmask[PCI_COMMAND], PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE);
 	pd->wmask[PCI_INT_LINE] = 0xff;
 	pd->wmask[0x0c] = 0xff;		/* cache line size */
 	pd->wmask[0x0d] = 0xff;		/* latency timer */
@@ -59,8 +43,8 @@ void pci_dev_set_bar(struct pci_dev *pd, unsigned int i, uint32_t size, bool io,
 	if (i >= PCI_NUM_BARS || size < 16 || (size & (size - 1)))
 		return;
 	pd->bar[i] = (struct pci_bar){ .size = size, .io = io, .fn = fn, .opaque = opaque };
-	put32(&pd->cfg[PCI_BAR0 + 4 * i], io ? PCI_BAR_IO : 0);
-	put32(&pd->wmask[PCI_BAR0 + 4 * i], ~(size - 1));
+	le_put32(&pd->cfg[PCI_BAR0 + 4 * i], io ? PCI_BAR_IO : 0);
+	le_put32(&pd->wmask[PCI_BAR0 + 4 * i], ~(size - 1));
 }
 
 uint8_t pci_dev_add_cap(struct pci_dev *pd, uint8_t id, uint8_t len)
@@ -75,7 +59,7 @@ uint8_t pci_dev_add_cap(struct pci_dev *pd, uint8_t id, uint8_t len)
 		pd->cfg[pd->cap_last + 1] = off;
 	else
 		pd->cfg[PCI_CAP_PTR] = off;
-	put16(&pd->cfg[PCI_STATUS], (uint16_t)(pd->cfg[PCI_STATUS] | PCI_STATUS_CAP_LIST));
+	le_put16(&pd->cfg[PCI_STATUS], (uint16_t)(pd->cfg[PCI_STATUS] | PCI_STATUS_CAP_LIST));
 	pd->cap_last = off;
 	pd->cap_end = (uint8_t)((off + len + 3) & ~3u);
 	return off;
@@ -87,7 +71,7 @@ static void pci_bar_update(struct pci_dev *pd, unsigned int i)
 	struct pci_bar *b = &pd->bar[i];
 	uint16_t cmd = (uint16_t)(pd->cfg[PCI_COMMAND] | pd->cfg[PCI_COMMAND + 1] << 8);
 	struct bus *bus = b->io ? pd->host->pio : pd->host->mmio;
-	uint64_t want = get32(&pd->cfg[PCI_BAR0 + 4 * i]) & ~(uint64_t)(b->size - 1);
+	uint64_t want = le_get32(&pd->cfg[PCI_BAR0 + 4 * i]) & ~(uint64_t)(b->size - 1);
 	uint64_t old = b->mapped;
 
 	if (!b->size)
@@ -131,7 +115,7 @@ int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio, uint64_
 	pthread_mutex_init(&h->lock, NULL);
 	pci_dev_init(&h->bridge, "host-bridge", PCI_HOST_VENDOR, PCI_HOST_DEVICE, PCI_CLASS_HOST_BRIDGE,
 		     0, 0, 0, 0xff);
-	put16(&h->bridge.cfg[PCI_COMMAND], PCI_CMD_MEM | PCI_CMD_MASTER);
+	le_put16(&h->bridge.cfg[PCI_COMMAND], PCI_CMD_MEM | PCI_CMD_MASTER);
 	h->bridge.host = h;
 	h->slots[0][0] = &h->bridge;
 	ret = bus_register(pio, 0xcf8, 8, pci_cfg_io, h, "pci-config");
@@ -177,7 +161,7 @@ int pci_host_add(struct pci_host *h, unsigned int slot, unsigned int fn, struct 
 			pthread_mutex_unlock(&h->lock);
 			return -ENOSPC;
 		}
-		put32(&pd->cfg[PCI_BAR0 + 4 * i], (uint32_t)at);
+		le_put32(&pd->cfg[PCI_BAR0 + 4 * i], (uint32_t)at);
 		h->mmio_next = at + b->size;
 	}
 	pd->host = h;
@@ -198,7 +182,7 @@ void pci_host_remove(struct pci_host *h, unsigned int slot, unsigned int fn)
 	pthread_mutex_lock(&h->lock);
 	pd = h->slots[slot][fn];
 	if (pd) {
-		put16(&pd->cfg[PCI_COMMAND], 0);
+		le_put16(&pd->cfg[PCI_COMMAND], 0);
 		pci_bars_update(pd);
 		h->slots[slot][fn] = NULL;
 	}
@@ -314,7 +298,7 @@ int pci_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, 
 		if (is_write)
 			h->addr = (uint32_t)devices_le_value(data, 4) & PCI_CFG_ADDR_BITS;
 		else
-			put32(data, h->addr);
+			le_put32(data, h->addr);
 		pthread_mutex_unlock(&h->lock);
 		return 0;
 	}

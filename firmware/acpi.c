@@ -1,5 +1,6 @@
 /* keel's ACPI tables: the RSDP, XSDT, FADT, FACS and MADT laid out at their guest-physical address, the DSDT from acpi_dsdt.c. */
 #include "firmware/acpi.h"
+#include "firmware/le.h"
 
 #include <errno.h>
 #include <string.h>
@@ -92,34 +93,6 @@
 #define XAPIC_MAX_ID 254u		/* ids from 255 on need x2APIC entries */
 #define LINT1 1u
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 uint8_t acpi_checksum(const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -165,19 +138,19 @@ static size_t take(struct layout *l, size_t size, size_t align)
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev, const char *table_id)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	le_put32(t + 4, len);
 	t[8] = rev;
 	memcpy(t + 10, ACPI_OEM_ID, 6);
 	memcpy(t + 16, "KEEL", 4);
 	memcpy(t + 20, table_id, 4);	/* "KEEL" + four characters of its own */
-	put32(t + 24, OEM_REVISION);
+	le_put32(t + 24, OEM_REVISION);
 	memcpy(t + 28, ACPI_CREATOR_ID, 4);
-	put32(t + 32, CREATOR_REVISION);
+	le_put32(t + 32, CREATOR_REVISION);
 }
 
 static void finish_table(uint8_t *t)
 {
-	fix_checksum(t, get32(t + 4), 9);
+	fix_checksum(t, le_get32(t + 4), 9);
 }
 
 /* A Generic Address Structure: @bytes of system I/O at @port, accessed @access at a time. */
@@ -187,7 +160,7 @@ static void gas_io(uint8_t *p, uint64_t port, unsigned int bytes, unsigned int a
 	p[1] = (uint8_t)(8 * bytes);
 	p[2] = 0;
 	p[3] = (uint8_t)access;
-	put64(p + 4, port);
+	le_put64(p + 4, port);
 }
 
 /* The port of the i8042's command register, if one is described (0: none). */
@@ -209,27 +182,27 @@ static void fadt(uint8_t *t, uint32_t facs, uint64_t dsdt, const struct dev_desc
 	uint64_t reset = i8042_command_port(devs);
 
 	header(t, "FACP", FADT_LEN, FADT_REVISION, "FACP");
-	put32(t + FADT_FIRMWARE_CTRL, facs);	/* below 4 GiB: X_FIRMWARE_CTRL stays 0, as 5.2.9 requires */
-	put32(t + FADT_DSDT, (uint32_t)dsdt);
-	put16(t + FADT_SCI_INT, KEEL_SCI_IRQ);
-	put32(t + FADT_SMI_CMD, 0);		/* no SMM: ACPI mode always on, SCI_EN reads 1 */
-	put32(t + FADT_PM1A_EVT, KEEL_PORT_PM1A_EVT);
-	put32(t + FADT_PM1A_CNT, KEEL_PORT_PM1A_CNT);
-	put32(t + FADT_PM_TMR, KEEL_PORT_PM_TMR);
+	le_put32(t + FADT_FIRMWARE_CTRL, facs);	/* below 4 GiB: X_FIRMWARE_CTRL stays 0, as 5.2.9 requires */
+	le_put32(t + FADT_DSDT, (uint32_t)dsdt);
+	le_put16(t + FADT_SCI_INT, KEEL_SCI_IRQ);
+	le_put32(t + FADT_SMI_CMD, 0);		/* no SMM: ACPI mode always on, SCI_EN reads 1 */
+	le_put32(t + FADT_PM1A_EVT, KEEL_PORT_PM1A_EVT);
+	le_put32(t + FADT_PM1A_CNT, KEEL_PORT_PM1A_CNT);
+	le_put32(t + FADT_PM_TMR, KEEL_PORT_PM_TMR);
 	t[FADT_PM1_EVT_LEN] = 4;
 	t[FADT_PM1_CNT_LEN] = 2;
 	t[FADT_PM_TMR_LEN] = 4;
-	put16(t + FADT_P_LVL2_LAT, LATENCY_NONE);
-	put16(t + FADT_P_LVL3_LAT, LATENCY_NONE);
-	put16(t + FADT_IAPC_BOOT_ARCH, BOOT_LEGACY_DEVICES | BOOT_VGA_NOT_PRESENT | BOOT_CMOS_RTC_NOT_PRESENT);
+	le_put16(t + FADT_P_LVL2_LAT, LATENCY_NONE);
+	le_put16(t + FADT_P_LVL3_LAT, LATENCY_NONE);
+	le_put16(t + FADT_IAPC_BOOT_ARCH, BOOT_LEGACY_DEVICES | BOOT_VGA_NOT_PRESENT | BOOT_CMOS_RTC_NOT_PRESENT);
 	if (reset) {
 		flags |= FADT_F_RESET_REG_SUP;
 		gas_io(t + FADT_RESET_REG, reset, 1, GAS_ACCESS_BYTE);
 		t[FADT_RESET_VALUE] = I8042_RESET_VALUE;
 	}
-	put32(t + FADT_FLAGS, flags);
+	le_put32(t + FADT_FLAGS, flags);
 	t[FADT_MINOR_VERSION] = FADT_MINOR;
-	put64(t + FADT_X_DSDT, dsdt);
+	le_put64(t + FADT_X_DSDT, dsdt);
 	gas_io(t + FADT_X_PM1A_EVT, KEEL_PORT_PM1A_EVT, 4, GAS_ACCESS_WORD);	/* two 16-bit registers */
 	gas_io(t + FADT_X_PM1A_CNT, KEEL_PORT_PM1A_CNT, 2, GAS_ACCESS_WORD);
 	gas_io(t + FADT_X_PM_TMR, KEEL_PORT_PM_TMR, 4, GAS_ACCESS_DWORD);
@@ -239,7 +212,7 @@ static void fadt(uint8_t *t, uint32_t facs, uint64_t dsdt, const struct dev_desc
 static void facs(uint8_t *t)
 {
 	memcpy(t, "FACS", 4);
-	put32(t + 4, FACS_LEN);
+	le_put32(t + 4, FACS_LEN);
 	t[32] = FACS_VERSION;			/* hardware signature, waking vectors, global lock, flags: 0 */
 }
 
@@ -258,22 +231,22 @@ static void madt(uint8_t *t, size_t len, unsigned int ncpus)
 	uint8_t *p = t + MADT_FIXED;
 
 	header(t, "APIC", (uint32_t)len, MADT_REVISION, "APIC");
-	put32(t + 36, (uint32_t)KEEL_LAPIC_GPA);
-	put32(t + 40, MADT_PCAT_COMPAT);	/* the two 8259s are there (KVM's irqchip) */
+	le_put32(t + 36, (uint32_t)KEEL_LAPIC_GPA);
+	le_put32(t + 40, MADT_PCAT_COMPAT);	/* the two 8259s are there (KVM's irqchip) */
 	for (unsigned int i = 0; i < ncpus; i++) {
 		if (i <= XAPIC_MAX_ID) {
 			p[0] = MADT_LAPIC;
 			p[1] = MADT_LAPIC_LEN;
 			p[2] = (uint8_t)i;		/* ACPI processor UID */
 			p[3] = (uint8_t)i;		/* APIC id: KVM gives vCPU i APIC id i */
-			put32(p + 4, MADT_ENABLED);
+			le_put32(p + 4, MADT_ENABLED);
 			p += MADT_LAPIC_LEN;
 		} else {
 			p[0] = MADT_X2APIC;
 			p[1] = MADT_X2APIC_LEN;
-			put32(p + 4, i);		/* x2APIC id */
-			put32(p + 8, MADT_ENABLED);
-			put32(p + 12, i);		/* UID */
+			le_put32(p + 4, i);		/* x2APIC id */
+			le_put32(p + 8, MADT_ENABLED);
+			le_put32(p + 12, i);		/* UID */
 			p += MADT_X2APIC_LEN;
 		}
 	}
@@ -281,29 +254,29 @@ static void madt(uint8_t *t, size_t len, unsigned int ncpus)
 	p[0] = MADT_IOAPIC;
 	p[1] = MADT_IOAPIC_LEN;
 	p[2] = (uint8_t)(ncpus <= XAPIC_MAX_ID ? ncpus : 0);
-	put32(p + 4, (uint32_t)KEEL_IOAPIC_GPA);
-	put32(p + 8, 0);			/* GSI base */
+	le_put32(p + 4, (uint32_t)KEEL_IOAPIC_GPA);
+	le_put32(p + 8, 0);			/* GSI base */
 	p += MADT_IOAPIC_LEN;
 	/* ISA IRQ 9, the SCI: level, active high. Every other ISA IRQ n is GSI n, edge, high. */
 	p[0] = MADT_ISO;
 	p[1] = MADT_ISO_LEN;
 	p[2] = 0;				/* ISA bus */
 	p[3] = KEEL_SCI_IRQ;
-	put32(p + 4, KEEL_SCI_IRQ);
-	put16(p + 8, MPS_ACTIVE_HIGH | MPS_LEVEL);
+	le_put32(p + 4, KEEL_SCI_IRQ);
+	le_put16(p + 8, MPS_ACTIVE_HIGH | MPS_LEVEL);
 	p += MADT_ISO_LEN;
 	/* LINT1 of every local APIC is the NMI input, edge, active high. */
 	p[0] = MADT_LAPIC_NMI;
 	p[1] = MADT_LAPIC_NMI_LEN;
 	p[2] = MADT_ALL_UIDS_8;
-	put16(p + 3, MPS_ACTIVE_HIGH | MPS_EDGE);
+	le_put16(p + 3, MPS_ACTIVE_HIGH | MPS_EDGE);
 	p[5] = LINT1;
 	p += MADT_LAPIC_NMI_LEN;
 	if (ncpus > XAPIC_MAX_ID + 1) {
 		p[0] = MADT_X2APIC_NMI;
 		p[1] = MADT_X2APIC_NMI_LEN;
-		put16(p + 2, MPS_ACTIVE_HIGH | MPS_EDGE);
-		put32(p + 4, MADT_ALL_UIDS_32);
+		le_put16(p + 2, MPS_ACTIVE_HIGH | MPS_EDGE);
+		le_put32(p + 4, MADT_ALL_UIDS_32);
 		p[8] = LINT1;
 	}
 }
@@ -351,16 +324,16 @@ int acpi_build(unsigned int ncpus, const struct dev_descs *devs, uint64_t base_g
 	fadt(buf + fa, (uint32_t)(base_gpa + fc), base_gpa + ds, devs);
 	finish_table(buf + fa);
 	header(buf + xsdt, "XSDT", HDR_LEN + 8 * XSDT_ENTRIES, 1, "XSDT");
-	put64(buf + xsdt + HDR_LEN, base_gpa + fa);
-	put64(buf + xsdt + HDR_LEN + 8, base_gpa + ma);
+	le_put64(buf + xsdt + HDR_LEN, base_gpa + fa);
+	le_put64(buf + xsdt + HDR_LEN + 8, base_gpa + ma);
 	finish_table(buf + xsdt);
 
 	memcpy(buf + rsdp, "RSD PTR ", 8);
 	memcpy(buf + rsdp + 9, ACPI_OEM_ID, 6);
 	buf[rsdp + 15] = 2;			/* revision: ACPI 2.0+, XSDT */
-	put32(buf + rsdp + 16, 0);		/* no RSDT */
-	put32(buf + rsdp + 20, RSDP_LEN);
-	put64(buf + rsdp + 24, base_gpa + xsdt);
+	le_put32(buf + rsdp + 16, 0);		/* no RSDT */
+	le_put32(buf + rsdp + 20, RSDP_LEN);
+	le_put64(buf + rsdp + 24, base_gpa + xsdt);
 	fix_checksum(buf + rsdp, RSDP_V1_LEN, 8);
 	fix_checksum(buf + rsdp, RSDP_LEN, 32);
 
@@ -374,8 +347,8 @@ static long table_at(const uint8_t *buf, size_t len, uint64_t base, uint64_t gpa
 {
 	uint64_t off = gpa - base;
 
-	if (gpa < base || off > len || len - off < HDR_LEN || get32(buf + off + 4) > len - off ||
-	    get32(buf + off + 4) < 8)
+	if (gpa < base || off > len || len - off < HDR_LEN || le_get32(buf + off + 4) > len - off ||
+	    le_get32(buf + off + 4) < 8)
 		return -EINVAL;
 	return (long)off;
 }
@@ -387,15 +360,15 @@ long acpi_find(const uint8_t *buf, size_t len, uint64_t base_gpa, const char *si
 
 	if (len < RSDP_LEN || memcmp(buf, "RSD PTR ", 8))
 		return -EINVAL;
-	xsdt = table_at(buf, len, base_gpa, get64(buf + 24));
+	xsdt = table_at(buf, len, base_gpa, le_get64(buf + 24));
 	if (xsdt < 0 || memcmp(buf + xsdt, "XSDT", 4))
 		return -EINVAL;
 	if (!strcmp(sig, "XSDT"))
 		return xsdt;
-	n = (get32(buf + xsdt + 4) - HDR_LEN) / 8;
+	n = (le_get32(buf + xsdt + 4) - HDR_LEN) / 8;
 	fa = -ENOENT;
 	for (uint32_t i = 0; i < n; i++) {
-		t = table_at(buf, len, base_gpa, get64(buf + xsdt + HDR_LEN + 8 * i));
+		t = table_at(buf, len, base_gpa, le_get64(buf + xsdt + HDR_LEN + 8 * i));
 		if (t < 0)
 			return t;
 		if (!memcmp(buf + t, sig, 4))
@@ -404,14 +377,14 @@ long acpi_find(const uint8_t *buf, size_t len, uint64_t base_gpa, const char *si
 			fa = t;
 	}
 	/* The FACS and the DSDT hang off the FADT. */
-	if (fa < 0 || get32(buf + fa + 4) < FADT_LEN)
+	if (fa < 0 || le_get32(buf + fa + 4) < FADT_LEN)
 		return fa < 0 ? fa : -EINVAL;
 	if (!strcmp(sig, "DSDT")) {
-		uint64_t x = get64(buf + fa + FADT_X_DSDT);
+		uint64_t x = le_get64(buf + fa + FADT_X_DSDT);
 
-		t = table_at(buf, len, base_gpa, x ? x : get32(buf + fa + FADT_DSDT));
+		t = table_at(buf, len, base_gpa, x ? x : le_get32(buf + fa + FADT_DSDT));
 	} else if (!strcmp(sig, "FACS")) {
-		t = table_at(buf, len, base_gpa, get32(buf + fa + FADT_FIRMWARE_CTRL));
+		t = table_at(buf, len, base_gpa, le_get32(buf + fa + FADT_FIRMWARE_CTRL));
 	} else {
 		return -ENOENT;
 	}

@@ -1,5 +1,6 @@
 /* virtio-pci: capabilities, common configuration registers, ISR, notifications through ioeventfds, MSI-X or INTx. */
 #include "devices/virtio/pci.h"
+#include "firmware/le.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,29 +20,6 @@
 #define VCAP_DATA 16u
 #define VP_REG(off, len) ((off) << 4 | (len))	/* a common-configuration write: field and width */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The common configuration structure as the guest would read it now. */
 static void vp_common_image(const struct virtio_pci *vp, uint8_t *c)
 {
@@ -49,24 +27,24 @@ static void vp_common_image(const struct virtio_pci *vp, uint8_t *c)
 	uint16_t q = vp->queue_select;
 
 	memset(c, 0, VIRTIO_PCI_COMMON_SIZE);
-	put32(c + VIRTIO_PCI_COMMON_DFSELECT, vp->dfselect);
-	put32(c + VIRTIO_PCI_COMMON_DF, virtio_features_word(dev, vp->dfselect));
-	put32(c + VIRTIO_PCI_COMMON_GFSELECT, vp->gfselect);
-	put32(c + VIRTIO_PCI_COMMON_GF, virtio_driver_features_word(dev, vp->gfselect));
-	put16(c + VIRTIO_PCI_COMMON_MSIX, vp->config_vector);
-	put16(c + VIRTIO_PCI_COMMON_NUMQ, dev->ops->nqueues);
+	le_put32(c + VIRTIO_PCI_COMMON_DFSELECT, vp->dfselect);
+	le_put32(c + VIRTIO_PCI_COMMON_DF, virtio_features_word(dev, vp->dfselect));
+	le_put32(c + VIRTIO_PCI_COMMON_GFSELECT, vp->gfselect);
+	le_put32(c + VIRTIO_PCI_COMMON_GF, virtio_driver_features_word(dev, vp->gfselect));
+	le_put16(c + VIRTIO_PCI_COMMON_MSIX, vp->config_vector);
+	le_put16(c + VIRTIO_PCI_COMMON_NUMQ, dev->ops->nqueues);
 	c[VIRTIO_PCI_COMMON_STATUS] = virtio_status_get(dev);
 	c[VIRTIO_PCI_COMMON_CFGGENERATION] = dev->config_generation;
-	put16(c + VIRTIO_PCI_COMMON_Q_SELECT, q);
+	le_put16(c + VIRTIO_PCI_COMMON_Q_SELECT, q);
 	if (q >= dev->ops->nqueues)
 		return;		/* an unavailable queue: size 0, everything else 0 */
-	put16(c + VIRTIO_PCI_COMMON_Q_SIZE, dev->vq[q].size);
-	put16(c + VIRTIO_PCI_COMMON_Q_MSIX, vp->queue_vector[q]);
-	put16(c + VIRTIO_PCI_COMMON_Q_ENABLE, dev->vq[q].ready);
-	put16(c + VIRTIO_PCI_COMMON_Q_NOFF, q);
-	put64(c + VIRTIO_PCI_COMMON_Q_DESCLO, dev->vq[q].desc_gpa);
-	put64(c + VIRTIO_PCI_COMMON_Q_AVAILLO, dev->vq[q].avail_gpa);
-	put64(c + VIRTIO_PCI_COMMON_Q_USEDLO, dev->vq[q].used_gpa);
+	le_put16(c + VIRTIO_PCI_COMMON_Q_SIZE, dev->vq[q].size);
+	le_put16(c + VIRTIO_PCI_COMMON_Q_MSIX, vp->queue_vector[q]);
+	le_put16(c + VIRTIO_PCI_COMMON_Q_ENABLE, dev->vq[q].ready);
+	le_put16(c + VIRTIO_PCI_COMMON_Q_NOFF, q);
+	le_put64(c + VIRTIO_PCI_COMMON_Q_DESCLO, dev->vq[q].desc_gpa);
+	le_put64(c + VIRTIO_PCI_COMMON_Q_AVAILLO, dev->vq[q].avail_gpa);
+	le_put64(c + VIRTIO_PCI_COMMON_Q_USEDLO, dev->vq[q].used_gpa);
 }
 
 static uint16_t vp_vector(const struct virtio_pci *vp, uint32_t v)
@@ -261,8 +239,8 @@ static bool vp_cfg_window(const struct virtio_pci *vp, uint32_t *off, uint32_t *
 {
 	const uint8_t *cap = &vp->pci.cfg[vp->cfg_cap];
 
-	*off = get32(cap + VCAP_OFFSET);
-	*len = get32(cap + VCAP_LENGTH);
+	*off = le_get32(cap + VCAP_OFFSET);
+	*len = le_get32(cap + VCAP_LENGTH);
 	return cap[VCAP_BAR] == 0 && (*len == 1 || *len == 2 || *len == 4) && *off % *len == 0 &&
 	       *off < VIRTIO_PCI_BAR_SIZE;
 }
@@ -344,8 +322,8 @@ static uint8_t vp_add_vcap(struct virtio_pci *vp, uint8_t type, uint8_t len, uin
 	vp->pci.cfg[at + 2] = len;
 	vp->pci.cfg[at + 3] = type;
 	vp->pci.cfg[at + VCAP_BAR] = 0;
-	put32(&vp->pci.cfg[at + VCAP_OFFSET], offset);
-	put32(&vp->pci.cfg[at + VCAP_LENGTH], length);
+	le_put32(&vp->pci.cfg[at + VCAP_OFFSET], offset);
+	le_put32(&vp->pci.cfg[at + VCAP_LENGTH], length);
 	return at;
 }
 
@@ -357,10 +335,10 @@ static int vp_build_config(struct virtio_pci *vp)
 	vp->msix_cap = pci_dev_add_cap(&vp->pci, PCI_CAP_ID_MSIX, MSIX_CAP_LEN);
 	if (!vp->msix_cap)
 		return -ENOSPC;
-	put16(&vp->pci.cfg[vp->msix_cap + 2], (uint16_t)(vp->msix.nvec - 1));
+	le_put16(&vp->pci.cfg[vp->msix_cap + 2], (uint16_t)(vp->msix.nvec - 1));
 	vp->pci.wmask[vp->msix_cap + 3] = (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) >> 8;
-	put32(&vp->pci.cfg[vp->msix_cap + 4], VIRTIO_PCI_MSIX_TABLE_OFF);	/* BIR 0 */
-	put32(&vp->pci.cfg[vp->msix_cap + 8], VIRTIO_PCI_MSIX_PBA_OFF);
+	le_put32(&vp->pci.cfg[vp->msix_cap + 4], VIRTIO_PCI_MSIX_TABLE_OFF);	/* BIR 0 */
+	le_put32(&vp->pci.cfg[vp->msix_cap + 8], VIRTIO_PCI_MSIX_PBA_OFF);
 
 	if (!vp_add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VCAP_LEN, VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_COMMON_SIZE))
 		return -ENOSPC;
@@ -368,7 +346,7 @@ static int vp_build_config(struct virtio_pci *vp)
 			 VIRTIO_PCI_NOTIFY_MULT * dev->ops->nqueues);
 	if (!at)
 		return -ENOSPC;
-	put32(&vp->pci.cfg[at + VCAP_DATA], VIRTIO_PCI_NOTIFY_MULT);
+	le_put32(&vp->pci.cfg[at + VCAP_DATA], VIRTIO_PCI_NOTIFY_MULT);
 	if (!vp_add_vcap(vp, VIRTIO_PCI_CAP_ISR_CFG, VCAP_LEN, VIRTIO_PCI_ISR_OFF, 1))
 		return -ENOSPC;
 	if (dev->ops->config_size &&

@@ -1,5 +1,6 @@
 /* Unit tests of bzImage parsing and payload decompression (vmm/boot/bzimage.c, decompress.c, decompress_frames.c). */
 #include <errno.h>
+#include "firmware/le.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +80,6 @@ static void make_bzimage(struct fx_buf *f)
 	fx_bzimage(p.p, p.len, f);
 	fx_free(&p);
 	free(elf);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
 }
 
 /* --- every format, through kz_decompress and through a bzImage -------------------------- */
@@ -248,11 +237,11 @@ START_TEST(lz4_corrupt_block)
 	kz_fails(p.p, p.len, LIMIT, "lz4 payload: block 3 is corrupt");
 
 	/* a compressed size of 0, then one past what an 8 MiB block can take */
-	put32(p.p + 4, 0);
+	le_put32(p.p + 4, 0);
 	kz_fails(p.p, p.len, LIMIT, "lz4 payload: block 1 is corrupt (0 compressed bytes");
-	put32(p.p + 4, (8u << 20) + (8u << 20) / 255 + 17);
+	le_put32(p.p + 4, (8u << 20) + (8u << 20) / 255 + 17);
 	kz_fails(p.p, p.len, LIMIT, "lz4 payload: block 1 is corrupt");
-	put32(p.p + 4, (uint32_t)p.len);
+	le_put32(p.p + 4, (uint32_t)p.len);
 	kz_fails(p.p, p.len, LIMIT, "lz4 payload is truncated: block 1 needs");
 	fx_free(&p);
 	free(elf);
@@ -386,7 +375,7 @@ START_TEST(header_fields)
 
 	/* a setup_sects of 0 means 4: the protected-mode part moves one sector on */
 	f.p[0x1f1] = 0;
-	put32(f.p + 0x248, FX_PAYLOAD_OFF - 512);
+	le_put32(f.p + 0x248, FX_PAYLOAD_OFF - 512);
 	ck_assert_msg(bzimage_parse(f.p, f.len, NAME, &bz, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(bz.setup_sects, 4);
 	ck_assert_uint_eq(bz.pm_offset, 5 * 512);
@@ -425,36 +414,36 @@ START_TEST(header_refusals)
 	parse_fails(&f, f.len, "not a bzImage (no 0xAA55 boot flag at 0x1fe and \"HdrS\" at 0x202)");
 	f.p[0x202] = 'H';
 
-	put16(f.p + 0x206, 0x020a);
+	le_put16(f.p + 0x206, 0x020a);
 	parse_fails(&f, f.len, "needs boot protocol 2.12 or later (64-bit entry); this kernel has 2.10");
-	put16(f.p + 0x206, 0x020f);
+	le_put16(f.p + 0x206, 0x020f);
 
 	f.p[0x201] = 0x40;
 	parse_fails(&f, f.len, "the setup header ends at 0x242, too short for boot protocol 2.15 (0x268)");
 	f.p[0x201] = FX_HDR_END - 0x202;
 
-	put16(f.p + 0x236, 0x7e);
+	le_put16(f.p + 0x236, 0x7e);
 	parse_fails(&f, f.len, "not a 64-bit kernel: XLF_KERNEL_64 (bit 0 of xloadflags 0x007e) is clear");
-	put16(f.p + 0x236, 0x7f);
+	le_put16(f.p + 0x236, 0x7f);
 
 	f.p[0x1f1] = 0xff;
 	snprintf(want, sizeof(want), "the 255 setup sectors run past the end of the file (%zu bytes)", f.len);
 	parse_fails(&f, f.len, want);
 	f.p[0x1f1] = FX_SETUP_SECTS;
 
-	put32(f.p + 0x248, 0xfffffff0u);
+	le_put32(f.p + 0x248, 0xfffffff0u);
 	snprintf(want, sizeof(want), "the payload [0x%llx, +0x%x) lies outside the file (%zu bytes)",
 		 FX_PM_OFFSET + 0xfffffff0ull, (unsigned int)(f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF - FX_TAIL), f.len);
 	parse_fails(&f, f.len, want);
-	put32(f.p + 0x248, FX_PAYLOAD_OFF);
+	le_put32(f.p + 0x248, FX_PAYLOAD_OFF);
 
-	put32(f.p + 0x24c, (uint32_t)(f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF + 1));
+	le_put32(f.p + 0x24c, (uint32_t)(f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF + 1));
 	snprintf(want, sizeof(want), "the payload [0x%x, +0x%zx) lies outside the file (%zu bytes)",
 		 FX_PM_OFFSET + FX_PAYLOAD_OFF, f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF + 1, f.len);
 	parse_fails(&f, f.len, want);
-	put32(f.p + 0x24c, 0);
+	le_put32(f.p + 0x24c, 0);
 	parse_fails(&f, f.len, "no payload (payload_length is 0)");
-	put32(f.p + 0x24c, (uint32_t)(f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF - FX_TAIL));
+	le_put32(f.p + 0x24c, (uint32_t)(f.len - FX_PM_OFFSET - FX_PAYLOAD_OFF - FX_TAIL));
 
 	memcpy(f.p + FX_PM_OFFSET + FX_PAYLOAD_OFF, "\x12\x34\x56\x78", 4);
 	parse_fails(&f, f.len, "unknown payload format (it starts with 12 34 56 78;"
