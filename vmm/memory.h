@@ -1,4 +1,4 @@
-/* Guest RAM: one memfd mapped into keel, laid out in up to two guest-physical regions, and the one checked GPA translation. */
+/* Guest RAM: one anonymous mapping in keel, laid out in up to two guest-physical regions, and the one checked GPA translation. */
 #ifndef KEEL_VMM_MEMORY_H
 #define KEEL_VMM_MEMORY_H
 
@@ -8,6 +8,7 @@
 #define GMEM_MAX_REGIONS 2
 #define GMEM_MIN_SIZE (4ull << 20)	/* smallest --mem keel accepts */
 #define GMEM_MAX_SIZE (1ull << 40)	/* largest --mem keel accepts */
+#define GMEM_ALIGN (2ull << 20)		/* alignment of guest RAM in keel (a huge page) */
 
 struct gmem_region {
 	uint64_t gpa;		/* first guest-physical address */
@@ -16,15 +17,14 @@ struct gmem_region {
 };
 
 struct guest_mem {
-	int memfd;		/* backing memfd, -1 when not created */
-	uint8_t *base;		/* mapping of the whole memfd */
+	uint8_t *base;		/* the whole of guest RAM in keel, 2 MiB-aligned */
 	uint64_t size;		/* total RAM in bytes */
 	unsigned int nregions;
 	struct gmem_region regions[GMEM_MAX_REGIONS];
 };
 
 /*
- * gmem_init - create @size bytes of guest RAM backed by a memfd and lay it out:
+ * gmem_init - map @size bytes of zeroed guest RAM (huge pages advised) and lay it out:
  * [0, min(size, 3 GiB)) and, for the rest, [4 GiB, ...). @size must be a multiple of 4 KiB
  * within [GMEM_MIN_SIZE, GMEM_MAX_SIZE]. Returns 0 or -EINVAL / -ENOMEM / -errno.
  */

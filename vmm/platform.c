@@ -10,7 +10,6 @@ int platform_init(struct platform *p)
 
 	memset(p, 0, sizeof(*p));
 	p->kvm_fd = p->vm_fd = -1;
-	p->mem.memfd = -1;
 	p->loop.epfd = -1;
 	p->stop.efd = -1;
 	res_init(&p->res);
