@@ -20,7 +20,7 @@ int res_alloc_gsi(struct resources *r, unsigned int *gsi)
 	return 0;
 }
 
-int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn)
+int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn, unsigned int *gsi)
 {
 	unsigned int n = r->npci, k;
 
@@ -30,14 +30,16 @@ int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn)
 	if (n < RES_PCI_SLOTS) {
 		*slot = 1 + n;
 		*fn = 0;
+		res_alloc_gsi(r, gsi);
+		r->slot_gsi[*slot] = (uint8_t)*gsi;
 		return 0;
 	}
 	k = n - RES_PCI_SLOTS;
 	*slot = 1 + k / (KEEL_PCI_FUNCS - 1);
 	*fn = 1 + k % (KEEL_PCI_FUNCS - 1);
+	*gsi = r->slot_gsi[*slot];	/* ACPI's _PRT routes a slot's INTA#, not a function's */
 	return 0;
 }
-
 
 int res_alloc_mmio_window(struct resources *r, uint64_t *base)
 {

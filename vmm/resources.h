@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "firmware/machine.h"
+
 /*
  * What is still free of the ranges firmware/machine.h gives to devices. The rule "the Nth device
  * asking gets the Nth input, PCI function and window" lives only here: devices are created first
@@ -13,6 +15,7 @@ struct resources {
 	unsigned int ngsi;		/* IOAPIC inputs handed out so far (shared beyond the 8th) */
 	unsigned int npci;		/* PCI functions handed out so far */
 	unsigned int next_mmio_window;	/* next free virtio-mmio window */
+	uint8_t slot_gsi[KEEL_PCI_SLOTS];	/* the IOAPIC input of each PCI slot's INTA# */
 };
 
 /* res_init - everything free. */
@@ -29,10 +32,13 @@ void res_init(struct resources *r);
 int res_alloc_gsi(struct resources *r, unsigned int *gsi);
 
 /*
- * res_alloc_pci_fn - a PCI function on bus 0: function 0 of slots 1 to 31 first, then functions
- * 1 to 7 of slot 1, of slot 2, ... 0 with *@slot and *@fn set, or -ENOSPC after 31 * 8.
+ * res_alloc_pci_fn - a PCI function on bus 0 and the IOAPIC input of its INTA#: function 0 of
+ * slots 1 to 31 first, each with an input from res_alloc_gsi, then functions 1 to 7 of slot 1,
+ * of slot 2, ..., each sharing its slot's input (the ACPI _PRT routes a slot's pin, so a guest
+ * reading it expects every function's INTA# there). 0 with *@slot, *@fn and *@gsi set, or
+ * -ENOSPC after 31 * 8.
  */
-int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn);
+int res_alloc_pci_fn(struct resources *r, unsigned int *slot, unsigned int *fn, unsigned int *gsi);
 
 /* res_alloc_mmio_window - a virtio-mmio register window (KEEL_VIRTIO_MMIO_STRIDE bytes): 0 with *@base set, or -ENOSPC. */
 int res_alloc_mmio_window(struct resources *r, uint64_t *base);

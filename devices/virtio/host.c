@@ -99,14 +99,14 @@ static int virtio_attach(struct virtio_host *h, struct virtio_slot *s)
 	struct platform *p = h->plat;
 	int ret;
 
-	ret = res_alloc_gsi(&p->res, &s->irq);
-	if (ret < 0)
-		return ret;
 	if (h->transport == VIRTIO_TRANSPORT_PCI) {
-		ret = res_alloc_pci_fn(&p->res, &s->pci_slot, &s->pci_fn);
+		ret = res_alloc_pci_fn(&p->res, &s->pci_slot, &s->pci_fn, &s->irq);
 		return ret < 0 ? ret : virtio_pci_create_fn(s->dev, &h->pci, s->pci_slot, s->pci_fn, s->irq, &p->irq,
 							    p->vm_fd, &s->pci);
 	}
+	ret = res_alloc_gsi(&p->res, &s->irq);
+	if (ret < 0)
+		return ret;
 	ret = res_alloc_mmio_window(&p->res, &s->mmio_base);
 	return ret < 0 ? ret : virtio_mmio_create(s->dev, &p->mmio, s->mmio_base, s->irq, p->vm_fd, &s->mmio);
 }

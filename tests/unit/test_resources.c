@@ -31,26 +31,30 @@ START_TEST(gsis_shared_round_robin)
 }
 END_TEST
 
-/* Function 0 of slots 1-31 first, then functions 1-7 of slot 1, of slot 2, ...; 31 * 8 in all. */
+/* Function 0 of slots 1-31 first, then functions 1-7 of slot 1, of slot 2, ... on their slot's input; 31 * 8 in all. */
 START_TEST(pci_slots_then_functions)
 {
 	struct resources r;
-	unsigned int slot, fn, n = 0;
+	unsigned int slot, fn, gsi, slot_gsi[KEEL_PCI_SLOTS], n = 0;
 
 	res_init(&r);
 	for (unsigned int s = 1; s < KEEL_PCI_SLOTS; s++, n++) {
-		ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), 0);
+		ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn, &gsi), 0);
 		ck_assert_uint_eq(slot, s);
 		ck_assert_uint_eq(fn, 0);
+		ck_assert_uint_eq(gsi, KEEL_VIRTIO_GSI_BASE + (s - 1) % KEEL_VIRTIO_GSI_COUNT);
+		slot_gsi[s] = gsi;
 	}
+	/* Every other function shares its slot's INTA# input: that is what the _PRT says. */
 	for (unsigned int s = 1; s < KEEL_PCI_SLOTS; s++)
 		for (unsigned int f = 1; f < KEEL_PCI_FUNCS; f++, n++) {
-			ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), 0);
+			ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn, &gsi), 0);
 			ck_assert_uint_eq(slot, s);
 			ck_assert_uint_eq(fn, f);
+			ck_assert_uint_eq(gsi, slot_gsi[s]);
 		}
 	ck_assert_uint_eq(n, 31 * 8);
-	ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn), -ENOSPC);
+	ck_assert_int_eq(res_alloc_pci_fn(&r, &slot, &fn, &gsi), -ENOSPC);
 }
 END_TEST
 
