@@ -35,7 +35,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux profile-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -222,6 +222,11 @@ bench-net: deps $(KEEL)
 # (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
 bench-linux: deps $(KEEL)
 	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_JSON=$(BUILD)/bench/linux.json bash tests/bench/linux.sh
+
+# profile-linux [PROFILE_LINUX_STOP=REGEX]: bench-linux's boot under keel with bpftrace counting emulated instructions
+# by guest function and exits by reason (root); $(BUILD)/bench/linux-profile/report.txt
+profile-linux: deps $(KEEL)
+	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) PROFILE_LINUX_OUT=$(BUILD)/bench/linux-profile bash tests/bench/linux_profile.sh
 
 # bench [BENCH_ARGS=...]: `keel bench` with the full iteration count: the table, $(BUILD)/bench.json, $(BUILD)/bench.svg
 bench: deps $(KEEL)

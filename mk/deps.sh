@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one list of the Debian packages keel needs, by purpose; installs the missing ones as root with apt, else prints the apt-get line.
-# Usage: mk/deps.sh [PURPOSE...]   PURPOSE: build run test bench fuzz fresh all (default: build run)
+# Usage: mk/deps.sh [PURPOSE...]   PURPOSE: build run test bench profile fuzz fresh all (default: build run)
 #        mk/deps.sh --list [PURPOSE...]   print the packages of those purposes, one line, and exit
 set -u
 set -o pipefail
@@ -22,6 +22,8 @@ pkgs_test="check libsubunit-dev qemu-system-x86 gdb python3 jq iproute2 iputils-
 #   The suite also runs `keel bench --plot`: it needs the bench set.
 pkgs_bench="qemu-system-x86 strace gnuplot-nox jq python3"
 #   make bench, bench-agree, bench-startup (strace times exec to the first KVM_RUN), bench-net
+pkgs_profile="bpftrace python3"
+#   make profile-linux: bpftrace counts the guest's emulated instructions and exits (kvm tracepoints)
 pkgs_fuzz="clang libclang-rt-dev"
 #   make fuzz: libFuzzer and its sanitizer runtimes
 pkgs_fresh="mmdebstrap"
@@ -31,10 +33,10 @@ purposes_of() {	# expand the purposes a command line names (test includes what t
 	local p
 	for p in "$@"; do
 		case "$p" in
-		build | run | bench | fuzz | fresh) echo "$p" ;;
+		build | run | bench | profile | fuzz | fresh) echo "$p" ;;
 		test) echo build run test bench ;;
-		all) echo build run test bench fuzz fresh ;;
-		*) echo "mk/deps.sh: unknown purpose '$p' (build run test bench fuzz fresh all)" >&2; return 2 ;;
+		all) echo build run test bench profile fuzz fresh ;;
+		*) echo "mk/deps.sh: unknown purpose '$p' (build run test bench profile fuzz fresh all)" >&2; return 2 ;;
 		esac
 	done
 }

@@ -24,7 +24,7 @@ VMMS=${BENCH_LINUX_VMMS:-keel qemu}
 TIMEOUT=${BENCH_LINUX_TIMEOUT:-1800}
 JSON=${BENCH_LINUX_JSON:-build/bench/linux.json}
 LOGS=$(dirname "$JSON")/linux-logs
-MEM=1G MEM_MIB=1024 CPUS=2
+MEM=1G CPUS=2	# as tests/linux/harness.sh's linux_test_cmdline says to /init
 py=(python3 "$root/tests/bench/linux_boot.py")
 die() { echo "bench-linux: $*" >&2; exit 1; }
 
@@ -60,9 +60,7 @@ case $accel in kvm) qcpu=host ;; tcg) qcpu=max ;; *) die "BENCH_LINUX_QEMU_ACCEL
 # tests/linux/harness.sh: nowatchdog on kvm_pvm). keel appends its host workarounds' parameters itself
 # (kvm_pvm), and QEMU gets the same ones, read from keel's -v line "host workarounds (...): ... Linux command
 # line += ...", so that both kernels do the same work.
-test_params=$(bash -c '. tests/linux/harness.sh && linux_host_params') || die "cannot read tests/linux/harness.sh"
-cmdline="console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1${test_params:+ $test_params}"
-cmdline="$cmdline keeltest.cpus=$CPUS keeltest.mem=$MEM_MIB keeltest.token=bench keeltest.end"
+cmdline=$(bash -c '. tests/linux/harness.sh && linux_test_cmdline bench') || die "cannot read tests/linux/harness.sh"
 keel_cmd=("$KEEL" run -v --kernel "$kernel" --initrd "$initrd" --mem "$MEM" --cpus "$CPUS" --cmdline "$cmdline")
 "${py[@]}" run --log "$LOGS/keel-probe.log" --timeout 120 --label "keel -v, killed once it names its host workarounds" \
 	--stop-on 'Linux command line \+= |Linux version ' -- "${keel_cmd[@]}" || die "cannot run keel"

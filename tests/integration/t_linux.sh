@@ -20,16 +20,9 @@ linux_err_clean() { ! grep -qiE 'error|fail|fault|fatal|abort' "$TMP/err"; }
 if [ "${KEEL_LINUX_FULL:-1}" = 0 ]; then
 	echo "ok - linux/boot # SKIP KEEL_LINUX_FULL=0"
 elif linux_guest; then
-	# The command line. Besides keeltest.* (read by /init):
-	#   console=ttyS0        the kernel's console and /init's TAP lines on COM1 (keel's stdout)
-	#   panic=-1             a panic reboots at once (keel exits) instead of hanging until the timeout
-	#   cryptomgr.notests    the crypto self-tests run in ring 0 and add 10+ minutes on kvm_pvm hosts
-	#   ipv6.disable=1       IPv6's initialisation costs 60-140 s there, and nothing here uses a network
-	#   + linux_host_params  what the tests add on kvm_pvm hosts (tests/linux/harness.sh; keel adds the rest)
-	# Deliberately not `quiet`: the boot log is what tells a hang from a slow boot.
+	# The command line: tests/linux/harness.sh's, with a token /init echoes back
 	token=k$RANDOM$RANDOM
-	cmdline="console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1 $(linux_host_params)"
-	cmdline="${cmdline% } keeltest.cpus=2 keeltest.mem=1024 keeltest.token=$token keeltest.end"
+	cmdline=$(linux_test_cmdline "$token")
 	t=${KEEL_LINUX_TIMEOUT:-1800}
 	echo "# linux: booting $(cat "$LINUX_DIR/version") under keel (11-17 min on kvm_pvm hosts; at most $t s)"
 	start=$SECONDS

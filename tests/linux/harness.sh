@@ -16,6 +16,20 @@ linux_host_params() {
 	if [ -d /sys/module/kvm_pvm ]; then echo "nowatchdog"; fi
 }
 
+# linux_test_cmdline TOKEN : the command line the full boot of t_linux.sh, make bench-linux and make
+# profile-linux give Debian's kernel, /init's keeltest.* included (2 vCPUs, 1 GiB):
+#   console=ttyS0        the kernel's console and /init's TAP lines on COM1 (keel's stdout)
+#   panic=-1             a panic reboots at once (keel exits) instead of hanging until the timeout
+#   cryptomgr.notests    the crypto self-tests run in ring 0 and add 10+ minutes on kvm_pvm hosts
+#   ipv6.disable=1       IPv6's initialisation costs 60-140 s there, and nothing here uses a network
+#   + linux_host_params  what the tests add on kvm_pvm hosts (keel adds its workarounds' own)
+# Deliberately not `quiet`: the boot log is what tells a hang from a slow boot.
+linux_test_cmdline() {
+	local p
+	p=$(linux_host_params)
+	echo "console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1${p:+ $p} keeltest.cpus=2 keeltest.mem=1024 keeltest.token=$1 keeltest.end"
+}
+
 # linux_guest : fetch Debian's kernel and busybox and build the initramfs (make linux-guest), once per run.
 # Returns 1 after one failed check saying why (no route to Debian's mirror, apt-get missing, ...).
 LINUX_GUEST_STATE=${LINUX_GUEST_STATE:-}

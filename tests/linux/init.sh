@@ -7,6 +7,7 @@
 #   keeltest.token=STR       echoed back, so the harness sees the command line arrive intact
 #   keeltest.end             the last word of the command line: nothing was cut off after the token
 #   keeltest.modprobe=A,B    modprobe each module (the initramfs carries them: mkinitramfs.py --modules)
+#   keeltest.execs=N         start N programs (fork+exec) pinned to CPU 0, then N free to run on any CPU
 # Every fork+exec costs seconds under emulated ring 0: the checks use shell built-ins wherever they can
 # (8 commands in all: 3 mounts, dd, dmesg, grep, poweroff, plus one modprobe per module asked for).
 # shellcheck disable=SC3043,SC2086,SC2116  # busybox ash has local; $(echo $x) joins a message's lines
@@ -34,17 +35,32 @@ finish() {
 # A syntax or run-time error that ends the script still reports and powers off.
 trap finish EXIT
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+# The first programs /init starts: a failure is reported below (and the mount retried once, so that the
+# other checks can still run).
+mountfail=""
+for m in "proc /proc" "sysfs /sys" "devtmpfs /dev"; do
+	set -- $m
+	mount -t "$1" "$1" "$2"
+	st=$?
+	if [ $st != 0 ]; then
+		mountfail="$mountfail $1(status $st)"
+		mount -t "$1" "$1" "$2"
+	fi
+done
 exec </dev/console >/dev/console 2>&1
 # Kernel messages after this point would land in the middle of TAP lines: only emergencies reach the
 # console now (the power-off message and panics); dmesg still sees everything.
 echo 1 >/proc/sys/kernel/printk
 echo "keeltest: /init started"
 
+if [ -z "$mountfail" ]; then
+	ok "mount proc, sysfs, devtmpfs"
+else
+	notok "mount proc, sysfs, devtmpfs" "failed:$mountfail"
+fi
+
 read -r cmdline </proc/cmdline
-cpus="" mem="" token="" end=0 mods="" taint_ok=0
+cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0
 for w in $cmdline; do
 	case $w in
 	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
@@ -52,6 +68,7 @@ for w in $cmdline; do
 	keeltest.mem=*) mem=${w#*=} ;;
 	keeltest.token=*) token=${w#*=} ;;
 	keeltest.modprobe=*) mods=${w#*=} ;;
+	keeltest.execs=*) execs=${w#*=} ;;
 	keeltest.end) end=1 ;;
 	esac
 done
@@ -101,6 +118,24 @@ case $out in
 *) notok "6000 system calls from user space (dd)" "$(echo $out)" ;;
 esac
 
+# optional: start programs, each a fork and an exec of busybox, whose C library start-up reads its
+# thread-local data through %fs (pinned to CPU 0 first, then free: a difference points at the CPUs)
+if [ "$execs" -gt 0 ]; then
+	for where in "pinned to CPU 0:1" "on any CPU:3"; do
+		taskset -p "${where##*:}" $$ >/dev/null
+		i=0 bad=0 st=""
+		while [ $i -lt "$execs" ]; do
+			/bin/busybox true || { bad=$((bad + 1)); st="$st $?"; }
+			i=$((i + 1))
+		done
+		if [ $bad = 0 ]; then
+			ok "$execs programs started ${where%:*}"
+		else
+			notok "$execs programs started ${where%:*}" "$bad failed, status:$st"
+		fi
+	done
+fi
+
 # optional: load the modules asked for
 IFS=,
 for m in $mods; do
@@ -113,9 +148,9 @@ unset IFS
 # taint mask too: a sysctl file must be read in one read() (at a non-zero offset it reads as empty,
 # and the shell's `read` takes one byte at a time).
 dmesg >/tmp/dmesg
-found=$(grep -H -iE 'unpack|ACPI (BIOS )?(Error|Warning)|can.t find IRQ for PCI INT|(^|\] )(BUG|WARNING):|Oops|Kernel panic|^[0-9]+$' \
+found=$(grep -H -iE 'unpack|ACPI (BIOS )?(Error|Warning)|can.t find IRQ for PCI INT|(^|\] )(BUG|WARNING):|Oops|Kernel panic|segfault at|traps: |^[0-9]+$' \
 	/tmp/dmesg /proc/sys/kernel/tainted)
-unpacked=0 unpackfail="" acpi="" trace="" taint=""
+unpacked=0 unpackfail="" acpi="" trace="" taint="" userfault=""
 IFS='
 '
 for l in $found; do
@@ -128,6 +163,8 @@ for l in $found; do
 		acpi="$acpi${l#*:}
 " ;;
 	*BUG:* | *WARNING:* | *Oops* | *"Kernel panic"*) trace="$trace${l#*:}
+" ;;
+	*"segfault at"* | *"traps: "*) userfault="$userfault${l#*:}
 " ;;
 	esac
 done
@@ -157,6 +194,15 @@ if [ -n "$taint" ] && [ -z "$trace" ] && [ $((taint & ~taint_ok)) = 0 ]; then
 else
 	notok "no kernel warnings or oopses" "tainted=${taint:-unreadable} (see Documentation/admin-guide/tainted-kernels.rst)"
 	diag "$trace"
+fi
+
+# (h) no process was killed by a fault: a system call, a page fault or an FPU state the host's
+# workarounds (SYSCALL, fwait) got wrong shows as "segfault at" or "traps:" in the kernel's log
+if [ -z "$userfault" ]; then
+	ok "no process killed by a fault"
+else
+	notok "no process killed by a fault" "dmesg:"
+	diag "$userfault"
 fi
 
 finish
