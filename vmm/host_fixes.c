@@ -48,14 +48,25 @@ static bool has_param(const char *cmdline, const char *param)
 	return false;
 }
 
-int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, char *err,
-		       size_t errlen)
+void host_fixes_params(unsigned int ncpus, char *buf, size_t len)
 {
-	char params[] = HOST_FIXES_LINUX_PARAMS;
+	if (ncpus <= 1)
+		snprintf(buf, len, "%s", HOST_FIXES_LINUX_PARAMS);
+	else if (ncpus == 2)
+		snprintf(buf, len, "%s isolcpus=1", HOST_FIXES_LINUX_PARAMS);
+	else
+		snprintf(buf, len, "%s isolcpus=1-%u", HOST_FIXES_LINUX_PARAMS, ncpus - 1);
+}
+
+int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, unsigned int ncpus,
+		       char *err, size_t errlen)
+{
+	char params[HOST_FIXES_PARAMS_MAX];
 	size_t len = strlen(cmdline);
 
 	if (!flags || !linux_kernel)
 		return 0;
+	host_fixes_params(ncpus, params, sizeof(params));
 	for (char *save = NULL, *p = strtok_r(params, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
 		char key[64];
 
@@ -96,16 +107,20 @@ unsigned int host_fixes_vm(int kvm_fd, int vm_fd, unsigned int flags)
 	return flags;
 }
 
-void host_fixes_describe(unsigned int flags, const char *why, bool params, char *buf, size_t len)
+void host_fixes_describe(unsigned int flags, const char *why, const char *params, char *buf, size_t len)
 {
+	char plus[HOST_FIXES_PARAMS_MAX + 32];
 	const char *parts[] = {
 		flags & QUIRK_CPUID_CX16 ? "CPUID without cmpxchg16b" : NULL,
 		flags & QUIRK_FWAIT ? "fwait stepped" : NULL,
 		flags & QUIRK_INT3 ? "ring-0 int3 judged from KVM's fetched bytes" : NULL,
 		flags & QUIRK_SYSCALL ? "SYSCALL completed from the page-fault entry" : NULL,
-		params ? "Linux command line += " HOST_FIXES_LINUX_PARAMS : NULL,
+		params ? plus : NULL,
 	};
-	size_t n = (size_t)snprintf(buf, len, "host workarounds (%s):", why ? why : "forced");
+	size_t n;
+
+	snprintf(plus, sizeof(plus), "Linux command line += %s", params ? params : "");
+	n = (size_t)snprintf(buf, len, "host workarounds (%s):", why ? why : "forced");
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && n < len; i++)
 		if (parts[i])

@@ -9,6 +9,15 @@
 
 /* The parameters a Linux guest gets on such hosts, for what KVM_SET_CPUID2 cannot hide there. */
 #define HOST_FIXES_LINUX_PARAMS "noxsave clearcpuid=308,151,137"
+#define HOST_FIXES_PARAMS_MAX 64	/* room for HOST_FIXES_LINUX_PARAMS and isolcpus= */
+
+/*
+ * host_fixes_params - the Linux parameters a guest with @ncpus vCPUs gets on such hosts, into
+ * @buf: HOST_FIXES_LINUX_PARAMS, and with more than one vCPU isolcpus=1 (or 1-N): user space on
+ * vCPU 0, because a program that runs on two vCPUs of a kvm_pvm host sometimes reads zeros
+ * where it wrote (README, "On kvm_pvm hosts"); the kernel still brings up and uses every vCPU.
+ */
+void host_fixes_params(unsigned int ncpus, char *buf, size_t len);
 
 /*
  * host_fixes_needed - whether the KVM module of this host is one keel knows needs them:
@@ -24,12 +33,12 @@ bool host_fixes_needed(const char *sysfs_module_dir, const char **why);
 unsigned int host_fixes_flags(enum config_host_fixes mode, bool needed, bool linux_kernel);
 
 /*
- * host_fixes_cmdline - append HOST_FIXES_LINUX_PARAMS to @cmdline (NUL-terminated, @cap bytes)
+ * host_fixes_cmdline - append host_fixes_params(@ncpus) to @cmdline (NUL-terminated, @cap bytes)
  * when @flags are not 0 and the kernel is Linux, each parameter only if the user did not give
  * that one. 0, or -E2BIG with one line in @err when the result would not fit.
  */
-int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, char *err,
-		       size_t errlen);
+int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, unsigned int ncpus,
+		       char *err, size_t errlen);
 
 /*
  * host_fixes_vm - what the VM (@kvm_fd, @vm_fd) needs for @flags: the SYSCALL fix has guest
@@ -38,7 +47,7 @@ int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux
  */
 unsigned int host_fixes_vm(int kvm_fd, int vm_fd, unsigned int flags);
 
-/* host_fixes_describe - one line naming @flags and @params for `keel run -v`, into @buf. */
-void host_fixes_describe(unsigned int flags, const char *why, bool params, char *buf, size_t len);
+/* host_fixes_describe - one line naming @flags and the Linux @params (NULL: none) for `keel run -v`, into @buf. */
+void host_fixes_describe(unsigned int flags, const char *why, const char *params, char *buf, size_t len);
 
 #endif

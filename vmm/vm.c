@@ -81,13 +81,15 @@ static int vm_host_fixes(struct vm *vm, char *err, size_t errlen)
 
 	vm->host_flags = host_fixes_flags(vm->cfg.host_fixes, needed, linux_kernel);
 	memcpy(vm->cmdline, vm->cfg.cmdline, sizeof(vm->cmdline));
-	ret = host_fixes_cmdline(vm->cmdline, sizeof(vm->cmdline), vm->host_flags, linux_kernel, err, errlen);
+	ret = host_fixes_cmdline(vm->cmdline, sizeof(vm->cmdline), vm->host_flags, linux_kernel, vm->cfg.ncpus,
+				 err, errlen);
 	if (ret < 0)
 		return ret;
 	if (vm->host_flags) {
-		char line[400];
+		char line[400], params[HOST_FIXES_PARAMS_MAX];
 
-		host_fixes_describe(vm->host_flags, vm->host_why, linux_kernel, line, sizeof(line));
+		host_fixes_params(vm->cfg.ncpus, params, sizeof(params));
+		host_fixes_describe(vm->host_flags, vm->host_why, linux_kernel ? params : NULL, line, sizeof(line));
 		log_info("%s", line);
 	} else if (needed) {
 		log_info("host workarounds: off (--host-workarounds off) although this host (%s) needs them",

@@ -57,7 +57,7 @@ elif linux_guest; then
 	if [ -d /sys/module/kvm_pvm ]; then
 		# nothing typed by the user: keel itself gives the kernel what this host needs
 		check "linux/boot/host-workarounds" "keel did not append its kvm_pvm parameters to the command line" \
-			grep -qE "Command line: .* noxsave clearcpuid=308,151,137" "$TMP/out"
+			grep -qE "Command line: .* noxsave clearcpuid=308,151,137 isolcpus=1( |$)" "$TMP/out"
 	fi
 	check "linux/boot/stderr-no-error" "keel's stderr reports a problem" linux_err_clean
 fi

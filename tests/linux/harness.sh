@@ -8,16 +8,13 @@ LINUX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LINUX_DIR=${KEEL_LINUX_DIR:-$LINUX_ROOT/build/linux}
 
 # Parameters the tests add on kvm_pvm hosts (see the project's HOST.md), not on ordinary KVM. What the
-# kernel needs to run there at all (noxsave clearcpuid=308,151,137) keel appends itself
-# (--host-workarounds auto): the tests leave that to keel, so they prove it. They only add
+# kernel needs to run there at all (noxsave clearcpuid=308,151,137, and isolcpus=1 with 2 vCPUs: user
+# space on vCPU 0, README "On kvm_pvm hosts") keel appends itself (--host-workarounds auto): the tests
+# leave that to keel, so they prove it. They only add
 #   nowatchdog   ring-0 work is so slow there that ftrace's boot-time check of its call sites holds a
 #                CPU for 100 s and more, which the soft-lockup detector reports as a BUG (taint L).
-#   isolcpus=1   user space stays on vCPU 0: a program free to run on both vCPUs there sometimes reads
-#                zeros where it wrote (busybox dies at its first thread-local read, in about one exec
-#                of ten; none in 120 pinned to one vCPU; README, "On kvm_pvm hosts"). The tests boot 2
-#                vCPUs: both come online and the kernel uses both; user space runs on one.
 linux_host_params() {
-	if [ -d /sys/module/kvm_pvm ]; then echo "nowatchdog isolcpus=1"; fi
+	if [ -d /sys/module/kvm_pvm ]; then echo "nowatchdog"; fi
 }
 
 # linux_test_cmdline TOKEN : the command line the full boot of t_linux.sh, make bench-linux and make
