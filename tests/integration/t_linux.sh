@@ -55,9 +55,10 @@ elif linux_guest; then
 	fi
 	check "linux/boot/no-panic" "the kernel panicked" out_lacks "Kernel panic"
 	if [ -d /sys/module/kvm_pvm ]; then
-		# nothing typed by the user: keel itself gives the kernel what this host needs
+		# nothing typed by the user: keel itself gives the kernel what this host needs (the serial
+		# console's lines end in CR LF, hence [[:space:]])
 		check "linux/boot/host-workarounds" "keel did not append its kvm_pvm parameters to the command line" \
-			grep -qE "Command line: .* noxsave clearcpuid=308,151,137 isolcpus=1( |$)" "$TMP/out"
+			grep -qE "Command line: .* noxsave clearcpuid=308,151,137 isolcpus=1([[:space:]]|$)" "$TMP/out"
 	fi
 	check "linux/boot/stderr-no-error" "keel's stderr reports a problem" linux_err_clean
 fi
