@@ -29,12 +29,16 @@ first_run_ms() {
 	awk '/execve\(/ && !t0 { t0 = $2 } /KVM_RUN/ { printf "%.2f\n", ($2 - t0) * 1000; exit }' "$tmp/trace"
 }
 
-# rss_kib CMD... : VmRSS minus RssShmem (guest RAM is a memfd for both) once the guest has halted.
+# rss_kib CMD... : the resident memory (the smaps Rss that make VmRSS) minus guest RAM's once the guest has halted. Guest RAM is the
+# mapping of exactly MEM_MIB MiB in /proc/PID/smaps, whatever backs it (a memfd for QEMU here, anonymous
+# memory for keel), so that both VMMs are measured the same way.
 rss_kib() {
 	"$@" </dev/null >"$tmp/out" 2>/dev/null &
 	local pid=$! i v
 	for i in $(seq 1 600); do grep -q 'guest: halted' "$tmp/out" 2>/dev/null && break; sleep 0.05; done
-	v=$(awk '/^VmRSS/ { r = $2 } /^RssShmem/ { s = $2 } END { print r - s }' "/proc/$pid/status" 2>/dev/null)
+	v=$(awk -v ram=$((MEM_MIB * 1024)) '/^Size:/ { size = $2 }
+		/^Rss:/ { total += $2; if (size == ram) guest += $2 } END { if (NR) print total - guest }' \
+		"/proc/$pid/smaps" 2>/dev/null)
 	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 	echo "$v"
 }
