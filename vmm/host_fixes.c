@@ -58,16 +58,16 @@ void host_fixes_params(unsigned int ncpus, char *buf, size_t len)
 		snprintf(buf, len, "%s isolcpus=1-%u", HOST_FIXES_LINUX_PARAMS, ncpus - 1);
 }
 
-int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, unsigned int ncpus,
+int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, const char *params,
 		       char *err, size_t errlen)
 {
-	char params[HOST_FIXES_PARAMS_MAX];
+	char words[HOST_FIXES_PARAMS_MAX];
 	size_t len = strlen(cmdline);
 
 	if (!flags || !linux_kernel)
 		return 0;
-	host_fixes_params(ncpus, params, sizeof(params));
-	for (char *save = NULL, *p = strtok_r(params, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+	snprintf(words, sizeof(words), "%s", params);
+	for (char *save = NULL, *p = strtok_r(words, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "="), p);

@@ -33,11 +33,11 @@ bool host_fixes_needed(const char *sysfs_module_dir, const char **why);
 unsigned int host_fixes_flags(enum config_host_fixes mode, bool needed, bool linux_kernel);
 
 /*
- * host_fixes_cmdline - append host_fixes_params(@ncpus) to @cmdline (NUL-terminated, @cap bytes)
- * when @flags are not 0 and the kernel is Linux, each parameter only if the user did not give
- * that one. 0, or -E2BIG with one line in @err when the result would not fit.
+ * host_fixes_cmdline - append @params (host_fixes_params' list) to @cmdline (NUL-terminated, @cap
+ * bytes) when @flags are not 0 and the kernel is Linux, each parameter only if the user did not
+ * give that one. 0, or -E2BIG with one line in @err when the result would not fit.
  */
-int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, unsigned int ncpus,
+int host_fixes_cmdline(char *cmdline, size_t cap, unsigned int flags, bool linux_kernel, const char *params,
 		       char *err, size_t errlen);
 
 /*

@@ -77,18 +77,18 @@ static int vm_host_fixes(struct vm *vm, char *err, size_t errlen)
 {
 	bool needed = host_fixes_needed("/sys/module", &vm->host_why);
 	bool linux_kernel = vm->kernel.linux_kernel;
+	char params[HOST_FIXES_PARAMS_MAX];
 	int ret;
 
 	vm->host_flags = host_fixes_flags(vm->cfg.host_fixes, needed, linux_kernel);
+	host_fixes_params(vm->cfg.ncpus, params, sizeof(params));
 	memcpy(vm->cmdline, vm->cfg.cmdline, sizeof(vm->cmdline));
-	ret = host_fixes_cmdline(vm->cmdline, sizeof(vm->cmdline), vm->host_flags, linux_kernel, vm->cfg.ncpus,
-				 err, errlen);
+	ret = host_fixes_cmdline(vm->cmdline, sizeof(vm->cmdline), vm->host_flags, linux_kernel, params, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (vm->host_flags) {
-		char line[400], params[HOST_FIXES_PARAMS_MAX];
+		char line[400];
 
-		host_fixes_params(vm->cfg.ncpus, params, sizeof(params));
 		host_fixes_describe(vm->host_flags, vm->host_why, linux_kernel ? params : NULL, line, sizeof(line));
 		log_info("%s", line);
 	} else if (needed) {

@@ -285,6 +285,16 @@ START_TEST(syscall_frame)
 }
 END_TEST
 
+/* host_fixes_cmdline with the parameters keel gives @ncpus vCPUs, as vm.c calls it. */
+static int fixes_cmdline(char *cmd, size_t cap, unsigned int flags, bool linux_kernel, unsigned int ncpus, char *err,
+			 size_t errlen)
+{
+	char params[HOST_FIXES_PARAMS_MAX];
+
+	host_fixes_params(ncpus, params, sizeof(params));
+	return host_fixes_cmdline(cmd, cap, flags, linux_kernel, params, err, errlen);
+}
+
 START_TEST(host_fixes_choice)
 {
 	char cmd[64] = "console=ttyS0";
@@ -298,29 +308,29 @@ START_TEST(host_fixes_choice)
 	ck_assert_uint_eq(host_fixes_flags(CONFIG_FIXES_AUTO, true, true), all | QUIRK_SYSCALL);
 	ck_assert_uint_eq(host_fixes_flags(CONFIG_FIXES_ON, false, true), all | QUIRK_SYSCALL);
 
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, false, 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, false, 2, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "console=ttyS0");			/* not Linux: nothing */
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), 0, true, 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), 0, true, 2, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "console=ttyS0");			/* no fixes: nothing */
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "console=ttyS0 " HOST_FIXES_LINUX_PARAMS);	/* one vCPU: no isolcpus */
 	strcpy(cmd, "clearcpuid=1 console=ttyS0");		/* the user's own value wins */
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "clearcpuid=1 console=ttyS0 noxsave");
 	strcpy(cmd, "");
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 1, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, HOST_FIXES_LINUX_PARAMS);
 	/* more vCPUs: user space on vCPU 0 (isolcpus=1 or 1-N), unless the user said otherwise */
 	strcpy(cmd, "console=ttyS0");
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 2, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "console=ttyS0 " HOST_FIXES_LINUX_PARAMS " isolcpus=1");
 	strcpy(cmd, "");
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 4, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, HOST_FIXES_LINUX_PARAMS " isolcpus=1-3");
 	strcpy(cmd, "isolcpus=2");
-	ck_assert_int_eq(host_fixes_cmdline(cmd, sizeof(cmd), all, true, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(fixes_cmdline(cmd, sizeof(cmd), all, true, 4, err, sizeof(err)), 0);
 	ck_assert_str_eq(cmd, "isolcpus=2 " HOST_FIXES_LINUX_PARAMS);
-	ck_assert_int_eq(host_fixes_cmdline(small, sizeof(small), all, true, 1, err, sizeof(err)), -E2BIG);
+	ck_assert_int_eq(fixes_cmdline(small, sizeof(small), all, true, 1, err, sizeof(err)), -E2BIG);
 	ck_assert_ptr_nonnull(strstr(err, "--host-workarounds off"));
 }
 END_TEST
