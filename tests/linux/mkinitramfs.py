@@ -7,7 +7,9 @@ DIR (default build/linux, as tests/linux/fetch.sh leaves it) holds busybox, vers
 modules/<version>/. The archive has /bin/busybox and symlinks for the applets /init uses,
 /dev/console, /dev/null and /dev/zero as device nodes (no root needed), /init
 (tests/linux/init.sh) and, with --modules, those kernel modules and everything they depend on
-under /lib/modules/<version>/ with a modules.dep for them. Uncompressed, because the kernel's
+under /lib/modules/<version>/ with a modules.dep for them, their appended signatures stripped
+(unless --keep-signatures): the kernel skips the signature's hash, which emulated ring 0 makes
+cost 20-60 s a module on kvm_pvm hosts, and marks itself tainted E (unsigned module). Uncompressed, because the kernel's
 decompressor runs in ring 0, which our hosts emulate slowly. Deterministic: entries sorted,
 every mtime 0, uid/gid 0, inode numbers in order.
 """
@@ -95,6 +97,28 @@ def modinfo_depends(path):
     return []
 
 
+SIG_MAGIC = b"~Module signature appended~\n"
+
+
+def strip_signature(data, path="module"):
+    """A module without its appended signature: the kernel then loads it without hashing it (a
+    20-60 s hash in emulated ring 0 on kvm_pvm hosts) and taints itself with E (unsigned module),
+    which Debian's kernel allows unless it is locked down. Unsigned data comes back as it is.
+    The tail is struct module_signature (algo, hash, id_type, signer_len, key_id_len, 3 pad
+    bytes, a big-endian sig_len) after the signature, then the magic."""
+    if not data.endswith(SIG_MAGIC):
+        return data
+    end = len(data) - len(SIG_MAGIC)
+    if end < 12:
+        raise ValueError(f"{path}: signature marker without a signature header")
+    signer_len, key_id_len = data[end - 9], data[end - 8]
+    sig_len, = struct.unpack_from(">I", data, end - 4)
+    cut = end - 12 - sig_len - signer_len - key_id_len
+    if cut <= 0 or data[:4] != b"\x7fELF":
+        raise ValueError(f"{path}: its signature claims {sig_len} bytes, more than the file holds")
+    return data[:cut]
+
+
 def norm(name):
     return name.replace("-", "_")
 
@@ -157,6 +181,8 @@ def main():
     ap.add_argument("--init", default=os.path.join(HERE, "init.sh"), help="the /init script")
     ap.add_argument("--modules", default="", help="kernel modules to include, comma- or space-separated "
                     "(e.g. virtio_pci,virtio_blk); their dependencies come along")
+    ap.add_argument("--keep-signatures", action="store_true", help="keep the modules' appended "
+                    "signatures (default: stripped, so that loading skips the hash)")
     ap.add_argument("-o", "--output", help="output file (default DIR/initramfs.cpio)")
     a = ap.parse_args()
 
@@ -184,7 +210,8 @@ def main():
             base = f"lib/modules/{version}"
             for p in paths:
                 with open(os.path.join(moddir, p), "rb") as f:
-                    cpio.file(f"{base}/{p}", f.read())
+                    data = f.read()
+                cpio.file(f"{base}/{p}", data if a.keep_signatures else strip_signature(data, p))
             cpio.file(f"{base}/modules.dep", "".join(l + "\n" for l in dep_lines).encode())
             for extra in ("modules.builtin", "modules.order"):
                 try:
