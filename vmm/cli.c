@@ -36,13 +36,15 @@ void cli_usage(FILE *f)
 		"  --console SPEC    uart (default), virtio (the terminal), file:PATH[,in=PATH],\n"
 		"                    socket:PATH (connect to a Unix stream socket): a virtio console;\n"
 		"                    COM1 stays for early output\n"
-		"  --rng             a virtio-rng device fed by getrandom\n"
+		"  --rng[=PLACE]     a virtio-rng device fed by getrandom\n"
 		"  --net tap:IFNAME[,mac=MAC]   a virtio-net device on a tap interface (created when\n"
 		"                    missing and keel may: CAP_NET_ADMIN); up to 16 --net in all\n"
 		"  --net socket:PATH[,peer=PATH][,mac=MAC]   a virtio-net device exchanging frames as\n"
 		"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n"
 		"                    (default: whoever sent the last frame)\n"
 		"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
+		"  PLACE: each device's option may end in ,transport=pci|mmio (this device only)\n"
+		"                    and, over PCI, ,msix=off (no MSI-X: INTA# only); --rng=PLACE\n"
 		"  --host-workarounds auto|off|on   work around what this host's KVM cannot do\n"
 		"                    (default auto: only on hosts known to need it, such as kvm_pvm;\n"
 		"                    -v lists what was applied)\n"
@@ -77,18 +79,18 @@ enum cli_opt {
 };
 
 static const struct opt_def cli_opts[CLI_NOPTS] = {
-	[CLI_KERNEL] = { "--kernel", true },
-	[CLI_INITRD] = { "--initrd", true },
-	[CLI_CMDLINE] = { "--cmdline", true },
-	[CLI_MEM] = { "--mem", true },
-	[CLI_CPUS] = { "--cpus", true },
-	[CLI_GDB] = { "--gdb", true },
-	[CLI_GDB_WAIT] = { "--gdb-wait", false },
-	[CLI_TRANSPORT] = { "--virtio-transport", true },
-	[CLI_BOOT_PROTOCOL] = { "--boot-protocol", true },
-	[CLI_HOST_FIXES] = { "--host-workarounds", true },
-	[CLI_REBOOT] = { "--reboot", true },
-	[CLI_SHUTDOWN_TIMEOUT] = { "--shutdown-timeout", true },
+	[CLI_KERNEL] = { .name = "--kernel", .value = true },
+	[CLI_INITRD] = { .name = "--initrd", .value = true },
+	[CLI_CMDLINE] = { .name = "--cmdline", .value = true },
+	[CLI_MEM] = { .name = "--mem", .value = true },
+	[CLI_CPUS] = { .name = "--cpus", .value = true },
+	[CLI_GDB] = { .name = "--gdb", .value = true },
+	[CLI_GDB_WAIT] = { .name = "--gdb-wait", .value = false },
+	[CLI_TRANSPORT] = { .name = "--virtio-transport", .value = true },
+	[CLI_BOOT_PROTOCOL] = { .name = "--boot-protocol", .value = true },
+	[CLI_HOST_FIXES] = { .name = "--host-workarounds", .value = true },
+	[CLI_REBOOT] = { .name = "--reboot", .value = true },
+	[CLI_SHUTDOWN_TIMEOUT] = { .name = "--shutdown-timeout", .value = true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */

@@ -124,6 +124,9 @@ int config_set_console(struct vm_config *c, const char *spec, char *err, size_t 
 /* config_set_rng - a virtio-rng device (@on) or none. */
 int config_set_rng(struct vm_config *c, bool on, char *err, size_t errlen);
 
+/* config_set_rng_opts - a virtio-rng device placed by @opts ("transport=mmio", "msix=off", comma-separated). */
+int config_set_rng_opts(struct vm_config *c, const char *opts, char *err, size_t errlen);
+
 /*
  * config_add_net - a virtio-net device from "tap:IFNAME[,mac=MAC]" or
  * "socket:PATH[,peer=PATH][,mac=MAC]". config_add_net_opts - the same from its parts: @name the

@@ -41,6 +41,48 @@ static int out_of_memory(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
+/*
+ * One "transport=pci|mmio" or "msix=on|off" item (@n bytes at @item) of option @opt's value
+ * @spec, into @pl. Returns 1 when it was one, 0 when it is something else, -EINVAL with one
+ * line in @err when it is wrong.
+ */
+static int place_item(struct virtio_place *pl, const char *opt, const char *spec, const char *item, size_t n,
+		      char *err, size_t errlen)
+{
+	/* key, its two words (the first one: 0), the flags it sets */
+	static const struct {
+		const char *key, *w0, *w1;
+	} keys[2] = { { "transport=", "pci", "mmio" }, { "msix=", "on", "off" } };
+	bool *given[2] = { &pl->transport_given, &pl->msix_given };
+	unsigned int k;
+	size_t kl = 0;
+	int w;
+
+	for (k = 0; k < 2; k++) {
+		kl = strlen(keys[k].key);
+		if (n >= kl && !strncmp(item, keys[k].key, kl))
+			break;
+	}
+	if (k == 2)
+		return 0;
+	if (*given[k])
+		return opt_err(err, errlen, "%s%s: %.*s given twice", opt, spec, (int)kl - 1, keys[k].key);
+	w = n - kl == strlen(keys[k].w0) && !strncmp(item + kl, keys[k].w0, n - kl)	  ? 0
+	    : n - kl == strlen(keys[k].w1) && !strncmp(item + kl, keys[k].w1, n - kl) ? 1
+										  : -1;
+	if (w < 0)
+		return opt_err(err, errlen, "%s%s: %.*s must be %s or %s", opt, spec, (int)kl - 1, keys[k].key,
+			       keys[k].w0, keys[k].w1);
+	*given[k] = true;
+	if (k == 0)
+		pl->transport = w ? VIRTIO_TRANSPORT_MMIO : VIRTIO_TRANSPORT_PCI;
+	else
+		pl->no_msix = w;
+	if (pl->no_msix && pl->transport_given && pl->transport == VIRTIO_TRANSPORT_MMIO)
+		return opt_err(err, errlen, "%s%s: msix=off is for PCI devices, not transport=mmio", opt, spec);
+	return 1;
+}
+
 /* Would @more devices still fit? @opt and @value name the option in the error. */
 static int virtio_room(const struct virtio_config *c, unsigned int more, const char *opt, const char *value,
 		       char *err, size_t errlen)
@@ -92,15 +134,16 @@ static int disk_check_start(const struct virtio_config *c, const char *spec, siz
 	return 0;
 }
 
-/* Add the checked disk: @spec for messages, the path [@path, @path + @path_len). */
+/* Add the checked disk: @spec for messages, the path [@path, @path + @path_len), placed by @pl. */
 static int disk_commit(struct virtio_config *c, const char *spec, const char *path, size_t path_len, bool readonly,
-		       const char *id, char *err, size_t errlen)
+		       const char *id, const struct virtio_place *pl, char *err, size_t errlen)
 {
 	struct virtio_disk_opts *d = &c->disks[c->ndisks];
 
 	if (virtio_room(c, 1, "--disk", spec, err, errlen) < 0)
 		return -EINVAL;
-	*d = (struct virtio_disk_opts){ .spec = strdup(spec), .path = strndup(path, path_len), .readonly = readonly };
+	*d = (struct virtio_disk_opts){ .spec = strdup(spec), .path = strndup(path, path_len), .readonly = readonly,
+					.place = *pl };
 	if (!d->spec || !d->path) {
 		free(d->spec);
 		free(d->path);
@@ -118,7 +161,9 @@ int config_add_drive(struct vm_config *cfg, const char *spec, char *err, size_t 
 	const char *comma = strchr(spec, ','), *p;
 	size_t path_len = comma ? (size_t)(comma - spec) : strlen(spec);
 	char id[VIRTIO_BLK_ID_BYTES + 1] = "", tmp[64];
+	struct virtio_place pl = { 0 };
 	bool readonly = false;
+	int r;
 
 	if (disk_check_start(c, spec, path_len, err, errlen) < 0)
 		return -EINVAL;
@@ -132,9 +177,16 @@ int config_add_drive(struct vm_config *cfg, const char *spec, char *err, size_t 
 			readonly = true;
 			continue;
 		}
+		r = place_item(&pl, "--disk ", spec, item, n, err, errlen);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
 		if (n < 3 || strncmp(item, "id=", 3) != 0) {
 			snprintf(tmp, sizeof(tmp), "%.*s", (int)(n < 60 ? n : 60), item);
-			return opt_err(err, errlen, "--disk %s: unknown option '%s' (use readonly or id=NAME)", spec, tmp);
+			return opt_err(err, errlen,
+				       "--disk %s: unknown option '%s' (use readonly, id=NAME, transport=pci|mmio or msix=off)",
+				       spec, tmp);
 		}
 		if (disk_check_id(spec, item + 3, n - 3, err, errlen) < 0)
 			return -EINVAL;
@@ -145,7 +197,7 @@ int config_add_drive(struct vm_config *cfg, const char *spec, char *err, size_t 
 		if (disk_check_unique(c, spec, id, err, errlen) < 0)
 			return -EINVAL;
 	}
-	return disk_commit(c, spec, spec, path_len, readonly, id, err, errlen);
+	return disk_commit(c, spec, spec, path_len, readonly, id, &pl, err, errlen);
 }
 
 int config_add_drive_opts(struct vm_config *cfg, const char *path, bool readonly, const char *id, char *err,
@@ -164,49 +216,79 @@ int config_add_drive_opts(struct vm_config *cfg, const char *path, bool readonly
 	if (!r && id)
 		r = disk_check_unique(c, spec, id, err, errlen);
 	if (!r)
-		r = disk_commit(c, spec, path, strlen(path), readonly, id ? id : "", err, errlen);
+		r = disk_commit(c, spec, path, strlen(path), readonly, id ? id : "", &(struct virtio_place){ 0 }, err,
+				errlen);
 	free(spec);
 	return r;
 }
 
 /* --- the console ---------------------------------------------------------------- */
 
+/*
+ * The items after the first comma of --console @v (@items, NULL: none) into @o: in=PATH (a
+ * file console's input, kept in *@in), transport= and msix=.
+ */
+static int console_items(struct virtio_console_opts *o, const char *v, const char *items, const char **in,
+			 size_t *in_len, char *err, size_t errlen)
+{
+	for (const char *item = items, *comma; item; item = comma ? comma + 1 : NULL) {
+		size_t n;
+		int r;
+
+		comma = strchr(item, ',');
+		n = comma ? (size_t)(comma - item) : strlen(item);
+		r = place_item(&o->place, "--console ", v, item, n, err, errlen);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (o->kind != VIRTIO_CONSOLE_FILE || n < 3 || strncmp(item, "in=", 3) != 0)
+			return opt_err(err, errlen, "--console %s: unknown option '%.*s' (use %stransport=pci|mmio or msix=off)",
+				       v, (int)(n < 60 ? n : 60), item, o->kind == VIRTIO_CONSOLE_FILE ? "in=PATH, " : "");
+		if (*in)
+			return opt_err(err, errlen, "--console %s: in= given twice", v);
+		if (n == 3)
+			return opt_err(err, errlen, "--console %s: in= needs a path", v);
+		*in = item + 3;
+		*in_len = n - 3;
+	}
+	return 0;
+}
+
 int config_set_console(struct vm_config *cfg, const char *v, char *err, size_t errlen)
 {
 	struct virtio_console_opts o = { .kind = VIRTIO_CONSOLE_NONE };
 	struct virtio_config *c = &cfg->virtio;
-	const char *path = NULL, *in = NULL, *comma;
-	size_t path_len = 0;
+	const char *path = NULL, *in = NULL, *comma = strchr(v, ','), *items = comma ? comma + 1 : NULL;
+	size_t path_len = 0, in_len = 0, head = comma ? (size_t)(comma - v) : strlen(v);
 
 	if (c->console.spec)
 		return opt_err(err, errlen, "--console given twice");
-	if (!strcmp(v, "virtio")) {
+	if (head == 6 && !strncmp(v, "virtio", 6)) {
 		o.kind = VIRTIO_CONSOLE_TERMINAL;
 	} else if (!strncmp(v, "socket:", 7)) {
 		o.kind = VIRTIO_CONSOLE_SOCKET;
 		path = v + 7;
-		path_len = strlen(path);
+		path_len = head - 7;
 		if (!path_len)
 			return opt_err(err, errlen, "--console %s: no socket path given", v);
 	} else if (!strncmp(v, "file:", 5)) {
 		o.kind = VIRTIO_CONSOLE_FILE;
 		path = v + 5;
-		comma = strchr(path, ',');
-		path_len = comma ? (size_t)(comma - path) : strlen(path);
+		path_len = head - 5;
 		if (!path_len)
 			return opt_err(err, errlen, "--console %s: no output file given", v);
-		if (comma && (strncmp(comma + 1, "in=", 3) != 0 || strchr(comma + 1, ',') || !comma[4]))
-			return opt_err(err, errlen, "--console %s: after the file only in=PATH may follow", v);
-		in = comma ? comma + 4 : NULL;
 	} else if (strcmp(v, "uart") != 0) {
 		return opt_err(err, errlen,
 			       "--console %s: not a console (use uart, virtio, file:PATH or socket:PATH)", v);
 	}
+	if (console_items(&o, v, items, &in, &in_len, err, errlen) < 0)
+		return -EINVAL;
 	if (virtio_room(c, o.kind != VIRTIO_CONSOLE_NONE, "--console", v, err, errlen) < 0)
 		return -EINVAL;
 	o.spec = strdup(v);
 	o.path = path ? strndup(path, path_len) : NULL;
-	o.in_path = in ? strdup(in) : NULL;
+	o.in_path = in ? strndup(in, in_len) : NULL;
 	if (!o.spec || (path && !o.path) || (in && !o.in_path)) {
 		free(o.spec);
 		free(o.path);
@@ -226,6 +308,29 @@ int config_set_rng(struct vm_config *cfg, bool on, char *err, size_t errlen)
 	if (on && !c->rng && virtio_room(c, 1, "--rng", NULL, err, errlen) < 0)
 		return -EINVAL;
 	c->rng = on;
+	return 0;
+}
+
+int config_set_rng_opts(struct vm_config *cfg, const char *opts, char *err, size_t errlen)
+{
+	struct virtio_place pl = { 0 };
+
+	for (const char *item = opts, *comma; item; item = comma ? comma + 1 : NULL) {
+		size_t n;
+		int r;
+
+		comma = strchr(item, ',');
+		n = comma ? (size_t)(comma - item) : strlen(item);
+		r = place_item(&pl, "--rng=", opts, item, n, err, errlen);
+		if (r < 0)
+			return r;
+		if (!r)
+			return opt_err(err, errlen, "--rng=%s: unknown option '%.*s' (use transport=pci|mmio or msix=off)",
+				       opts, (int)(n < 60 ? n : 60), item);
+	}
+	if (config_set_rng(cfg, true, err, errlen) < 0)
+		return -EINVAL;
+	cfg->virtio.rng_place = pl;
 	return 0;
 }
 
@@ -256,6 +361,7 @@ struct net_parts {
 	size_t peer_len;
 	unsigned char mac[6];
 	bool mac_given;
+	struct virtio_place place;	/* transport=, msix= */
 };
 
 /* Parse "xx:xx:xx:xx:xx:xx" (hex, either case) of @n bytes into @mac. */
@@ -356,11 +462,14 @@ static int net_check_peer(const char *spec, size_t peer_len, char *err, size_t e
 	return 0;
 }
 
-/* One "mac=MAC" or (socket) "peer=PATH" item of a --net value. */
+/* One "mac=MAC", (socket) "peer=PATH", "transport=" or "msix=" item of a --net value. */
 static int net_item(struct net_parts *n, const char *spec, const char *item, size_t len, char *err, size_t errlen)
 {
 	char tmp[64];
+	int r = place_item(&n->place, "--net ", spec, item, len, err, errlen);
 
+	if (r)
+		return r < 0 ? r : 0;
 	if (len >= 4 && !strncmp(item, "mac=", 4)) {
 		if (n->mac_given)
 			return opt_err(err, errlen, "--net %s: mac given twice", spec);
@@ -377,8 +486,8 @@ static int net_item(struct net_parts *n, const char *spec, const char *item, siz
 		return net_check_peer(spec, n->peer_len, err, errlen);
 	}
 	snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 60 ? len : 60), item);
-	return opt_err(err, errlen, "--net %s: unknown option '%s' (use mac=MAC%s)", spec, tmp,
-		       n->kind == VIRTIO_NET_SOCKET ? " or peer=PATH" : "");
+	return opt_err(err, errlen, "--net %s: unknown option '%s' (use mac=MAC,%s transport=pci|mmio or msix=off)",
+		       spec, tmp, n->kind == VIRTIO_NET_SOCKET ? " peer=PATH," : "");
 }
 
 /* The checks against the other NICs, then add @n. */
@@ -405,7 +514,8 @@ static int net_commit(struct virtio_config *c, const char *spec, struct net_part
 	}
 	if (virtio_room(c, 1, "--net", spec, err, errlen) < 0)
 		return -EINVAL;
-	*o = (struct virtio_net_opts){ .kind = n->kind, .spec = strdup(spec), .mac_given = n->mac_given };
+	*o = (struct virtio_net_opts){ .kind = n->kind, .spec = strdup(spec), .mac_given = n->mac_given,
+					.place = n->place };
 	memcpy(o->mac, n->mac, sizeof(o->mac));
 	if (tap)
 		memcpy(o->ifname, n->name, n->name_len);	/* checked: at most VIRTIO_NET_IFNAME_MAX */

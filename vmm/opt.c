@@ -124,7 +124,9 @@ int opt_next(int argc, char *const argv[], int *i, const struct opt_def *defs, s
 			       arg, cmd);
 	*value = NULL;
 	if (!defs[k].value) {
-		if (eq)
+		if (eq && defs[k].eq_value)
+			*value = eq + 1;
+		else if (eq)
 			return opt_err(err, errlen, "%s takes no value", defs[k].name);
 	} else if (eq) {
 		*value = eq + 1;

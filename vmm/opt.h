@@ -46,12 +46,13 @@ enum log_level opt_log_level(int verbosity);
 struct opt_def {
 	const char *name;	/* "--disk" */
 	bool value;		/* takes a value: "--disk VALUE" or "--disk=VALUE"; false: a flag */
+	bool eq_value;		/* a flag that may take a value, after '=' only: "--rng", "--rng=VALUE" */
 };
 
 /*
  * opt_next - match argv[*@i] against @defs by its name (the part before any '='). A value option
  * takes what follows '=' or else the next argument (then *@i moves onto it); a flag takes none
- * (*@value is NULL). Returns the index in @defs, or -EINVAL with one line in @err: an unknown
+ * (*@value is NULL) unless it is an eq_value one given with '='. Returns the index in @defs, or -EINVAL with one line in @err: an unknown
  * option or unexpected argument, a value missing or given to a flag. @cmd names the command in
  * the hint ("keel" gives "(see 'keel --help')").
  */

@@ -438,6 +438,11 @@ static unsigned int blk_type_count(const struct virtio_config *c)
 	return c->ndisks;
 }
 
+static struct virtio_place blk_type_place(const struct virtio_config *c, unsigned int i)
+{
+	return c->disks[i].place;
+}
+
 static int blk_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
 			 char *err, size_t errlen)
 {
@@ -481,6 +486,7 @@ static int blk_type_restore(struct virtio_dev *dev, const union virtio_type_stat
 const struct virtio_type virtio_blk_type = {
 	.name = "virtio-blk",
 	.count = blk_type_count,
+	.place = blk_type_place,
 	.open = blk_type_open,
 	.close = blk_type_close,
 	.create = blk_type_create,

@@ -17,6 +17,17 @@ enum virtio_transport_kind {
 	VIRTIO_TRANSPORT_MMIO,
 };
 
+/*
+ * Where one device sits: its option's transport= and msix= items. Unset, the device follows
+ * --virtio-transport, and a PCI function offers MSI-X.
+ */
+struct virtio_place {
+	enum virtio_transport_kind transport;	/* when transport_given */
+	bool transport_given;
+	bool msix_given;
+	bool no_msix;			/* msix=off: a PCI function without the MSI-X capability (INTA# only) */
+};
+
 enum virtio_console_kind {
 	VIRTIO_CONSOLE_NONE = 0,	/* --console uart (the default): no virtio console */
 	VIRTIO_CONSOLE_TERMINAL,	/* --console virtio: keel's stdin and stdout */
@@ -30,6 +41,7 @@ struct virtio_disk_opts {
 	char *path;			/* the image */
 	bool readonly;
 	char id[VIRTIO_BLK_ID_BYTES + 1]; /* "" when not given */
+	struct virtio_place place;
 };
 
 /* --console. The strings are owned by the configuration. */
@@ -38,6 +50,7 @@ struct virtio_console_opts {
 	char *spec;			/* the whole value, NULL when not given */
 	char *path;			/* FILE: output file; SOCKET: the socket; else NULL */
 	char *in_path;			/* FILE: input file, NULL when none */
+	struct virtio_place place;
 };
 
 enum virtio_net_kind {
@@ -54,6 +67,7 @@ struct virtio_net_opts {
 	char *peer;			/* SOCKET: where frames go, NULL: the last sender */
 	unsigned char mac[6];		/* given with mac=, or derived from the index and the backend */
 	bool mac_given;
+	struct virtio_place place;
 };
 
 struct virtio_config {
@@ -63,6 +77,7 @@ struct virtio_config {
 	struct virtio_disk_opts disks[VIRTIO_MAX_DISKS];
 	struct virtio_console_opts console;
 	bool rng;			/* --rng */
+	struct virtio_place rng_place;	/* --rng=transport=...,msix=... */
 	unsigned int nnets;
 	struct virtio_net_opts nets[VIRTIO_MAX_NICS];
 };
@@ -71,6 +86,13 @@ struct virtio_config {
 static inline unsigned int virtio_config_ndevices(const struct virtio_config *c)
 {
 	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng + c->nnets;
+}
+
+/* virtio_place_transport - the transport a device placed by @p uses in @c. */
+static inline enum virtio_transport_kind virtio_place_transport(const struct virtio_config *c,
+								 const struct virtio_place *p)
+{
+	return p->transport_given ? p->transport : c->transport;
 }
 
 #endif

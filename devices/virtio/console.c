@@ -357,6 +357,12 @@ static unsigned int con_type_count(const struct virtio_config *c)
 	return c->console.kind != VIRTIO_CONSOLE_NONE;
 }
 
+static struct virtio_place con_type_place(const struct virtio_config *c, unsigned int i)
+{
+	(void)i;
+	return c->console.place;
+}
+
 static int con_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
 			 char *err, size_t errlen)
 {
@@ -400,6 +406,7 @@ static int con_type_restore(struct virtio_dev *dev, const union virtio_type_stat
 const struct virtio_type virtio_console_type = {
 	.name = "virtio-console",
 	.count = con_type_count,
+	.place = con_type_place,
 	.open = con_type_open,
 	.close = con_type_close,
 	.create = con_type_create,

@@ -57,7 +57,6 @@ int virtio_prepare(const struct virtio_config *c, const struct virtio_type *cons
 		return KEEL_EXIT_HOST;
 	}
 	h->cfg = c;
-	h->transport = c->transport;
 	*out = h;	/* the caller destroys it, whatever happens below */
 	for (unsigned int t = 0; t < ntypes; t++) {
 		for (unsigned int i = 0; i < types[t]->count(c); i++) {
@@ -67,8 +66,16 @@ int virtio_prepare(const struct virtio_config *c, const struct virtio_type *cons
 				log_error("more than %u virtio devices", VIRTIO_MAX_DEVICES);
 				return KEEL_EXIT_USAGE;
 			}
-			*s = (struct virtio_slot){ .type = types[t], .index = i };
+			*s = (struct virtio_slot){ .type = types[t], .index = i, .place = types[t]->place(c, i) };
+			s->transport = virtio_place_transport(c, &s->place);
 			h->nslots++;
+			if (s->transport == VIRTIO_TRANSPORT_PCI)
+				h->any_pci = true;
+			else if (s->place.no_msix) {
+				log_error("%s device %u: msix=off is for PCI devices, and it is on MMIO%s", types[t]->name,
+					  i, s->place.transport_given ? "" : " (--virtio-transport mmio)");
+				return KEEL_EXIT_USAGE;
+			}
 			if (!s->type->open)
 				continue;
 			ret = s->type->open(c, i, stop, &s->backend, err, sizeof(err));
@@ -99,10 +106,10 @@ static int virtio_attach(struct virtio_host *h, struct virtio_slot *s)
 	struct platform *p = h->plat;
 	int ret;
 
-	if (h->transport == VIRTIO_TRANSPORT_PCI) {
+	if (s->transport == VIRTIO_TRANSPORT_PCI) {
 		ret = res_alloc_pci_fn(&p->res, &s->pci_slot, &s->pci_fn, &s->irq);
 		return ret < 0 ? ret : virtio_pci_create_fn(s->dev, &h->pci, s->pci_slot, s->pci_fn, s->irq, &p->irq,
-							    p->vm_fd, &s->pci);
+							    p->vm_fd, !s->place.no_msix, &s->pci);
 	}
 	ret = res_alloc_gsi(&p->res, &s->irq);
 	if (ret < 0)
@@ -122,7 +129,7 @@ int virtio_create(struct virtio_host *h, struct platform *p)
 	ret = ioloop_create(VIRTIO_RING_DEPTH, &h->loop);
 	if (ret < 0)
 		return ret;
-	if (h->transport == VIRTIO_TRANSPORT_PCI) {
+	if (h->any_pci) {
 		ret = pci_host_init(&h->pci, &p->pio, &p->mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE);
 		if (ret < 0)
 			return ret;

@@ -16,11 +16,14 @@
  * One device of the machine, in the order of the VM's type table (disks in command-line order,
  * then the console, then the rng, then the NICs), with its backend and what the platform's
  * resource allocator gave it: an IOAPIC input (shared beyond 8 devices), and a PCI function
- * or a virtio-mmio window.
+ * or a virtio-mmio window, as its own transport= or --virtio-transport says (both may be in
+ * one machine).
  */
 struct virtio_slot {
 	const struct virtio_type *type;
 	unsigned int index;		/* the index-th of its type */
+	struct virtio_place place;	/* its option's transport= and msix= */
+	enum virtio_transport_kind transport;	/* what it uses: its own, or --virtio-transport */
 	void *backend;			/* what type->open opened, or NULL */
 	struct virtio_dev *dev;
 	struct virtio_pci *pci;		/* its transport: one of these two */
@@ -33,7 +36,7 @@ struct virtio_slot {
 struct virtio_host {
 	const struct virtio_config *cfg;	/* what the user asked for (owned by the VM's configuration) */
 	struct platform *plat;		/* set by virtio_create */
-	enum virtio_transport_kind transport;
+	bool any_pci;			/* some device is on PCI: the host bridge is there */
 	struct ioloop *loop;
 	struct pci_host pci;
 	bool pci_ok;

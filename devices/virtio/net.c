@@ -658,6 +658,11 @@ static unsigned int net_type_count(const struct virtio_config *c)
 	return c->nnets;
 }
 
+static struct virtio_place net_type_place(const struct virtio_config *c, unsigned int i)
+{
+	return c->nets[i].place;
+}
+
 static int net_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
 			 char *err, size_t errlen)
 {
@@ -695,6 +700,7 @@ static int net_type_restore(struct virtio_dev *dev, const union virtio_type_stat
 const struct virtio_type virtio_net_type = {
 	.name = "virtio-net",
 	.count = net_type_count,
+	.place = net_type_place,
 	.open = net_type_open,
 	.close = net_type_close,
 	.create = net_type_create,

@@ -268,7 +268,7 @@ static void vp_cfg_write(struct pci_dev *pd, uint32_t off, uint32_t len)
 	uint32_t woff, wlen;
 
 	pthread_mutex_lock(&vp->dev->lock);
-	if (vp_touches(off, len, vp->msix_cap + 2, 2))
+	if (vp->msix_cap && vp_touches(off, len, vp->msix_cap + 2, 2))
 		msix_set_control(&vp->msix, (uint16_t)(pd->cfg[vp->msix_cap + 2] | pd->cfg[vp->msix_cap + 3] << 8));
 	if (vp_touches(off, len, vp->cfg_cap + VCAP_DATA, 4) && vp_cfg_window(vp, &woff, &wlen))
 		vp_bar_access(vp, woff, &pd->cfg[vp->cfg_cap + VCAP_DATA], wlen, true);
@@ -332,13 +332,15 @@ static int vp_build_config(struct virtio_pci *vp)
 	struct virtio_dev *dev = vp->dev;
 	uint8_t at;
 
-	vp->msix_cap = pci_dev_add_cap(&vp->pci, PCI_CAP_ID_MSIX, MSIX_CAP_LEN);
-	if (!vp->msix_cap)
-		return -ENOSPC;
-	le_put16(&vp->pci.cfg[vp->msix_cap + 2], (uint16_t)(vp->msix.nvec - 1));
-	vp->pci.wmask[vp->msix_cap + 3] = (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) >> 8;
-	le_put32(&vp->pci.cfg[vp->msix_cap + 4], VIRTIO_PCI_MSIX_TABLE_OFF);	/* BIR 0 */
-	le_put32(&vp->pci.cfg[vp->msix_cap + 8], VIRTIO_PCI_MSIX_PBA_OFF);
+	if (vp->msix.nvec) {	/* else INTA# only (msix=off): no capability, the table reads as nothing */
+		vp->msix_cap = pci_dev_add_cap(&vp->pci, PCI_CAP_ID_MSIX, MSIX_CAP_LEN);
+		if (!vp->msix_cap)
+			return -ENOSPC;
+		le_put16(&vp->pci.cfg[vp->msix_cap + 2], (uint16_t)(vp->msix.nvec - 1));
+		vp->pci.wmask[vp->msix_cap + 3] = (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) >> 8;
+		le_put32(&vp->pci.cfg[vp->msix_cap + 4], VIRTIO_PCI_MSIX_TABLE_OFF);	/* BIR 0 */
+		le_put32(&vp->pci.cfg[vp->msix_cap + 8], VIRTIO_PCI_MSIX_PBA_OFF);
+	}
 
 	if (!vp_add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VCAP_LEN, VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_COMMON_SIZE))
 		return -ENOSPC;
@@ -362,7 +364,7 @@ static int vp_build_config(struct virtio_pci *vp)
 }
 
 int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int fn,
-			 unsigned int irq, struct irq_router *router, int vm_fd, struct virtio_pci **out)
+			 unsigned int irq, struct irq_router *router, int vm_fd, bool msix, struct virtio_pci **out)
 {
 	struct virtio_pci *vp = calloc(1, sizeof(*vp));
 	int ret;
@@ -382,7 +384,7 @@ int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned
 	vp->pci.ops = &virtio_pci_cfg_ops;
 	vp->pci.opaque = vp;
 	pci_dev_set_bar(&vp->pci, 0, VIRTIO_PCI_BAR_SIZE, false, virtio_pci_bar_io, vp);
-	ret = msix_init(&vp->msix, dev->ops->nqueues + 1u, router, vm_fd, dev->loop);
+	ret = msix ? msix_init(&vp->msix, dev->ops->nqueues + 1u, router, vm_fd, dev->loop) : 0;
 	if (ret == 0)
 		ret = vp_build_config(vp);
 	if (ret == 0) {
@@ -450,7 +452,7 @@ int virtio_pci_save(struct virtio_pci *vp, struct virtio_pci_state *s)
 static int vp_state_check(const struct virtio_pci *vp, const struct virtio_pci_state *s)
 {
 	const uint8_t *cap = &s->pci.cfg[vp->msix_cap];
-	uint16_t ctrl = (uint16_t)(cap[2] | cap[3] << 8) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+	uint16_t ctrl = vp->msix_cap ? (uint16_t)(cap[2] | cap[3] << 8) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) : 0;
 
 	if (s->isr & ~(VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG))
 		return -EINVAL;

@@ -63,12 +63,13 @@ struct virtio_pci_state {
 
 /*
  * virtio_pci_create_fn - expose @dev as function @fn of @slot of @host (pci_host_add's rules),
- * INTA# on GSI @irq (possibly shared with other devices: the driver reads the ISR), MSI-X with
- * one vector per queue plus one for configuration changes, on GSIs from @router, ioeventfds for
- * its queues. Returns 0 and the transport in *@out, or -errno (nothing left behind).
+ * INTA# on GSI @irq (possibly shared with other devices: the driver reads the ISR), with @msix
+ * also MSI-X with one vector per queue plus one for configuration changes, on GSIs from
+ * @router (without it no MSI-X capability: INTA# only), ioeventfds for its queues. Returns 0
+ * and the transport in *@out, or -errno (nothing left behind).
  */
 int virtio_pci_create_fn(struct virtio_dev *dev, struct pci_host *host, unsigned int slot, unsigned int fn,
-			 unsigned int irq, struct irq_router *router, int vm_fd, struct virtio_pci **out);
+			 unsigned int irq, struct irq_router *router, int vm_fd, bool msix, struct virtio_pci **out);
 
 /* virtio_pci_destroy - unplug it (BAR unmapped, ioeventfds and irqfds released) and free. NULL is fine. */
 void virtio_pci_destroy(struct virtio_pci *vp);

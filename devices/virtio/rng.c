@@ -101,6 +101,12 @@ static unsigned int rng_type_count(const struct virtio_config *c)
 	return c->rng;
 }
 
+static struct virtio_place rng_type_place(const struct virtio_config *c, unsigned int i)
+{
+	(void)i;
+	return c->rng_place;
+}
+
 static int rng_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
 			   struct ioloop *loop, struct virtio_dev **out)
 {
@@ -113,6 +119,7 @@ static int rng_type_create(void *backend, const struct virtio_config *c, unsigne
 const struct virtio_type virtio_rng_type = {
 	.name = "virtio-rng",
 	.count = rng_type_count,
+	.place = rng_type_place,
 	.create = rng_type_create,
 	.destroy = virtio_rng_destroy,
 };

@@ -29,6 +29,7 @@ union virtio_type_state {
  * open: open device @i's backend (an input: a disk image, a console file, a tap) into
  *   *@backend, before KVM is opened; one line in @err on failure (-EINVAL-like errnos are the
  *   user's input). NULL: the type has no backend.
+ * place: where device @i sits (its option's transport= and msix=).
  * close: close what open opened (NULL is passed when it opened nothing).
  * create: the device for @i on @backend, its kicks watched on @loop.
  * start: once every device exists and before the I/O thread runs (the terminal goes raw); NULL: nothing.
@@ -39,6 +40,7 @@ union virtio_type_state {
 struct virtio_type {
 	const char *name;
 	unsigned int (*count)(const struct virtio_config *c);
+	struct virtio_place (*place)(const struct virtio_config *c, unsigned int i);
 	int (*open)(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend, char *err,
 		    size_t errlen);
 	void (*close)(void *backend);

@@ -186,7 +186,7 @@ START_TEST(drives)
 	BAD(config_add_drive_opts(&c, "", false, NULL, E), "no path given");
 	BAD(config_add_drive_opts(&c, NULL, false, NULL, E), "no path given");
 	BAD(config_add_drive(&c, ",readonly", E), "no path given");
-	BAD(config_add_drive(&c, "x,ro", E), "--disk x,ro: unknown option 'ro' (use readonly or id=NAME)");
+	BAD(config_add_drive(&c, "x,ro", E), "--disk x,ro: unknown option 'ro' (use readonly, id=NAME, transport=pci|mmio or msix=off)");
 	BAD(config_add_drive(&c, "x,id=a,id=b", E), "id given twice");
 	ck_assert_uint_eq(c.virtio.ndisks, 2);
 
@@ -215,7 +215,10 @@ START_TEST(console_rng_transport)
 	o = &c.virtio.console;
 	BAD(config_set_console(&c, "serial", E), "--console serial: not a console (use uart, virtio, file:PATH or socket:PATH)");
 	BAD(config_set_console(&c, "file:", E), "no output file given");
-	BAD(config_set_console(&c, "file:/o,out=/x", E), "after the file only in=PATH may follow");
+	BAD(config_set_console(&c, "file:/o,out=/x", E), "--console file:/o,out=/x: unknown option 'out=/x' (use in=PATH, ");
+	BAD(config_set_console(&c, "file:/o,in=/a,in=/b", E), "in= given twice");
+	BAD(config_set_console(&c, "file:/o,in=", E), "in= needs a path");
+	BAD(config_set_console(&c, "virtio,in=/a", E), "unknown option 'in=/a' (use transport=pci|mmio or msix=off)");
 	BAD(config_set_console(&c, "socket:", E), "no socket path given");
 	ck_assert_ptr_null(o->spec);	/* failures do not count as given */
 	OK(config_set_console(&c, "file:/tmp/out,in=/tmp/in", E));
@@ -290,7 +293,7 @@ START_TEST(nets)
 	BAD(config_add_net_opts(&c, VIRTIO_NET_SOCKET, "/tmp/s", "/tmp/s", NULL, E), "the peer is the socket itself");
 	BAD(config_add_net_opts(&c, VIRTIO_NET_SOCKET, "/tmp/s", "", NULL, E), "peer= needs a path");
 	BAD(config_add_net_opts(&c, VIRTIO_NET_TAP, "k1", "/tmp/p", NULL, E), "unknown option 'peer=/tmp/p'");
-	BAD(config_add_net(&c, "tap:k1,peer=/tmp/p", E), "unknown option 'peer=/tmp/p' (use mac=MAC)");
+	BAD(config_add_net(&c, "tap:k1,peer=/tmp/p", E), "unknown option 'peer=/tmp/p' (use mac=MAC, transport=pci|mmio or msix=off)");
 	BAD(config_add_net(&c, "tap:a-very-long-interface-name", E), "not an interface name");
 	BAD(config_add_net_opts(&c, VIRTIO_NET_TAP, "a/b", NULL, NULL, E), "not an interface name");
 	BAD(config_add_net_opts(&c, VIRTIO_NET_TAP, NULL, NULL, NULL, E), "no interface name given");

@@ -131,15 +131,22 @@ START_TEST(bad_consoles_and_transports)
 	} bad[] = {
 		{ "--console", "bogus", NULL, NULL, "--console bogus: not a console" },
 		{ "--console", "file:", NULL, NULL, "no output file" },
-		{ "--console", "file:/x,out=/y", NULL, NULL, "only in=PATH" },
-		{ "--console", "file:/x,in=", NULL, NULL, "only in=PATH" },
+		{ "--console", "file:/x,out=/y", NULL, NULL, "unknown option 'out=/y'" },
+		{ "--console", "file:/x,in=", NULL, NULL, "--console file:/x,in=: in= needs a path" },
 		{ "--console", "socket:", NULL, NULL, "no socket path" },
 		{ "--console", "virtio", "--console", "uart", "--console given twice" },
 		{ "--console", NULL, NULL, NULL, "--console needs a value" },
 		{ "--virtio-transport", "bogus", NULL, NULL, "--virtio-transport bogus: not a transport" },
 		{ "--virtio-transport", "pci", "--virtio-transport=mmio", NULL, "given twice" },
 		{ "--virtio-transport", NULL, NULL, NULL, "needs a value" },
-		{ "--rng=yes", NULL, NULL, NULL, "--rng takes no value" },
+		{ "--rng=yes", NULL, NULL, NULL, "--rng=yes: unknown option 'yes' (use transport=pci|mmio or msix=off)" },
+		{ "--rng=transport=usb", NULL, NULL, NULL, "--rng=transport=usb: transport must be pci or mmio" },
+		{ "--rng=msix=off,transport=mmio", NULL, NULL, NULL, "msix=off is for PCI devices, not transport=mmio" },
+		{ "--disk", "a,transport=mmio,transport=pci", NULL, NULL, "--disk a,transport=mmio,transport=pci: transport given twice" },
+		{ "--disk", "a,msix=no", NULL, NULL, "--disk a,msix=no: msix must be on or off" },
+		{ "--disk", "a,msix=off,msix=on", NULL, NULL, "msix given twice" },
+		{ "--net", "tap:k0,transport=mmio,msix=off", NULL, NULL, "--net tap:k0,transport=mmio,msix=off: msix=off is for PCI" },
+		{ "--console", "virtio,transport=", NULL, NULL, "transport must be pci or mmio" },
 		{ "--disks", "a", NULL, NULL, "unknown option '--disks'" },
 	};
 
@@ -149,6 +156,41 @@ START_TEST(bad_consoles_and_transports)
 	}
 	ck_assert_int_eq(parse("--virtio-transport", "mmio", "--rng", NULL), 0);
 	ck_assert_int_eq(o.cfg.virtio.transport, VIRTIO_TRANSPORT_MMIO);
+}
+END_TEST
+
+/* transport= and msix= on each device's option; a device without them follows --virtio-transport. */
+START_TEST(placement)
+{
+	const struct virtio_config *v = &o.cfg.virtio;
+
+	ck_assert_int_eq(parse("--disk", "/a.img,transport=mmio,id=a", "--disk=/b.img,msix=off,readonly", "--rng"), 0);
+	ck_assert(v->disks[0].place.transport_given);
+	ck_assert_int_eq(virtio_place_transport(v, &v->disks[0].place), VIRTIO_TRANSPORT_MMIO);
+	ck_assert(!v->disks[0].place.no_msix);
+	ck_assert_str_eq(v->disks[0].path, "/a.img");
+	ck_assert_str_eq(v->disks[0].id, "a");
+	ck_assert(!v->disks[1].place.transport_given);
+	ck_assert_int_eq(virtio_place_transport(v, &v->disks[1].place), VIRTIO_TRANSPORT_PCI);
+	ck_assert(v->disks[1].place.no_msix);
+	ck_assert(v->disks[1].readonly);
+	ck_assert(!v->rng_place.transport_given && !v->rng_place.no_msix);
+
+	ck_assert_int_eq(parse("--virtio-transport=mmio", "--rng=msix=off,transport=pci",
+			       "--console=file:/o,transport=pci,in=/i", NULL), 0);
+	ck_assert(v->rng && v->rng_place.no_msix);
+	ck_assert_int_eq(virtio_place_transport(v, &v->rng_place), VIRTIO_TRANSPORT_PCI);
+	ck_assert_int_eq(v->console.kind, VIRTIO_CONSOLE_FILE);
+	ck_assert_str_eq(v->console.path, "/o");
+	ck_assert_str_eq(v->console.in_path, "/i");
+	ck_assert_int_eq(virtio_place_transport(v, &v->console.place), VIRTIO_TRANSPORT_PCI);
+
+	ck_assert_int_eq(parse("--net", "socket:/tmp/s,transport=mmio,peer=/tmp/p", "--console", "socket:/tmp/c,msix=off"), 0);
+	ck_assert_str_eq(v->nets[0].path, "/tmp/s");
+	ck_assert_str_eq(v->nets[0].peer, "/tmp/p");
+	ck_assert_int_eq(virtio_place_transport(v, &v->nets[0].place), VIRTIO_TRANSPORT_MMIO);
+	ck_assert_str_eq(v->console.path, "/tmp/c");
+	ck_assert(v->console.place.no_msix);
 }
 END_TEST
 
@@ -165,6 +207,7 @@ Suite *virtio_cli_suite(void)
 	tcase_add_test(t, too_many_disks);
 	tcase_add_test(t, consoles);
 	tcase_add_test(t, bad_consoles_and_transports);
+	tcase_add_test(t, placement);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -63,7 +63,7 @@ static void driver(struct blkdrv *b, unsigned int dev, uint64_t features)
 	uint16_t max;
 
 	b->vm = &vm;
-	if (vm.virtio->transport == VIRTIO_TRANSPORT_PCI)
+	if (vm.virtio->any_pci)
 		ck_assert_int_eq(fakedrv_open_pci(&b->d, &vm, dev + 1), 0);
 	else
 		ck_assert_int_eq(fakedrv_open_mmio(&b->d, &vm, KEEL_VIRTIO_MMIO_BASE + dev * KEEL_VIRTIO_MMIO_STRIDE), 0);

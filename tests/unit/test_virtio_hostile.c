@@ -27,7 +27,7 @@ static struct fakeq q[3], tx;
 
 static bool pci(void)
 {
-	return vm.virtio->transport == VIRTIO_TRANSPORT_PCI;
+	return vm.virtio->any_pci;
 }
 
 static void open_dev(unsigned int i)

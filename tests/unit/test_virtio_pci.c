@@ -522,6 +522,69 @@ START_TEST(msix_vector_per_queue)
 }
 END_TEST
 
+/* --- one machine, both transports: transport= and msix=off per device ------------------------- */
+
+static struct vm xvm;
+static char ximg[64];
+
+/* A disk on MMIO (transport=mmio), then the rng over PCI without MSI-X (msix=off): slot 1. */
+static void mixed_setup(void)
+{
+	struct virtio_config c = { .transport = VIRTIO_TRANSPORT_PCI, .rng = true, .ndisks = 1 };
+
+	ck_assert_int_eq(testvm_image(ximg, sizeof(ximg), 1 << 20, 0), 0);
+	c.disks[0] = testvm_disk(ximg, false, NULL);
+	c.disks[0].place = (struct virtio_place){ .transport = VIRTIO_TRANSPORT_MMIO, .transport_given = true };
+	c.rng_place = (struct virtio_place){ .no_msix = true, .msix_given = true };
+	ck_assert_int_eq(testvm_start(&xvm, &c), 0);
+}
+
+static void mixed_teardown(void)
+{
+	testvm_stop(&xvm);
+	unlink(ximg);
+}
+
+/* Each device where its option put it; the INTx-only function has no MSI-X capability and raises INTA#. */
+START_TEST(mixed_transports_intx_only)
+{
+	const struct fakeq_buf b[] = { { 0x200000, 64, true } };
+	struct virtio_pci *vp = xvm.virtio->slots[1].pci;
+	struct fakedrv d, m;
+	struct fakeq q;
+	uint32_t id, len;
+
+	ck_assert(xvm.virtio->any_pci);
+	ck_assert_ptr_nonnull(xvm.virtio->slots[0].mmio);
+	ck_assert_ptr_null(xvm.virtio->slots[0].pci);
+	ck_assert_ptr_nonnull(vp);
+	ck_assert_int_eq(fakedrv_open_mmio(&m, &xvm, KEEL_VIRTIO_MMIO_BASE), 0);
+	ck_assert_uint_eq(fakedrv_cfg_read(&xvm, 1, PCI_DEVICE_ID, 2), VIRTIO_PCI_DEVICE_BASE + VIRTIO_ID_RNG);
+	ck_assert_int_eq(fakedrv_open_pci(&d, &xvm, 1), 0);
+	ck_assert_uint_eq(d.msix_cap, 0);	/* the capability walk found no MSI-X */
+	/* a write where a capability's control word would be (the read-only device ID) enables nothing */
+	fakedrv_cfg_write(&xvm, 1, 2, 2, 0xffff);
+	ck_assert_uint_eq(fakedrv_cfg_read(&xvm, 1, PCI_DEVICE_ID, 2), VIRTIO_PCI_DEVICE_BASE + VIRTIO_ID_RNG);
+	ck_assert_int_eq(fakedrv_init(&d, ~0ull, NULL), 0);
+	fakedrv_mmio_write(&xvm, d.bar0 + VIRTIO_PCI_COMMON_MSIX, 2, 0);
+	ck_assert_uint_eq(fakedrv_mmio_read(&xvm, d.bar0 + VIRTIO_PCI_COMMON_MSIX, 2), VIRTIO_MSI_NO_VECTOR);
+	ck_assert_uint_eq(fakedrv_mmio_read(&xvm, d.bar0 + VIRTIO_PCI_MSIX_TABLE_OFF, 4), 0);
+	fakeq_init(&q, &xvm.plat.mem, 0x100000, 16);
+	fakedrv_queue(&d, 0, &q, 1);
+	fakedrv_mmio_write(&xvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2, 0);
+	ck_assert_uint_eq(fakedrv_mmio_read(&xvm, d.bar0 + VIRTIO_PCI_COMMON_Q_MSIX, 2), VIRTIO_MSI_NO_VECTOR);
+	fakedrv_driver_ok(&d);
+	fakeq_offer(&q, fakeq_chain(&q, 0, b, 1));
+	fakedrv_kick(&d, 0);
+	ck_assert_int_eq(fakeq_wait_used(&q, &id, &len, 2000), 1);
+	ck_assert_uint_eq(len, 64);
+	usleep(20000);
+	ck_assert_uint_eq(fakedrv_irqs(virtio_pci_intx_fd(vp)), 1);
+	ck_assert_uint_eq(fakedrv_isr(&d), VIRTIO_PCI_ISR_QUEUE);
+	ck_assert_int_eq(virtio_pci_vector_fd(vp, 0), -1);
+}
+END_TEST
+
 /* The routing and eventfd plumbing against the real /dev/kvm. */
 START_TEST(kvm_gsi_routing_irqfd_ioeventfd)
 {
@@ -560,6 +623,7 @@ Suite *virtio_pci_suite(void)
 	TCase *k = tcase_create("kvm");
 	TCase *mf = tcase_create("multifunction");
 	TCase *perq = tcase_create("msix_per_queue");
+	TCase *mixed = tcase_create("mixed_transports");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, config_mechanism_1);
@@ -577,6 +641,9 @@ Suite *virtio_pci_suite(void)
 	tcase_add_test(mf, multifunction_header_type);
 	tcase_add_test(mf, multifunction_add_rules);
 	suite_add_tcase(s, mf);
+	tcase_add_checked_fixture(mixed, mixed_setup, mixed_teardown);
+	tcase_add_test(mixed, mixed_transports_intx_only);
+	suite_add_tcase(s, mixed);
 	tcase_add_checked_fixture(perq, perq_setup, perq_teardown);
 	tcase_add_test(perq, msix_vector_per_queue);
 	suite_add_tcase(s, perq);

@@ -59,16 +59,16 @@ enum bench_opt {
 };
 
 static const struct opt_def bench_opts[BENCH_NOPTS] = {
-	[BENCH_OPT_PATHS] = { "--paths", true },
-	[BENCH_OPT_JSON] = { "--json", true },
-	[BENCH_OPT_PLOT] = { "--plot", true },
-	[BENCH_OPT_CPUS] = { "--cpus", true },
-	[BENCH_OPT_ITERS] = { "--iters", true },
-	[BENCH_OPT_REPS] = { "--reps", true },
-	[BENCH_OPT_QEMU] = { "--qemu", true },
-	[BENCH_OPT_ROUNDS] = { "--rounds", true },
-	[BENCH_OPT_QUICK] = { "--quick", false },
-	[BENCH_OPT_NO_QEMU] = { "--no-qemu", false },
+	[BENCH_OPT_PATHS] = { .name = "--paths", .value = true },
+	[BENCH_OPT_JSON] = { .name = "--json", .value = true },
+	[BENCH_OPT_PLOT] = { .name = "--plot", .value = true },
+	[BENCH_OPT_CPUS] = { .name = "--cpus", .value = true },
+	[BENCH_OPT_ITERS] = { .name = "--iters", .value = true },
+	[BENCH_OPT_REPS] = { .name = "--reps", .value = true },
+	[BENCH_OPT_QEMU] = { .name = "--qemu", .value = true },
+	[BENCH_OPT_ROUNDS] = { .name = "--rounds", .value = true },
+	[BENCH_OPT_QUICK] = { .name = "--quick", .value = false },
+	[BENCH_OPT_NO_QEMU] = { .name = "--no-qemu", .value = false },
 };
 
 static int bench_apply(struct bench_options *o, enum bench_opt opt, const char *value, char *err, size_t errlen)
