@@ -3,6 +3,7 @@
 
 #include "devices/pm.h"
 #include "devices/virtio/host.h"
+#include "firmware/mmio_cmdline.h"
 #include "vcpu/cpuid.h"
 #include "vcpu/quirks.h"
 #include "vcpu/vcpu.h"
@@ -171,6 +172,17 @@ static int vm_boot(struct vm *vm)
 		log_error("cannot describe the devices: %s", strerror(-ret));
 		free(devs);
 		return KEEL_EXIT_HOST;
+	}
+	if (vm->kernel.linux_kernel && mmio_cmdline_wanted(vm->cmdline)) {
+		ret = mmio_cmdline_append(devs, vm->cmdline, sizeof(vm->cmdline));
+		if (ret < 0) {
+			log_error("--cmdline: no room left for the virtio_mmio.device= parameters a kernel with acpi=off needs");
+			free(devs);
+			return KEEL_EXIT_USAGE;
+		}
+		if (ret > 0)
+			log_info("acpi=off: the kernel finds its %d virtio-mmio device%s by virtio_mmio.device= on its command line",
+				 ret, ret == 1 ? "" : "s");
 	}
 	vm->boot_req.devices = devs;
 	ret = vm->boot_proto->load(&vm->plat.mem, &vm->boot_req, &vm->boot, err, sizeof(err));

@@ -5,6 +5,7 @@
 
 #include "firmware/linux_boot.h"
 #include "firmware/machine.h"
+#include "firmware/mmio_cmdline.h"
 #include "firmware/pvh.h"
 #include "tests/unit/elf_fixture.h"
 #include "tests/unit/suites.h"
@@ -344,6 +345,36 @@ START_TEST(host_detection)
 }
 END_TEST
 
+/* acpi=off, and only then, puts every virtio-mmio window on the command line; PCI functions and UARTs never. */
+START_TEST(virtio_mmio_on_the_cmdline)
+{
+	struct dev_descs devs = { 0 };
+	char line[160];
+
+	ck_assert(mmio_cmdline_wanted("console=ttyS0 acpi=off"));
+	ck_assert(mmio_cmdline_wanted("acpi=off"));
+	ck_assert(!mmio_cmdline_wanted("console=ttyS0"));
+	ck_assert(!mmio_cmdline_wanted("acpi=offline pci=noacpi"));
+	ck_assert(!mmio_cmdline_wanted("xacpi=off"));
+	desc_add(&devs, &(struct dev_desc){ .name = "serial", .compatible = "ns16550a", .space = DESC_ISA_IO, .irq = 4 });
+	desc_add(&devs, &(struct dev_desc){ .name = "virtio_mmio", .compatible = "virtio,mmio", .space = DESC_MMIO,
+					    .nregs = 1, .regs = { { 0xd0000000, 0x1000 } }, .irq = 5 });
+	desc_add(&devs, &(struct dev_desc){ .space = DESC_PCI, .irq = 16 });
+	desc_add(&devs, &(struct dev_desc){ .name = "virtio_mmio", .compatible = "virtio,mmio", .space = DESC_MMIO,
+					    .nregs = 1, .regs = { { 0xd0001000, 0x1000 } }, .irq = 6 });
+	strcpy(line, "acpi=off");
+	ck_assert_int_eq(mmio_cmdline_append(&devs, line, sizeof(line)), 2);
+	ck_assert_str_eq(line, "acpi=off virtio_mmio.device=0x1000@0xd0000000:5 virtio_mmio.device=0x1000@0xd0001000:6");
+	/* no room: nothing appended */
+	strcpy(line, "acpi=off");
+	ck_assert_int_eq(mmio_cmdline_append(&devs, line, 60), -E2BIG);
+	ck_assert_str_eq(line, "acpi=off");
+	line[0] = '\0';
+	ck_assert_int_eq(mmio_cmdline_append(&devs, line, sizeof(line)), 2);
+	ck_assert_int_eq(line[0], 'v');
+}
+END_TEST
+
 Suite *linux_boot_suite(void)
 {
 	Suite *s = suite_create("linux_boot");
@@ -358,6 +389,7 @@ Suite *linux_boot_suite(void)
 	tcase_add_test(tc, syscall_frame);
 	tcase_add_test(tc, host_fixes_choice);
 	tcase_add_test(tc, host_detection);
+	tcase_add_test(tc, virtio_mmio_on_the_cmdline);
 	suite_add_tcase(s, tc);
 	return s;
 }
