@@ -31,6 +31,11 @@ struct net_backend_ops {
 	void (*prep_send)(struct net_backend *be, struct io_uring_sqe *sqe, const struct iovec *iov, unsigned int n);
 	/* The driver accepted @guest_features (VIRTIO_NET_F_GUEST_* bits): what the backend hands over. 0 or -errno. May be NULL. */
 	int (*set_offload)(struct net_backend *be, uint64_t guest_features);
+	/*
+	 * Whether the link is up: 1 up, 0 down, -errno when it cannot tell. Called when link_fd
+	 * became readable (it drains what is waiting there) and once at the start. NULL: always up.
+	 */
+	int (*link_state)(struct net_backend *be);
 	/* Release everything; the struct is freed by net_backend_close. */
 	void (*close)(struct net_backend *be);
 };
@@ -41,6 +46,7 @@ struct net_backend {
 	char name[48];			/* "tap:keel0", "socket:/run/a.sock", for messages */
 	bool vnet_hdr;			/* every frame on the fd starts with a 12-byte virtio-net header */
 	uint64_t features;		/* VIRTIO_NET_F_* offload bits it can carry (none without vnet_hdr) */
+	int link_fd;			/* with ops->link_state: readable when the link may have changed; -1: never */
 
 	/* socket: the bound path (unlinked at close), the peer, the messages of the one recv and one send */
 	char *bound;

@@ -109,6 +109,7 @@ int net_socket_open(const struct virtio_net_opts *o, struct net_backend **out, c
 	}
 	be->ops = &socket_ops;
 	be->fd = -1;
+	be->link_fd = -1;		/* no link state: always up */
 	if (strlen(o->path) >= sizeof(sa.sun_path) || (o->peer && strlen(o->peer) >= sizeof(be->peer.sun_path)))
 		return sock_fail(be, o, ENAMETOOLONG, err, errlen, NULL);
 	memcpy(sa.sun_path, o->path, strlen(o->path));

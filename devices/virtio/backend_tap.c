@@ -1,4 +1,4 @@
-/* virtio-net's tap backend: TUNSETIFF (create or attach), a 12-byte vnet header, TUNSETOFFLOAD from the driver's features. */
+/* virtio-net's tap backend: TUNSETIFF (create or attach), a 12-byte vnet header, TUNSETOFFLOAD from the driver's features, the interface's up/down as the link. */
 #include "devices/virtio/backend_tap.h"
 
 #include <errno.h>
@@ -6,10 +6,13 @@
 #include <liburing.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "devices/virtio/spec.h"
@@ -66,10 +69,62 @@ static int tap_set_offload(struct net_backend *be, uint64_t guest_features)
 	return 0;
 }
 
+/* The interface's flags (SIOCGIFFLAGS) into *@flags, or set IFF_UP among them (@up). 0 or -errno. */
+static int tap_flags(const char *ifname, short *flags, bool up)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	if (!ret && up && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(s);
+	if (!ret && flags)
+		*flags = ifr.ifr_flags;
+	return ret;
+}
+
+/* The link is the tap's administrative state (ip link set IFNAME up/down). */
+static int tap_link_state(struct net_backend *be)
+{
+	char buf[4096];
+	short flags;
+	int ret;
+
+	/* what the messages say does not matter: the flags are read below */
+	while (be->link_fd >= 0 && recv(be->link_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	ret = tap_flags(be->name + 4, &flags, false);
+	return ret < 0 ? ret : !!(flags & IFF_UP);
+}
+
+/* A netlink socket that turns readable on every link change in this network namespace, or -1. */
+static int tap_link_watch(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void tap_close(struct net_backend *be)
 {
 	if (be->fd >= 0)
 		close(be->fd);
+	if (be->link_fd >= 0)
+		close(be->link_fd);
 	free(be);
 }
 
@@ -79,6 +134,7 @@ static const struct net_backend_ops tap_ops = {
 	.recv_done = tap_recv_done,
 	.prep_send = tap_prep_send,
 	.set_offload = tap_set_offload,
+	.link_state = tap_link_state,
 	.close = tap_close,
 };
 
@@ -121,12 +177,15 @@ int net_tap_open(const struct virtio_net_opts *o, struct net_backend **out, char
 	struct net_backend *be = calloc(1, sizeof(*be));
 	struct ifreq ifr;
 	int hdr = TAP_VNET_HDR_LEN, ret;
+	bool created;
 
 	if (!be) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	be->ops = &tap_ops;
+	be->link_fd = -1;
+	created = tap_flags(o->ifname, NULL, false) == -ENODEV;	/* TUNSETIFF creates a missing tap */
 	be->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);	/* blocking: io_uring waits for frames */
 	if (be->fd < 0)
 		return tap_fail(be, o, errno, err, errlen, "cannot open /dev/net/tun");
@@ -154,6 +213,12 @@ int net_tap_open(const struct virtio_net_opts *o, struct net_backend **out, char
 	snprintf(be->name, sizeof(be->name), "tap:%.*s", (int)IFNAMSIZ, ifr.ifr_name);
 	if (be->vnet_hdr)
 		be->features = tap_probe(be->fd);
+	/* A tap keel made is keel's to bring up; one the user made is up when the user says so. */
+	if (created && (ret = tap_flags(be->name + 4, NULL, true)) < 0)
+		log_warn("%s: cannot bring the interface keel made up: %s", be->name, strerror(-ret));
+	be->link_fd = tap_link_watch();
+	if (be->link_fd < 0)
+		log_debug("%s: no netlink socket (%s): the guest always sees the link up", be->name, strerror(errno));
 	log_debug("%s: attached, vnet header %s, offload features 0x%llx", be->name, be->vnet_hdr ? "yes" : "no",
 		  (unsigned long long)be->features);
 	*out = be;

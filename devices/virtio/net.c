@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ struct vnet {
 	uint8_t mac[6];			/* the configured address, restored by a reset */
 	struct net_ctrl ctrl;
 	bool gone;			/* the backend failed: link down, frames dropped */
+	bool link_down;			/* the backend says its link is down (a tap set down) */
+	struct ioloop_op link_op;	/* the poll on be->link_fd */
 	uint32_t logged;		/* enum net_event bits already logged */
 	uint64_t rx_frames, rx_dropped, tx_frames, tx_dropped;
 
@@ -102,6 +105,47 @@ static void net_backend_gone(struct vnet *n, int err)
 	dev->config_generation++;
 	if ((dev->status & VIRTIO_STATUS_DRIVER_OK) && !dev->resetting && dev->tops)
 		dev->tops->notify_config(dev);
+}
+
+/* Watch the backend's link: a poll on its link_fd, when it has one. */
+static void net_link_arm(struct vnet *n)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!n->be->ops->link_state || n->be->link_fd < 0)
+		return;
+	sqe = ioloop_sqe(n->dev.loop, &n->link_op);
+	if (!sqe)
+		return;
+	io_uring_prep_poll_add(sqe, n->be->link_fd, POLLIN);
+	io_uring_sqe_set_data(sqe, &n->link_op);
+}
+
+/* Ask the backend whether its link is up; on a change, tell the driver (the status field and a configuration interrupt). */
+static void net_link_update(struct vnet *n, bool tell)
+{
+	struct virtio_dev *dev = &n->dev;
+	int up = n->be->ops->link_state ? n->be->ops->link_state(n->be) : 1;
+
+	if (up < 0 || n->link_down == !up)
+		return;
+	n->link_down = !up;
+	log_info("%s (%s): link %s", dev->name, n->be->name, up ? "up" : "down");
+	dev->config_generation++;
+	if (tell && (dev->status & VIRTIO_STATUS_DRIVER_OK) && !dev->resetting && dev->tops)
+		dev->tops->notify_config(dev);
+}
+
+static void net_link_done(struct ioloop_op *op, int res)
+{
+	struct vnet *n = (struct vnet *)((char *)op - offsetof(struct vnet, link_op));
+
+	if (res == -ECANCELED)
+		return;
+	pthread_mutex_lock(&n->dev.lock);
+	net_link_update(n, true);
+	pthread_mutex_unlock(&n->dev.lock);
+	net_link_arm(n);
 }
 
 static bool net_guest_gso(const struct virtio_dev *dev)
@@ -416,9 +460,11 @@ static void net_tx_done(struct ioloop_op *op, int res)
 		n->tx_frames++;
 	} else if (res != -ECANCELED) {
 		n->tx_dropped++;
+		if (res == -EIO)
+			net_link_update(n, true);	/* a tap set down refuses frames with EIO */
 		if (res == -EBADFD || res == -ENODEV || res == -ENXIO)
 			net_backend_gone(n, -res);
-		else if (res != -EAGAIN && res != -ENOBUFS)
+		else if (res != -EAGAIN && res != -ENOBUFS && !(res == -EIO && n->link_down))
 			net_log_once(n, NET_EV_TX_SEND, "sending a frame failed (%s); it is dropped", strerror(-res));
 	}
 	virtio_done(dev, VIRTIO_NET_TX, n->tx_head, 0);
@@ -471,7 +517,7 @@ static void net_config_read(const struct virtio_dev *dev, uint32_t off, uint8_t 
 {
 	const struct vnet *n = dev->priv;
 	uint8_t cfg[VIRTIO_NET_CFG_SIZE] = { 0 };
-	uint16_t status = n->gone ? 0 : VIRTIO_NET_S_LINK_UP, pairs = 1;
+	uint16_t status = n->gone || n->link_down ? 0 : VIRTIO_NET_S_LINK_UP, pairs = 1;
 
 	memcpy(cfg + VIRTIO_NET_CFG_MAC, n->ctrl.mac, 6);
 	memcpy(cfg + VIRTIO_NET_CFG_STATUS, &status, 2);
@@ -576,6 +622,7 @@ int virtio_net_create(struct net_backend *be, const uint8_t mac[6], unsigned int
 	net_ctrl_reset(&n->ctrl, mac);
 	n->rx_op.done = net_rx_done;
 	n->tx_op.done = net_tx_done;
+	n->link_op.done = net_link_done;
 	snprintf(name, sizeof(name), "virtio-net%u", index);
 	ret = virtio_dev_init(&n->dev, &virtio_net_ops, n, name, mem, loop);
 	if (ret < 0) {
@@ -583,6 +630,8 @@ int virtio_net_create(struct net_backend *be, const uint8_t mac[6], unsigned int
 		return ret;
 	}
 	net_rx_arm(n);		/* posted now, submitted when the I/O thread starts */
+	net_link_update(n, false);
+	net_link_arm(n);
 	*out = &n->dev;
 	return 0;
 }

@@ -80,7 +80,13 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null && ip netns add "keel-test-$
 	expect_status "net/tap/boot" 0
 	check "net/tap/stderr-quiet" "keel printed to stderr" [ ! -s "$TMP/err" ]
 	check "net/tap/removed" "the tap outlived keel" bash -c "! ip netns exec keel-test-$$ ip link show keeltap0 >/dev/null 2>&1"
+	# a persistent tap is the user's: the guest's link is up when the tap is (keel brings up only taps it made)
 	ip netns exec "keel-test-$$" ip tuntap add dev keelp0 mode tap
+	timeout -k 5 "$LIMIT" ip netns exec "keel-test-$$" "$KEEL" run --net tap:keelp0 </dev/null >"$TMP/out" 2>"$TMP/err"
+	STATUS=$?
+	expect_status "net/tap/persistent-down-is-link-down" 3
+	check "net/tap/persistent-down-guest-says" "the guest did not see the link down" out_has "the device's status says the link is down"
+	ip netns exec "keel-test-$$" ip link set keelp0 up
 	timeout -k 5 "$LIMIT" ip netns exec "keel-test-$$" "$KEEL" run --net tap:keelp0 </dev/null >"$TMP/out" 2>"$TMP/err"
 	STATUS=$?
 	expect_status "net/tap/persistent-attached" 0

@@ -495,25 +495,39 @@ START_TEST(reset_midway)
 }
 END_TEST
 
-/* Bring interface @name up in the current namespace. */
-static int link_up(const char *name)
+/* Set interface @name up or down in the current namespace (@up < 0: only read); returns its IFF_UP, or -1. */
+static int link_set(const char *name, int up)
 {
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (ret == 0)
+	if (ret == 0 && up >= 0) {
+		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP);
 		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
 	close(fd);
-	return ret;
+	return ret < 0 ? -1 : !!(ifr.ifr_flags & IFF_UP);
+}
+
+/* Wait (2 s at most) until the device's status says the link is @up. */
+static bool wait_link(bool up)
+{
+	for (int i = 0; i < 200; i++) {
+		if (!!(fakedrv_config(&d, VIRTIO_NET_CFG_STATUS, 2) & VIRTIO_NET_S_LINK_UP) == up)
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 /*
  * A real tap, as root, in a network namespace of its own (Check forks each test: unshare
- * affects only this test's process): an ARP request from the driver read by a packet socket,
- * a frame the other way, then the tap deleted: link down, a config interrupt, one log line.
+ * affects only this test's process): keel brings up the tap it made; an ARP request from the
+ * driver read by a packet socket, a frame the other way; the tap set down and up again: the
+ * link follows, with a config interrupt each time; then the tap deleted: link down, a config
+ * interrupt, one log line.
  */
 START_TEST(tap_roundtrip)
 {
@@ -536,7 +550,8 @@ START_TEST(tap_roundtrip)
 	ck_assert_uint_ne(f & VIRTIO_BIT(VIRTIO_NET_F_CSUM), 0);
 	ck_assert_uint_ne(f & VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4), 0);
 	ck_assert_uint_ne(f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM), 0);
-	ck_assert_int_eq(link_up("keeltap0"), 0);
+	ck_assert_int_eq(link_set("keeltap0", -1), 1);	/* keel made it, and brought it up */
+	ck_assert(wait_link(true));
 	driver(ALL);
 	ps = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	ck_assert_int_ge(ps, 0);
@@ -569,6 +584,16 @@ START_TEST(tap_roundtrip)
 		fakedrv_kick(&d, RXQ);
 	}
 	close(ps);
+	/* the link follows the tap's state */
+	(void)fakedrv_isr(&d);
+	ck_assert_int_eq(link_set("keeltap0", 0), 0);
+	ck_assert(wait_link(false));
+	ck_assert_uint_ne(fakedrv_isr(&d) & 2u, 0);
+	tx_frame(1, &(struct virtio_net_hdr){ 0 }, arp, sizeof(arp));	/* refused by the tap, dropped quietly */
+	ck_assert_int_eq(fakeq_wait_used(&q[TXQ], &id, &len, 2000), 1);
+	ck_assert_int_eq(link_set("keeltap0", 1), 1);
+	ck_assert(wait_link(true));
+	ck_assert_uint_ne(fakedrv_isr(&d) & 2u, 0);
 	/* the tap goes away */
 	(void)fakedrv_isr(&d);
 	saved = testvm_capture_stderr();
