@@ -37,6 +37,11 @@
 #define PCI_STATUS_CAP_LIST 0x0010u
 #define PCI_BAR_IO 0x1u
 #define PCI_CAP_ID_MSIX 0x11u
+#define PCI_CAP_ID_PM 0x01u		/* power management: PMC at +2, PMCSR at +4 */
+#define PCI_PM_CAP_LEN 8u
+#define PCI_PM_PMC_VERSION 3u		/* PCI PM 1.2; D1, D2 and PME not supported */
+#define PCI_PM_STATE_MASK 0x3u		/* PMCSR bits 1:0: D0 0 ... D3hot 3 */
+#define PCI_PM_STATE_D3HOT 3u
 #define PCI_CFG_ADDR_ENABLE 0x80000000u
 
 /* The host bridge keel puts in slot 0. */

@@ -262,12 +262,38 @@ static void vp_cfg_read(struct pci_dev *pd, uint32_t off, uint32_t len)
 	pthread_mutex_unlock(&vp->dev->lock);
 }
 
+/*
+ * PMCSR written (device lock held): D1 and D2 do not exist (the state stays); D3hot -> D0 resets
+ * the function as a driver's status write of 0 does, and turns MSI-X off; the guest restores its
+ * configuration space afterwards, as after any function reset.
+ */
+static void vp_pm_write(struct virtio_pci *vp)
+{
+	uint8_t *pmcsr = &vp->pci.cfg[vp->pm_cap + 4];
+	uint8_t st = *pmcsr & PCI_PM_STATE_MASK;
+
+	if (st == 1 || st == 2) {
+		*pmcsr = (uint8_t)((*pmcsr & ~PCI_PM_STATE_MASK) | vp->pm_state);
+		return;
+	}
+	if (vp->pm_state == PCI_PM_STATE_D3HOT && st == 0) {
+		virtio_status_set(vp->dev, 0);
+		if (vp->msix_cap) {
+			vp->pci.cfg[vp->msix_cap + 3] = 0;
+			msix_set_control(&vp->msix, 0);
+		}
+	}
+	vp->pm_state = st;
+}
+
 static void vp_cfg_write(struct pci_dev *pd, uint32_t off, uint32_t len)
 {
 	struct virtio_pci *vp = pd->opaque;
 	uint32_t woff, wlen;
 
 	pthread_mutex_lock(&vp->dev->lock);
+	if (vp_touches(off, len, vp->pm_cap + 4, 1))
+		vp_pm_write(vp);
 	if (vp->msix_cap && vp_touches(off, len, vp->msix_cap + 2, 2))
 		msix_set_control(&vp->msix, (uint16_t)(pd->cfg[vp->msix_cap + 2] | pd->cfg[vp->msix_cap + 3] << 8));
 	if (vp_touches(off, len, vp->cfg_cap + VCAP_DATA, 4) && vp_cfg_window(vp, &woff, &wlen))
@@ -342,6 +368,15 @@ static int vp_build_config(struct virtio_pci *vp)
 		le_put32(&vp->pci.cfg[vp->msix_cap + 8], VIRTIO_PCI_MSIX_PBA_OFF);
 	}
 
+	/*
+	 * Power management: D0 and D3hot, and No_Soft_Reset clear, so that D3hot -> D0 resets the
+	 * function: the reset a guest asks for by /sys/bus/pci/devices/.../reset (Linux's PM reset).
+	 */
+	vp->pm_cap = pci_dev_add_cap(&vp->pci, PCI_CAP_ID_PM, PCI_PM_CAP_LEN);
+	if (!vp->pm_cap)
+		return -ENOSPC;
+	le_put16(&vp->pci.cfg[vp->pm_cap + 2], PCI_PM_PMC_VERSION);
+	vp->pci.wmask[vp->pm_cap + 4] = PCI_PM_STATE_MASK;
 	if (!vp_add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VCAP_LEN, VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_COMMON_SIZE))
 		return -ENOSPC;
 	at = vp_add_vcap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VCAP_NOTIFY_LEN, VIRTIO_PCI_NOTIFY_OFF,
@@ -454,7 +489,11 @@ static int vp_state_check(const struct virtio_pci *vp, const struct virtio_pci_s
 	const uint8_t *cap = &s->pci.cfg[vp->msix_cap];
 	uint16_t ctrl = vp->msix_cap ? (uint16_t)(cap[2] | cap[3] << 8) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) : 0;
 
+	uint8_t pm = s->pci.cfg[vp->pm_cap + 4] & PCI_PM_STATE_MASK;
+
 	if (s->isr & ~(VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG))
+		return -EINVAL;
+	if (pm == 1 || pm == 2)		/* D1, D2: states the function does not have */
 		return -EINVAL;
 	if (vp_vector(vp, s->config_vector) != s->config_vector)
 		return -EINVAL;
@@ -489,6 +528,7 @@ int virtio_pci_restore(struct virtio_pci *vp, const struct virtio_pci_state *s)
 		vp->queue_select = s->queue_select;
 		vp->config_vector = s->config_vector;
 		memcpy(vp->queue_vector, s->queue_vector, sizeof(vp->queue_vector));
+		vp->pm_state = s->pci.cfg[vp->pm_cap + 4] & PCI_PM_STATE_MASK;
 	}
 	pthread_mutex_unlock(&vp->dev->lock);
 	/*

@@ -40,7 +40,9 @@ struct virtio_pci {
 	uint16_t config_vector;
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
 	uint8_t cfg_cap;		/* offset of the VIRTIO_PCI_CAP_PCI_CFG capability */
-	uint8_t msix_cap;		/* offset of the MSI-X capability */
+	uint8_t msix_cap;		/* offset of the MSI-X capability (0: none, msix=off) */
+	uint8_t pm_cap;			/* offset of the power-management capability */
+	uint8_t pm_state;		/* the last D state written to PMCSR */
 	uint64_t notify_at;		/* BAR 0 address the ioeventfds are registered for, 0: none */
 };
 

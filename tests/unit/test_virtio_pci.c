@@ -146,12 +146,18 @@ START_TEST(virtio_capabilities)
 			seen |= 1u << 0;
 			continue;
 		}
+		if (id == PCI_CAP_ID_PM) {
+			ck_assert_uint_eq(fakedrv_cfg_read(&vm, 1, cap + 2u, 2) & 7, 3);	/* PM 1.2 */
+			ck_assert_uint_eq(fakedrv_cfg_read(&vm, 1, cap + 4u, 2) & 0xb, 0);	/* D0, No_Soft_Reset clear */
+			seen |= 1u << 6;
+			continue;
+		}
 		ck_assert_uint_eq(id, PCI_CAP_ID_VNDR);
 		seen |= 1u << fakedrv_cfg_read(&vm, 1, cap + 3u, 1);
 		ck_assert_uint_ge(fakedrv_cfg_read(&vm, 1, cap + 2u, 1), 16);	/* cap_len */
 		ck_assert_uint_eq(fakedrv_cfg_read(&vm, 1, cap + 4u, 1), 0);	/* BAR 0 */
 	}
-	ck_assert_uint_eq(seen, 0x3f);	/* MSI-X, common, notify, ISR, device, PCI cfg */
+	ck_assert_uint_eq(seen, 0x7f);	/* MSI-X, common, notify, ISR, device, PCI cfg, PM */
 	ck_assert_int_eq(fakedrv_open_pci(&d, &vm, 1), 0);
 	ck_assert_uint_eq(d.common, VIRTIO_PCI_COMMON_OFF);
 	ck_assert_uint_eq(d.isr, VIRTIO_PCI_ISR_OFF);
@@ -285,6 +291,43 @@ START_TEST(msix_delivery_masking_and_intx)
 	ck_assert_uint_eq(fakedrv_isr(&d), VIRTIO_PCI_ISR_QUEUE);
 	ck_assert_uint_eq(fakedrv_isr(&d), 0);		/* reading cleared it */
 	ck_assert_uint_eq(fakedrv_cfg_read(&vm, 2, PCI_STATUS, 2) & PCI_STATUS_INTX, 0);
+}
+END_TEST
+
+/* The offset of the rng's (slot 2) capability @id, or 0. */
+static uint8_t find_cap(uint8_t id)
+{
+	for (uint8_t cap = (uint8_t)fakedrv_cfg_read(&vm, 2, PCI_CAP_PTR, 1); cap;
+	     cap = (uint8_t)fakedrv_cfg_read(&vm, 2, cap + 1u, 1))
+		if (fakedrv_cfg_read(&vm, 2, cap, 1) == id)
+			return cap;
+	return 0;
+}
+
+/* D3hot -> D0 through PMCSR resets the function (the reset Linux's sysfs reset file does): status 0, MSI-X off. */
+START_TEST(pm_reset)
+{
+	uint8_t pm = find_cap(PCI_CAP_ID_PM);
+	struct fakedrv d;
+	struct fakeq q;
+
+	ck_assert_uint_ne(pm, 0);
+	rng_ready(&d, &q);
+	ck_assert_uint_ne(fakedrv_mmio_read(&vm, d.bar0 + VIRTIO_PCI_COMMON_STATUS, 1) & VIRTIO_STATUS_DRIVER_OK, 0);
+	ck_assert_uint_ne(fakedrv_cfg_read(&vm, 2, d.msix_cap + 2u, 2) & 0x8000, 0);
+	fakedrv_cfg_write(&vm, 2, pm + 4u, 2, 1);	/* D1 does not exist: stays D0 */
+	ck_assert_uint_eq(fakedrv_cfg_read(&vm, 2, pm + 4u, 2) & 3, 0);
+	ck_assert_uint_ne(fakedrv_mmio_read(&vm, d.bar0 + VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	fakedrv_cfg_write(&vm, 2, pm + 4u, 2, 3);	/* D3hot: nothing is reset yet */
+	ck_assert_uint_eq(fakedrv_cfg_read(&vm, 2, pm + 4u, 2) & 3, 3);
+	ck_assert_uint_ne(fakedrv_mmio_read(&vm, d.bar0 + VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	fakedrv_cfg_write(&vm, 2, pm + 4u, 2, 0);	/* back to D0: reset */
+	ck_assert_uint_eq(fakedrv_cfg_read(&vm, 2, pm + 4u, 2) & 3, 0);
+	ck_assert_uint_eq(fakedrv_mmio_read(&vm, d.bar0 + VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	ck_assert_uint_eq(fakedrv_cfg_read(&vm, 2, d.msix_cap + 2u, 2) & 0xc000, 0);
+	/* and the driver can start over */
+	rng_ready(&d, &q);
+	ck_assert_uint_ne(fakedrv_mmio_read(&vm, d.bar0 + VIRTIO_PCI_COMMON_STATUS, 1) & VIRTIO_STATUS_DRIVER_OK, 0);
 }
 END_TEST
 
@@ -632,6 +675,7 @@ Suite *virtio_pci_suite(void)
 	tcase_add_test(t, pci_cfg_access_window);
 	tcase_add_test(t, common_config_registers);
 	tcase_add_test(t, msix_delivery_masking_and_intx);
+	tcase_add_test(t, pm_reset);
 	tcase_add_test(t, notify_register_without_ioeventfd);
 	suite_add_tcase(s, t);
 	tcase_add_test(k, kvm_gsi_routing_irqfd_ioeventfd);
