@@ -35,7 +35,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux profile-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -140,11 +140,16 @@ test: deps
 
 # --- the Linux guest the integration tests boot (tests/linux/, tests/integration/t_linux*.sh) ------
 # Debian 12's cloud kernel and busybox-static by apt-get (cached in LINUX_DIR/debs), then an uncompressed
-# initramfs with tests/linux/init.sh as /init; LINUX_MODULES=virtio_pci,virtio_blk adds modules.
+# initramfs with tests/linux/init.sh as /init, tests/linux/virtio.sh and its static helper keeltest
+# (tests/linux/keeltest.c), and the modules LINUX_MODULES names (default: the virtio transports and
+# drivers) with what they depend on.
 LINUX_DIR ?= $(BUILD)/linux
+LINUX_MODULES ?= virtio_pci,virtio_mmio,virtio_blk,virtio_net,virtio_console,virtio_rng
 linux-guest:
 	$(Q)bash tests/linux/fetch.sh $(LINUX_DIR)
-	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_DIR) --modules '$(LINUX_MODULES)' -o $(LINUX_DIR)/initramfs.cpio
+	$(Q)$(CC) -static -O2 -s -Wall -Wextra -Werror -pthread -o $(LINUX_DIR)/keeltest tests/linux/keeltest.c
+	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_DIR) --modules '$(LINUX_MODULES)' \
+		--add $(LINUX_DIR)/keeltest:bin/keeltest --add tests/linux/virtio.sh:virtio.sh -o $(LINUX_DIR)/initramfs.cpio
 
 # --- virtio: the device-side benchmark and the descriptor-chain fuzzer ------------------
 BENCH_BLK := $(O)/tests/bench/bench-blk
@@ -222,6 +227,11 @@ bench-net: deps $(KEEL)
 # (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
 bench-linux: deps $(KEEL)
 	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_JSON=$(BUILD)/bench/linux.json bash tests/bench/linux.sh
+
+# bench-linux-io [BENCH_LINUX_IO_SECONDS=S]: inside Debian's kernel on keel, disk (1 MiB sequential, 4 KiB random
+# at depth 1 and 32) and TCP through virtio, beside the same work on the host; $(BUILD)/bench/linux-io.json (root)
+bench-linux-io: deps $(KEEL)
+	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_IO_JSON=$(BUILD)/bench/linux-io.json bash tests/bench/linux_io.sh
 
 # profile-linux [PROFILE_LINUX_STOP=REGEX]: bench-linux's boot under keel with bpftrace counting emulated instructions
 # by guest function and exits by reason (root); $(BUILD)/bench/linux-profile/report.txt

@@ -13,12 +13,14 @@ pkgs_run=""
 #   `keel run`: nothing beyond the build set (liburing and jansson come with their -dev packages;
 #   libfdt is linked statically); /dev/kvm comes from the host's kernel
 pkgs_test="check libsubunit-dev qemu-system-x86 gdb python3 jq iproute2 iputils-ping procps util-linux bsdutils
-	coreutils man-db groff-base lz4 acpica-tools"
+	coreutils man-db groff-base lz4 acpica-tools e2fsprogs"
 #   `make test`: Check for the unit tests; QEMU to compare the guest against; gdb for the stub's
 #   tests and the README's transcript (python3 drives it); jq for bench JSON; ip/ping for the
 #   network tests (tap, netns); pgrep (procps); setpriv, unshare (util-linux); script (bsdutils);
 #   man for the installed page; lz4 unpacks the vmlinux from Debian's bzImage (t_linux_formats.sh);
-#   iasl (acpica-tools) disassembles keel's ACPI tables (t_acpi.sh).
+#   iasl (acpica-tools) disassembles keel's ACPI tables (t_acpi.sh); debugfs (e2fsprogs) reads the
+#   files the Linux guest wrote from its disk image (t_linux.sh); libc6-dev's libc.a links the guest's
+#   static helper (tests/linux/keeltest.c).
 #   The suite also runs `keel bench --plot`: it needs the bench set.
 pkgs_bench="qemu-system-x86 strace gnuplot-nox jq python3"
 #   make bench, bench-agree, bench-startup (strace times exec to the first KVM_RUN), bench-net

@@ -13,8 +13,15 @@ LINUX_DIR=${KEEL_LINUX_DIR:-$LINUX_ROOT/build/linux}
 # leave that to keel, so they prove it. They only add
 #   nowatchdog   ring-0 work is so slow there that ftrace's boot-time check of its call sites holds a
 #                CPU for 100 s and more, which the soft-lockup detector reports as a BUG (taint L).
+#   sysctl.kernel.hung_task_timeout_secs=0   and holds ftrace's event_mutex as long, so that the
+#                boot's own init task waits 120 s and more for it (init_kprobe_trace): a report of
+#                a blocked task, with its stack, in the middle of the boot log.
+#   mitigations=off   the speculation mitigations put a return thunk behind every ring-0 `ret` (AMD's
+#                SRSO: srso_alias_return_thunk and srso_alias_safe_ret were the three most emulated
+#                instructions in a bpftrace sample of a Linux guest on 2026-12-03); the tests' guest
+#                runs nothing it must be protected from.
 linux_host_params() {
-	if [ -d /sys/module/kvm_pvm ]; then echo "nowatchdog"; fi
+	if [ -d /sys/module/kvm_pvm ]; then echo "nowatchdog sysctl.kernel.hung_task_timeout_secs=0 mitigations=off"; fi
 }
 
 # linux_test_cmdline TOKEN : the command line the full boot of t_linux.sh, make bench-linux and make

@@ -8,9 +8,15 @@
 #   keeltest.end             the last word of the command line: nothing was cut off after the token
 #   keeltest.modprobe=A,B    modprobe each module (the initramfs carries them: mkinitramfs.py --modules)
 #   keeltest.execs=N         start N programs (fork+exec) pinned to CPU 0, then N free to run on CPUs 0-1
+#   keeltest.virtio=N        the virtio checks of /virtio.sh (tests/linux/virtio.sh, which lists its own
+#                            parameters: keeltest.mac=, keeltest.tcp=, keeltest.hvc=, keeltest.last=,
+#                            keeltest.peer=, keeltest.kill=,
+#                            and keeltest.bench=SECS, make bench-linux-io's work instead of the checks)
 # Every fork+exec costs seconds under emulated ring 0: the checks use shell built-ins wherever they can
-# (8 commands in all: 3 mounts, dd, dmesg, grep, poweroff, plus one modprobe per module asked for).
+# (8 commands in all: 3 mounts, dd, dmesg, grep, poweroff, plus one modprobe per module asked for, and
+# what the virtio checks run).
 # shellcheck disable=SC3043,SC2086,SC2116  # busybox ash has local; $(echo $x) joins a message's lines
+# shellcheck disable=SC2034  # the vt_* variables are read by /virtio.sh
 PATH=/bin
 export PATH
 n=0
@@ -29,6 +35,8 @@ finish() {
 	trap - EXIT
 	echo "1..$n"
 	echo "keeltest: $passed passed, $failed failed"
+	# keeltest.kill=1: the host kills keel with SIGKILL once our data is synced (tests/linux/virtio.sh)
+	[ -n "$vt_kill" ] && vt_kill_phase
 	poweroff -f
 	echo "keeltest: poweroff -f returned" # init exiting next makes the kernel panic (panic=-1 reboots)
 }
@@ -47,7 +55,37 @@ for m in "proc /proc" "sysfs /sys" "devtmpfs /dev"; do
 		mount -t "$1" "$1" "$2"
 	fi
 done
+read -r cmdline </proc/cmdline
+cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0 vt_want="" vt_mac="" vt_tcp="" vt_hvc="" vt_last="" vt_secs="" vt_peer="" vt_kill=""
+for w in $cmdline; do
+	case $w in
+	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
+	keeltest.cpus=*) cpus=${w#*=} ;;
+	keeltest.mem=*) mem=${w#*=} ;;
+	keeltest.token=*) token=${w#*=} ;;
+	keeltest.modprobe=*) mods=${w#*=} ;;
+	keeltest.execs=*) execs=${w#*=} ;;
+	keeltest.virtio=*) vt_want=${w#*=} ;;
+	keeltest.mac=*) vt_mac=${w#*=} ;;
+	keeltest.tcp=*) vt_tcp=${w#*=} ;;
+	keeltest.hvc=*) vt_hvc=${w#*=} ;;
+	keeltest.last=*) vt_last=${w#*=} ;;
+	keeltest.bench=*) vt_secs=${w#*=} ;;
+	keeltest.peer=*) vt_peer=${w#*=} ;;
+	keeltest.kill=*) vt_kill=${w#*=} ;;
+	keeltest.end) end=1 ;;
+	esac
+done
+# modules stripped of their signatures (mkinitramfs.py) taint the kernel with E (unsigned module, bit 13)
+[ -n "$mods$vt_want$vt_secs" ] && taint_ok=$((taint_ok | 8192))
 exec </dev/console >/dev/console 2>&1
+# The virtio drivers load while the console still prints everything, so that hvc0 (console=hvc0) gets
+# kernel messages too (tests/linux/virtio.sh).
+if [ -n "$vt_want$vt_secs" ]; then
+	# shellcheck source=tests/linux/virtio.sh
+	. /virtio.sh
+	vt_modprobe
+fi
 # Kernel messages after this point would land in the middle of TAP lines: only emergencies reach the
 # console now (the power-off message and panics); dmesg still sees everything.
 echo 1 >/proc/sys/kernel/printk
@@ -59,19 +97,6 @@ else
 	notok "mount proc, sysfs, devtmpfs" "failed:$mountfail"
 fi
 
-read -r cmdline </proc/cmdline
-cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0
-for w in $cmdline; do
-	case $w in
-	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
-	keeltest.cpus=*) cpus=${w#*=} ;;
-	keeltest.mem=*) mem=${w#*=} ;;
-	keeltest.token=*) token=${w#*=} ;;
-	keeltest.modprobe=*) mods=${w#*=} ;;
-	keeltest.execs=*) execs=${w#*=} ;;
-	keeltest.end) end=1 ;;
-	esac
-done
 
 # (a) every vCPU online: count the ranges of /sys/devices/system/cpu/online ("0-1", "0,2-3")
 read -r online </sys/devices/system/cpu/online
@@ -146,6 +171,9 @@ for m in $mods; do
 	if r=$(modprobe "$m" 2>&1); then ok "modprobe $m"; else notok "modprobe $m" "$(echo $r)"; fi
 done
 unset IFS
+
+# optional: Linux's virtio drivers against keel's devices (tests/linux/virtio.sh)
+if [ -n "$vt_secs" ]; then vt_bench; elif [ -n "$vt_want" ]; then vt_run; fi
 
 # Everything the kernel logged, read once; one grep picks every line the next checks look at, and the
 # taint mask too: a sysctl file must be read in one read() (at a non-zero offset it reads as empty,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the initramfs of the Linux guest the test suite boots: an uncompressed newc cpio archive.
 
-Usage: tests/linux/mkinitramfs.py [--dir DIR] [--modules NAME,...] [-o OUT]
+Usage: tests/linux/mkinitramfs.py [--dir DIR] [--modules NAME,...] [--add SRC:DEST]... [-o OUT]
 
 DIR (default build/linux, as tests/linux/fetch.sh leaves it) holds busybox, version and
 modules/<version>/. The archive has /bin/busybox and symlinks for the applets /init uses,
@@ -23,7 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The applets /init runs, and a few more for a person who boots with rdinit=/bin/sh.
 APPLETS = ["sh", "mount", "dmesg", "grep", "dd", "poweroff", "modprobe", "insmod", "lsmod",
-           "cat", "ls", "echo", "reboot", "sleep", "ps", "mkdir", "umount"]
+           "cat", "ls", "echo", "reboot", "sleep", "ps", "mkdir", "umount", "taskset",
+           # the virtio checks (tests/linux/virtio.sh)
+           "mke2fs", "md5sum", "sync", "ip", "ping", "rmmod", "timeout", "head", "kill"]
 
 
 class Cpio:
@@ -181,6 +183,8 @@ def main():
     ap.add_argument("--init", default=os.path.join(HERE, "init.sh"), help="the /init script")
     ap.add_argument("--modules", default="", help="kernel modules to include, comma- or space-separated "
                     "(e.g. virtio_pci,virtio_blk); their dependencies come along")
+    ap.add_argument("--add", action="append", default=[], metavar="SRC:DEST",
+                    help="also put the file SRC at DEST (executable when SRC is)")
     ap.add_argument("--keep-signatures", action="store_true", help="keep the modules' appended "
                     "signatures (default: stripped, so that loading skips the hash)")
     ap.add_argument("-o", "--output", help="output file (default DIR/initramfs.cpio)")
@@ -201,6 +205,12 @@ def main():
         cpio.chardev("dev/zero", 1, 5, 0o666)
         with open(a.init, "rb") as f:
             cpio.file("init", f.read(), 0o755)
+        for spec in a.add:
+            src, sep, dest = spec.rpartition(":")
+            if not sep or not src or not dest.strip("/"):
+                raise ValueError(f"--add {spec}: expected SRC:DEST")
+            with open(src, "rb") as f:
+                cpio.file(dest, f.read(), 0o755 if os.access(src, os.X_OK) else 0o644)
         names = a.modules.replace(",", " ").split()
         if names:
             with open(os.path.join(a.dir, "version")) as f:
