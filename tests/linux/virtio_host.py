@@ -14,6 +14,12 @@
                               IFACE (a packet socket) while the data moved, which only segmentation
                               offload makes
 
+  console SOCK OUT WATCH MARKER LINE
+                              the other end of `--console socket:SOCK`: listen there, copy what the
+                              guest writes to OUT; once the file WATCH holds MARKER, send LINE and a
+                              newline (input the guest asked for: Linux drops console input that
+                              arrives before its port is set up)
+
 One line on stderr and status 1 when the image or the transfer is not what it should be.
 """
 import os
@@ -143,8 +149,38 @@ def tcp(host, port, nbytes, out, iface=None):
     return 0
 
 
+def console(sock_path, out, watch, marker, line):
+    if os.path.exists(sock_path):
+        os.unlink(sock_path)
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(sock_path)
+    ls.listen(1)
+    conn, _ = ls.accept()
+    sent = False
+    with open(out, "wb", buffering=0) as f:
+        conn.settimeout(1.0)
+        while True:
+            try:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                f.write(data)
+            except socket.timeout:
+                pass
+            if not sent:
+                try:
+                    with open(watch, "rb") as w:
+                        ready = marker.encode() in w.read()
+                except OSError:
+                    ready = False
+                if ready:
+                    conn.sendall(line.encode() + b"\n")
+                    sent = True
+    return 0
+
+
 def main():
-    cmds = {"blocks": (blocks, 3, 3), "zeros": (zeros, 3, 3), "tcp": (tcp, 4, 5)}
+    cmds = {"blocks": (blocks, 3, 3), "zeros": (zeros, 3, 3), "tcp": (tcp, 4, 5), "console": (console, 5, 5)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds or not cmds[sys.argv[1]][1] <= len(sys.argv) - 2 <= cmds[sys.argv[1]][2]:
         print(__doc__, file=sys.stderr)
         return 2
