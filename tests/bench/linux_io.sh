@@ -103,9 +103,9 @@ rows = []
 print(f"bench-linux-io {time.strftime('%Y-%m-%d')} on {flavour}: Linux's virtio drivers on keel vs the host, same work")
 print(f"{'work':34} {'guest':>12} {'host':>12} {'guest/host':>10}")
 for k in sorted(h, key=lambda k: (k[1] < 65536, k[0], k[2])):
-    name = f"{k[0]} {k[1] // 1024} KiB depth {k[2]}"
     gv, hv = g.get(k), h[k]
     unit, gi, hi = ("MB/s", 0, 0) if k[1] >= 65536 else ("IOPS", 1, 1)
+    name = f"{k[0]} {k[1] // 1024} KiB depth {k[2]} ({unit})"
     gx = gv[gi] if gv else None
     ratio = gx / hv[hi] if gx else None
     rows.append({"work": name, "unit": unit, "guest": gx, "host": hv[hi], "ratio": ratio})
