@@ -4,8 +4,8 @@
 # own drivers (tests/linux/virtio.sh, virtio_harness.sh) and ends with writes synced just before the host
 # kills keel with SIGKILL (so this boot does not power off: make bench-linux's boots do, and fail without it).
 # shellcheck shell=bash
-# Slow: 15-25 minutes on kvm_pvm hosts (guest ring 0 is emulated; /init ran at 919 s, power-off at 1018 s on
-# 2026-12-02 with the machine shared), seconds on VT-x/AMD-V.
+# Slow: about 25 minutes on kvm_pvm hosts (guest ring 0 is emulated; on 2026-12-03 /init ran at 673 s and the
+# whole test took 26.5 min, the virtio checks about 12 of them), a minute or two on VT-x/AMD-V.
 #   KEEL_LINUX_FULL=0      skip this boot (one "# SKIP" line, counted neither way); the shorter checks of
 #                          t_linux_formats.sh still run
 #   KEEL_LINUX_TIMEOUT=S   give up after S seconds (default 2400)
@@ -30,7 +30,7 @@ elif linux_guest; then
 	# console=hvc0 before the harness's console=ttyS0: both print the kernel's log, ttyS0 stays /dev/console
 	cmdline="$VT_PARAMS $(linux_test_cmdline "$token")"
 	t=${KEEL_LINUX_TIMEOUT:-2400}
-	echo "# linux: booting $(cat "$LINUX_DIR/version") under keel with its virtio devices (15-25 min on kvm_pvm hosts; at most $t s)"
+	echo "# linux: booting $(cat "$LINUX_DIR/version") under keel with its virtio devices (about 25 min on kvm_pvm hosts; at most $t s)"
 	start=$SECONDS
 	ns=()
 	[ -n "$VT_NS" ] && ns=(ip netns exec "$VT_NS")
