@@ -38,7 +38,10 @@ vbad console-file-bad-dir "No such file or directory" run --console "file:$vd/no
 vbad console-file-missing-input "No such file or directory" run --console "file:$vd/out,in=$vd/nope"
 vbad console-socket-missing "--console socket:$vd/nope.sock: No such file or directory" run --console "socket:$vd/nope.sock"
 vbad console-twice "--console given twice" run --console virtio --console uart
-vbad rng-with-value "--rng takes no value" run --rng=yes
+vbad rng-with-value "--rng=yes: unknown option 'yes' (use transport=pci|mmio or msix=off)" run --rng=yes
+vbad disk-bad-transport "--disk $vd/disk.img,transport=usb: transport must be pci or mmio" run --disk "$vd/disk.img,transport=usb"
+vbad disk-msix-off-on-mmio "msix=off is for PCI devices, not transport=mmio" run --disk "$vd/disk.img,transport=mmio,msix=off"
+vbad rng-msix-off-on-mmio "msix=off is for PCI devices, and it is on MMIO (--virtio-transport mmio)" run --virtio-transport mmio --rng=msix=off
 
 if command -v setpriv >/dev/null; then
 	cp "$vd/ro.img" "$vd/locked.img" && chmod 600 "$vd/locked.img"
@@ -56,6 +59,20 @@ for _ in $(seq 1 600); do grep -q "guest: halted" "$TMP/held.out" 2>/dev/null &&
 vbad disk-held-by-another-keel "in use by another" run --disk "$vd/disk.img"
 kill -TERM "$(pgrep -P "$holder" -x keel || echo "$holder")" 2>/dev/null
 wait "$holder"
+
+# One machine, both transports: a disk on MMIO, a disk and the rng on PCI without MSI-X (INTA#), the
+# console on MMIO; the bundled guest finds each where it is and writes to both disks.
+keel run --disk "$vd/disk.img,transport=mmio" --disk "$vd/ro.img,msix=off,readonly" --rng=msix=off \
+	--console "file:$vd/console.mixed,transport=mmio" --cmdline "tests=virtio virtio-write=1"
+expect_status "virtio/mixed/status" 0
+check "virtio/mixed/report" "no 'guest: N passed, 0 failed' line" grep -qE '^guest: [0-9]+ passed, 0 failed' "$TMP/out"
+check "virtio/mixed/disk-on-mmio" "the guest did not find a disk over MMIO" grep -qE '^# virtio-blk [0-9] \(mmio\)' "$TMP/out"
+check "virtio/mixed/disk-on-pci" "the guest did not find a disk over PCI" grep -qE '^# virtio-blk [0-9] \(pci\)' "$TMP/out"
+for c in blk-write blk-readonly console-write rng; do
+	check "virtio/mixed/$c" "no 'ok N - virtio/$c' without SKIP" grep -qE "^ok [0-9]+ - virtio/$c\$" "$TMP/out"
+done
+check "virtio/mixed/stderr-quiet" "keel printed to stderr" [ ! -s "$TMP/err" ]
+dd if=/dev/zero of="$vd/disk.img" bs=1M count=8 conv=notrunc status=none # the boots below expect it blank
 
 # Boots: the bundled guest does not drive virtio yet; it must boot and pass as without it.
 for t in pci mmio; do
