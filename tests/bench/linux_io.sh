@@ -109,12 +109,12 @@ for k in sorted(h, key=lambda k: (k[1] < 65536, k[0], k[2])):
     gx = gv[gi] if gv else None
     ratio = gx / hv[hi] if gx else None
     rows.append({"work": name, "unit": unit, "guest": gx, "host": hv[hi], "ratio": ratio})
-    print(f"{name:34} {gx if gx is not None else '-':>12} {hv[hi]:>12} {ratio if ratio is None else round(ratio, 4):>10}")
+    print(f"{name:34} {gx if gx is not None else '-':>12} {hv[hi]:>12} {'-' if ratio is None else format(ratio, '.3g'):>10}")
 for k, name in (("to-peer", "TCP host -> guest (MB/s)"), ("from-peer", "TCP guest -> host (MB/s)")):
     gx, hx = gt.get(k), ht.get(k)
     ratio = gx / hx if gx and hx else None
     rows.append({"work": name, "unit": "MB/s", "guest": gx, "host": hx, "ratio": ratio})
-    print(f"{name:34} {gx and round(gx, 1)!s:>12} {hx and round(hx, 1)!s:>12} {ratio if ratio is None else round(ratio, 4):>10}")
+    print(f"{name:34} {'-' if gx is None else format(gx, '.3g'):>12} {'-' if hx is None else format(hx, '.3g'):>12} {'-' if ratio is None else format(ratio, '.3g'):>10}")
 json.dump({"date": time.strftime("%Y-%m-%d"), "kvm": flavour, "seconds_per_pattern": secs, "tcp_bytes": nbytes,
            "rows": rows}, open(out, "w"), indent=1)
 print(f"(written to {out}; logs in {d})")
