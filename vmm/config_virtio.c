@@ -42,6 +42,22 @@ static int out_of_memory(char *err, size_t errlen)
 }
 
 /*
+ * The next comma-separated item of an option's value: its start (NULL when none is left) and
+ * its length in *@n; *@rest moves past it (NULL after the last one).
+ */
+static const char *next_item(const char **rest, size_t *n)
+{
+	const char *item = *rest, *comma;
+
+	if (!item)
+		return NULL;
+	comma = strchr(item, ',');
+	*n = comma ? (size_t)(comma - item) : strlen(item);
+	*rest = comma ? comma + 1 : NULL;
+	return item;
+}
+
+/*
  * One "transport=pci|mmio" or "msix=on|off" item (@n bytes at @item) of option @opt's value
  * @spec, into @pl. Returns 1 when it was one, 0 when it is something else, -EINVAL with one
  * line in @err when it is wrong.
@@ -158,21 +174,17 @@ static int disk_commit(struct virtio_config *c, const char *spec, const char *pa
 int config_add_drive(struct vm_config *cfg, const char *spec, char *err, size_t errlen)
 {
 	struct virtio_config *c = &cfg->virtio;
-	const char *comma = strchr(spec, ','), *p;
-	size_t path_len = comma ? (size_t)(comma - spec) : strlen(spec);
+	const char *rest = spec, *item;
 	char id[VIRTIO_BLK_ID_BYTES + 1] = "", tmp[64];
 	struct virtio_place pl = { 0 };
 	bool readonly = false;
+	size_t path_len = 0, n;
 	int r;
 
+	next_item(&rest, &path_len);
 	if (disk_check_start(c, spec, path_len, err, errlen) < 0)
 		return -EINVAL;
-	for (p = comma; p; p = comma) {
-		const char *item = p + 1;
-		size_t n;
-
-		comma = strchr(item, ',');
-		n = comma ? (size_t)(comma - item) : strlen(item);
+	while ((item = next_item(&rest, &n)) != NULL) {
 		if (n == 8 && !strncmp(item, "readonly", 8)) {
 			readonly = true;
 			continue;
@@ -231,13 +243,12 @@ int config_add_drive_opts(struct vm_config *cfg, const char *path, bool readonly
 static int console_items(struct virtio_console_opts *o, const char *v, const char *items, const char **in,
 			 size_t *in_len, char *err, size_t errlen)
 {
-	for (const char *item = items, *comma; item; item = comma ? comma + 1 : NULL) {
-		size_t n;
-		int r;
+	const char *item;
+	size_t n;
 
-		comma = strchr(item, ',');
-		n = comma ? (size_t)(comma - item) : strlen(item);
-		r = place_item(&o->place, "--console ", v, item, n, err, errlen);
+	while ((item = next_item(&items, &n)) != NULL) {
+		int r = place_item(&o->place, "--console ", v, item, n, err, errlen);
+
 		if (r < 0)
 			return r;
 		if (r)
@@ -259,11 +270,12 @@ int config_set_console(struct vm_config *cfg, const char *v, char *err, size_t e
 {
 	struct virtio_console_opts o = { .kind = VIRTIO_CONSOLE_NONE };
 	struct virtio_config *c = &cfg->virtio;
-	const char *path = NULL, *in = NULL, *comma = strchr(v, ','), *items = comma ? comma + 1 : NULL;
-	size_t path_len = 0, in_len = 0, head = comma ? (size_t)(comma - v) : strlen(v);
+	const char *path = NULL, *in = NULL, *items = v;
+	size_t path_len = 0, in_len = 0, head = 0;
 
 	if (c->console.spec)
 		return opt_err(err, errlen, "--console given twice");
+	next_item(&items, &head);	/* the console's kind and path; its items follow */
 	if (head == 6 && !strncmp(v, "virtio", 6)) {
 		o.kind = VIRTIO_CONSOLE_TERMINAL;
 	} else if (!strncmp(v, "socket:", 7)) {
@@ -314,14 +326,12 @@ int config_set_rng(struct vm_config *cfg, bool on, char *err, size_t errlen)
 int config_set_rng_opts(struct vm_config *cfg, const char *opts, char *err, size_t errlen)
 {
 	struct virtio_place pl = { 0 };
+	const char *rest = opts, *item;
+	size_t n;
 
-	for (const char *item = opts, *comma; item; item = comma ? comma + 1 : NULL) {
-		size_t n;
-		int r;
+	while ((item = next_item(&rest, &n)) != NULL) {
+		int r = place_item(&pl, "--rng=", opts, item, n, err, errlen);
 
-		comma = strchr(item, ',');
-		n = comma ? (size_t)(comma - item) : strlen(item);
-		r = place_item(&pl, "--rng=", opts, item, n, err, errlen);
 		if (r < 0)
 			return r;
 		if (!r)
@@ -538,7 +548,8 @@ int config_add_net(struct vm_config *cfg, const char *v, char *err, size_t errle
 {
 	struct virtio_config *c = &cfg->virtio;
 	struct net_parts n = { 0 };
-	const char *comma, *p;
+	const char *rest, *item;
+	size_t len;
 
 	if (net_check_room(c, v, err, errlen) < 0)
 		return -EINVAL;
@@ -551,17 +562,13 @@ int config_add_net(struct vm_config *cfg, const char *v, char *err, size_t errle
 	} else {
 		return opt_err(err, errlen, "--net %s: not a network backend (use tap:IFNAME or socket:PATH)", v);
 	}
-	comma = strchr(n.name, ',');
-	n.name_len = comma ? (size_t)(comma - n.name) : strlen(n.name);
+	rest = n.name;
+	next_item(&rest, &n.name_len);
 	if (net_check_name(v, &n, err, errlen) < 0)
 		return -EINVAL;
-	for (p = comma; p; p = comma) {
-		const char *item = p + 1;
-
-		comma = strchr(item, ',');
-		if (net_item(&n, v, item, comma ? (size_t)(comma - item) : strlen(item), err, errlen) < 0)
+	while ((item = next_item(&rest, &len)) != NULL)
+		if (net_item(&n, v, item, len, err, errlen) < 0)
 			return -EINVAL;
-	}
 	return net_commit(c, v, &n, err, errlen);
 }
 

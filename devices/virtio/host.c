@@ -67,9 +67,8 @@ int virtio_prepare(const struct virtio_config *c, const struct virtio_type *cons
 				return KEEL_EXIT_USAGE;
 			}
 			*s = (struct virtio_slot){ .type = types[t], .index = i, .place = types[t]->place(c, i) };
-			s->transport = virtio_place_transport(c, &s->place);
 			h->nslots++;
-			if (s->transport == VIRTIO_TRANSPORT_PCI)
+			if (virtio_place_transport(c, &s->place) == VIRTIO_TRANSPORT_PCI)
 				h->any_pci = true;
 			else if (s->place.no_msix) {
 				log_error("%s device %u: msix=off is for PCI devices, and it is on MMIO%s", types[t]->name,
@@ -106,7 +105,7 @@ static int virtio_attach(struct virtio_host *h, struct virtio_slot *s)
 	struct platform *p = h->plat;
 	int ret;
 
-	if (s->transport == VIRTIO_TRANSPORT_PCI) {
+	if (virtio_place_transport(h->cfg, &s->place) == VIRTIO_TRANSPORT_PCI) {
 		ret = res_alloc_pci_fn(&p->res, &s->pci_slot, &s->pci_fn, &s->irq);
 		return ret < 0 ? ret : virtio_pci_create_fn(s->dev, &h->pci, s->pci_slot, s->pci_fn, s->irq, &p->irq,
 							    p->vm_fd, !s->place.no_msix, &s->pci);

@@ -22,8 +22,7 @@
 struct virtio_slot {
 	const struct virtio_type *type;
 	unsigned int index;		/* the index-th of its type */
-	struct virtio_place place;	/* its option's transport= and msix= */
-	enum virtio_transport_kind transport;	/* what it uses: its own, or --virtio-transport */
+	struct virtio_place place;	/* its option's transport= and msix= (else --virtio-transport's) */
 	void *backend;			/* what type->open opened, or NULL */
 	struct virtio_dev *dev;
 	struct virtio_pci *pci;		/* its transport: one of these two */

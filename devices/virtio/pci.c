@@ -488,7 +488,6 @@ static int vp_state_check(const struct virtio_pci *vp, const struct virtio_pci_s
 {
 	const uint8_t *cap = &s->pci.cfg[vp->msix_cap];
 	uint16_t ctrl = vp->msix_cap ? (uint16_t)(cap[2] | cap[3] << 8) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) : 0;
-
 	uint8_t pm = s->pci.cfg[vp->pm_cap + 4] & PCI_PM_STATE_MASK;
 
 	if (s->isr & ~(VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG))
