@@ -22,6 +22,7 @@ nbad tap-no-name "no interface name given" run --net tap:
 nbad tap-long-name "not an interface name" run --net tap:a-very-long-interface-name
 nbad tap-slash "not an interface name" run --net tap:a/b
 nbad tap-bad-option "unknown option 'peer=x'" run --net tap:keel0,peer=x
+nbad tap-transport-twice "--net tap:keel0,transport=mmio,transport=pci: transport given twice" run --net tap:keel0,transport=mmio,transport=pci
 nbad mac-bad "the mac must be six hex bytes" run --net tap:keel0,mac=02:00:00:00:00
 nbad mac-multicast "is a multicast address" run --net tap:keel0,mac=01:00:00:00:00:01
 nbad mac-zero "all zeros" run --net tap:keel0,mac=00:00:00:00:00:00

@@ -41,6 +41,8 @@ vbad console-twice "--console given twice" run --console virtio --console uart
 vbad rng-with-value "--rng=yes: unknown option 'yes' (use transport=pci|mmio or msix=off)" run --rng=yes
 vbad disk-bad-transport "--disk $vd/disk.img,transport=usb: transport must be pci or mmio" run --disk "$vd/disk.img,transport=usb"
 vbad disk-msix-off-on-mmio "msix=off is for PCI devices, not transport=mmio" run --disk "$vd/disk.img,transport=mmio,msix=off"
+vbad console-bad-item "--console virtio,msix=maybe: msix must be on or off" run --console virtio,msix=maybe
+vbad console-in-not-file "--console virtio,in=$vd/x: unknown option 'in=$vd/x' (use transport=pci|mmio or msix=off)" run --console "virtio,in=$vd/x"
 vbad rng-msix-off-on-mmio "msix=off is for PCI devices, and it is on MMIO (--virtio-transport mmio)" run --virtio-transport mmio --rng=msix=off
 
 if command -v setpriv >/dev/null; then
