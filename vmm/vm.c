@@ -299,6 +299,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->gdb_view = (struct gdb_vm){
 		.vcpus = vm->vcpus, .ncpus = vm->ncpus, .vm_fd = vm->plat.vm_fd,
 		.loop = &vm->plat.loop, .stop = &vm->plat.stop, .env = &vm->vcpu_env,
+		.image_map = vm->boot.map, .image_nmap = vm->boot.nmap,
 	};
 	return gdb_create(&vm->gdb_view, cfg->gdb, cfg->gdb_wait, &vm->gdb);
 }

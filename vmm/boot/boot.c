@@ -217,6 +217,7 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 			.fdt_size = p->fdt_size,
 			.acpi_gpa = p->acpi.rsdp_gpa,
 		};
+		boot_result_map_elf(res, &p->kernel);
 		log_debug("boot: kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%" PRIx64
 			  ", device tree at 0x%" PRIx64 ", initrd at 0x%" PRIx64 " (%" PRIu64 " bytes)",
 			  res->kernel_start, res->kernel_end, res->entry, res->fdt_gpa,
@@ -224,6 +225,15 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 	}
 	plan_free(p);
 	return r;
+}
+
+void boot_result_map_elf(struct boot_result *res, const struct elf_image *img)
+{
+	_Static_assert(BOOT_MAP_MAX >= ELF_MAX_LOAD_SEGMENTS, "a map entry for every segment");
+	res->nmap = img->nsegs;
+	for (unsigned int i = 0; i < img->nsegs; i++)
+		res->map[i] = (struct boot_map_seg){ .vaddr = img->segs[i].vaddr, .paddr = img->segs[i].paddr,
+						     .size = img->segs[i].memsz };
 }
 
 int boot_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen)

@@ -25,6 +25,17 @@ struct boot_request {
 	const struct dev_descs *devices;	/* the devices as they describe themselves, for the FDT; NULL: none */
 };
 
+#define BOOT_MAP_MAX 16		/* image map entries (one per loaded segment) */
+
+/*
+ * One piece of the kernel image: the virtual addresses it was linked for and the guest-physical
+ * ones it was loaded at. The gdb stub plants breakpoints through this map while the guest has not
+ * mapped those addresses yet (paging off, or its page tables not built).
+ */
+struct boot_map_seg {
+	uint64_t vaddr, paddr, size;
+};
+
 /* Where things landed. */
 struct boot_result {
 	uint64_t entry;			/* PVH: the 32-bit entry; Linux: startup_64 (physical) */
@@ -34,7 +45,13 @@ struct boot_result {
 	uint64_t initrd_gpa, initrd_size; /* 0, 0 when none */
 	uint64_t fdt_gpa, fdt_size;	/* the device tree module (PVH) */
 	uint64_t acpi_gpa;		/* the RSDP */
+	unsigned int nmap;		/* the kernel image's virtual -> physical map */
+	struct boot_map_seg map[BOOT_MAP_MAX];
 };
+
+struct elf_image;
+/* boot_result_map_elf - fill @res's image map from @img's loaded segments. */
+void boot_result_map_elf(struct boot_result *res, const struct elf_image *img);
 
 /*
  * boot_setup - validate and load everything into @mem. On failure returns a negative errno and

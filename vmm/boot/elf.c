@@ -153,6 +153,7 @@ static int check_load(const struct elf_check *c, unsigned int idx, const Elf64_P
 		.index = idx,
 		.flags = ph->p_flags,
 		.paddr = ph->p_paddr,
+		.vaddr = ph->p_vaddr,
 		.memsz = ph->p_memsz,
 		.offset = ph->p_offset,
 		.filesz = ph->p_filesz,

@@ -15,6 +15,7 @@ struct elf_segment {
 	unsigned int index;		/* program header number, for messages */
 	uint32_t flags;			/* PF_R / PF_W / PF_X */
 	uint64_t paddr;			/* guest-physical load address */
+	uint64_t vaddr;			/* the virtual address the kernel was linked for (p_vaddr) */
 	uint64_t memsz;			/* bytes in guest RAM (>= filesz, > 0) */
 	uint64_t offset;		/* where the bytes start in the file */
 	uint64_t filesz;		/* bytes copied from the file; the rest is zeroed */

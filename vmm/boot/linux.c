@@ -259,6 +259,7 @@ static int linux_load(struct guest_mem *mem, const struct boot_request *req, str
 			.initrd_size = req->initrd ? req->initrd_size : 0,
 			.acpi_gpa = p->acpi.rsdp_gpa,
 		};
+		boot_result_map_elf(res, &p->kernel);
 		log_debug("boot: Linux 64-bit protocol %u.%02u, kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%"
 			  PRIx64 ", boot_params at 0x%llx, initrd at 0x%" PRIx64 " (%" PRIu64 " bytes), RSDP at 0x%"
 			  PRIx64, p->bp.hdr.version >> 8, p->bp.hdr.version & 0xff, res->kernel_start,

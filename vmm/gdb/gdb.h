@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct boot_map_seg;
 struct evloop;
 struct gdb;
 struct stop_ctl;
@@ -23,6 +24,9 @@ struct gdb_vm {
 	struct evloop *loop;
 	struct stop_ctl *stop;
 	struct vcpu_env *env;
+	/* The kernel image's virtual -> physical map (vmm/boot/boot.h): breakpoints before paging. */
+	const struct boot_map_seg *image_map;
+	unsigned int image_nmap;
 };
 
 /*
