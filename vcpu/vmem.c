@@ -23,15 +23,17 @@ int vcpu_translate(struct vcpu *vcpu, uint64_t gva, uint64_t *gpa)
 	return 0;
 }
 
-/* The host address of the @len bytes at @gva, which must not cross a page. */
-static int vmem_host(struct vcpu *vcpu, uint64_t gva, size_t len, void **hva)
+/* The host address of the @len bytes at @gva, which must not cross a page: page tables, then @fb. */
+static int vmem_host(struct vcpu *vcpu, const struct vmem_fallback *fb, uint64_t gva, size_t len, void **hva)
 {
 	uint64_t gpa;
 	int r = vcpu_translate(vcpu, gva, &gpa);
 
-	if (r < 0)
-		return r;
-	return gmem_translate(vcpu->env->mem, gpa, len, hva);
+	if (r == 0)
+		r = gmem_translate(vcpu->env->mem, gpa, len, hva);
+	if (r < 0 && fb && fb->translate(fb->ctx, gva, &gpa) == 0)
+		r = gmem_translate(vcpu->env->mem, gpa, len, hva);
+	return r;
 }
 
 /* Bytes from @gva to the end of its page, at most @left. */
@@ -42,7 +44,7 @@ static size_t vmem_chunk(uint64_t gva, size_t left)
 	return left < room ? left : (size_t)room;
 }
 
-ssize_t vcpu_read_virt(struct vcpu *vcpu, uint64_t gva, void *buf, size_t len)
+ssize_t vcpu_read_virt_fb(struct vcpu *vcpu, const struct vmem_fallback *fb, uint64_t gva, void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -53,7 +55,7 @@ ssize_t vcpu_read_virt(struct vcpu *vcpu, uint64_t gva, void *buf, size_t len)
 
 		if (gva + done < gva)
 			break;	/* wrapped past the top of the address space */
-		r = vmem_host(vcpu, gva + done, n, &hva);
+		r = vmem_host(vcpu, fb, gva + done, n, &hva);
 		if (r < 0) {
 			if (done == 0)
 				return r;
@@ -65,7 +67,7 @@ ssize_t vcpu_read_virt(struct vcpu *vcpu, uint64_t gva, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len)
+int vcpu_write_virt_fb(struct vcpu *vcpu, const struct vmem_fallback *fb, uint64_t gva, const void *buf, size_t len)
 {
 	size_t done;
 
@@ -76,7 +78,7 @@ int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len
 	for (done = 0; done < len;) {
 		size_t n = vmem_chunk(gva + done, len - done);
 		void *hva;
-		int r = vmem_host(vcpu, gva + done, n, &hva);
+		int r = vmem_host(vcpu, fb, gva + done, n, &hva);
 
 		if (r < 0)
 			return r;
@@ -85,7 +87,7 @@ int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len
 	for (done = 0; done < len;) {
 		size_t n = vmem_chunk(gva + done, len - done);
 		void *hva;
-		int r = vmem_host(vcpu, gva + done, n, &hva);
+		int r = vmem_host(vcpu, fb, gva + done, n, &hva);
 
 		if (r < 0)
 			return r;	/* cannot happen with the vCPU stopped */
@@ -93,4 +95,14 @@ int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len
 		done += n;
 	}
 	return 0;
+}
+
+ssize_t vcpu_read_virt(struct vcpu *vcpu, uint64_t gva, void *buf, size_t len)
+{
+	return vcpu_read_virt_fb(vcpu, NULL, gva, buf, len);
+}
+
+int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len)
+{
+	return vcpu_write_virt_fb(vcpu, NULL, gva, buf, len);
 }

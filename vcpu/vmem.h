@@ -31,4 +31,18 @@ ssize_t vcpu_read_virt(struct vcpu *vcpu, uint64_t gva, void *buf, size_t len);
  */
 int vcpu_write_virt(struct vcpu *vcpu, uint64_t gva, const void *buf, size_t len);
 
+/*
+ * A second translation, asked when the page tables do not map @gva or map it outside RAM: the
+ * gdb stub's image map (where the kernel's linked addresses were loaded), so a debugger reaches
+ * kernel code before the guest has built its page tables. 0 with *@gpa, or -EFAULT.
+ */
+struct vmem_fallback {
+	int (*translate)(const void *ctx, uint64_t gva, uint64_t *gpa);
+	const void *ctx;
+};
+
+/* vcpu_read_virt_fb, vcpu_write_virt_fb - vcpu_read_virt and vcpu_write_virt with @fb (may be NULL). */
+ssize_t vcpu_read_virt_fb(struct vcpu *vcpu, const struct vmem_fallback *fb, uint64_t gva, void *buf, size_t len);
+int vcpu_write_virt_fb(struct vcpu *vcpu, const struct vmem_fallback *fb, uint64_t gva, const void *buf, size_t len);
+
 #endif

@@ -1,8 +1,10 @@
 /* Unit tests of the gdb command handlers against a fake target, and of the register and breakpoint modules they use. */
 #include "tests/unit/suites.h"
 
+#include "vmm/boot/boot.h"
 #include "vmm/gdb/breakpoints.h"
 #include "vmm/gdb/commands.h"
+#include "vmm/gdb/image_map.h"
 #include "vmm/gdb/packet.h"
 #include "vmm/gdb/regs.h"
 
@@ -324,7 +326,7 @@ START_TEST(registers)
 	/* g: rax of vCPU 0 first, rip (register 16) at hex offset 16 * 16 */
 	r = pkt("g");
 	ck_assert_uint_eq(strlen(r), gdb_regs_hex_len());
-	ck_assert_uint_eq(gdb_regs_hex_len(), 1200);
+	ck_assert_uint_eq(gdb_regs_hex_len(), 1384);
 	ck_assert_mem_eq(r, "1111111111111111", 16);
 	ck_assert_mem_eq(r + 256, "1000010000000000", 16);	/* 0x10010, little-endian */
 	ck_assert_str_eq(pkt("Hg2"), "OK");
@@ -353,8 +355,8 @@ START_TEST(registers)
 		free(g);
 	}
 	/* bad register numbers and values */
-	ck_assert_str_eq(pkt("p41"), "E16");
-	ck_assert_str_eq(pkt("P41=00"), "E16");
+	ck_assert_str_eq(pkt("p52"), "E16");	/* GDB_NREGS */
+	ck_assert_str_eq(pkt("P52=00"), "E16");
 	ck_assert_str_eq(pkt("P10=00"), "E16");
 	ck_assert_str_eq(pkt("P10=zzzzzzzzzzzzzzzz"), "E16");
 	ck_assert_str_eq(pkt("gx"), "E16");
@@ -721,10 +723,51 @@ START_TEST(regs_roundtrip)
 	ck_assert_mem_eq(back.st, r.st, sizeof(r.st));
 	ck_assert_mem_eq(back.xmm, r.xmm, sizeof(r.xmm));
 	ck_assert_uint_eq(back.efer, r.efer);
+	ck_assert_mem_eq(back.seg_base, r.seg_base, sizeof(r.seg_base));
+	ck_assert_mem_eq(back.seg_limit, r.seg_limit, sizeof(r.seg_limit));
+	ck_assert_uint_eq(back.gdtr_base, r.gdtr_base);
+	ck_assert_uint_eq(back.idtr_limit, r.idtr_limit);
+	ck_assert_uint_eq(back.tr, r.tr);
+	ck_assert_uint_eq(back.mode, r.mode);
 	ck_assert_int_eq(gdb_regs_to_hex(&r, hex, 100), -ENOSPC);
 	ck_assert_int_eq(gdb_reg_to_hex(&r, GDB_NREGS, hex, 64), -ENOENT);
 	ck_assert_int_eq(gdb_reg_from_hex(&r, GDB_NREGS, "00", 2), -ENOENT);
 	free(hex);
+}
+END_TEST
+
+/* The mode register: what the vCPU executes, from CR0.PE, EFER.LMA and CS's L and D/B bits. */
+START_TEST(regs_mode)
+{
+	const uint64_t pe = 1, lma = 1u << 10;
+
+	ck_assert_uint_eq(gdb_regs_mode(0, 0, 0, 0), 16);		/* real mode */
+	ck_assert_uint_eq(gdb_regs_mode(0x10, 0, 0, 1), 16);	/* PE clear: D/B does not count */
+	ck_assert_uint_eq(gdb_regs_mode(pe, 0, 0, 0), 16);		/* 16-bit protected mode */
+	ck_assert_uint_eq(gdb_regs_mode(pe, 0, 0, 1), 32);		/* 32-bit protected mode */
+	ck_assert_uint_eq(gdb_regs_mode(pe, lma, 1, 0), 64);	/* long mode, 64-bit code */
+	ck_assert_uint_eq(gdb_regs_mode(pe, lma, 0, 1), 32);	/* compatibility mode, 32-bit code */
+	ck_assert_uint_eq(gdb_regs_mode(pe, 0, 1, 0), 16);		/* CS.L without LMA means nothing */
+}
+END_TEST
+
+/* A linked address the page tables do not map is found in the kernel image's map. */
+START_TEST(image_map_translate)
+{
+	const struct boot_map_seg map[] = {
+		{ .vaddr = 0xffffffff80100000ull, .paddr = 0x100000, .size = 0x20000 },
+		{ .vaddr = 0xc0200000, .paddr = 0x300000, .size = 0x1000 },
+	};
+	uint64_t gpa = 0;
+
+	ck_assert_int_eq(gdb_image_translate(map, 2, 0xffffffff8010f8b0ull, &gpa), 0);
+	ck_assert_uint_eq(gpa, 0x10f8b0);
+	ck_assert_int_eq(gdb_image_translate(map, 2, 0xc0200fff, &gpa), 0);
+	ck_assert_uint_eq(gpa, 0x300fff);
+	ck_assert_int_eq(gdb_image_translate(map, 2, 0xc0201000, &gpa), -EFAULT);	/* one past */
+	ck_assert_int_eq(gdb_image_translate(map, 2, 0xffffffff800fffffull, &gpa), -EFAULT);	/* below */
+	ck_assert_int_eq(gdb_image_translate(map, 0, 0xc0200000, &gpa), -EFAULT);
+	ck_assert_int_eq(gdb_image_translate(NULL, 2, 0xc0200000, &gpa), -EFAULT);
 }
 END_TEST
 
@@ -867,6 +910,8 @@ Suite *gdb_commands_suite(void)
 	tcase_add_test(hw, debug_registers);
 	suite_add_tcase(s, hw);
 	tcase_add_test(mod, regs_roundtrip);
+	tcase_add_test(mod, regs_mode);
+	tcase_add_test(mod, image_map_translate);
 	tcase_add_test(mod, regs_tdesc_counts);
 	tcase_add_test(mod, fpu_tags);
 	tcase_add_test(mod, swbp_table);

@@ -33,6 +33,7 @@ struct reg_desc {
 #define X87(n, field) REG(n, field, 32, "int", FEAT_CORE, "float")
 #define XMM(n, i) REG(n, xmm[i], 128, "vec128", FEAT_SSE, "vector")
 #define SYS(n, field) REG(n, field, 64, "int64", FEAT_SYSTEM, "system")
+#define SYS32(n, field) REG(n, field, 32, "int32", FEAT_SYSTEM, "system")
 
 static const struct reg_desc regs[GDB_NREGS] = {
 	GPR("rax", 0, "int64"), GPR("rbx", 1, "int64"), GPR("rcx", 2, "int64"), GPR("rdx", 3, "int64"),
@@ -54,6 +55,14 @@ static const struct reg_desc regs[GDB_NREGS] = {
 	REG("fs_base", fs_base, 64, "int64", FEAT_SEGMENTS, NULL),
 	REG("gs_base", gs_base, 64, "int64", FEAT_SEGMENTS, NULL),
 	SYS("cr0", cr0), SYS("cr2", cr2), SYS("cr3", cr3), SYS("cr4", cr4), SYS("cr8", cr8), SYS("efer", efer),
+	SYS("cs_base", seg_base[0]), SYS("ss_base", seg_base[1]), SYS("ds_base", seg_base[2]),
+	SYS("es_base", seg_base[3]),
+	SYS32("cs_limit", seg_limit[0]), SYS32("ss_limit", seg_limit[1]), SYS32("ds_limit", seg_limit[2]),
+	SYS32("es_limit", seg_limit[3]), SYS32("fs_limit", seg_limit[4]), SYS32("gs_limit", seg_limit[5]),
+	SYS("gdtr_base", gdtr_base), SYS32("gdtr_limit", gdtr_limit),
+	SYS("idtr_base", idtr_base), SYS32("idtr_limit", idtr_limit),
+	SYS32("tr", tr), SYS32("ldtr", ldtr),
+	SYS32("mode", mode),
 };
 
 _Static_assert(sizeof(regs) / sizeof(regs[0]) == GDB_NREGS, "one table entry per register number");
@@ -122,6 +131,15 @@ static const struct {
 	[FEAT_SEGMENTS] = { "org.gnu.gdb.i386.segments", "" },
 	[FEAT_SYSTEM] = { "org.keel.x86.system", "" },
 };
+
+uint32_t gdb_regs_mode(uint64_t cr0, uint64_t efer, unsigned int cs_l, unsigned int cs_db)
+{
+	if (!(cr0 & 1))
+		return 16;		/* real mode (CS.D/B is ignored there) */
+	if ((efer & (1u << 10)) && cs_l)
+		return 64;		/* EFER.LMA and a 64-bit code segment */
+	return cs_db ? 32 : 16;
+}
 
 size_t gdb_regs_hex_len(void)
 {

@@ -18,6 +18,12 @@ struct gdb_regs {
 	uint32_t mxcsr;
 	uint64_t fs_base, gs_base;
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t seg_base[4];	/* cs ss ds es (fs and gs: fs_base, gs_base) */
+	uint32_t seg_limit[6];	/* cs ss ds es fs gs, in bytes minus one (granularity applied) */
+	uint64_t gdtr_base, idtr_base;
+	uint32_t gdtr_limit, idtr_limit;
+	uint32_t tr, ldtr;	/* selectors */
+	uint32_t mode;		/* the code size the vCPU executes now: 16, 32 or 64 (read-only) */
 };
 
 /* Register numbers gdb and the stub both use (the order of the XML). */
@@ -34,8 +40,16 @@ enum {
 	GDB_REG_FS_BASE = 57,
 	GDB_REG_CR0 = 59,
 	GDB_REG_EFER = 64,
-	GDB_NREGS = 65,
+	GDB_REG_CS_BASE = 65,
+	GDB_REG_MODE = 81,
+	GDB_NREGS = 82,
 };
+
+/*
+ * gdb_regs_mode - the code size a vCPU executes: 64 in long mode with a 64-bit CS (CS.L), else
+ * 32 with CS.D/B set in protected mode, else 16 (real mode, 16-bit protected or compatibility code).
+ */
+uint32_t gdb_regs_mode(uint64_t cr0, uint64_t efer, unsigned int cs_l, unsigned int cs_db);
 
 /* gdb_regs_hex_len - hex digits in a 'g' reply (all registers). */
 size_t gdb_regs_hex_len(void);

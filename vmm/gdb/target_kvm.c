@@ -7,6 +7,7 @@
 #include "vcpu/vmem.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/breakpoints.h"
+#include "vmm/gdb/image_map.h"
 #include "vmm/log.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/stop.h"
@@ -118,6 +119,17 @@ static void regs_from_kvm(struct gdb_regs *r, const struct kvm_regs *kr, const s
 	r->cr4 = ks->cr4;
 	r->cr8 = ks->cr8;
 	r->efer = ks->efer;
+	for (int i = 0; i < 4; i++)
+		r->seg_base[i] = seg[i]->base;
+	for (int i = 0; i < 6; i++)
+		r->seg_limit[i] = seg[i]->limit;
+	r->gdtr_base = ks->gdt.base;
+	r->gdtr_limit = ks->gdt.limit;
+	r->idtr_base = ks->idt.base;
+	r->idtr_limit = ks->idt.limit;
+	r->tr = ks->tr.selector;
+	r->ldtr = ks->ldt.selector;
+	r->mode = gdb_regs_mode(ks->cr0, ks->efer, ks->cs.l, ks->cs.db);
 }
 
 static void regs_to_kvm(const struct gdb_regs *r, struct kvm_regs *kr, struct kvm_sregs *ks, struct kvm_fpu *kf)
@@ -150,6 +162,17 @@ static void regs_to_kvm(const struct gdb_regs *r, struct kvm_regs *kr, struct kv
 	ks->cr4 = r->cr4;
 	ks->cr8 = r->cr8;
 	ks->efer = r->efer;
+	for (int i = 0; i < 4; i++)
+		seg[i]->base = r->seg_base[i];
+	for (int i = 0; i < 6; i++)
+		seg[i]->limit = r->seg_limit[i];
+	ks->gdt.base = r->gdtr_base;
+	ks->gdt.limit = (uint16_t)r->gdtr_limit;
+	ks->idt.base = r->idtr_base;
+	ks->idt.limit = (uint16_t)r->idtr_limit;
+	ks->tr.selector = (uint16_t)r->tr;
+	ks->ldt.selector = (uint16_t)r->ldtr;
+	/* mode is derived from CR0, EFER and CS: writing it changes nothing */
 }
 
 static struct vcpu *kvm_vcpu(struct gdb_kvm *k, unsigned int cpu)
@@ -207,22 +230,34 @@ static int kvm_set_regs(void *t, unsigned int cpu, const struct gdb_regs *r)
 
 /* --- memory --------------------------------------------------------------------------------- */
 
+/* Addresses the vCPU's page tables do not (yet) map are looked up in the kernel image's map. */
+static int kvm_image_translate(const void *ctx, uint64_t gva, uint64_t *gpa)
+{
+	const struct gdb_vm *vm = ctx;
+
+	return gdb_image_translate(vm->image_map, vm->image_nmap, gva, gpa);
+}
+
 static int kvm_read_mem(void *t, unsigned int cpu, uint64_t addr, void *buf, size_t len)
 {
-	struct vcpu *v = kvm_vcpu(t, cpu);
+	struct gdb_kvm *k = t;
+	const struct vmem_fallback fb = { kvm_image_translate, k->vm };
+	struct vcpu *v = kvm_vcpu(k, cpu);
 
 	if (!v)
 		return -ESRCH;
-	return (int)vcpu_read_virt(v, addr, buf, len);
+	return (int)vcpu_read_virt_fb(v, &fb, addr, buf, len);
 }
 
 static int kvm_write_mem(void *t, unsigned int cpu, uint64_t addr, const void *buf, size_t len)
 {
-	struct vcpu *v = kvm_vcpu(t, cpu);
+	struct gdb_kvm *k = t;
+	const struct vmem_fallback fb = { kvm_image_translate, k->vm };
+	struct vcpu *v = kvm_vcpu(k, cpu);
 
 	if (!v)
 		return -ESRCH;
-	return vcpu_write_virt(v, addr, buf, len);
+	return vcpu_write_virt_fb(v, &fb, addr, buf, len);
 }
 
 /* --- run control ---------------------------------------------------------------------------- */
