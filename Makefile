@@ -4,7 +4,7 @@
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
 #   make fresh-check  `make run` and `make test` as the README says, in a new Debian 12 root (what CI runs)
 #   BUILD=DIR       build somewhere else than build/ (two trees building at once)
-#   make install    keel, keel(1) and its bash completion into DESTDIR/PREFIX (/usr/local); make uninstall
+#   make install    keel, keel(1), its bash completion and the gdb helper into DESTDIR/PREFIX (/usr/local); make uninstall
 
 SAN ?= 0
 V ?= 0
@@ -74,8 +74,8 @@ $(KEEL): $(O)/$(VMM_MAIN:.c=.o) $(LIB_OBJS)
 all: $(KEEL)
 
 # --- installing: `make install [PREFIX=/usr] [DESTDIR=DIR]`, `make uninstall` with the same ------
-# Three files: the binary (self-contained: the bundled guest is inside it, nothing under share/),
-# keel(1) with the version filled in, and the bash completion. Neither stripped nor compressed:
+# Four files: the binary (self-contained: the bundled guest is inside it), keel(1) with the version
+# filled in, the bash completion, and share/keel/keel-gdb.py (gdb's x/i in 16- and 32-bit code). Neither stripped nor compressed:
 # Debian's dh_strip and dh_compress do that. INSTALL_KEEL=PATH installs that binary instead of
 # $(KEEL) without building anything (tests/integration/t_install.sh installs the one it tests).
 PREFIX ?= /usr/local
@@ -83,9 +83,10 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+SHAREDIR = $(PREFIX)/share/keel
 INSTALL_KEEL ?= $(KEEL)
 
-install: $(INSTALL_KEEL) docs/keel.1 docs/keel.bash-completion
+install: $(INSTALL_KEEL) docs/keel.1 docs/keel.bash-completion vmm/gdb/keel-gdb.py
 	@echo "  INSTALL $(DESTDIR)$(BINDIR)/keel"
 	$(Q)install -D -m 0755 $(INSTALL_KEEL) "$(DESTDIR)$(BINDIR)/keel"
 	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man1/keel.1"
@@ -94,10 +95,14 @@ install: $(INSTALL_KEEL) docs/keel.1 docs/keel.bash-completion
 		chmod 0644 "$(DESTDIR)$(MANDIR)/man1/keel.1"
 	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/keel"
 	$(Q)install -D -m 0644 docs/keel.bash-completion "$(DESTDIR)$(BASHCOMPDIR)/keel"
+	@echo "  INSTALL $(DESTDIR)$(SHAREDIR)/keel-gdb.py"
+	$(Q)install -D -m 0644 vmm/gdb/keel-gdb.py "$(DESTDIR)$(SHAREDIR)/keel-gdb.py"
 
 uninstall:
-	@echo "  RM      $(DESTDIR)$(BINDIR)/keel $(DESTDIR)$(MANDIR)/man1/keel.1 $(DESTDIR)$(BASHCOMPDIR)/keel"
-	$(Q)rm -f "$(DESTDIR)$(BINDIR)/keel" "$(DESTDIR)$(MANDIR)/man1/keel.1" "$(DESTDIR)$(BASHCOMPDIR)/keel"
+	@echo "  RM      $(DESTDIR)$(BINDIR)/keel $(DESTDIR)$(MANDIR)/man1/keel.1 $(DESTDIR)$(BASHCOMPDIR)/keel $(DESTDIR)$(SHAREDIR)/keel-gdb.py"
+	$(Q)rm -f "$(DESTDIR)$(BINDIR)/keel" "$(DESTDIR)$(MANDIR)/man1/keel.1" "$(DESTDIR)$(BASHCOMPDIR)/keel" \
+		"$(DESTDIR)$(SHAREDIR)/keel-gdb.py"
+	$(Q)rmdir "$(DESTDIR)$(SHAREDIR)" 2>/dev/null || true
 
 # --- tests -------------------------------------------------------------------------
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))

@@ -1,4 +1,4 @@
-# Integration: make install into a temporary DESTDIR (PREFIX=/usr) puts keel, keel(1) and the bash completion in place; the page renders without warnings and names every option the binary prints; make uninstall removes all three.
+# Integration: make install into a temporary DESTDIR (PREFIX=/usr) puts keel, keel(1), the bash completion and the gdb helper (share/keel/keel-gdb.py) in place; the page renders without warnings and names every option the binary prints; make uninstall removes all four.
 # shellcheck shell=bash
 # shellcheck disable=SC2154  # here: set by run.sh, which sources this file
 
@@ -7,6 +7,7 @@ inst_dest="$TMP/destdir"
 inst_bin="$inst_dest/usr/bin/keel"
 inst_man="$inst_dest/usr/share/man/man1/keel.1"
 inst_comp="$inst_dest/usr/share/bash-completion/completions/keel"
+inst_gdbpy="$inst_dest/usr/share/keel/keel-gdb.py"
 inst_version=$(cat "$inst_root/VERSION")
 
 # inst_make TARGET : make TARGET into $inst_dest with PREFIX=/usr, for the keel under test (INSTALL_KEEL:
@@ -53,9 +54,11 @@ fi
 inst_file binary "$inst_bin" 755
 inst_file manpage "$inst_man" 644
 inst_file completion "$inst_comp" 644
+inst_file gdb-helper "$inst_gdbpy" 644
 inst_extra=$(cd "$inst_dest" 2>/dev/null && find . ! -type d | sort | grep -vxF -e ./usr/bin/keel \
-	-e ./usr/share/man/man1/keel.1 -e ./usr/share/bash-completion/completions/keel | tr '\n' ' ')
-check install/only-three "make install created other files: $inst_extra" [ -z "$inst_extra" ]
+	-e ./usr/share/man/man1/keel.1 -e ./usr/share/bash-completion/completions/keel \
+	-e ./usr/share/keel/keel-gdb.py | tr '\n' ' ')
+check install/only-four "make install created other files: $inst_extra" [ -z "$inst_extra" ]
 
 : >"$TMP/out"
 : >"$TMP/err"
