@@ -33,23 +33,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$root" --no-print-directory lin
 ver=$(cat "$LINUX_DIR/version") || die "$LINUX_DIR/version is missing"
 
 # The kernel's symbols: System.map from the -dbg package of the same build (280 MB, fetched once)
-map=$LINUX_DIR/System.map-$ver
-if [ ! -s "$map" ]; then
-	mkdir -p "$LINUX_DIR/debs" || die "cannot create $LINUX_DIR/debs"
-	deb=$(compgen -G "$LINUX_DIR/debs/linux-image-$ver-dbg_*.deb" | sort -V | tail -n 1)
-	if [ -z "$deb" ]; then
-		echo "profile-linux: fetching linux-image-$ver-dbg for the kernel's symbols (about 280 MB, once)" >&2
-		(cd "$LINUX_DIR/debs" && apt-get download "linux-image-$ver-dbg") >&2 ||
-			die "apt-get download linux-image-$ver-dbg failed"
-		deb=$(compgen -G "$LINUX_DIR/debs/linux-image-$ver-dbg_*.deb" | sort -V | tail -n 1)
-	fi
-	[ -n "$deb" ] || die "no linux-image-$ver-dbg package in $LINUX_DIR/debs"
-	if ! dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/lib/debug/boot/System.map-$ver" >"$map.tmp"; then
-		rm -f "$map.tmp"
-		die "$deb has no usr/lib/debug/boot/System.map-$ver"
-	fi
-	mv "$map.tmp" "$map" || die "cannot write $map"
-fi
+map=$(bash tests/linux/system_map.sh "$LINUX_DIR") || die "no System.map for Linux $ver"
 
 mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT/boot.log" "$OUT/bpftrace.txt" "$OUT/report.txt" "$OUT/report.json"

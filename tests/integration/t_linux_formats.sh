@@ -63,6 +63,41 @@ if linux_guest; then
 		rm -f "$lf_vm"
 	fi
 
+	# gdb from the first instruction: held at startup_64 with --gdb-wait, a breakpoint at start_kernel (its
+	# address from Debian's System.map; nothing maps that address yet: keel's own identity page tables run)
+	# stops there, in 64-bit code with the kernel's own page tables, then gdb kills the VM.
+	if ! command -v gdb >/dev/null; then
+		fail "linux-formats/gdb-start-kernel" "gdb is not installed (mk/deps.sh test installs it)"
+	elif ! lf_map=$(bash "$here/../linux/system_map.sh" "$LINUX_DIR" 2>"$TMP/err"); then
+		fail "linux-formats/gdb-start-kernel" "no System.map: $(tail -n 1 "$TMP/err")"
+	else
+		lf_sk=$(awk '$3 == "start_kernel" { print $1; exit }' "$lf_map")
+		lf_port=$((20000 + ($$ + 7) % 30000))
+		"$KEEL" run --kernel "$lf_bz" --initrd "$LINUX_DIR/initramfs.cpio" --cpus 2 --mem 1G --cmdline "$lf_cmd" \
+			--gdb "tcp:127.0.0.1:$lf_port" --gdb-wait </dev/null >"$TMP/out" 2>"$TMP/err" &
+		lf_pid=$!
+		for ((i = 0; i < 100; i++)); do grep -qF "listening on tcp:" "$TMP/err" && break; sleep 0.1; done
+		timeout -k 5 "${KEEL_LINUX_FIRST_LINE_TIMEOUT:-300}" gdb -batch -nx -ex 'set pagination off' \
+			-ex "target remote 127.0.0.1:$lf_port" -ex 'print $mode' -ex 'print/x $cr3' -ex "break *0x$lf_sk" \
+			-ex continue -ex 'print/x $pc' -ex 'print $mode' -ex 'print/x $cr3' -ex 'x/1i $pc' -ex kill \
+			</dev/null >"$TMP/gdb" 2>&1
+		kill -KILL "$lf_pid" 2>/dev/null
+		wait "$lf_pid" 2>/dev/null
+		if [ -z "$lf_sk" ]; then
+			fail "linux-formats/gdb-start-kernel" "$lf_map has no start_kernel"
+		elif ! grep -qE "^Breakpoint 1 at 0x$lf_sk" "$TMP/gdb" || grep -qE 'Cannot (insert|access)' "$TMP/gdb"; then
+			fail "linux-formats/gdb-start-kernel" "gdb could not plant the breakpoint at start_kernel (0x$lf_sk): $(grep -m1 -E 'Cannot|rror' "$TMP/gdb")"
+		elif ! grep -qE "Breakpoint 1, 0x0*$lf_sk in" "$TMP/gdb" || ! grep -qE "^\\\$3 = 0x$lf_sk$" "$TMP/gdb"; then
+			fail "linux-formats/gdb-start-kernel" "continue did not stop at start_kernel (0x$lf_sk): $(grep -E '^(Breakpoint|Program|\\\$3)' "$TMP/gdb" | tr '\n' ' ')"
+		elif ! grep -qE '^\$1 = 64$' "$TMP/gdb" || ! grep -qE '^\$4 = 64$' "$TMP/gdb"; then
+			fail "linux-formats/gdb-start-kernel" "\$mode is not 64 at startup_64 and start_kernel"
+		elif [ "$(sed -nE 's/^\$2 = (0x[0-9a-f]+)$/\1/p' "$TMP/gdb")" = "$(sed -nE 's/^\$5 = (0x[0-9a-f]+)$/\1/p' "$TMP/gdb")" ]; then
+			fail "linux-formats/gdb-start-kernel" "CR3 at start_kernel is still keel's boot page tables"
+		else
+			pass "linux-formats/gdb-start-kernel"
+		fi
+	fi
+
 	# Broken kernels: refused while the inputs are judged, before KVM is asked for anything.
 	python3 "$here/../linux/bzimage.py" truncate "$lf_bz" "$TMP/truncated-bzImage"
 	refused "linux-formats/bad/truncated-bzimage" "$TMP/truncated-bzImage"
