@@ -136,6 +136,42 @@ else
 	check "gdb/wait/no-sanitizer-report" "a sanitizer complained" no_sanitizer_report
 fi
 
+# --- from the first instruction: break kernel_main (a higher-half address nothing maps yet) stops
+# there; 32-bit code decodes as 32-bit through the helper; the one register set serves both modes
+next_port
+keel_bg run -v --cpus 2 --gdb "tcp:$PORT" --gdb-wait
+if ! wait_for "$TMP/err" "listening on tcp:"; then
+	fail "gdb/first/listening" "keel did not listen on port $PORT"
+	kill "$KPID" 2>/dev/null
+	keel_wait
+else
+	gdb_batch "source $here/../../vmm/gdb/keel-gdb.py" "target remote :$PORT" 'print $mode' \
+		'print/x $cr0' 'x/3i $pc' 'break kernel_main' 'continue' 'print $pc == kernel_main' \
+		'print $mode' 'print/x $cr0 & 0x80000000' 'print $rdi == start_info_pa' 'info registers efer cs_base gdtr_base' \
+		'x/1i $pc' 'delete' 'detach'
+	keel_wait
+	gdb_check "gdb/first/mode-32" "at the PVH entry \$mode is not 32" gdb_has_re '^\$1 = 32$'
+	gdb_check "gdb/first/paging-off" "CR0.PG is set at the entry" gdb_has_re '^\$2 = 0x[0-9a-f]*[0-7][0-9a-f]{7}$|^\$2 = 0x[0-9a-f]{1,7}$'
+	gdb_check "gdb/first/decodes-32-bit" "x/i at the entry did not decode 32-bit code (lgdtl with an absolute operand)" \
+		gdb_has_re '0x100002:[[:space:]]+lgdtl? +0x'
+	gdb_check "gdb/first/breakpoint-planted" "gdb could not insert kernel_main's breakpoint before paging" \
+		eval "gdb_has_re 'Breakpoint 1 at 0xffffffff8[0-9a-f]+: file guest/kernel/main.c' && ! gdb_has 'Cannot insert breakpoint' && ! gdb_has 'Command aborted'"
+	gdb_check "gdb/first/stops-at-kernel-main" "continue did not stop at kernel_main" \
+		eval "gdb_has_re 'Breakpoint 1, kernel_main \\(start_info_pa=[0-9]+\\)' && gdb_has_re '^\\\$3 = 1$'"
+	gdb_check "gdb/first/mode-64" "at kernel_main \$mode is not 64" gdb_has_re '^\$4 = 64$'
+	gdb_check "gdb/first/paging-on" "CR0.PG is clear at kernel_main" gdb_has_re '^\$5 = 0x80000000$'
+	gdb_check "gdb/first/right-registers" "rdi is not kernel_main's argument" gdb_has_re '^\$6 = 1$'
+	gdb_check "gdb/first/system-registers" "efer, cs_base or gdtr_base missing" \
+		eval "gdb_has_re '^efer +0xd?[0-9a-f]{2,3} ' && gdb_has_re '^cs_base +0x0 ' && gdb_has_re '^gdtr_base +0x'"
+	gdb_check "gdb/first/no-packet-errors" "gdb complained about the register packet when the mode changed" \
+		eval "! gdb_has \"'g' packet reply is too long\" && ! gdb_has 'Truncated register'"
+	gdb_check "gdb/first/decodes-64-bit" "x/i at kernel_main is not 64-bit code" gdb_has_re '<kernel_main>:[[:space:]]+push +%rbp'
+	expect_status "gdb/first/guest-finishes" 0
+	check "gdb/first/guest-report" "the guest did not pass its checks after the breakpoint" \
+		grep -qE '^guest: [0-9]+ passed, 0 failed' "$TMP/out"
+	check "gdb/first/no-sanitizer-report" "a sanitizer complained" no_sanitizer_report
+fi
+
 # --- Ctrl-C stops a running guest promptly (SIGINT to gdb, which sends 0x03); kill ends the VM
 next_port
 keel_bg run -v -v --cpus 2 --cmdline exit=gdbtest --gdb "tcp:$PORT"	# -v -v: it logs when gdb resumes it
