@@ -42,6 +42,8 @@ static const struct {
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },
+	{ "gdb_paging", gdb_paging_suite },
+	{ "gdb_monitor", gdb_monitor_suite },
 	{ "bench", bench_suite },
 	{ "bench_rounds", bench_rounds_suite },
 	{ "bench_vm", bench_vm_suite },

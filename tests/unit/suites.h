@@ -25,6 +25,8 @@ Suite *vcpu_state_suite(void);	/* tests/unit/test_vcpu_state.c (needs /dev/kvm) 
 Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
 Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */
 Suite *gdb_host_suite(void);	/* tests/unit/test_gdb_kvm.c (partly needs /dev/kvm) */
+Suite *gdb_paging_suite(void);	/* tests/unit/test_gdb_paging.c */
+Suite *gdb_monitor_suite(void);	/* tests/unit/test_gdb_monitor.c */
 Suite *bench_suite(void);	/* tests/unit/test_bench.c */
 Suite *bench_rounds_suite(void);	/* tests/unit/test_bench_rounds.c */
 Suite *bench_vm_suite(void);	/* tests/unit/test_bench_vm.c (child processes; the floor needs /dev/kvm) */

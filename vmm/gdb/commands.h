@@ -9,6 +9,11 @@
 #include "vmm/gdb/breakpoints.h"
 #include "vmm/gdb/regs.h"
 
+struct x86_ioapic;
+struct x86_lapic;
+struct x86_pic;
+struct x86_sys;
+
 /* Why a vCPU stopped, as gdb is told. */
 enum gdb_stop_reason {
 	GDB_STOP_NONE = 0,
@@ -67,6 +72,19 @@ struct gdb_target_ops {
 	void (*describe)(void *t, unsigned int cpu, char *buf, size_t len);
 	/* kill - end the VM. */
 	void (*kill)(void *t);
+
+	/* For gdb's monitor commands (vmm/gdb/monitor.c); any may be NULL: that command says so. */
+	/* read_phys - guest-physical memory, all of it, or -EFAULT when any of it is outside RAM. */
+	int (*read_phys)(void *t, uint64_t addr, void *buf, size_t len);
+	/* write_phys - all of it or nothing (-EFAULT). */
+	int (*write_phys)(void *t, uint64_t addr, const void *buf, size_t len);
+	/* get_sys - vCPU @cpu's segment, descriptor-table and control registers (vmm/gdb/x86_sys.h). */
+	int (*get_sys)(void *t, unsigned int cpu, struct x86_sys *s);
+	/* get_lapic - vCPU @cpu's local APIC registers. */
+	int (*get_lapic)(void *t, unsigned int cpu, struct x86_lapic *l);
+	/* get_ioapic / get_pic - the VM's I/O APIC, and its 8259s (@pic: 2 entries, master then slave). */
+	int (*get_ioapic)(void *t, struct x86_ioapic *io);
+	int (*get_pic)(void *t, struct x86_pic *pic);
 };
 
 enum gdb_session_state {

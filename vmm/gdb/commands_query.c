@@ -1,5 +1,6 @@
-/* The gdb remote-protocol query packets (q..., Q...): features, threads, target description. */
+/* The gdb remote-protocol query packets (q..., Q...): features, threads, target description, monitor commands. */
 #include "vmm/gdb/commands_internal.h"
+#include "vmm/gdb/monitor.h"
 #include "vmm/gdb/packet.h"
 
 #include <errno.h>
@@ -97,6 +98,8 @@ void gdb_cmd_query(struct gdb_session *s, const char *pkt)
 		gdb_reply(s, "1");	/* gdb attached to a running machine: quitting detaches, it does not kill */
 	} else if (gdb_prefix(pkt, "qThreadExtraInfo,")) {
 		handle_extra_info(s, pkt + strlen("qThreadExtraInfo,"));
+	} else if (gdb_prefix(pkt, "qRcmd,")) {
+		gdb_monitor(s, pkt + strlen("qRcmd,"));
 	} else if (gdb_prefix(pkt, "qSymbol:")) {
 		gdb_reply(s, "OK");
 	} else {

@@ -8,6 +8,7 @@
 #include "vmm/exit_status.h"
 #include "vmm/gdb/breakpoints.h"
 #include "vmm/gdb/image_map.h"
+#include "vmm/gdb/target_kvm_sys.h"
 #include "vmm/log.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/stop.h"
@@ -77,6 +78,11 @@ void gdb_kvm_destroy(struct gdb_kvm *k)
 int gdb_kvm_event_fd(const struct gdb_kvm *k)
 {
 	return k->efd;
+}
+
+const struct gdb_vm *gdb_kvm_vm(const struct gdb_kvm *k)
+{
+	return k->vm;
 }
 
 unsigned int gdb_kvm_hw_slots(const struct gdb_kvm *k)
@@ -383,6 +389,12 @@ const struct gdb_target_ops gdb_kvm_ops = {
 	.resume = kvm_resume,
 	.describe = kvm_describe,
 	.kill = kvm_kill,
+	.read_phys = gdb_kvm_read_phys,
+	.write_phys = gdb_kvm_write_phys,
+	.get_sys = gdb_kvm_get_sys,
+	.get_lapic = gdb_kvm_get_lapic,
+	.get_ioapic = gdb_kvm_get_ioapic,
+	.get_pic = gdb_kvm_get_pic,
 };
 
 /* --- the vCPU side ---------------------------------------------------------------------------- */

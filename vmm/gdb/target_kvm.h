@@ -25,6 +25,9 @@ void gdb_kvm_destroy(struct gdb_kvm *k);
 /* gdb_kvm_event_fd - an eventfd, written when a vCPU stopped itself; read it before serving the event. */
 int gdb_kvm_event_fd(const struct gdb_kvm *k);
 
+/* gdb_kvm_vm - the VM @k was created over (for the monitor's ops, vmm/gdb/target_kvm_sys.c). */
+const struct gdb_vm *gdb_kvm_vm(const struct gdb_kvm *k);
+
 /* gdb_kvm_hw_slots - debug registers the host gives a VMM (KVM_CAP_GUEST_DEBUG_HW_BPS; 0 on kvm_pvm). */
 unsigned int gdb_kvm_hw_slots(const struct gdb_kvm *k);
 
