@@ -52,6 +52,9 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 # --- the bundled guest (always built without sanitizers, into $(BUILD)/guest) -----
 include guest/guest.mk
 
+# --- the Multiboot test kernels (tests/multiboot/, into $(BUILD)/multiboot) ---------
+include tests/multiboot/multiboot.mk
+
 # --- the VMM -----------------------------------------------------------------------
 VMM_SRCS := $(sort $(wildcard firmware/*.c vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
 VMM_MAIN := vmm/main.c
@@ -127,11 +130,11 @@ $(ACPI_TABLES): $(O)/tests/tools/acpi_tables.o $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-integration: $(KEEL) $(ELFPATCH) $(ACPI_TABLES)
-	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) ACPI_TABLES=$(ACPI_TABLES) ONLY='$(ONLY)' bash tests/integration/run.sh
+integration: $(KEEL) $(ELFPATCH) $(ACPI_TABLES) $(MB_KERNELS)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) ELFPATCH=$(ELFPATCH) ACPI_TABLES=$(ACPI_TABLES) MB_OUT=$(MB_OUT) ONLY='$(ONLY)' bash tests/integration/run.sh
 
 # one build's whole suite
-check: $(KEEL) $(UNIT_BIN) $(ELFPATCH) $(ACPI_TABLES)
+check: $(KEEL) $(UNIT_BIN) $(ELFPATCH) $(ACPI_TABLES) $(MB_KERNELS)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 

@@ -1,4 +1,4 @@
-/* Entry register state for the boot vCPU (PVH, Linux 64-bit), and the register dump printed after fatal exits. */
+/* Entry register state for the boot vCPU (PVH, Multiboot, Linux 64-bit), and the register dump printed after fatal exits. */
 #include "vcpu/regs.h"
 
 #include "vcpu/state.h"
@@ -56,10 +56,16 @@ void regs_pvh_regs(struct kvm_regs *regs, uint64_t entry, uint64_t start_info)
 	regs->rflags = 0x2;
 }
 
-int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
+void regs_multiboot_regs(struct kvm_regs *regs, uint64_t entry, uint32_t magic, uint64_t info)
+{
+	regs_pvh_regs(regs, entry, info);
+	regs->rax = magic;
+}
+
+/* The flat 32-bit entry state PVH and Multiboot share, with @regs as the general registers. */
+static int regs_setup_flat32(int vcpu_fd, const struct kvm_regs *regs)
 {
 	struct kvm_sregs sregs;
-	struct kvm_regs regs;
 	int ret;
 
 	ret = vcpu_state_get_regs(vcpu_fd, NULL, &sregs);
@@ -69,11 +75,26 @@ int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
 	ret = vcpu_state_set_regs(vcpu_fd, NULL, &sregs);
 	if (ret < 0)
 		return ret;
-	regs_pvh_regs(&regs, entry, start_info);
-	ret = vcpu_state_set_regs(vcpu_fd, &regs, NULL);
+	ret = vcpu_state_set_regs(vcpu_fd, regs, NULL);
 	if (ret < 0)
 		return ret;
 	return regs_default_fpu(vcpu_fd);
+}
+
+int regs_setup_multiboot(int vcpu_fd, uint64_t entry, uint32_t magic, uint64_t info)
+{
+	struct kvm_regs regs;
+
+	regs_multiboot_regs(&regs, entry, magic, info);
+	return regs_setup_flat32(vcpu_fd, &regs);
+}
+
+int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info)
+{
+	struct kvm_regs regs;
+
+	regs_pvh_regs(&regs, entry, start_info);
+	return regs_setup_flat32(vcpu_fd, &regs);
 }
 
 int regs_setup_linux64(int vcpu_fd, uint64_t entry, uint64_t boot_params, uint64_t pml4, uint64_t gdt,

@@ -1,4 +1,4 @@
-/* Initial register state of a vCPU (the PVH 32-bit and Linux 64-bit entry states), and register dumps. */
+/* Initial register state of a vCPU (the PVH and Multiboot 32-bit and Linux 64-bit entry states), and register dumps. */
 #ifndef KEEL_VCPU_REGS_H
 #define KEEL_VCPU_REGS_H
 
@@ -13,6 +13,14 @@ void regs_pvh_sregs(struct kvm_sregs *sregs);
 
 /* regs_pvh_regs - general registers at PVH entry: rip = @entry, rbx = @start_info, rflags = 2. */
 void regs_pvh_regs(struct kvm_regs *regs, uint64_t entry, uint64_t start_info);
+
+/*
+ * regs_multiboot_regs - general registers at a Multiboot entry (1 or 2; the segment state is PVH's:
+ * flat 32-bit code and data, CR0.PE=1 PG=0): rip = @entry, eax = @magic, ebx = @info, EFLAGS = 2
+ * (IF and VM clear). regs_setup_multiboot - apply them and that state to @vcpu_fd. 0 or -errno.
+ */
+void regs_multiboot_regs(struct kvm_regs *regs, uint64_t entry, uint32_t magic, uint64_t info);
+int regs_setup_multiboot(int vcpu_fd, uint64_t entry, uint32_t magic, uint64_t info);
 
 /* regs_setup_pvh - apply both, plus a default FPU state, to the vCPU behind @vcpu_fd. 0 or -errno. */
 int regs_setup_pvh(int vcpu_fd, uint64_t entry, uint64_t start_info);

@@ -17,11 +17,14 @@ void cli_usage(FILE *f)
 		"       keel --version        keel's version\n"
 		"\n"
 		"Options of 'keel run' (VALUE may also be given as --option=VALUE):\n"
-		"  --kernel PATH     a Linux bzImage (as in /boot), a vmlinux, or an ELF64 kernel with\n"
-		"                    a PVH entry note (default: the bundled guest)\n"
-		"  --initrd PATH     initial ramdisk (Linux finds it; PVH: the first module)\n"
-		"  --boot-protocol auto|linux|pvh   how the kernel is entered (default auto: a bzImage,\n"
-		"                    or a vmlinux without a PVH note, by Linux's 64-bit protocol, other\n"
+		"  --kernel PATH     a Linux bzImage (as in /boot), a vmlinux, a Multiboot 1 or 2 kernel\n"
+		"                    (ELF32, ELF64 or a binary with address fields), or an ELF64 kernel\n"
+		"                    with a PVH entry note (default: the bundled guest)\n"
+		"  --initrd PATH     initial ramdisk; may be given up to 16 times (Linux: concatenated;\n"
+		"                    PVH: modules 0..n-1; Multiboot: one module each, its string PATH)\n"
+		"  --boot-protocol auto|linux|multiboot|multiboot2|pvh   how the kernel is entered\n"
+		"                    (default auto: a bzImage, or a vmlinux without a PVH note, by Linux's\n"
+		"                    64-bit protocol; a Multiboot 2, else Multiboot 1 header by that; other\n"
 		"                    ELF kernels by PVH)\n"
 		"  --cmdline STR     kernel command line (at most 2047 bytes)\n"
 		"  --mem SIZE        guest RAM: a number with K, M, G or T (bare: MiB); default 256M,\n"
@@ -42,6 +45,9 @@ void cli_usage(FILE *f)
 		"  --net socket:PATH[,peer=PATH][,mac=MAC]   a virtio-net device exchanging frames as\n"
 		"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n"
 		"                    (default: whoever sent the last frame)\n"
+		"  --fw-cfg name=NAME,file=PATH | name=NAME,string=TEXT   a file in the guest's\n"
+		"                    fw_cfg directory (QEMU's -fw_cfg; NAME under opt/, at most 55\n"
+		"                    bytes; ',,' is a comma); up to 32\n"
 		"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
 		"  PLACE: each device's option may end in ,transport=pci|mmio (this device only)\n"
 		"                    and, over PCI, ,msix=off (no MSI-X: INTA# only); --rng=PLACE\n"
@@ -75,6 +81,7 @@ enum cli_opt {
 	CLI_HOST_FIXES,
 	CLI_REBOOT,
 	CLI_SHUTDOWN_TIMEOUT,
+	CLI_FW_CFG,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -91,6 +98,7 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_HOST_FIXES] = { .name = "--host-workarounds", .value = true },
 	[CLI_REBOOT] = { .name = "--reboot", .value = true },
 	[CLI_SHUTDOWN_TIMEOUT] = { .name = "--shutdown-timeout", .value = true },
+	[CLI_FW_CFG] = { .name = "--fw-cfg", .value = true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -122,6 +130,8 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 		return config_set_reboot(c, v, err, errlen);
 	case CLI_SHUTDOWN_TIMEOUT:
 		return config_set_shutdown_timeout(c, v, err, errlen);
+	case CLI_FW_CFG:
+		return config_add_fw_cfg(c, v, err, errlen);
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}

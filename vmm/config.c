@@ -34,9 +34,11 @@ void vm_config_init(struct vm_config *c)
 void vm_config_free(struct vm_config *c)
 {
 	free(c->kernel_path);
-	free(c->initrd_path);
+	for (unsigned int i = 0; i < c->ninitrds; i++)
+		free(c->initrd_paths[i]);
 	free(c->gdb);
 	virtio_config_free(&c->virtio);
+	config_fw_cfg_free(c);
 	vm_config_init(c);
 }
 
@@ -119,8 +121,8 @@ int config_set_boot_source(struct vm_config *c, const char *kernel, const char *
 
 	if (kernel && c->kernel_path)
 		return opt_err(err, errlen, "--kernel given twice");
-	if (initrd && c->initrd_path)
-		return opt_err(err, errlen, "--initrd given twice");
+	if (initrd && c->ninitrds == CONFIG_MAX_INITRDS)
+		return opt_err(err, errlen, "--initrd given more than %u times", CONFIG_MAX_INITRDS);
 	if (cmdline && given_twice(c, GIVEN_CMDLINE, "--cmdline", err, errlen))
 		return -EINVAL;
 	if (cmdline && strlen(cmdline) >= sizeof(c->cmdline))
@@ -134,7 +136,7 @@ int config_set_boot_source(struct vm_config *c, const char *kernel, const char *
 	if (k)
 		c->kernel_path = k;
 	if (i)
-		c->initrd_path = i;
+		c->initrd_paths[c->ninitrds++] = i;
 	if (cmdline) {
 		memcpy(c->cmdline, cmdline, strlen(cmdline) + 1);
 		c->given |= GIVEN_CMDLINE;
@@ -151,15 +153,24 @@ static int name_index(const char *v, const char *const *names, int n)
 	return -1;
 }
 
+/* The --boot-protocol names, in enum config_boot_protocol's order. */
+static const char *const boot_protocol_names[] = { "auto", "linux", "pvh", "multiboot", "multiboot2" };
+
+const char *config_boot_protocol_name(enum config_boot_protocol p)
+{
+	return (unsigned int)p < sizeof(boot_protocol_names) / sizeof(boot_protocol_names[0]) ? boot_protocol_names[p]
+											: "auto";
+}
+
 int config_set_boot_protocol(struct vm_config *c, const char *name, char *err, size_t errlen)
 {
-	static const char *const names[] = { "auto", "linux", "pvh" };
-	int i = name_index(name, names, 3);
+	int i = name_index(name, boot_protocol_names, (int)(sizeof(boot_protocol_names) / sizeof(boot_protocol_names[0])));
 
 	if (given_twice(c, GIVEN_BOOT_PROTOCOL, "--boot-protocol", err, errlen))
 		return -EINVAL;
 	if (i < 0)
-		return opt_err(err, errlen, "--boot-protocol %s: unknown protocol (auto, linux or pvh)",
+		return opt_err(err, errlen,
+			       "--boot-protocol %s: unknown protocol (auto, linux, multiboot, multiboot2 or pvh)",
 			       name ? name : "");
 	c->boot_protocol = (enum config_boot_protocol)i;
 	c->given |= GIVEN_BOOT_PROTOCOL;

@@ -12,6 +12,7 @@
 
 #define CONFIG_DEFAULT_MEM (256ull << 20)
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30u
+#define CONFIG_MAX_INITRDS 16u	/* --initrd files (BOOT_MODULES_MAX) */
 #define CONFIG_MAX_CPUS 4096u	/* the adders' bound; KVM's own limit is checked when the VM is created */
 
 /* How the kernel boots: chosen from the image (auto), or forced. */
@@ -19,6 +20,20 @@ enum config_boot_protocol {
 	CONFIG_BOOT_AUTO = 0,	/* a bzImage or a vmlinux without the PVH note: linux; other ELF: pvh */
 	CONFIG_BOOT_LINUX,	/* Linux's 64-bit boot protocol */
 	CONFIG_BOOT_PVH,	/* PVH (the ELF's XEN_ELFNOTE_PHYS32_ENTRY) */
+	CONFIG_BOOT_MULTIBOOT,	/* Multiboot 1 (a 0x1BADB002 header) */
+	CONFIG_BOOT_MULTIBOOT2,	/* Multiboot 2 (a 0xE85250D6 header) */
+};
+
+/* config_boot_protocol_name - the --boot-protocol name of @p ("auto", "linux", "pvh", "multiboot", "multiboot2"). */
+const char *config_boot_protocol_name(enum config_boot_protocol p);
+
+#define CONFIG_MAX_FW_CFG 32u	/* --fw-cfg items */
+
+/* One --fw-cfg item: a file in the guest's fw_cfg directory (devices/fw_cfg.h). */
+struct config_fw_cfg {
+	char *name;			/* "opt/...", at most 55 bytes */
+	char *file;			/* file=PATH: its bytes, read when the VM starts; NULL with string= */
+	char *string;			/* string=TEXT: these bytes (no NUL); NULL with file= */
 };
 
 /* Whether keel works around what the host's KVM cannot do (vcpu/quirks.h). */
@@ -35,7 +50,8 @@ enum config_host_fixes {
  */
 struct vm_config {
 	char *kernel_path;		/* NULL: the bundled guest */
-	char *initrd_path;		/* NULL: none */
+	char *initrd_paths[CONFIG_MAX_INITRDS];	/* --initrd files in order (Multiboot modules) */
+	unsigned int ninitrds;
 	char cmdline[KEEL_CMDLINE_MAX];	/* the kernel command line, "" by default */
 	uint64_t mem_size;		/* bytes */
 	unsigned int ncpus;		/* vCPUs */
@@ -48,6 +64,8 @@ struct vm_config {
 	bool gdb_wait;			/* hold every vCPU until gdb attaches */
 	struct virtio_config virtio;	/* disks, console, rng, NICs, transport */
 	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
+	struct config_fw_cfg fw_cfg[CONFIG_MAX_FW_CFG];	/* --fw-cfg files, in the order given */
+	unsigned int nfw_cfg;
 	unsigned int given;		/* which settings an adder made (vmm/config.c), for "given twice" */
 };
 
@@ -77,14 +95,14 @@ int config_set_cpus(struct vm_config *c, const char *n, char *err, size_t errlen
 int config_set_cpus_n(struct vm_config *c, unsigned int n, char *err, size_t errlen);
 
 /*
- * config_set_boot_source - the kernel (an ELF64 path; the bundled guest when never set), the
- * initrd and the kernel command line (at most KEEL_CMDLINE_MAX - 1 bytes). NULL leaves one as it
- * is; each may be set once.
+ * config_set_boot_source - the kernel (a path; the bundled guest when never set), one more initrd
+ * (up to CONFIG_MAX_INITRDS, kept in order) and the kernel command line (at most
+ * KEEL_CMDLINE_MAX - 1 bytes). NULL leaves one as it is; the kernel and command line may be set once.
  */
 int config_set_boot_source(struct vm_config *c, const char *kernel, const char *initrd, const char *cmdline,
 			   char *err, size_t errlen);
 
-/* config_set_boot_protocol - "auto", "linux" or "pvh" (--boot-protocol). Once. */
+/* config_set_boot_protocol - "auto", "linux", "multiboot", "multiboot2" or "pvh" (--boot-protocol). Once. */
 int config_set_boot_protocol(struct vm_config *c, const char *name, char *err, size_t errlen);
 
 /* config_set_host_fixes - "auto", "off" or "on" (--host-workarounds). Once. */
@@ -136,6 +154,16 @@ int config_set_rng_opts(struct vm_config *c, const char *opts, char *err, size_t
 int config_add_net(struct vm_config *c, const char *spec, char *err, size_t errlen);
 int config_add_net_opts(struct vm_config *c, enum virtio_net_kind kind, const char *name, const char *peer,
 			const unsigned char *mac, char *err, size_t errlen);
+
+/*
+ * config_add_fw_cfg - a fw_cfg file from "name=NAME,file=PATH" or "name=NAME,string=TEXT" (QEMU's
+ * -fw_cfg; "name=" may be left out of the first item, and ",," stands for a comma). NAME: under
+ * "opt/", at most 55 printable bytes, no empty, "." or ".." part, unique; PATH: a readable,
+ * non-empty regular file under 4 GiB; TEXT: not empty. At most CONFIG_MAX_FW_CFG.
+ * config_fw_cfg_free - release the items (vm_config_free calls it).
+ */
+int config_add_fw_cfg(struct vm_config *c, const char *spec, char *err, size_t errlen);
+void config_fw_cfg_free(struct vm_config *c);
 
 /* config_set_transport - how the guest finds virtio devices: "pci" (the default) or "mmio". Once. */
 int config_set_transport(struct vm_config *c, const char *name, char *err, size_t errlen);

@@ -128,14 +128,17 @@ static int vm_inputs(struct vm *vm)
 		req->kernel_size = (size_t)keel_bundled_guest_size;
 		req->kernel_name = "bundled guest";
 	}
-	if (vm->cfg.initrd_path) {
-		ret = image_open(vm->cfg.initrd_path, "--initrd", &vm->initrd_img, err, sizeof(err));
+	_Static_assert(CONFIG_MAX_INITRDS <= BOOT_MODULES_MAX, "a module for every --initrd");
+	for (unsigned int i = 0; i < vm->cfg.ninitrds; i++) {
+		ret = image_open(vm->cfg.initrd_paths[i], "--initrd", &vm->initrd_img[i], err, sizeof(err));
 		if (ret < 0)
 			return vm_boot_failed(ret, err);
-		req->initrd = vm->initrd_img.data;
-		req->initrd_size = vm->initrd_img.size;
-		req->initrd_name = vm->cfg.initrd_path;
+		vm->modules[i] = (struct boot_module){
+			.data = vm->initrd_img[i].data, .size = vm->initrd_img[i].size, .name = vm->cfg.initrd_paths[i],
+		};
 	}
+	req->modules = vm->cfg.ninitrds ? vm->modules : NULL;
+	req->nmodules = vm->cfg.ninitrds;
 	ret = vm_host_fixes(vm, err, sizeof(err));
 	if (ret < 0)
 		return vm_boot_failed(-EINVAL, err);
@@ -148,7 +151,7 @@ static int vm_inputs(struct vm *vm)
 		return KEEL_EXIT_HOST;
 	}
 	vm->boot_proto = vm->cfg.boot_protocol == CONFIG_BOOT_AUTO ? boot_protocol_for(req)
-			 : boot_protocol_named(vm->cfg.boot_protocol == CONFIG_BOOT_LINUX ? "linux" : "pvh");
+			 : boot_protocol_named(config_boot_protocol_name(vm->cfg.boot_protocol));
 	log_info("booting %s by the %s protocol%s%s%s", req->kernel_name, vm->boot_proto->name,
 		 vm->kernel.compression ? " (a bzImage; its " : "", vm->kernel.compression ? vm->kernel.compression : "",
 		 vm->kernel.compression ? " payload unpacked by keel)" : "");
@@ -189,9 +192,13 @@ static int vm_boot(struct vm *vm)
 	vm->boot_req.devices = NULL;
 	free(devs);
 	image_close(&vm->kernel_img);
-	image_close(&vm->initrd_img);
+	for (unsigned int i = 0; i < CONFIG_MAX_INITRDS; i++)
+		image_close(&vm->initrd_img[i]);
 	kernel_file_close(&vm->kernel);
-	return ret < 0 ? vm_boot_failed(ret, err) : 0;
+	if (ret < 0)
+		return vm_boot_failed(ret, err);
+	/* what the boot placed, for the devices that hand it over (fw_cfg) */
+	return machine_devices_booted(vm) < 0 ? KEEL_EXIT_HOST : 0;
 }
 
 /* Create the KVM VM: irqchip, PIT and memory slots. Returns an exit status. */
@@ -446,7 +453,8 @@ void vm_destroy(struct vm *vm)
 	}
 	machine_devices_destroy(vm);
 	image_close(&vm->kernel_img);
-	image_close(&vm->initrd_img);
+	for (unsigned int i = 0; i < CONFIG_MAX_INITRDS; i++)
+		image_close(&vm->initrd_img[i]);
 	kernel_file_close(&vm->kernel);
 	if (vm->quirks_ready) {
 		log_debug("host workarounds: %llu system calls completed, %llu other page faults passed, %llu"

@@ -22,6 +22,7 @@ struct console;
 struct gdb;
 struct virtio_host;
 struct bench_dev;
+struct machine_fw_cfg;
 
 struct vm {
 	struct vm_config cfg;
@@ -31,7 +32,9 @@ struct vm {
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, the base of every vCPU's CPUID */
 	const struct boot_protocol *boot_proto;	/* how the kernel boots (vmm/boot/boot.h) */
 	struct boot_request boot_req;	/* what it boots, from the inputs */
-	struct image kernel_img, initrd_img;	/* --kernel, --initrd: open until loaded */
+	struct image kernel_img;	/* --kernel: open until loaded */
+	struct image initrd_img[CONFIG_MAX_INITRDS];	/* --initrd files: open until loaded */
+	struct boot_module modules[CONFIG_MAX_INITRDS];	/* boot_req's view of them */
 	struct kernel_file kernel;	/* what the kernel file is; a bzImage's unpacked vmlinux */
 	char cmdline[KEEL_CMDLINE_MAX];	/* --cmdline plus what the host's workarounds add */
 	unsigned int host_flags;	/* enum vcpu_quirk bits in force */
@@ -51,6 +54,7 @@ struct vm {
 	struct gdb_vm gdb_view;		/* what a debugger may use of this VM (set once the vCPUs exist) */
 	struct virtio_host *virtio;	/* virtio devices and their I/O thread (devices/virtio/host.h), or NULL */
 	struct bench_dev *bench;	/* the bench devices (devices/bench.c), NULL unless cfg.bench */
+	struct machine_fw_cfg *fw_cfg;	/* the fw_cfg device and its items (vmm/machine_fw_cfg.h) */
 };
 
 /*

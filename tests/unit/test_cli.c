@@ -85,13 +85,13 @@ START_TEST(defaults_and_values)
 	ck_assert_uint_eq(o.cfg.mem_size, 256ull << 20);
 	ck_assert_uint_eq(o.cfg.ncpus, 1);
 	ck_assert_ptr_null(o.cfg.kernel_path);
-	ck_assert_ptr_null(o.cfg.initrd_path);
+	ck_assert_uint_eq(o.cfg.ninitrds, 0);
 	ck_assert_str_eq(o.cfg.cmdline, "");
 	ck_assert_int_eq(PARSE("run", "--kernel", "k.elf", "--initrd=i.img", "--cmdline", "a b=c", "--mem",
 			       "1G", "--cpus=4", "-v"),
 			 0);
 	ck_assert_str_eq(o.cfg.kernel_path, "k.elf");
-	ck_assert_str_eq(o.cfg.initrd_path, "i.img");
+	ck_assert_str_eq(o.cfg.initrd_paths[0], "i.img");
 	ck_assert_str_eq(o.cfg.cmdline, "a b=c");
 	ck_assert_uint_eq(o.cfg.mem_size, 1ull << 30);
 	ck_assert_uint_eq(o.cfg.ncpus, 4);
@@ -158,7 +158,8 @@ START_TEST(errors)
 	EXPECT_ERROR("--mem given twice", "run", "--mem", "64M", "--mem=128M");
 	EXPECT_ERROR("--cpus given twice", "run", "--cpus", "1", "--cpus", "2");
 	EXPECT_ERROR("--cmdline given twice", "run", "--cmdline", "", "--cmdline", "x");
-	EXPECT_ERROR("--initrd given twice", "run", "--initrd", "a", "--initrd=b");
+	EXPECT_ERROR("--boot-protocol multiboot3: unknown protocol (auto, linux, multiboot, multiboot2 or pvh)", "run",
+		     "--boot-protocol", "multiboot3");
 	EXPECT_ERROR("--gdb-wait takes no value", "run", "--gdb-wait=yes");
 }
 END_TEST

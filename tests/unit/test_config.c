@@ -33,7 +33,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(c.kvm_path, "/dev/kvm");
 	ck_assert_str_eq(c.cmdline, "");
 	ck_assert_ptr_null(c.kernel_path);
-	ck_assert_ptr_null(c.initrd_path);
+	ck_assert_uint_eq(c.ninitrds, 0);
 	ck_assert_ptr_null(c.gdb);
 	ck_assert(!c.gdb_wait);
 	ck_assert_int_eq(c.virtio.transport, VIRTIO_TRANSPORT_PCI);
@@ -101,13 +101,19 @@ START_TEST(boot_source)
 	vm_config_init(&c);
 	OK(config_set_boot_source(&c, "k.elf", NULL, NULL, E));
 	ck_assert_str_eq(c.kernel_path, "k.elf");
-	ck_assert_ptr_null(c.initrd_path);
+	ck_assert_uint_eq(c.ninitrds, 0);
 	BAD(config_set_boot_source(&c, "other.elf", NULL, NULL, E), "--kernel given twice");
 	ck_assert_str_eq(c.kernel_path, "k.elf");
 	OK(config_set_boot_source(&c, NULL, "i.img", "console=ttyS0 quiet", E));
-	ck_assert_str_eq(c.initrd_path, "i.img");
+	ck_assert_str_eq(c.initrd_paths[0], "i.img");
 	ck_assert_str_eq(c.cmdline, "console=ttyS0 quiet");
-	BAD(config_set_boot_source(&c, NULL, "j.img", NULL, E), "--initrd given twice");
+	OK(config_set_boot_source(&c, NULL, "j.img", NULL, E));	/* --initrd may be repeated: modules in order */
+	ck_assert_uint_eq(c.ninitrds, 2);
+	ck_assert_str_eq(c.initrd_paths[1], "j.img");
+	for (unsigned int i = 2; i < CONFIG_MAX_INITRDS; i++)
+		OK(config_set_boot_source(&c, NULL, "k.img", NULL, E));
+	BAD(config_set_boot_source(&c, NULL, "l.img", NULL, E), "--initrd given more than 16 times");
+	ck_assert_uint_eq(c.ninitrds, CONFIG_MAX_INITRDS);
 	BAD(config_set_boot_source(&c, NULL, NULL, "", E), "--cmdline given twice");
 	ck_assert_str_eq(c.cmdline, "console=ttyS0 quiet");
 	vm_config_free(&c);
@@ -120,7 +126,7 @@ START_TEST(boot_source)
 	longline[sizeof(longline) - 1] = '\0';
 	BAD(config_set_boot_source(&c, "k.elf", "i.img", longline, E), "--cmdline: 2048 bytes is too long (at most 2047)");
 	ck_assert_ptr_null(c.kernel_path);
-	ck_assert_ptr_null(c.initrd_path);
+	ck_assert_uint_eq(c.ninitrds, 0);
 	ck_assert_str_eq(c.cmdline, "");
 	longline[KEEL_CMDLINE_MAX - 1] = '\0';
 	OK(config_set_boot_source(&c, NULL, NULL, longline, E));
@@ -409,7 +415,7 @@ START_TEST(owns_its_strings)
 	wipe(sock);
 	wipe(peer);
 	ck_assert_str_eq(c.kernel_path, "/boot/k.elf");
-	ck_assert_str_eq(c.initrd_path, "/boot/i.img");
+	ck_assert_str_eq(c.initrd_paths[0], "/boot/i.img");
 	ck_assert_str_eq(c.cmdline, "a=b c");
 	ck_assert_str_eq(c.gdb, "unix:/tmp/g.sock");
 	ck_assert_str_eq(c.virtio.disks[0].spec, "/d.img,id=d0");
@@ -427,7 +433,7 @@ START_TEST(owns_its_strings)
 	ck_assert_str_eq(c.virtio.nets[1].peer, "/tmp/q");
 	vm_config_free(&c);
 	ck_assert_ptr_null(c.kernel_path);
-	ck_assert_ptr_null(c.initrd_path);
+	ck_assert_uint_eq(c.ninitrds, 0);
 	ck_assert_ptr_null(c.gdb);
 	ck_assert_uint_eq(virtio_config_ndevices(&c.virtio), 0);
 }

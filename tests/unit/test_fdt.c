@@ -127,6 +127,7 @@ START_TEST(tree_contents)
 	const uint32_t dbg[] = { 1, 0xf4, 1 };
 	const uint32_t i8042[] = { 1, 0x60, 1, 1, 0x64, 1 };
 	const uint32_t pm[] = { 1, 0x604, 2 };
+	const uint32_t fw_cfg[] = { 1, 0x510, 12 };
 	int len;
 	const char *stdout_path;
 
@@ -162,7 +163,7 @@ START_TEST(tree_contents)
 	assert_str(fdt, "/isa", "compatible", "isa");
 	assert_u32(fdt, "/isa", "#address-cells", 2);
 	assert_u32(fdt, "/isa", "#size-cells", 1);
-	ck_assert_uint_eq(count_subnodes(fdt, "/isa"), 4);
+	ck_assert_uint_eq(count_subnodes(fdt, "/isa"), 5);
 	assert_str(fdt, "/isa/serial@i3f8", "compatible", "ns16550a");
 	assert_cells(fdt, "/isa/serial@i3f8", "reg", serial, 3);
 	assert_u32(fdt, "/isa/serial@i3f8", "interrupts", 4);
@@ -173,6 +174,8 @@ START_TEST(tree_contents)
 	assert_cells(fdt, "/isa/i8042@i60", "reg", i8042, 6);
 	assert_str(fdt, "/isa/poweroff@i604", "compatible", "keel,pm1a-control");
 	assert_cells(fdt, "/isa/poweroff@i604", "reg", pm, 3);
+	assert_str(fdt, "/isa/fw-cfg@i510", "compatible", "qemu,fw-cfg-io");
+	assert_cells(fdt, "/isa/fw-cfg@i510", "reg", fw_cfg, 3);
 
 	/* Nothing else at the top level. */
 	ck_assert_uint_eq(count_subnodes(fdt, "/"), 4);
@@ -288,6 +291,7 @@ static void make_mini_kernel(struct mini_kernel *k)
 static void check_fdt_module(uint64_t ram, size_t initrd_size)
 {
 	static uint8_t initrd[8192];
+	const struct boot_module mod = { .data = initrd, .size = initrd_size, .name = "initrd" };
 	struct mini_kernel k;
 	struct boot_request req;
 	struct guest_mem mem;
@@ -301,8 +305,7 @@ static void check_fdt_module(uint64_t ram, size_t initrd_size)
 	make_mini_kernel(&k);
 	req = (struct boot_request){
 		.kernel = (const uint8_t *)&k, .kernel_size = sizeof(k), .kernel_name = "mini",
-		.initrd = initrd_size ? initrd : NULL, .initrd_size = initrd_size,
-		.initrd_name = "initrd", .cmdline = BOOTARGS, .ncpus = 3,
+		.modules = &mod, .nmodules = initrd_size ? 1 : 0, .cmdline = BOOTARGS, .ncpus = 3,
 	};
 	ck_assert_int_eq(gmem_init(&mem, ram), 0);
 	r = boot_setup(&mem, &req, &res, err, sizeof(err));

@@ -95,6 +95,7 @@ END_TEST
 
 START_TEST(boot_params_of_a_vmlinux)
 {
+	struct boot_module mod;
 	struct linux_boot_params bp;
 	struct boot_request req;
 	struct boot_result res;
@@ -107,9 +108,9 @@ START_TEST(boot_params_of_a_vmlinux)
 	memset(initrd, 0xab, sizeof(initrd));
 	req = request(&k);
 	req.cmdline = "console=ttyS0 root=/dev/vda";
-	req.initrd = initrd;
-	req.initrd_size = sizeof(initrd);
-	req.initrd_name = "test-initrd";
+	mod = (struct boot_module){ .data = initrd, .size = sizeof(initrd), .name = "test-initrd" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	linux_ok(&mem, 64 * MiB, &req, &res);
 	ck_assert_uint_eq(res.entry, K_ENTRY);
 	ck_assert_uint_eq(res.start_info_gpa, ZERO_PAGE);
@@ -150,6 +151,7 @@ END_TEST
 
 START_TEST(initrd_below_initrd_addr_max)
 {
+	struct boot_module mod;
 	struct linux_setup_header h = bz_header(0x01ffffff);	/* 32 MiB - 1 */
 	struct linux_boot_params bp;
 	struct boot_request req;
@@ -162,8 +164,9 @@ START_TEST(initrd_below_initrd_addr_max)
 	req = request(&k);
 	req.setup_hdr = (const uint8_t *)&h;
 	req.setup_hdr_len = sizeof(h);
-	req.initrd = initrd;
-	req.initrd_size = sizeof(initrd);
+	mod = (struct boot_module){ .data = initrd, .size = sizeof(initrd), .name = "initrd" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	linux_ok(&mem, 64 * MiB, &req, &res);
 	read_gpa(&mem, ZERO_PAGE, &bp, sizeof(bp));
 	ck_assert_uint_eq(bp.hdr.version, 0x020f);
@@ -175,6 +178,7 @@ END_TEST
 
 START_TEST(bad_linux_requests)
 {
+	struct boot_module mod;
 	struct linux_setup_header h = bz_header(0x7fffffff);
 	uint8_t big[4096];
 	struct boot_request req;
@@ -199,8 +203,9 @@ START_TEST(bad_linux_requests)
 	/* an initrd that cannot fit between the kernel and initrd_addr_max */
 	h = bz_header(0x00101fff);
 	req.cmdline = "";
-	req.initrd = big;
-	req.initrd_size = sizeof(big);
+	mod = (struct boot_module){ .data = big, .size = sizeof(big), .name = "initrd" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	linux_rejected(&req, 16 * MiB, "does not fit");
 	/* a kernel beyond RAM */
 	{

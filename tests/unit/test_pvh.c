@@ -185,6 +185,7 @@ END_TEST
 
 START_TEST(initrd_placement)
 {
+	struct boot_module mod;
 	static uint8_t initrd[MiB + 123];
 	struct kimg k;
 	struct boot_request req;
@@ -198,9 +199,9 @@ START_TEST(initrd_placement)
 		initrd[i] = (uint8_t)(i * 13 + 1);
 	make_kernel(&k);
 	req = request(&k);
-	req.initrd = initrd;
-	req.initrd_size = sizeof(initrd);
-	req.initrd_name = "test-initrd";
+	mod = (struct boot_module){ .data = initrd, .size = sizeof(initrd), .name = "test-initrd" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	boot_ok(&mem, 64 * MiB, &req, &res);
 	/* FDT at the top of low RAM, the initrd right below it, both page aligned. */
 	ck_assert_uint_eq(res.fdt_gpa, (64 * MiB - res.fdt_size) & ~0xfffull);
@@ -225,6 +226,7 @@ END_TEST
 
 START_TEST(initrd_too_large)
 {
+	struct boot_module mod;
 	/* 300 MiB of address space that is never touched: the request must fail first. */
 	const size_t size = 300 * MiB;
 	void *big = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -234,9 +236,9 @@ START_TEST(initrd_too_large)
 	ck_assert(big != MAP_FAILED);
 	make_kernel(&k);
 	req = request(&k);
-	req.initrd = big;
-	req.initrd_size = size;
-	req.initrd_name = "big.cpio";
+	mod = (struct boot_module){ .data = big, .size = size, .name = "big.cpio" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	expect_request_rejected(&req, 64 * MiB,
 				"big.cpio: 300 MiB initrd does not fit in guest RAM below 0x3fff000");
 	munmap(big, size);
@@ -245,6 +247,7 @@ END_TEST
 
 START_TEST(initrd_over_kernel)
 {
+	struct boot_module mod;
 	static uint8_t initrd[1536 * 1024];
 	struct kimg k;
 	struct boot_request req;
@@ -255,12 +258,12 @@ START_TEST(initrd_over_kernel)
 	ph.p_memsz = 2 * MiB;		/* kernel [1 MiB, 3 MiB) in 4 MiB of RAM */
 	put_ph(&k, 0, &ph);
 	req = request(&k);
-	req.initrd = initrd;
-	req.initrd_size = sizeof(initrd);
-	req.initrd_name = "test-initrd";
+	mod = (struct boot_module){ .data = initrd, .size = sizeof(initrd), .name = "test-initrd" };
+	req.modules = &mod;
+	req.nmodules = 1;
 	expect_request_rejected(&req, 4 * MiB, "test-initrd: 1.5 MiB initrd at [0x27f000, 0x3ff000) "
 				"would overlap kernel segment 0 [0x100000, 0x300000)");
-	req.initrd_size = 0;
+	mod.size = 0;
 	expect_request_rejected(&req, 4 * MiB, "test-initrd: empty initrd");
 }
 END_TEST
@@ -285,7 +288,9 @@ START_TEST(protocol_table)
 	ck_assert_str_eq(bp->name, "pvh");
 	ck_assert_ptr_eq(boot_protocol_named("pvh"), &boot_pvh);
 	ck_assert_ptr_eq(boot_protocol_named("linux"), &boot_linux);
-	ck_assert_ptr_null(boot_protocol_named("multiboot"));
+	ck_assert_ptr_eq(boot_protocol_named("multiboot"), &boot_multiboot);
+	ck_assert_ptr_eq(boot_protocol_named("multiboot2"), &boot_multiboot2);
+	ck_assert_ptr_null(boot_protocol_named("multiboot3"));
 	ck_assert(bp->probe(&req));
 	ck_assert(!boot_linux.probe(&req));		/* an ELF with the PVH note and no "Linux" note */
 	bad.kernel = junk;

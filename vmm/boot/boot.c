@@ -1,4 +1,4 @@
-/* The boot protocol table, and PVH: validate the kernel, place the initrd and device tree, then write everything into guest RAM. */
+/* The boot protocol table, and PVH: validate the kernel, place the initrds and device tree, then write everything into guest RAM. */
 #include "vmm/boot/boot.h"
 
 #include "firmware/machine.h"
@@ -25,7 +25,7 @@ struct boot_plan {
 	struct pvh_block info;
 	void *fdt;			/* built device tree (heap) */
 	uint64_t fdt_gpa, fdt_size;
-	uint64_t initrd_gpa;
+	uint64_t mod_gpa[BOOT_MODULES_MAX];	/* the --initrd files, each below the one before */
 	struct boot_acpi acpi;
 };
 
@@ -76,24 +76,28 @@ static int plan_fdt(struct boot_plan *p, const struct guest_mem *mem,
 	return 0;
 }
 
-/* Place the initrd right below the device tree, page aligned, above 1 MiB, clear of the kernel. */
-static int plan_initrd(struct boot_plan *p, const struct guest_mem *mem,
-		       const struct boot_request *req, char *err, size_t errlen)
+/*
+ * Place module @i (an --initrd file) right below @top (the device tree, or the module before it),
+ * page aligned, above 1 MiB, clear of the kernel; its address into p->mod_gpa[@i].
+ */
+static int plan_module(struct boot_plan *p, const struct guest_mem *mem, const struct boot_request *req,
+		       unsigned int i, uint64_t top, char *err, size_t errlen)
 {
-	const char *name = req->initrd_name ? req->initrd_name : "initrd";
-	uint64_t size = req->initrd_size, gpa;
+	const struct boot_module *m = &req->modules[i];
+	const char *name = m->name ? m->name : "initrd";
+	uint64_t size = m->size, gpa;
 	const struct elf_segment *s;
 	void *hva;
 
 	if (size == 0)
 		return boot_errf(err, errlen, "%s: empty initrd", name);
-	if (size > p->fdt_gpa - KEEL_HIGH_MEM_START)
+	if (top < KEEL_HIGH_MEM_START || size > top - KEEL_HIGH_MEM_START)
 		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
-				 name, boot_size(size).s, p->fdt_gpa);
-	gpa = (p->fdt_gpa - size) & ~PAGE_MASK;
+				 name, boot_size(size).s, top);
+	gpa = (top - size) & ~PAGE_MASK;
 	if (gpa < KEEL_HIGH_MEM_START)
 		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
-				 name, boot_size(size).s, p->fdt_gpa);
+				 name, boot_size(size).s, top);
 	s = elf_overlaps(&p->kernel, gpa, size);
 	if (s)
 		return boot_errf(err, errlen, "%s: %s initrd at [0x%" PRIx64 ", 0x%" PRIx64 ") would overlap"
@@ -103,8 +107,8 @@ static int plan_initrd(struct boot_plan *p, const struct guest_mem *mem,
 	if (ranges_overlap(gpa, size, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE) ||
 	    gmem_translate(mem, gpa, size, &hva) != 0)
 		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
-				 name, boot_size(size).s, p->fdt_gpa);
-	p->initrd_gpa = gpa;
+				 name, boot_size(size).s, top);
+	p->mod_gpa[i] = gpa;
 	return 0;
 }
 
@@ -112,11 +116,12 @@ static int plan_initrd(struct boot_plan *p, const struct guest_mem *mem,
 static int plan(struct boot_plan *p, const struct guest_mem *mem, const struct boot_request *req,
 		char *err, size_t errlen)
 {
-	struct pvh_module mods[2];
+	struct pvh_module mods[BOOT_MODULES_MAX + 1];
 	unsigned int nmods = 0;
 	int r;
 
-	if (!req->kernel_name || !req->cmdline || (!req->kernel && req->kernel_size))
+	if (!req->kernel_name || !req->cmdline || (!req->kernel && req->kernel_size) ||
+	    (req->nmodules && !req->modules))
 		return boot_errf(err, errlen, "boot request without a kernel name or command line");
 	if (req->ncpus == 0)
 		return boot_errf(err, errlen, "no vCPUs to boot");
@@ -130,8 +135,11 @@ static int plan(struct boot_plan *p, const struct guest_mem *mem, const struct b
 	r = plan_fdt(p, mem, req, err, errlen);
 	if (r)
 		return r;
-	if (req->initrd) {
-		r = plan_initrd(p, mem, req, err, errlen);
+	if (req->nmodules > BOOT_MODULES_MAX)
+		return boot_errf(err, errlen, "%u initrds: keel hands over at most %d", req->nmodules,
+				 BOOT_MODULES_MAX);
+	for (unsigned int i = 0; i < req->nmodules; i++) {
+		r = plan_module(p, mem, req, i, i ? p->mod_gpa[i - 1] : p->fdt_gpa, err, errlen);
 		if (r)
 			return r;
 	}
@@ -140,9 +148,14 @@ static int plan(struct boot_plan *p, const struct guest_mem *mem, const struct b
 		return r;
 	/*
 	 * Linux takes module 0 as its initrd, so module 0 is always the initrd: an empty one (size 0,
-	 * which Linux ignores) when there is none, so that the device tree is never taken for it.
+	 * which Linux ignores) when there is none, so that the device tree is never taken for it. The
+	 * other --initrd files follow; the device tree is the last module (the bundled guest looks
+	 * for it there).
 	 */
-	mods[nmods++] = (struct pvh_module){ .paddr = req->initrd ? p->initrd_gpa : 0, .size = req->initrd_size };
+	if (!req->nmodules)
+		mods[nmods++] = (struct pvh_module){ .paddr = 0, .size = 0 };
+	for (unsigned int i = 0; i < req->nmodules; i++)
+		mods[nmods++] = (struct pvh_module){ .paddr = p->mod_gpa[i], .size = req->modules[i].size };
 	mods[nmods++] = (struct pvh_module){
 		.paddr = p->fdt_gpa, .size = p->fdt_size, .cmdline = KEEL_FDT_MODULE_CMDLINE
 	};
@@ -154,8 +167,8 @@ static int load(const struct boot_plan *p, const struct guest_mem *mem,
 {
 	int r = elf_load(mem, &p->kernel);
 
-	if (r == 0 && req->initrd)
-		r = gmem_write(mem, p->initrd_gpa, req->initrd, req->initrd_size);
+	for (unsigned int i = 0; r == 0 && i < req->nmodules; i++)
+		r = gmem_write(mem, p->mod_gpa[i], req->modules[i].data, req->modules[i].size);
 	if (r == 0)
 		r = gmem_write(mem, p->fdt_gpa, p->fdt, p->fdt_size);
 	if (r == 0)
@@ -171,6 +184,15 @@ static int plan_new(const struct guest_mem *mem, const struct boot_request *req,
 {
 	*out = boot_plan_alloc(sizeof(**out), err, errlen);
 	return *out ? plan(*out, mem, req, err, errlen) : -ENOMEM;
+}
+
+uint64_t boot_modules_size(const struct boot_request *req)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < req->nmodules; i++)
+		n += req->modules[i].size;
+	return n;
 }
 
 void *boot_plan_alloc(size_t size, char *err, size_t errlen)
@@ -211,8 +233,8 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 			.start_info_gpa = p->info.start_info_gpa,
 			.kernel_start = p->kernel.start,
 			.kernel_end = p->kernel.end,
-			.initrd_gpa = req->initrd ? p->initrd_gpa : 0,
-			.initrd_size = req->initrd ? req->initrd_size : 0,
+			.initrd_gpa = req->nmodules ? p->mod_gpa[0] : 0,
+			.initrd_size = req->nmodules ? req->modules[0].size : 0,
 			.fdt_gpa = p->fdt_gpa,
 			.fdt_size = p->fdt_size,
 			.acpi_gpa = p->acpi.rsdp_gpa,
@@ -267,6 +289,8 @@ const struct boot_protocol boot_pvh = {
 /* In probe order; the last one claims every image. */
 static const struct boot_protocol *const boot_protocols[] = {
 	&boot_linux,
+	&boot_multiboot2,	/* a kernel with both Multiboot headers gets the richer information */
+	&boot_multiboot,
 	&boot_pvh,
 };
 

@@ -1,4 +1,4 @@
-/* Booting a guest: the boot protocols behind one const ops table (Linux's 64-bit protocol, then PVH), and what they share (ACPI tables, low RAM). */
+/* Booting a guest: the boot protocols behind one const ops table (Linux's 64-bit protocol, Multiboot 2 and 1, then PVH), and what they share (ACPI tables, low RAM, modules). */
 #ifndef KEEL_VMM_BOOT_BOOT_H
 #define KEEL_VMM_BOOT_BOOT_H
 
@@ -10,6 +10,19 @@
 
 struct dev_descs;
 
+#define BOOT_MODULES_MAX 16	/* --initrd files (modules) keel hands over */
+
+/*
+ * One --initrd file. Linux gets them concatenated (each padded to 4 bytes: initramfs archives
+ * may follow each other), PVH as modules 0..n-1 (the device tree module after them), Multiboot
+ * as modules with @name as each one's string.
+ */
+struct boot_module {
+	const uint8_t *data;
+	size_t size;
+	const char *name;		/* the path as given: messages, and the Multiboot module string */
+};
+
 /* What to boot. Buffers belong to the caller and must stay valid during boot_setup(). */
 struct boot_request {
 	const uint8_t *kernel;		/* the ELF to load: the file itself, or the vmlinux unpacked from a bzImage */
@@ -17,13 +30,21 @@ struct boot_request {
 	const uint8_t *setup_hdr;	/* a bzImage's setup header (from file offset 0x1f1), NULL for an ELF */
 	size_t setup_hdr_len;
 	const char *kernel_name;	/* path or "bundled guest", for messages */
-	const uint8_t *initrd;		/* NULL when none */
-	size_t initrd_size;
-	const char *initrd_name;	/* path, for messages */
+	const struct boot_module *modules; /* the --initrd files in order (boot_initrd: the first); NULL when none */
+	unsigned int nmodules;		/* at most BOOT_MODULES_MAX */
 	const char *cmdline;		/* never NULL; at most KEEL_CMDLINE_MAX - 1 bytes */
 	unsigned int ncpus;		/* vCPUs; vCPU i has APIC id i */
 	const struct dev_descs *devices;	/* the devices as they describe themselves, for the FDT; NULL: none */
 };
+
+/* boot_initrd - the first module of @req (what Linux and PVH call the initrd), or NULL. */
+static inline const struct boot_module *boot_initrd(const struct boot_request *req)
+{
+	return req->nmodules ? &req->modules[0] : NULL;
+}
+
+/* boot_modules_size - the bytes of all of @req's modules. */
+uint64_t boot_modules_size(const struct boot_request *req);
 
 #define BOOT_MAP_MAX 16		/* image map entries (one per loaded segment) */
 
@@ -38,11 +59,11 @@ struct boot_map_seg {
 
 /* Where things landed. */
 struct boot_result {
-	uint64_t entry;			/* PVH: the 32-bit entry; Linux: startup_64 (physical) */
-	uint64_t start_info_gpa;	/* PVH: hvm_start_info (%ebx); Linux: boot_params (%rsi) */
+	uint64_t entry;			/* PVH, Multiboot: the 32-bit entry; Linux: startup_64 (physical) */
+	uint64_t start_info_gpa;	/* PVH: hvm_start_info (%ebx); Linux: boot_params (%rsi); Multiboot: its information (%ebx) */
 	uint64_t kernel_start;		/* lowest loaded byte */
 	uint64_t kernel_end;		/* one past the highest loaded byte (memsz included) */
-	uint64_t initrd_gpa, initrd_size; /* 0, 0 when none */
+	uint64_t initrd_gpa, initrd_size; /* the first module (Linux: all of them concatenated); 0, 0 when none */
 	uint64_t fdt_gpa, fdt_size;	/* the device tree module (PVH) */
 	uint64_t acpi_gpa;		/* the RSDP */
 	unsigned int nmap;		/* the kernel image's virtual -> physical map */
@@ -88,6 +109,9 @@ struct boot_protocol {
 extern const struct boot_protocol boot_pvh;
 /* Linux's 64-bit boot protocol (vmm/boot/linux.c): a bzImage's vmlinux, or a vmlinux without the PVH note. */
 extern const struct boot_protocol boot_linux;
+/* Multiboot 1 (vmm/boot/multiboot.c) and Multiboot 2 (vmm/boot/multiboot2.c): a kernel with that header. */
+extern const struct boot_protocol boot_multiboot;
+extern const struct boot_protocol boot_multiboot2;
 
 /*
  * boot_protocol_for - the first protocol of the table whose probe claims @req's kernel; when none
@@ -95,7 +119,7 @@ extern const struct boot_protocol boot_linux;
  */
 const struct boot_protocol *boot_protocol_for(const struct boot_request *req);
 
-/* boot_protocol_named - the protocol called @name ("linux", "pvh"), or NULL. */
+/* boot_protocol_named - the protocol called @name ("linux", "multiboot2", "multiboot", "pvh"), or NULL. */
 const struct boot_protocol *boot_protocol_named(const char *name);
 
 /*

@@ -1,4 +1,4 @@
-/* Validating an untrusted ELF64 kernel (for PVH or the Linux 64-bit entry) and loading its segments at their physical addresses. */
+/* Validating an untrusted ELF kernel (ELF64 for PVH or the Linux 64-bit entry, ELF32 too for Multiboot) and loading its segments at their physical addresses. */
 #include "vmm/boot/elf.h"
 
 #include "firmware/machine.h"
@@ -22,6 +22,7 @@ struct elf_check {
 	const char *name;
 	char *err;
 	size_t errlen;
+	bool allow32;			/* ELFCLASS32 (EM_386) accepted too: Multiboot kernels */
 };
 
 /* One line "NAME: problem" into the caller's buffer; evaluates to -EINVAL. */
@@ -65,36 +66,69 @@ static const char *type_name(unsigned int type)
 	}
 }
 
+/* The ELF header, widened into @eh when it is an ELF32 one (accepted only with c->allow32). */
+static int read_header(const struct elf_check *c, Elf64_Ehdr *eh)
+{
+	const bool is32 = c->allow32 && c->file[EI_CLASS] == ELFCLASS32;
+	const size_t need = is32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	Elf32_Ehdr e;
+
+	if (c->size < need)
+		return FAIL(c, "truncated: the ELF header needs %zu bytes but the file has %zu", need, c->size);
+	if (!is32) {
+		memcpy(eh, c->file, sizeof(*eh));
+		return 0;
+	}
+	memcpy(&e, c->file, sizeof(e));
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, e.e_ident, EI_NIDENT);
+	eh->e_type = e.e_type;
+	eh->e_machine = e.e_machine;
+	eh->e_version = e.e_version;
+	eh->e_entry = e.e_entry;
+	eh->e_phoff = e.e_phoff;
+	eh->e_phentsize = e.e_phentsize;
+	eh->e_phnum = e.e_phnum;
+	return 0;
+}
+
 static int check_header(const struct elf_check *c, Elf64_Ehdr *eh)
 {
 	uint64_t phsize, phend;
+	bool is32;
+	size_t phentsize;
+	int r;
 
 	if (c->size == 0)
 		return FAIL(c, "empty file (not an ELF file)");
 	if (c->size < SELFMAG || memcmp(c->file, ELFMAG, SELFMAG) != 0)
 		return FAIL(c, "not an ELF file (bad magic)");
-	if (c->size < sizeof(*eh))
-		return FAIL(c, "truncated: the ELF header needs %zu bytes but the file has %zu",
-			    sizeof(*eh), c->size);
-	memcpy(eh, c->file, sizeof(*eh));
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return FAIL(c, "not a 64-bit ELF file (class %u, keel boots ELFCLASS64 kernels)",
-			    eh->e_ident[EI_CLASS]);
+	r = read_header(c, eh);
+	if (r)
+		return r;
+	is32 = c->allow32 && eh->e_ident[EI_CLASS] == ELFCLASS32;
+	phentsize = is32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 && !is32)
+		return FAIL(c, "not a %s ELF file (class %u, keel boots ELFCLASS64%s kernels)",
+			    c->allow32 ? "32- or 64-bit" : "64-bit", eh->e_ident[EI_CLASS],
+			    c->allow32 ? " and ELFCLASS32" : "");
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
 		return FAIL(c, "not a little-endian ELF file (data encoding %u, expected ELFDATA2LSB)",
 			    eh->e_ident[EI_DATA]);
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
 		return FAIL(c, "unsupported ELF version %u/%u (expected EV_CURRENT)",
 			    eh->e_ident[EI_VERSION], eh->e_version);
-	if (eh->e_machine != EM_X86_64)
+	if (is32 && eh->e_machine != EM_386)
+		return FAIL(c, "not an i386 ELF file (e_machine %u, expected EM_386 in a 32-bit ELF)",
+			    eh->e_machine);
+	if (!is32 && eh->e_machine != EM_X86_64)
 		return FAIL(c, "not an x86-64 ELF file (e_machine %u, expected EM_X86_64)",
 			    eh->e_machine);
 	if (eh->e_type != ET_EXEC)
 		return FAIL(c, "not an executable ELF file (e_type %u%s, keel boots ET_EXEC kernels)",
 			    eh->e_type, type_name(eh->e_type));
-	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return FAIL(c, "program header size is %u bytes, expected %zu", eh->e_phentsize,
-			    sizeof(Elf64_Phdr));
+	if (eh->e_phentsize != phentsize)
+		return FAIL(c, "program header size is %u bytes, expected %zu", eh->e_phentsize, phentsize);
 	if (eh->e_phnum == 0)
 		return FAIL(c, "no program headers");
 	if (eh->e_phnum == PN_XNUM)
@@ -230,36 +264,70 @@ static bool entry_in_exec(const struct elf_image *img, uint64_t entry)
 	return false;
 }
 
+/* Program header @i of the table at @eh->e_phoff, widened from Elf32_Phdr when the file is ELF32. */
+static void read_phdr(const struct elf_check *c, const Elf64_Ehdr *eh, unsigned int i, Elf64_Phdr *ph)
+{
+	Elf32_Phdr p;
+
+	if (eh->e_ident[EI_CLASS] == ELFCLASS64) {
+		memcpy(ph, c->file + eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+		return;
+	}
+	memcpy(&p, c->file + eh->e_phoff + (uint64_t)i * sizeof(p), sizeof(p));
+	*ph = (Elf64_Phdr){
+		.p_type = p.p_type, .p_flags = p.p_flags, .p_offset = p.p_offset, .p_vaddr = p.p_vaddr,
+		.p_paddr = p.p_paddr, .p_filesz = p.p_filesz, .p_memsz = p.p_memsz, .p_align = p.p_align,
+	};
+}
+
+static int parse(const struct elf_check *c, struct elf_image *img)
+{
+	Elf64_Ehdr eh = { 0 };
+	int r = 0;
+
+	memset(img, 0, sizeof(*img));
+	r = check_header(c, &eh);
+	if (r)
+		return r;
+	img->file = c->file;
+	img->size = c->size;
+	img->e_entry = eh.e_entry;
+	img->elf_class = eh.e_ident[EI_CLASS] == ELFCLASS32 ? 32 : 64;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		read_phdr(c, &eh, i, &ph);
+		if (ph.p_type == PT_LOAD)
+			r = check_load(c, i, &ph, img);
+		else if (ph.p_type == PT_NOTE)
+			r = check_notes(c, i, &ph, img);
+		if (r)
+			return r;
+	}
+	if (img->nsegs == 0)
+		return FAIL(c, "no loadable (PT_LOAD) segment");
+	return 0;
+}
+
 int elf_parse(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
 	      struct elf_image *img, char *err, size_t errlen)
 {
 	const struct elf_check c = {
 		.mem = mem, .file = file, .size = size, .name = name, .err = err, .errlen = errlen,
 	};
-	Elf64_Ehdr eh;
-	int r = 0;
 
-	memset(img, 0, sizeof(*img));
-	r = check_header(&c, &eh);
-	if (r)
-		return r;
-	img->file = file;
-	img->size = size;
-	img->e_entry = eh.e_entry;
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
+	return parse(&c, img);
+}
 
-		memcpy(&ph, file + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.p_type == PT_LOAD)
-			r = check_load(&c, i, &ph, img);
-		else if (ph.p_type == PT_NOTE)
-			r = check_notes(&c, i, &ph, img);
-		if (r)
-			return r;
-	}
-	if (img->nsegs == 0)
-		return FAIL(&c, "no loadable (PT_LOAD) segment");
-	return 0;
+int elf_parse_any(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+		  struct elf_image *img, char *err, size_t errlen)
+{
+	const struct elf_check c = {
+		.mem = mem, .file = file, .size = size, .name = name, .err = err, .errlen = errlen,
+		.allow32 = true,
+	};
+
+	return parse(&c, img);
 }
 
 int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,

@@ -1,4 +1,4 @@
-/* Validating an untrusted ELF64 kernel held in memory (PVH, or Linux's 64-bit entry) and loading its segments. */
+/* Validating an untrusted ELF kernel held in memory (ELF64 for PVH or Linux's 64-bit entry, ELF32 too for Multiboot) and loading its segments. */
 #ifndef KEEL_VMM_BOOT_ELF_H
 #define KEEL_VMM_BOOT_ELF_H
 
@@ -32,6 +32,7 @@ struct elf_image {
 	bool has_pvh;			/* carries XEN_ELFNOTE_PHYS32_ENTRY */
 	bool linux_note;		/* carries a note owned by "Linux" (a Linux vmlinux does) */
 	uint64_t start, end;		/* lowest loaded byte, one past the highest */
+	unsigned int elf_class;		/* 32 or 64 */
 };
 
 /*
@@ -49,6 +50,12 @@ int elf_validate(const struct guest_mem *mem, const uint8_t *file, size_t size, 
  */
 int elf_parse(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
 	      struct elf_image *img, char *err, size_t errlen);
+/*
+ * elf_parse_any - elf_parse accepting an ELF32 i386 file (EM_386, its headers widened) as well as
+ * ELF64 x86-64: Multiboot kernels. img->elf_class says which it was.
+ */
+int elf_parse_any(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
+		  struct elf_image *img, char *err, size_t errlen);
 int elf_validate_linux64(const struct guest_mem *mem, const uint8_t *file, size_t size, const char *name,
 			 struct elf_image *img, char *err, size_t errlen);
 

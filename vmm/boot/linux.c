@@ -81,17 +81,29 @@ static int plan_header(struct linux_plan *p, const struct boot_request *req, cha
 	return 0;
 }
 
+/* The --initrd files as Linux gets them: one after another, each padded to 4 bytes, as one initrd. */
+static uint64_t initrd_total(const struct boot_request *req)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < req->nmodules; i++)
+		n = ((n + 3) & ~3ull) + req->modules[i].size;
+	return n;
+}
+
 /* The initrd as high as it may go: below initrd_addr_max and the end of low RAM, clear of the kernel. */
 static int plan_initrd(struct linux_plan *p, const struct guest_mem *mem, const struct boot_request *req,
 		       char *err, size_t errlen)
 {
-	const char *name = req->initrd_name ? req->initrd_name : "initrd";
+	const char *name = req->nmodules > 1 ? "--initrd files" : req->modules[0].name ? req->modules[0].name : "initrd";
 	uint64_t top = boot_low_ram_end(mem), max = p->bp.hdr.initrd_addr_max;
-	uint64_t size = req->initrd_size, kend = p->kernel.end, gpa;
+	uint64_t size = initrd_total(req), kend = p->kernel.end, gpa;
 	void *hva;
 
-	if (size == 0)
-		return boot_errf(err, errlen, "%s: empty initrd", name);
+	for (unsigned int i = 0; i < req->nmodules; i++)
+		if (req->modules[i].size == 0)
+			return boot_errf(err, errlen, "%s: empty initrd",
+					 req->modules[i].name ? req->modules[i].name : "initrd");
 	if (max == 0)
 		max = LINUX_INITRD_MAX_DEFAULT;
 	if (top > max + 1)
@@ -159,7 +171,9 @@ static int plan(struct linux_plan *p, const struct guest_mem *mem, const struct 
 	r = pvh_check_cmdline(req->cmdline, err, errlen);
 	if (r == 0)
 		r = plan_header(p, req, err, errlen);
-	if (r == 0 && req->initrd)
+	if (r == 0 && req->nmodules > BOOT_MODULES_MAX)
+		r = boot_errf(err, errlen, "%u initrds: keel hands over at most %d", req->nmodules, BOOT_MODULES_MAX);
+	if (r == 0 && req->nmodules)
 		r = plan_initrd(p, mem, req, err, errlen);
 	if (r == 0)
 		r = plan_e820(p, mem, err, errlen);
@@ -197,9 +211,18 @@ static int load(const struct linux_plan *p, const struct guest_mem *mem, const s
 	/* null, null, 64-bit code (__BOOT_CS), data (__BOOT_DS) */
 	static const uint64_t gdt[4] = { 0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
 	int r = elf_load(mem, &p->kernel);
+	uint64_t off = 0;
 
-	if (r == 0 && req->initrd)
-		r = gmem_write(mem, p->initrd_gpa, req->initrd, req->initrd_size);
+	for (unsigned int i = 0; r == 0 && i < req->nmodules; i++) {
+		static const uint8_t pad[3];
+		uint64_t at = (off + 3) & ~3ull;
+
+		if (at > off)	/* zeros between archives */
+			r = gmem_write(mem, p->initrd_gpa + off, pad, at - off);
+		if (r == 0)
+			r = gmem_write(mem, p->initrd_gpa + at, req->modules[i].data, req->modules[i].size);
+		off = at + req->modules[i].size;
+	}
 	if (r == 0)
 		r = gmem_write(mem, LINUX_CMDLINE_GPA, req->cmdline, strlen(req->cmdline) + 1);
 	if (r == 0 && p->bp.hdr.setup_data)
@@ -255,8 +278,8 @@ static int linux_load(struct guest_mem *mem, const struct boot_request *req, str
 			.start_info_gpa = LINUX_ZERO_PAGE_GPA,
 			.kernel_start = p->kernel.start,
 			.kernel_end = p->kernel.end,
-			.initrd_gpa = req->initrd ? p->initrd_gpa : 0,
-			.initrd_size = req->initrd ? req->initrd_size : 0,
+			.initrd_gpa = req->nmodules ? p->initrd_gpa : 0,
+			.initrd_size = req->nmodules ? initrd_total(req) : 0,
 			.acpi_gpa = p->acpi.rsdp_gpa,
 		};
 		boot_result_map_elf(res, &p->kernel);
