@@ -1,4 +1,4 @@
-/* keel's DSDT: the serial ports, the PCI host bridge with its interrupt routing and links, the virtio-mmio windows, \_S5. */
+/* keel's DSDT: the serial ports, fw_cfg, the PCI host bridge with its interrupt routing and links, the virtio-mmio windows, \_S5. */
 #include "firmware/acpi_dsdt.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #define MAX_UARTS 9u			/* COM1 ... COM9 */
 #define LINK_STA 0x0bu			/* present, enabled, functioning (not shown in the UI) */
 #define FOUR_GIB 0x100000000ull
+#define FW_CFG_COMPATIBLE "qemu,fw-cfg-io"	/* devices/fw_cfg.c's description */
 
 static bool is(const struct dev_desc *d, enum desc_space space, const char *compatible)
 {
@@ -30,7 +31,7 @@ static bool range_ok(uint64_t base, uint64_t size, uint64_t end)
 /* Can the DSDT carry every description it uses? The host bridge into *@host (NULL: none). */
 static int check(const struct dev_descs *devs, const struct dev_desc **host)
 {
-	unsigned int uarts = 0;
+	unsigned int uarts = 0, fw_cfgs = 0;
 
 	*host = NULL;
 	for (unsigned int i = 0; i < devs->n; i++) {
@@ -53,6 +54,10 @@ static int check(const struct dev_descs *devs, const struct dev_desc **host)
 		} else if (is(d, DESC_ISA_IO, "ns16550a")) {
 			if (++uarts > MAX_UARTS || d->nregs < 1 || d->regs[0].size > 0xff ||
 			    !range_ok(d->regs[0].base, d->regs[0].size, PORTS_END) || d->irq > 15)
+				return -EINVAL;
+		} else if (is(d, DESC_ISA_IO, FW_CFG_COMPATIBLE)) {
+			if (++fw_cfgs > 1 || d->nregs < 1 || d->regs[0].size > 0xff ||
+			    !range_ok(d->regs[0].base, d->regs[0].size, PORTS_END))
 				return -EINVAL;
 		} else if (d->space != DESC_ISA_IO && d->space != DESC_MMIO) {
 			return -EINVAL;		/* a kind this writer does not know */
@@ -79,6 +84,25 @@ static void uart(struct aml *a, const struct dev_desc *d, unsigned int n)
 	aml_rt_io(a, (uint16_t)d->regs[0].base, (uint8_t)d->regs[0].size);
 	if (d->irq >= 0)
 		aml_rt_irq(a, (unsigned int)d->irq);
+	aml_rt_end(a);
+	aml_end(a);
+}
+
+/*
+ * fw_cfg: Linux's qemu_fw_cfg driver binds QEMU0002 and takes its ports from _CRS (the selector,
+ * the data port and, with 12 ports, the DMA address). Present, enabled, functioning and not shown
+ * to the user (_STA 0x0b), as on QEMU.
+ */
+static void fw_cfg(struct aml *a, const struct dev_desc *d)
+{
+	aml_device_begin(a, "FWCF");
+	aml_name(a, "_HID");
+	aml_string(a, "QEMU0002");
+	aml_name(a, "_STA");
+	aml_integer(a, LINK_STA);
+	aml_name(a, "_CRS");
+	aml_rt_begin(a);
+	aml_rt_io(a, (uint16_t)d->regs[0].base, (uint8_t)d->regs[0].size);
 	aml_rt_end(a);
 	aml_end(a);
 }
@@ -243,6 +267,9 @@ int acpi_dsdt_body(struct aml *a, const struct dev_descs *devs)
 	for (unsigned int i = 0; i < devs->n; i++)
 		if (is(&devs->d[i], DESC_ISA_IO, "ns16550a"))
 			uart(a, &devs->d[i], ++uarts);
+	for (unsigned int i = 0; i < devs->n; i++)
+		if (is(&devs->d[i], DESC_ISA_IO, FW_CFG_COMPATIBLE))
+			fw_cfg(a, &devs->d[i]);
 	/*
 	 * No keyboard (PNP0303) even when the i8042 is described: keel's i8042 only resets, and
 	 * Linux's driver would bind it and log its self-test timing out.

@@ -91,6 +91,8 @@ _Static_assert(KEEL_VIRTIO_GSI_BASE + KEEL_VIRTIO_GSI_COUNT == KEEL_MSI_GSI_BASE
  *   /isa/debug-exit@if4    compatible "keel,debug-exit", reg = <1 0xf4 1>
  *   /isa/i8042@i60    compatible "intel,8042", reg = <1 0x60 1 1 0x64 1>
  *   /isa/poweroff@i604     compatible "keel,pm1a-control", reg = <1 0x604 2>
+ *   /isa/fw-cfg@i510  compatible "qemu,fw-cfg-io", reg = <1 0x510 12> (firmware/fw_cfg.h: selector,
+ *                     data, DMA address; keel's name for QEMU's port-I/O fw_cfg, which has no binding)
  *   /virtio_mmio@d0000000  (--virtio-transport mmio only, one per device, @ its base)
  *                     compatible "virtio,mmio", reg = <0 base 0 0x200>, interrupts = <IOAPIC input>
  */

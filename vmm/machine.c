@@ -1,4 +1,4 @@
-/* The built-in device table (COM1, debug-exit, i8042, ACPI PM, virtio, bench): each entry wires one device to the platform. */
+/* The built-in device table (COM1, debug-exit, i8042, ACPI PM, fw_cfg, virtio, bench): each entry wires one device to the platform. */
 #include "vmm/machine.h"
 
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "devices/virtio/host.h"
 #include "firmware/machine.h"
 #include "vmm/log.h"
+#include "vmm/machine_fw_cfg.h"
 #include "vmm/vm.h"
 
 /* One built-in device: how to attach it to the VM's platform, describe it, and take it away again. */
@@ -21,6 +22,7 @@ struct machine_device {
 	int (*create)(struct vm *vm);		/* 0 or -errno */
 	int (*describe)(struct vm *vm, struct dev_descs *out);	/* for the firmware tables; NULL: nothing to show */
 	void (*destroy)(struct vm *vm);		/* undo create; NULL when nothing to undo */
+	int (*booted)(struct vm *vm);		/* once the kernel is loaded: what the boot placed; NULL: nothing */
 };
 
 /* COM1's interrupt: its line of the in-kernel PIC/IOAPIC (ctx: the struct irq_line). */
@@ -162,12 +164,13 @@ static void bench_remove(struct vm *vm)
 }
 
 static const struct machine_device machine_table[] = {
-	{ "com1", com1_create, com1_describe, com1_destroy },
-	{ "debug-exit", debug_exit_add, debug_exit_show, debug_exit_remove },
-	{ "i8042", i8042_add, i8042_show, i8042_remove },
-	{ "acpi-pm", pm_add, pm_show, pm_remove },
-	{ "virtio", virtio_add, virtio_show, virtio_remove },
-	{ "bench", bench_add, NULL, bench_remove },	/* found by the bench guest at fixed addresses */
+	{ "com1", com1_create, com1_describe, com1_destroy, NULL },
+	{ "debug-exit", debug_exit_add, debug_exit_show, debug_exit_remove, NULL },
+	{ "i8042", i8042_add, i8042_show, i8042_remove, NULL },
+	{ "acpi-pm", pm_add, pm_show, pm_remove, NULL },
+	{ "fw_cfg", machine_fw_cfg_create, machine_fw_cfg_describe, machine_fw_cfg_destroy, machine_fw_cfg_booted },
+	{ "virtio", virtio_add, virtio_show, virtio_remove, NULL },
+	{ "bench", bench_add, NULL, bench_remove, NULL },	/* found by the bench guest at fixed addresses */
 };
 
 #define MACHINE_NDEVICES (sizeof(machine_table) / sizeof(machine_table[0]))
@@ -196,6 +199,17 @@ int machine_devices_describe(struct vm *vm, struct dev_descs *out)
 {
 	for (size_t i = 0; i < MACHINE_NDEVICES; i++) {
 		int ret = machine_table[i].describe ? machine_table[i].describe(vm, out) : 0;
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int machine_devices_booted(struct vm *vm)
+{
+	for (size_t i = 0; i < MACHINE_NDEVICES; i++) {
+		int ret = machine_table[i].booted ? machine_table[i].booted(vm) : 0;
 
 		if (ret < 0)
 			return ret;

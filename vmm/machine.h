@@ -7,7 +7,7 @@ struct vm;
 
 /*
  * machine_devices_create - create every device of the table in order (COM1 UART into vm->uart,
- * debug-exit, i8042, PM1a control, the virtio devices, the bench devices in a bench VM), each
+ * debug-exit, i8042, PM1a control, fw_cfg, the virtio devices, the bench devices in a bench VM), each
  * handed only the platform services it uses; on failure undo the ones done and return the -errno.
  */
 int machine_devices_create(struct vm *vm);
@@ -17,6 +17,13 @@ int machine_devices_create(struct vm *vm);
  * (firmware/describe.h), in table order, to @out for the firmware-table writers. 0 or -ENOSPC.
  */
 int machine_devices_describe(struct vm *vm, struct dev_descs *out);
+
+/*
+ * machine_devices_booted - once the boot protocol has loaded the kernel (vm->boot): let each
+ * device that hands over where the boot put things take it (fw_cfg's kernel, initrd and command
+ * line items). 0 or the first -errno.
+ */
+int machine_devices_booted(struct vm *vm);
 
 /*
  * machine_devices_destroy - destroy them in reverse order. Safe after a failed or missing

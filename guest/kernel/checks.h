@@ -135,4 +135,15 @@ enum check_status check_net_udp_peer(struct check_ctx *ctx);
 enum check_status check_net_serve(struct check_ctx *ctx);
 enum check_status check_net_stop_peer(struct check_ctx *ctx);
 
+/* checks_fwcfg.c */
+enum check_status check_fw_cfg_signature(struct check_ctx *ctx);
+enum check_status check_fw_cfg_id_dma(struct check_ctx *ctx);
+enum check_status check_fw_cfg_nb_cpus(struct check_ctx *ctx);
+enum check_status check_fw_cfg_ram_size(struct check_ctx *ctx);
+enum check_status check_fw_cfg_cmdline(struct check_ctx *ctx);
+enum check_status check_fw_cfg_file_dir(struct check_ctx *ctx);
+enum check_status check_fw_cfg_e820(struct check_ctx *ctx);
+enum check_status check_fw_cfg_dma(struct check_ctx *ctx);
+enum check_status check_fw_cfg_show(struct check_ctx *ctx);
+
 #endif

@@ -50,6 +50,8 @@ else
 	check "acpi/plain/s5" "no \\_S5" dsdt_has plain "Name (\\_S5, Package"
 	check "acpi/plain/com1" "no COM1 (PNP0501)" dsdt_has plain 'EisaId ("PNP0501")'
 	check "acpi/plain/no-pci" "a PCI host without virtio-pci" dsdt_lacks plain "PNP0A03"
+	check "acpi/plain/fw-cfg" "no fw_cfg (QEMU0002) on ports 0x510, 12 of them" bash -c \
+		"grep -qF '\"QEMU0002\"' '$ad/plain/DSDT.dsl' && grep -A12 'Device (FWCF)' '$ad/plain/DSDT.dsl' | grep -q '0x0C,'"
 	check "acpi/plain/no-keyboard" "a PS/2 keyboard keel cannot serve" dsdt_lacks plain "PNP0303"
 	check "acpi/plain/fadt" "the FADT's PM blocks are not keel's" bash -c \
 		"grep -q 'PM1A Event Block Address : 00000600' '$ad/plain/FACP.dsl' &&

@@ -39,6 +39,7 @@ static const struct {
 	{ "virtio_hostile", virtio_hostile_suite },
 	{ "virtio_cli", virtio_cli_suite },
 	{ "virtio_net", virtio_net_suite },
+	{ "fw_cfg", fw_cfg_suite },
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },

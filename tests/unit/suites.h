@@ -42,5 +42,6 @@ Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temp
 Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
 Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
 Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a real tap as root) */
+Suite *fw_cfg_suite(void);	/* tests/unit/test_fw_cfg.c */
 
 #endif
