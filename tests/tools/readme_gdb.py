@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""The README's gdb transcript, from a real session: check it (--check) or rewrite it (--update).
+"""The README's gdb transcripts, from real sessions: check them (--check) or rewrite them (--update).
 
 Usage: readme_gdb.py --check|--update README KEEL GUEST_ELF
 
-The transcript is the indented block in README.md that starts with the line
-"    $ keel run --cpus 2 --cmdline exit=gdbtest --gdb tcp:1234 &". Its "(gdb) " lines are the
-commands; this script boots the bundled guest under KEEL with the same arguments (on a free
-port), runs those commands in Debian's gdb, and builds the block gdb really prints. --check
-compares the two after masking what legitimately changes from run to run (the loop counter, and
-where in the gdbtest loop the attach happened to stop the guest) and exits 1 with a diff when
-they differ; --update writes the real block into README. Exit status 2: the session itself failed.
+A transcript is an indented block in README.md made of a line "    $ keel run ARGS... --gdb tcp:1234 &"
+(ARGS from the BLOCKS table below), a line "    $ gdb ... build/guest/keel-guest.elf" and "(gdb) "
+lines, the commands. For each, this script boots the bundled guest under KEEL with those arguments
+(on a free port), runs the commands in Debian's gdb (with the gdb line's -x script, if any), and
+builds the block gdb really prints. --check compares the two after masking what legitimately
+changes from run to run (the loop counter, and where in the gdbtest loop the attach happened to
+stop the guest) and exits 1 with a diff when they differ; --update writes the real blocks into
+README. Exit status 2: a session itself failed.
 """
 
 import difflib
@@ -21,8 +22,13 @@ import sys
 import tempfile
 import time
 
-KEEL_LINE = "    $ keel run --cpus 2 --cmdline exit=gdbtest --gdb tcp:1234 &"
-GDB_LINE = "    $ gdb build/guest/keel-guest.elf"
+# (the keel line, the gdb line, keel's arguments, whether keel holds the guest until gdb attaches)
+BLOCKS = [
+    ("    $ keel run --cpus 2 --cmdline exit=gdbtest --gdb tcp:1234 &", "    $ gdb build/guest/keel-guest.elf",
+     ["--cpus", "2", "--cmdline", "exit=gdbtest"], False),
+    ("    $ keel run --cpus 2 --gdb tcp:1234 --gdb-wait &", "    $ gdb -x vmm/gdb/keel-gdb.py build/guest/keel-guest.elf",
+     ["--cpus", "2", "--gdb-wait"], True),
+]
 MARK = "@@keel-readme-command@@"
 LIMIT = int(os.environ.get("KEEL_GDB_TIMEOUT", "300"))
 
@@ -32,12 +38,12 @@ def fail(msg):
     sys.exit(2)
 
 
-def find_block(lines):
+def find_block(lines, keel_line):
     """(start, end) of the transcript block in README lines: end is the first blank line after it."""
     try:
-        start = lines.index(KEEL_LINE)
+        start = lines.index(keel_line)
     except ValueError:
-        fail(f"README has no line {KEEL_LINE.strip()!r}")
+        fail(f"README has no line {keel_line.strip()!r}")
     end = start
     while end < len(lines) and lines[end].strip():
         end += 1
@@ -50,22 +56,25 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run_session(keel, elf, commands):
+def run_session(keel, elf, keel_args, held, script, commands):
     """Boot the guest, run @commands in gdb; return (gdb's output per command, keel's status, keel's stdout)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="keel-readme-") as tmp:
         out_path = os.path.join(tmp, "out")
-        with open(out_path, "wb") as out, open(os.path.join(tmp, "err"), "wb") as err:
-            vm = subprocess.Popen([keel, "run", "--cpus", "2", "--cmdline", "exit=gdbtest", "--gdb", f"tcp:{port}"],
+        err_path = os.path.join(tmp, "err")
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            # -v: keel says when it listens (a probe connection would be a debugger attaching)
+            vm = subprocess.Popen([keel, "run", "-v", *keel_args, "--gdb", f"tcp:{port}"],
                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         try:
             deadline = time.monotonic() + 120
-            while b"gdbtest: waiting for gdbtest_poke" not in open(out_path, "rb").read():
+            while not (b"gdb: listening on" in open(err_path, "rb").read() if held else
+                       b"gdbtest: waiting for gdbtest_poke" in open(out_path, "rb").read()):
                 if vm.poll() is not None or time.monotonic() > deadline:
                     fail("the guest never waited for gdb")
                 time.sleep(0.1)
-            args = ["gdb", "-batch", "-nx", elf, "-ex", "set pagination off", "-ex", "set confirm off",
-                    "-ex", "set width 0"]
+            args = ["gdb", "-batch", "-nx"] + (["-x", script] if script else []) + [
+                elf, "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "set width 0"]
             for c in commands:
                 args += ["-ex", f"echo {MARK}\\n", "-ex", c.replace(":1234", f":{port}")]
             try:
@@ -92,8 +101,8 @@ def run_session(keel, elf, commands):
     return [p.rstrip("\n").split("\n") if p.strip() else [] for p in parts[1:]], status, console
 
 
-def build_block(commands, outputs):
-    block = [KEEL_LINE, GDB_LINE]
+def build_block(keel_line, gdb_line, commands, outputs):
+    block = [keel_line, gdb_line]
     for c, lines in zip(commands, outputs):
         block.append(f"    (gdb) {c}")
         block += [("    " + l).rstrip() for l in lines if l.strip()]	# a blank line would end the block
@@ -128,28 +137,41 @@ def main():
               file=sys.stderr)
         sys.exit(2)
     mode, readme, keel, elf = sys.argv[1:]
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     lines = open(readme, encoding="utf-8").read().split("\n")
-    start, end = find_block(lines)
-    commands = [l[len("    (gdb) "):] for l in lines[start:end] if l.startswith("    (gdb) ")]
-    if not commands:
-        fail("the README's transcript has no (gdb) commands")
-    outputs, status, console = run_session(keel, elf, commands)
-    if status != 0:
-        fail(f"keel exited with status {status} after the session (want 0)\n{console[-2000:]}")
-    real = build_block(commands, outputs)
+    bad = 0
+    for keel_line, gdb_line, keel_args, held in BLOCKS:
+        start, end = find_block(lines, keel_line)
+        if start + 1 >= len(lines) or lines[start + 1] != gdb_line:
+            fail(f"the line after {keel_line.strip()!r} is not {gdb_line.strip()!r}")
+        m = re.search(r" -x (\S+)", gdb_line)
+        script = os.path.join(top, m.group(1)) if m else None
+        commands = [l[len("    (gdb) "):] for l in lines[start:end] if l.startswith("    (gdb) ")]
+        if not commands:
+            fail(f"the README's transcript after {keel_line.strip()!r} has no (gdb) commands")
+        outputs, status, console = run_session(keel, elf, keel_args, held, script, commands)
+        if status != 0:
+            fail(f"keel exited with status {status} after the session (want 0)\n{console[-2000:]}")
+        real = build_block(keel_line, gdb_line, commands, outputs)
+        if mode == "--update":
+            lines[start:end] = real
+            print(f"readme_gdb: {len(real)} lines of transcript for {keel_line.strip()!r}")
+            continue
+        want, got = normalise(lines[start:end]), normalise(real)
+        if want != got:
+            sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(want, got, "README.md", "live session",
+                                                                          lineterm=""))
+            print(f"readme_gdb: the README's transcript after {keel_line.strip()!r} differs from a real session "
+                  "('make readme-gdb' rewrites it)")
+            bad += 1
+        else:
+            print(f"readme_gdb: the README's transcript ({len(commands)} commands) after {keel_line.strip()!r} "
+                  "matches a real session")
     if mode == "--update":
-        lines[start:end] = real
         with open(readme, "w", encoding="utf-8") as f:
             f.write("\n".join(lines))
-        print(f"readme_gdb: wrote {len(real)} lines of transcript into {readme}")
-        return 0
-    want, got = normalise(lines[start:end]), normalise(real)
-    if want != got:
-        sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(want, got, "README.md", "live session", lineterm=""))
-        print("readme_gdb: the README's gdb transcript differs from a real session ('make readme-gdb' rewrites it)")
-        return 1
-    print(f"readme_gdb: the README's transcript ({len(commands)} commands) matches a real session")
-    return 0
+        print(f"readme_gdb: wrote the transcripts into {readme}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
