@@ -410,18 +410,20 @@ END_TEST
 
 START_TEST(gdt_protected)
 {
-	struct x86_sys s = { .cr0 = X86_CR0_PE, .gdt = { 0, 39 } };
-	uint8_t g[40] = { 0 };
+	struct x86_sys s = { .cr0 = X86_CR0_PE, .gdt = { 0, 47 } };
+	uint8_t g[48] = { 0 };
 
 	s.cs = (struct x86_seg){ .selector = 8, .s = 1, .type = 0xb, .db = 1 };
 	put(g + 8, 0x00cf9b000000ffffull, 8);
 	put(g + 16, 0x0000893000000067ull, 8);	/* an available 32-bit TSS at 0x300000 */
 	put(g + 24, 0x0000ec0300102345ull | 0x0010ull << 16, 8);	/* call gate: 0x10:0x2345, 3 params, DPL 3 */
 	put(g + 32, 0x0040920000000000ull | 0xffffull, 8);	/* a 16-bit-ish data segment, byte granular */
+	put(g + 40, 0x0000130000000fffull, 8);			/* not present: counted */
 	text_reset();
 	x86_print_gdt(&out, &s, g, sizeof(g));
 	textout_finish(&out);
-	CHECK_HAS("GDT base 0x0 limit 0x27 (5 descriptor slots)\n");
+	CHECK_HAS("GDT base 0x0 limit 0x2f (6 descriptor slots)\n");
+	CHECK_HAS("  1 not-present descriptors not shown\n");
 	CHECK_HAS("0x0008 [   1] base 0x00000000 limit 0xffffffff DPL 0 P=1 L=0 D/B=1 G=1 AVL=0  code32 execute/read, "
 		  "accessed  <- cs");
 	CHECK_HAS("0x0010 [   2] base 0x00300000 limit 0x00000067 DPL 0 P=1 G=0  TSS32 avail (system type 0x9)");

@@ -257,7 +257,7 @@ static void desc_print(struct textout *o, const struct x86_sys *s, unsigned int 
 int x86_print_gdt(struct textout *o, const struct x86_sys *s, const uint8_t *tbl, size_t len)
 {
 	size_t want = (size_t)s->gdt.limit + 1;
-	unsigned int empty = 0;
+	unsigned int empty = 0, absent = 0;
 
 	textout_printf(o, "GDT base 0x%" PRIx64 " limit 0x%x (%zu descriptor slots)%s\n", s->gdt.base, s->gdt.limit,
 		       want / 8, long_mode(s) ? ", long mode: system descriptors take 16 bytes" : "");
@@ -280,7 +280,10 @@ int x86_print_gdt(struct textout *o, const struct x86_sys *s, const uint8_t *tbl
 				       idx);
 			break;
 		}
-		desc_print(o, s, idx, &d);
+		if (d.p)
+			desc_print(o, s, idx, &d);
+		else
+			absent++;
 		off += d.size;
 	}
 	if (len < want)
@@ -288,6 +291,8 @@ int x86_print_gdt(struct textout *o, const struct x86_sys *s, const uint8_t *tbl
 			       want);
 	if (empty)
 		textout_printf(o, "  %u empty slots not shown\n", empty);
+	if (absent)
+		textout_printf(o, "  %u not-present descriptors not shown\n", absent);
 	return 0;
 }
 

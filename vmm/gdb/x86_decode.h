@@ -37,7 +37,7 @@ void x86_print_mode(struct textout *o, const struct x86_sys *s);
  * x86_print_gdt - the descriptors in @tbl (@len bytes of the GDT as read from GDTR.base; fewer
  * than GDTR.limit + 1 when the rest could not be read), one line each: selector, index, kind,
  * base, limit (granularity applied), DPL, P, L and D/B, and which segment registers hold it.
- * Empty descriptors are counted, not printed. 0.
+ * Empty and not-present descriptors are counted, not printed. 0.
  */
 int x86_print_gdt(struct textout *o, const struct x86_sys *s, const uint8_t *tbl, size_t len);
 
