@@ -150,9 +150,9 @@ test: deps
 # Debian 12's cloud kernel and busybox-static by apt-get (cached in LINUX_DIR/debs), then an uncompressed
 # initramfs with tests/linux/init.sh as /init, tests/linux/virtio.sh and its static helper keeltest
 # (tests/linux/keeltest.c), and the modules LINUX_MODULES names (default: the virtio transports and
-# drivers) with what they depend on.
+# drivers, and qemu_fw_cfg) with what they depend on.
 LINUX_DIR ?= $(BUILD)/linux
-LINUX_MODULES ?= virtio_pci,virtio_mmio,virtio_blk,virtio_net,virtio_console,virtio_rng
+LINUX_MODULES ?= virtio_pci,virtio_mmio,virtio_blk,virtio_net,virtio_console,virtio_rng,qemu_fw_cfg
 linux-guest:
 	$(Q)bash tests/linux/fetch.sh $(LINUX_DIR)
 	$(Q)$(CC) -static -O2 -s -Wall -Wextra -Werror -pthread -o $(LINUX_DIR)/keeltest tests/linux/keeltest.c

@@ -10,7 +10,7 @@
 #   keeltest.execs=N         start N programs (fork+exec) pinned to CPU 0, then N free to run on CPUs 0-1
 #   keeltest.virtio=N        the virtio checks of /virtio.sh (tests/linux/virtio.sh, which lists its own
 #                            parameters: keeltest.mac=, keeltest.tcp=, keeltest.hvc=, keeltest.last=,
-#                            keeltest.peer=, keeltest.kill=, keeltest.blocks=, keeltest.rng=,
+#                            keeltest.peer=, keeltest.kill=, keeltest.blocks=, keeltest.rng=, keeltest.fwcfg=,
 #                            and keeltest.bench=SECS, make bench-linux-io's work instead of the checks)
 # Every fork+exec costs seconds under emulated ring 0: the checks use shell built-ins wherever they can
 # (8 commands in all: 3 mounts, dd, dmesg, grep, poweroff, plus one modprobe per module asked for, and
@@ -56,7 +56,7 @@ for m in "proc /proc" "sysfs /sys" "devtmpfs /dev"; do
 	fi
 done
 read -r cmdline </proc/cmdline
-cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0 vt_want="" vt_mac="" vt_tcp="" vt_hvc="" vt_last="" vt_secs="" vt_peer="" vt_kill="" vt_blocks=2048 vt_rngbytes=1048576
+cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0 vt_want="" vt_mac="" vt_tcp="" vt_hvc="" vt_last="" vt_secs="" vt_peer="" vt_kill="" vt_blocks=2048 vt_rngbytes=1048576 vt_fwcfg=""
 for w in $cmdline; do
 	case $w in
 	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
@@ -75,6 +75,7 @@ for w in $cmdline; do
 	keeltest.kill=*) vt_kill=${w#*=} ;;
 	keeltest.blocks=*) vt_blocks=${w#*=} ;;
 	keeltest.rng=*) vt_rngbytes=${w#*=} ;;
+	keeltest.fwcfg=*) vt_fwcfg=${w#*=} ;;
 	keeltest.end) end=1 ;;
 	esac
 done

@@ -12,6 +12,8 @@
 #   keeltest.last=TEXT     the read-only disk's last sector starts with TEXT
 #   keeltest.blocks=N      scattered blocks at depth 32 (N/8 at depth 1, N/2 at depth 8; default 2048)
 #   keeltest.rng=BYTES     bytes read from /dev/hwrng (default 1048576)
+#   keeltest.fwcfg=TEXT    modprobe qemu_fw_cfg (it binds keel's ACPI QEMU0002): the file opt/keel/linux
+#                          the host gave with --fw-cfg holds TEXT, and etc/e820 is there
 # (On kvm_pvm hosts Linux manages a few block requests a second, and virtio-rng's requests are 64 bytes
 # each: the harness asks for less there.)
 #   keeltest.bench=SECS    instead of the checks, make bench-linux-io's work (vt_bench)
@@ -334,6 +336,30 @@ vt_reload() {
 	fi
 }
 
+# vt_fw_cfg: Linux's qemu_fw_cfg driver on keel's fw_cfg: by_name/ lists the host's --fw-cfg file with its
+# bytes (string=, no NUL) and keel's etc/e820 (20-byte entries); "keeltest: fw_cfg ..." for the host
+vt_fw_cfg() {
+	local r fw=/sys/firmware/qemu_fw_cfg got size rev k n names=""
+	if ! r=$(modprobe qemu_fw_cfg 2>&1); then
+		notok "fw_cfg: modprobe qemu_fw_cfg" "$(echo $r)"
+		return
+	fi
+	read -r rev <"$fw/rev" 2>/dev/null
+	for k in "$fw"/by_key/*; do
+		read -r n <"$k/name" 2>/dev/null && names="$names $n"
+	done
+	echo "keeltest: fw_cfg rev ${rev:-none}, files:$names"
+	got=$(cat "$fw/by_name/opt/keel/linux/raw" 2>/dev/null)
+	read -r size <"$fw/by_name/etc/e820/size" 2>/dev/null
+	if [ "$got" != "$vt_fwcfg" ]; then
+		notok "fw_cfg: qemu_fw_cfg lists opt/keel/linux with the host's bytes" "raw '$got', want '$vt_fwcfg'"
+	elif [ -z "$size" ] || [ "$size" -eq 0 ] || [ $((size % 20)) -ne 0 ]; then
+		notok "fw_cfg: etc/e820 is there, in 20-byte entries" "size '$size'"
+	else
+		ok "fw_cfg: qemu_fw_cfg (rev $rev) lists opt/keel/linux with the host's bytes and etc/e820 ($((size / 20)) entries)"
+	fi
+}
+
 # vt_bench: make bench-linux-io's work in the guest (tests/bench/linux_io.sh): keeltest bench on the
 # keel-bench disk for $vt_secs seconds a pattern, then one TCP connection (10.77.0.2, port 5001)
 vt_bench() {
@@ -388,5 +414,6 @@ vt_run() {
 	[ -n "$vt_mac" ] && vt_net
 	[ -n "$vt_peer" ] && vt_peer
 	vt_interrupts
+	[ -n "$vt_fwcfg" ] && vt_fw_cfg
 	vt_reload
 }

@@ -18,6 +18,7 @@
 #   eth0       virtio-net, PCI with MSI-X    a tap in a network namespace (root only; else left out):
 #                                            ping both ways, 10 MB each way over TCP, the
 #                                            tap set down and up (the guest's carrier follows)
+#   fw_cfg     ports 0x510-0x51b (ACPI QEMU0002) Linux's qemu_fw_cfg lists opt/keel/linux (--fw-cfg string=)
 
 # How much I/O: the issue's amounts on ordinary KVM; on kvm_pvm hosts, where the guest's ring 0 is
 # emulated and Linux manages a few block requests and a few dozen 64-byte rng requests a second (the
@@ -52,9 +53,10 @@ vt_prepare() {
 	VT_ARGS=(--disk "$VT_DIR/data.img,id=keel-data" --disk "$VT_DIR/raw.img,id=keel-raw,transport=mmio"
 		--disk "$VT_DIR/ro.img,id=keel-ro,readonly,msix=off" --disk "$VT_DIR/kill.img,id=keel-kill,msix=off"
 		--console "socket:$VT_DIR/hvc.sock,transport=mmio" --rng=msix=off
-		--net "socket:$VT_DIR/linux.sock,peer=$VT_DIR/peer.sock,mac=$VT_PEER_MAC,transport=mmio")
+		--net "socket:$VT_DIR/linux.sock,peer=$VT_DIR/peer.sock,mac=$VT_PEER_MAC,transport=mmio"
+		--fw-cfg "name=opt/keel/linux,string=keel-fwcfg-$token")
 	VT_PARAMS="console=hvc0 keeltest.hvc=$token keeltest.last=keel-last-$token keeltest.peer=$VT_PEER_MAC keeltest.kill=1"
-	VT_PARAMS="$VT_PARAMS keeltest.blocks=$VT_BLOCKS keeltest.rng=$VT_RNG"
+	VT_PARAMS="$VT_PARAMS keeltest.blocks=$VT_BLOCKS keeltest.rng=$VT_RNG keeltest.fwcfg=keel-fwcfg-$token"
 	# the second VM: the bundled guest, serving ARP and ping on the other end of the socket pair once
 	# Linux asks (it polls in ring 0, so it only runs while it is needed)
 	(until grep -q "keeltest: peer: start" "$TMP/out" 2>/dev/null; do sleep 1; done
@@ -166,6 +168,9 @@ vt_check() {
 		grep -qE '\] keeltest: the kernel.s console reaches hvc0' "$VT_DIR/hvc.out"
 	check "linux/virtio/console/guest-line" "hvc0's output lacks the guest's line" \
 		grep -qF "keeltest hvc0 out" "$VT_DIR/hvc.out"
+	# fw_cfg: Linux's qemu_fw_cfg bound keel's QEMU0002 and read back the --fw-cfg file and etc/e820
+	check "linux/fw_cfg/qemu_fw_cfg" "the guest's qemu_fw_cfg check did not pass: $(vt_guest_line 'fw_cfg')" \
+		grep -qE "ok [0-9]+ - fw_cfg: qemu_fw_cfg \(rev [0-9]+\) lists opt/keel/linux" "$TMP/out"
 	if [ -n "$VT_NS" ]; then
 		check "linux/virtio/found: net over pci (msix)" "the guest did not list its NIC" \
 			grep -qE "keeltest: virtio[0-9]+ net over pci \(msix\) driver virtio_net" "$TMP/out"
