@@ -331,6 +331,8 @@ START_TEST(walk_and_phys)
 	CHECK_HAS("phys: bad length '0'");
 	monitor("phys write 0x1ffff 0102");
 	ck_assert_str_eq(text, "phys: cannot write 2 bytes at 0x1ffff: outside guest RAM\n");
+	monitor("phys write 0x1ffff 01");
+	ck_assert_str_eq(text, "phys: wrote 1 byte at 0x1ffff\n");
 	monitor("phys write 0x100 abc");
 	CHECK_HAS("phys: bad bytes 'abc'");
 	monitor("phys peek 0");

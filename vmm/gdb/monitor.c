@@ -259,10 +259,10 @@ static void phys_write(struct mon *m, int argc, char **argv)
 	}
 	ret = m->s->ops->write_phys(m->s->target, addr, m->s->mem, n);
 	if (ret < 0)
-		textout_printf(m->o, "phys: cannot write %zu bytes at 0x%" PRIx64 ": %s\n", n, addr,
-			       ret == -EFAULT ? "outside guest RAM" : strerror(-ret));
+		textout_printf(m->o, "phys: cannot write %zu byte%s at 0x%" PRIx64 ": %s\n", n, n == 1 ? "" : "s",
+			       addr, ret == -EFAULT ? "outside guest RAM" : strerror(-ret));
 	else
-		textout_printf(m->o, "phys: wrote %zu bytes at 0x%" PRIx64 "\n", n, addr);
+		textout_printf(m->o, "phys: wrote %zu byte%s at 0x%" PRIx64 "\n", n, n == 1 ? "" : "s", addr);
 }
 
 static void cmd_phys(struct mon *m, int argc, char **argv)
