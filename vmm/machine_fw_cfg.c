@@ -140,6 +140,10 @@ int machine_fw_cfg_booted(struct vm *vm)
 		ret = fw_cfg_set_item(m->dev, FW_CFG_CMDLINE_DATA, vm->cmdline, strlen(vm->cmdline) + 1, false);
 	if (ret == 0)
 		ret = set_le(m->dev, FW_CFG_CMDLINE_SIZE, strlen(vm->cmdline) + 1, 4);
+	if (ret == 0 && vm->boot.cmdline_gpa)	/* the protocol says where */
+		ret = set_le(m->dev, FW_CFG_CMDLINE_ADDR, vm->boot.cmdline_gpa, 4);
+	if (ret == 0 && vm->boot.cmdline_gpa)
+		ret = set_le(m->dev, FW_CFG_KERNEL_CMDLINE, vm->boot.cmdline_gpa, 4);
 	if (ret < 0)
 		log_error("fw_cfg: %s", err[0] && ret != -ENOMEM && ret != -EFBIG ? err : strerror(-ret));
 	return ret;

@@ -16,7 +16,8 @@ int machine_fw_cfg_create(struct vm *vm);
 /*
  * machine_fw_cfg_booted - once the kernel is loaded: KERNEL_ADDR, _SIZE and _DATA (the kernel
  * file as given, or the bundled guest's ELF), INITRD_ADDR, _SIZE and _DATA (the first --initrd)
- * and CMDLINE_SIZE and _DATA (the command line as the kernel received it). 0 or -errno.
+ * and CMDLINE_SIZE and _DATA (the command line as the kernel received it), CMDLINE_ADDR and
+ * KERNEL_CMDLINE (where, when the protocol says: boot_result.cmdline_gpa). 0 or -errno.
  */
 int machine_fw_cfg_booted(struct vm *vm);
 

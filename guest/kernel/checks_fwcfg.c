@@ -1,6 +1,7 @@
 /* fw_cfg checks (area fw_cfg/): QEMU's firmware configuration device by its ports and by DMA, against what the boot handed over. */
 #include "guest/kernel/checks.h"
 
+#include "guest/arch/x86/mmu.h"
 #include "guest/drivers/fw_cfg.h"
 #include "guest/kernel/bootinfo.h"
 #include "guest/kernel/cmdline.h"
@@ -122,6 +123,11 @@ enum check_status check_fw_cfg_cmdline(struct check_ctx *ctx)
 	fw_cfg_item(FW_CFG_CMDLINE_DATA, line, size + 1);
 	if (line[size - 1] || line[size] || strcmp(line, boot_info.cmdline))
 		return check_fail(ctx, "CMDLINE_DATA is \"%.80s\", not the command line received", line);
+	/* under keel CMDLINE_ADDR says where the boot put it */
+	fw_cfg_item(FW_CFG_CMDLINE_ADDR, b, 4);
+	if (under_keel() && (!le(b, 4) || !phys_mapped(le(b, 4), size) ||
+			     memcmp(phys_to_virt(le(b, 4)), boot_info.cmdline, size)))
+		return check_fail(ctx, "CMDLINE_ADDR %#llx does not hold the command line", (unsigned long long)le(b, 4));
 	return CHECK_PASS;
 }
 

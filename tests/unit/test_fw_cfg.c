@@ -419,6 +419,7 @@ START_TEST(machine_items)
 	ck_assert_mem_eq(b, "hello, world\0", 13);
 	/* after the boot: the command line as the kernel got it */
 	snprintf(vm.cmdline, sizeof(vm.cmdline), "console=ttyS0 x=1");
+	vm.boot.cmdline_gpa = 0x20000;
 	ck_assert_int_eq(machine_devices_booted(&vm), 0);
 	b[0] = FW_CFG_CMDLINE_DATA;
 	b[1] = 0;
@@ -431,6 +432,11 @@ START_TEST(machine_items)
 	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_SEL, b, 2, true), 0);
 	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_DATA, b, 4, false), 0);
 	ck_assert_uint_eq(le_get32(b), 18);
+	b[0] = FW_CFG_CMDLINE_ADDR;
+	b[1] = 0;
+	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_SEL, b, 2, true), 0);
+	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_DATA, b, 4, false), 0);
+	ck_assert_uint_eq(le_get32(b), 0x20000);
 	vm_destroy(&vm);
 	vm_config_free(&cfg);
 }

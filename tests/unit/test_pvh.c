@@ -56,6 +56,7 @@ START_TEST(start_info_contents)
 	ck_assert_uint_eq(si.reserved, 0);
 
 	ck_assert(in_boot_area(si.cmdline_paddr, 1));
+	ck_assert_uint_eq(res.cmdline_gpa, si.cmdline_paddr);	/* fw_cfg's CMDLINE_ADDR */
 	read_str(&mem, si.cmdline_paddr, s, sizeof(s));
 	ck_assert_str_eq(s, "console=ttyS0 keel.test=start-info");
 

@@ -238,6 +238,7 @@ int boot_setup(struct guest_mem *mem, const struct boot_request *req, struct boo
 			.fdt_gpa = p->fdt_gpa,
 			.fdt_size = p->fdt_size,
 			.acpi_gpa = p->acpi.rsdp_gpa,
+			.cmdline_gpa = p->info.cmdline_gpa,
 		};
 		boot_result_map_elf(res, &p->kernel);
 		log_debug("boot: kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%" PRIx64

@@ -65,6 +65,7 @@ struct boot_result {
 	uint64_t kernel_end;		/* one past the highest loaded byte (memsz included) */
 	uint64_t initrd_gpa, initrd_size; /* the first module (Linux: all of them concatenated); 0, 0 when none */
 	uint64_t fdt_gpa, fdt_size;	/* the device tree module (PVH) */
+	uint64_t cmdline_gpa;		/* the NUL-terminated command line the kernel finds (PVH, Linux); 0: not said */
 	uint64_t acpi_gpa;		/* the RSDP */
 	unsigned int nmap;		/* the kernel image's virtual -> physical map */
 	struct boot_map_seg map[BOOT_MAP_MAX];

@@ -281,6 +281,7 @@ static int linux_load(struct guest_mem *mem, const struct boot_request *req, str
 			.initrd_gpa = req->nmodules ? p->initrd_gpa : 0,
 			.initrd_size = req->nmodules ? initrd_total(req) : 0,
 			.acpi_gpa = p->acpi.rsdp_gpa,
+			.cmdline_gpa = LINUX_CMDLINE_GPA,
 		};
 		boot_result_map_elf(res, &p->kernel);
 		log_debug("boot: Linux 64-bit protocol %u.%02u, kernel [0x%" PRIx64 ", 0x%" PRIx64 ") entry 0x%"

@@ -102,6 +102,7 @@ int pvh_build(struct pvh_block *blk, const struct guest_mem *mem, const char *cm
 	si.rsdp_paddr = rsdp_gpa;
 	memcpy(blk->bytes + (si_gpa - KEEL_BOOT_INFO_GPA), &si, sizeof(si));
 	blk->start_info_gpa = si_gpa;
+	blk->cmdline_gpa = si.cmdline_paddr;
 	return 0;
 }
 

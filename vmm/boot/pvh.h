@@ -24,6 +24,7 @@ struct pvh_block {
 	uint8_t bytes[KEEL_BOOT_INFO_SIZE];
 	size_t used;			/* bytes from the start that pvh_write() copies */
 	uint64_t start_info_gpa;	/* where hvm_start_info lands (handed to the guest in %ebx) */
+	uint64_t cmdline_gpa;		/* where the command line lands */
 };
 
 /*
