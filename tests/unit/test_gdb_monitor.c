@@ -407,6 +407,11 @@ START_TEST(modes)
 		ck_assert_msg(!strncmp(text, cases[i].first, strlen(cases[i].first)), "case %zu: %s", i, text);
 	}
 	CHECK_HAS("paging on: 4-level");
+	text_reset();
+	s = (struct x86_sys){ .cr0 = X86_CR0_PE };
+	x86_print_mode(&out, &s);
+	textout_finish(&out);
+	CHECK_HAS("CR4 0x0 (none)\nEFER 0x0 (none)\n");
 }
 END_TEST
 

@@ -94,6 +94,8 @@ static void bits_text(char *buf, size_t len, uint64_t v, const struct bit_name *
 	for (size_t i = 0; i < n && k < len; i++)
 		if (v & (1ull << names[i].bit))
 			k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? " " : "", names[i].name);
+	if (!k)
+		snprintf(buf, len, "none");
 }
 
 #define BITS_TEXT(buf, v, table) bits_text(buf, sizeof(buf), v, table, sizeof(table) / sizeof(table[0]))
