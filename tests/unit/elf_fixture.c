@@ -108,9 +108,9 @@ struct boot_request request(const struct kimg *k)
 	};
 }
 
-/* @req must fail with -EINVAL and one line starting with @prefix (when given) that contains @want. */
-static void expect_failure(const struct boot_request *req, uint64_t ram, const char *prefix,
-			   const char *want)
+/* @req must fail by @proto with -EINVAL and one line starting with @prefix (when given) that contains @want. */
+static void expect_failure(const struct boot_protocol *proto, const struct boot_request *req, uint64_t ram,
+			   const char *prefix, const char *want)
 {
 	struct guest_mem mem;
 	struct boot_result res;
@@ -119,10 +119,10 @@ static void expect_failure(const struct boot_request *req, uint64_t ram, const c
 
 	ram_init(&mem, ram);
 	/* The protocol's check, run before KVM is opened, says the same as the load. */
-	r = boot_check(&mem, req, check_err, sizeof(check_err));
-	ck_assert_msg(r == -EINVAL, "boot_check returned %d, not -EINVAL (%s)", r, check_err);
-	r = boot_setup(&mem, req, &res, err, sizeof(err));
-	ck_assert_msg(r == -EINVAL, "boot_setup returned %d, not -EINVAL (%s)", r, err);
+	r = proto->check(&mem, req, check_err, sizeof(check_err));
+	ck_assert_msg(r == -EINVAL, "%s check returned %d, not -EINVAL (%s)", proto->name, r, check_err);
+	r = proto->load(&mem, req, &res, err, sizeof(err));
+	ck_assert_msg(r == -EINVAL, "%s load returned %d, not -EINVAL (%s)", proto->name, r, err);
 	ck_assert_str_eq(check_err, err);
 	ck_assert_msg(strstr(err, want) != NULL, "error \"%s\" does not say \"%s\"", err, want);
 	ck_assert_msg(!prefix || strncmp(err, prefix, strlen(prefix)) == 0,
@@ -134,14 +134,20 @@ static void expect_failure(const struct boot_request *req, uint64_t ram, const c
 
 void expect_request_rejected(const struct boot_request *req, uint64_t ram, const char *want)
 {
-	expect_failure(req, ram, NULL, want);
+	expect_failure(&boot_pvh, req, ram, NULL, want);
+}
+
+void expect_protocol_rejected(const struct boot_protocol *proto, const struct boot_request *req, uint64_t ram,
+			      const char *prefix, const char *want)
+{
+	expect_failure(proto, req, ram, prefix, want);
 }
 
 void expect_rejected(const struct kimg *k, const char *want)
 {
 	struct boot_request req = request(k);
 
-	expect_failure(&req, 4 * MiB, "test-kernel: ", want);
+	expect_failure(&boot_pvh, &req, 4 * MiB, "test-kernel: ", want);
 }
 
 void boot_ok(struct guest_mem *mem, uint64_t ram, const struct boot_request *req,

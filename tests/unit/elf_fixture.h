@@ -62,6 +62,13 @@ struct boot_request request(const struct kimg *k);
 /* expect_request_rejected - @req must fail, in @ram bytes of RAM, with one line that contains @want. */
 void expect_request_rejected(const struct boot_request *req, uint64_t ram, const char *want);
 
+/*
+ * expect_protocol_rejected - @req must fail by @proto's check and load alike, in @ram bytes of RAM,
+ * with one line that starts with @prefix (NULL: any) and contains @want, writing no guest RAM.
+ */
+void expect_protocol_rejected(const struct boot_protocol *proto, const struct boot_request *req, uint64_t ram,
+			      const char *prefix, const char *want);
+
 /* expect_rejected - the kernel @k must be rejected, in 4 MiB of RAM, with a "test-kernel: " line containing @want. */
 void expect_rejected(const struct kimg *k, const char *want);
 

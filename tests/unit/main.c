@@ -16,6 +16,7 @@ static const struct {
 	{ "cli", cli_suite },
 	{ "config", config_suite },
 	{ "elf", elf_suite },
+	{ "multiboot", multiboot_suite },
 	{ "pvh", pvh_suite },
 	{ "linux_boot", linux_boot_suite },
 	{ "fdt", fdt_suite },

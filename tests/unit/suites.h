@@ -12,6 +12,7 @@ Suite *cli_suite(void);		/* tests/unit/test_cli.c */
 Suite *config_suite(void);	/* tests/unit/test_config.c */
 Suite *elf_suite(void);		/* tests/unit/test_elf.c */
 Suite *pvh_suite(void);		/* tests/unit/test_pvh.c */
+Suite *multiboot_suite(void);	/* tests/unit/test_multiboot.c */
 Suite *linux_boot_suite(void);	/* tests/unit/test_linux_boot.c */
 Suite *fdt_suite(void);		/* tests/unit/test_fdt.c */
 Suite *acpi_suite(void);	/* tests/unit/test_acpi.c */

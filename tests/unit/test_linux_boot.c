@@ -176,6 +176,37 @@ START_TEST(initrd_below_initrd_addr_max)
 }
 END_TEST
 
+/* Several --initrd files: one initrd, the archives one after another, each padded to 4 bytes with zeros. */
+START_TEST(initrds_concatenated)
+{
+	static const uint8_t a[5] = { 1, 2, 3, 4, 5 }, b[3] = { 6, 7, 8 }, c[4] = { 9, 10, 11, 12 };
+	static const uint8_t want[] = { 1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 0, 9, 10, 11, 12 };
+	const struct boot_module mods[3] = {
+		{ .data = a, .size = sizeof(a), .name = "a" },
+		{ .data = b, .size = sizeof(b), .name = "b" },
+		{ .data = c, .size = sizeof(c), .name = "c" },
+	};
+	struct linux_boot_params bp;
+	struct boot_request req;
+	struct boot_result res;
+	struct guest_mem mem;
+	uint8_t got[sizeof(want)];
+	struct kimg k;
+
+	make_vmlinux(&k);
+	req = request(&k);
+	req.modules = mods;
+	req.nmodules = 3;
+	linux_ok(&mem, 64 * MiB, &req, &res);
+	read_gpa(&mem, ZERO_PAGE, &bp, sizeof(bp));
+	ck_assert_uint_eq(bp.hdr.ramdisk_size, sizeof(want));
+	ck_assert_uint_eq(res.initrd_size, sizeof(want));
+	read_gpa(&mem, bp.hdr.ramdisk_image, got, sizeof(got));
+	ck_assert_int_eq(memcmp(got, want, sizeof(want)), 0);
+	gmem_destroy(&mem);
+}
+END_TEST
+
 START_TEST(bad_linux_requests)
 {
 	struct boot_module mod;
@@ -388,6 +419,7 @@ Suite *linux_boot_suite(void)
 	tcase_add_test(tc, vmlinux_probe_and_choice);
 	tcase_add_test(tc, boot_params_of_a_vmlinux);
 	tcase_add_test(tc, initrd_below_initrd_addr_max);
+	tcase_add_test(tc, initrds_concatenated);
 	tcase_add_test(tc, bad_linux_requests);
 	tcase_add_test(tc, pvh_module0_is_the_initrd);
 	tcase_add_test(tc, pf_trap_site);

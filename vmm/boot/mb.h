@@ -65,6 +65,22 @@ uint32_t mb_le32(const uint8_t *p);
  */
 long mb_find(const uint8_t *file, size_t size, uint32_t magic, size_t window, size_t align, size_t from);
 
+/* A header's magic: where it may be, and how many words its checksum covers. */
+struct mb_magic {
+	const char *what;		/* "Multiboot", "Multiboot 2" */
+	uint32_t magic;
+	unsigned int window, align;	/* in the first @window bytes, at multiples of @align */
+	unsigned int words;		/* the checksum is the last of these; they sum to 0 */
+	const char *summed;		/* their names, for the message: "magic + flags" */
+};
+
+/*
+ * mb_find_header - the offset of the first @m header of @req's kernel whose words sum to 0; -EINVAL
+ * with one line naming the first bad one (or the missing magic, or a header cut by the file's end).
+ */
+int mb_find_header(const struct boot_request *req, const struct mb_magic *m, size_t *off, char *err,
+		   size_t errlen);
+
 /*
  * mb_aout_image - p->kernel as the one segment the address fields @a describe, checked against the
  * file (the loaded part inside it, load <= header, bss after the data) and 4 GiB. -EINVAL with one line.

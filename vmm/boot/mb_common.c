@@ -20,6 +20,16 @@ uint32_t mb_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* The sum of the @n little-endian 32-bit words at @p. */
+static uint32_t mb_sum(const uint8_t *p, unsigned int n)
+{
+	uint32_t s = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		s += mb_le32(p + 4 * i);
+	return s;
+}
+
 long mb_find(const uint8_t *file, size_t size, uint32_t magic, size_t window, size_t align, size_t from)
 {
 	size_t end = size < window ? size : window;
@@ -30,6 +40,33 @@ long mb_find(const uint8_t *file, size_t size, uint32_t magic, size_t window, si
 		if (mb_le32(file + off) == magic)
 			return (long)off;
 	return -1;
+}
+
+int mb_find_header(const struct boot_request *req, const struct mb_magic *m, size_t *off, char *err,
+		   size_t errlen)
+{
+	const uint8_t *f = req->kernel;
+	long first = -1;
+
+	for (long o = mb_find(f, req->kernel_size, m->magic, m->window, m->align, 0); o >= 0;
+	     o = mb_find(f, req->kernel_size, m->magic, m->window, m->align, (size_t)o + m->align)) {
+		if ((size_t)o + 4 * m->words > req->kernel_size)
+			return boot_errf(err, errlen, "%s: truncated: the %s header at offset 0x%lx needs %u bytes but"
+					 " the file ends at 0x%zx", req->kernel_name, m->what, o, 4 * m->words,
+					 req->kernel_size);
+		if (mb_sum(f + o, m->words) == 0) {
+			*off = (size_t)o;
+			return 0;
+		}
+		if (first < 0)
+			first = o;
+	}
+	if (first < 0)
+		return boot_errf(err, errlen, "%s: no %s header (magic 0x%08x at a %u-byte boundary in the first %u"
+				 " bytes)", req->kernel_name, m->what, m->magic, m->align, m->window);
+	return boot_errf(err, errlen, "%s: %s header at offset 0x%lx: bad checksum 0x%08x (%s + checksum is 0x%08x,"
+			 " not 0)", req->kernel_name, m->what, first, mb_le32(f + first + 4 * (m->words - 1)),
+			 m->summed, mb_sum(f + first, m->words));
 }
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)

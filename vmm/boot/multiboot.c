@@ -10,33 +10,10 @@
 
 #define MB1_KNOWN_REQUIRED (MB1_HF_PAGE_ALIGN | MB1_HF_MEMINFO | MB1_HF_VIDEO)
 
-/* The first header whose checksum adds up; one line naming the first bad one when none does. */
-static int find_header(const struct boot_request *req, size_t *off, char *err, size_t errlen)
-{
-	long first = -1;
-
-	for (long o = mb_find(req->kernel, req->kernel_size, MB1_HEADER_MAGIC, MB1_SEARCH, 4, 0); o >= 0;
-	     o = mb_find(req->kernel, req->kernel_size, MB1_HEADER_MAGIC, MB1_SEARCH, 4, (size_t)o + 4)) {
-		const uint8_t *h = req->kernel + o;
-
-		if ((size_t)o + 12 > req->kernel_size)
-			return boot_errf(err, errlen, "%s: truncated: the Multiboot header at offset 0x%lx needs 12"
-					 " bytes but the file ends at 0x%zx", req->kernel_name, o, req->kernel_size);
-		if ((uint32_t)(mb_le32(h) + mb_le32(h + 4) + mb_le32(h + 8)) == 0) {
-			*off = (size_t)o;
-			return 0;
-		}
-		if (first < 0)
-			first = o;
-	}
-	if (first < 0)
-		return boot_errf(err, errlen, "%s: no Multiboot header (magic 0x%08x at a 4-byte boundary in the"
-				 " first %u bytes)", req->kernel_name, MB1_HEADER_MAGIC, MB1_SEARCH);
-	return boot_errf(err, errlen, "%s: Multiboot header at offset 0x%lx: bad checksum 0x%08x (magic + flags"
-			 " + checksum is 0x%08x, not 0)", req->kernel_name, first, mb_le32(req->kernel + first + 8),
-			 (uint32_t)(mb_le32(req->kernel + first) + mb_le32(req->kernel + first + 4) +
-				    mb_le32(req->kernel + first + 8)));
-}
+static const struct mb_magic mb1_magic = {
+	.what = "Multiboot", .magic = MB1_HEADER_MAGIC, .window = MB1_SEARCH, .align = 4, .words = 3,
+	.summed = "magic + flags",
+};
 
 static int mb1_header(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
 		      size_t errlen)
@@ -45,7 +22,7 @@ static int mb1_header(struct mb_plan *p, const struct guest_mem *mem, const stru
 	size_t off = 0, need = 12;
 	uint32_t flags, unknown;
 	const uint8_t *h;
-	int r = find_header(req, &off, err, errlen);
+	int r = mb_find_header(req, &mb1_magic, &off, err, errlen);
 
 	if (r)
 		return r;

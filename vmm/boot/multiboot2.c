@@ -188,34 +188,10 @@ static int walk_tags(struct mb_plan *p, struct mb2_req *q, const struct boot_req
 	}
 }
 
-/* The first header whose checksum adds up (one line naming the first bad one when none does). */
-static int find_header(const struct boot_request *req, size_t *off, char *err, size_t errlen)
-{
-	long first = -1;
-
-	for (long o = mb_find(req->kernel, req->kernel_size, MB2_HEADER_MAGIC, MB2_SEARCH, MB2_ALIGN, 0); o >= 0;
-	     o = mb_find(req->kernel, req->kernel_size, MB2_HEADER_MAGIC, MB2_SEARCH, MB2_ALIGN, (size_t)o + 8)) {
-		const uint8_t *h = req->kernel + o;
-
-		if ((size_t)o + sizeof(struct mb2_header) > req->kernel_size)
-			return boot_errf(err, errlen, "%s: truncated: the Multiboot 2 header at offset 0x%lx needs 16"
-					 " bytes but the file ends at 0x%zx", req->kernel_name, o, req->kernel_size);
-		if ((uint32_t)(mb_le32(h) + mb_le32(h + 4) + mb_le32(h + 8) + mb_le32(h + 12)) == 0) {
-			*off = (size_t)o;
-			return 0;
-		}
-		if (first < 0)
-			first = o;
-	}
-	if (first < 0)
-		return boot_errf(err, errlen, "%s: no Multiboot 2 header (magic 0x%08x at an 8-byte boundary in the"
-				 " first %u bytes)", req->kernel_name, MB2_HEADER_MAGIC, MB2_SEARCH);
-	return boot_errf(err, errlen, "%s: Multiboot 2 header at offset 0x%lx: bad checksum 0x%08x (magic +"
-			 " architecture + header_length + checksum is 0x%08x, not 0)", req->kernel_name, first,
-			 mb_le32(req->kernel + first + 12),
-			 (uint32_t)(mb_le32(req->kernel + first) + mb_le32(req->kernel + first + 4) +
-				    mb_le32(req->kernel + first + 8) + mb_le32(req->kernel + first + 12)));
-}
+static const struct mb_magic mb2_magic = {
+	.what = "Multiboot 2", .magic = MB2_HEADER_MAGIC, .window = MB2_SEARCH, .align = MB2_ALIGN, .words = 4,
+	.summed = "magic + architecture + header_length",
+};
 
 static int mb2_header(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
 		      size_t errlen)
@@ -224,7 +200,7 @@ static int mb2_header(struct mb_plan *p, const struct guest_mem *mem, const stru
 	struct mb2_req q = { 0 };
 	uint32_t arch, len;
 	size_t off = 0;
-	int r = find_header(req, &off, err, errlen);
+	int r = mb_find_header(req, &mb2_magic, &off, err, errlen);
 
 	if (r)
 		return r;
