@@ -46,7 +46,8 @@ struct vcpu_exit_hooks {
  * How a debugger attaches to the exit path (the gdb stub, vmm/gdb/); both are called on the
  * vCPU's thread. debug_exit: a KVM_EXIT_DEBUG; returns a vcpu_action. breakpoint: the vCPU is at
  * an int3 at linear address @pc that KVM could not emulate (ring 0 on kvm_pvm); true when the
- * debugger planted it (it has parked the vCPU), false when it is the guest's own.
+ * debugger took it (it planted it, or was asked to report the guest's own and moved the PC past
+ * it; either way it has parked the vCPU), false when the guest's own is to be delivered.
  */
 struct vcpu_debug_hooks {
 	int (*debug_exit)(void *opaque, struct vcpu *vcpu, const struct kvm_run *run);

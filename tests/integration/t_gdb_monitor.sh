@@ -64,7 +64,7 @@ check "gdb-monitor/stopped-in-64-bit" "no stop at gdbtest_tick" mon_has_re "$s1"
 check "gdb-monitor/help" "help does not list every command" \
 	eval "[ \"\$(grep -cE '^  monitor (help|mode|walk|mem|phys|gdt|idt|tss|lapic|ioapic|pic) ' \"$s1\")\" -eq 11 ]"
 check "gdb-monitor/mode" "mode's first line is not long64" mon_has "$s1" "mode: long64 arch=i386:x86-64"
-check "gdb-monitor/mode-gdb-command" "mode does not name gdb's architecture" mon_has "$s1" "gdb: set architecture i386:x86-64"
+check "gdb-monitor/mode-gdb-command" "mode does not name the code's architecture" mon_has "$s1" "code: i386:x86-64"
 check "gdb-monitor/walk-levels" "the walk of the PC does not go through 4 levels" \
 	eval "mon_has_re '$s1' '^  PML4 table 0x[0-9a-f]+ \[511\] = 0x[0-9a-f]+  P' && mon_has_re '$s1' '^  PDPT table'"
 check "gdb-monitor/walk-pa" "no physical address for the PC" [ -n "$pc_pa" ]

@@ -498,6 +498,44 @@ START_TEST(debug_registers)
 }
 END_TEST
 
+/* monitor int3 report: resumes ask the target to intercept int3s and report the guest's own; detach ends it. */
+START_TEST(guest_int3_policy)
+{
+	char cmd[64] = "qRcmd,";
+	const char *word = "int3 report";
+
+	gdb_hex_encode(cmd + 6, word, strlen(word));
+	cmd[6 + 2 * strlen(word)] = '\0';
+	gdb_session_packet(&sess, cmd, strlen(cmd));
+	ck_assert_str_eq(last(), "OK");
+	ck_assert(sess.guest_int3);
+	pkt_quiet("vCont;c");
+	ck_assert(fake.last.guest_int3);
+	ck_assert(fake.last.sw_breakpoints);	/* no breakpoint planted, yet int3s are intercepted */
+	/* the target reports the guest's int3 as a plain SIGTRAP */
+	fake.have_ev = true;
+	fake.ev = (struct gdb_stop){ .cpu = 0, .reason = GDB_STOP_TRAP };
+	gdb_session_target_event(&sess);
+	ck_assert_str_eq(last(), "T05thread:1;");
+	/* back to the guest's */
+	word = "int3 guest";
+	gdb_hex_encode(cmd + 6, word, strlen(word));
+	cmd[6 + 2 * strlen(word)] = '\0';
+	gdb_session_packet(&sess, cmd, strlen(cmd));
+	ck_assert(!sess.guest_int3);
+	pkt_quiet("vCont;c");
+	ck_assert(!fake.last.guest_int3 && !fake.last.sw_breakpoints);
+	gdb_session_interrupt(&sess);
+	/* report again, then detach: the last resume carries neither */
+	word = "int3 report";
+	gdb_hex_encode(cmd + 6, word, strlen(word));
+	cmd[6 + 2 * strlen(word)] = '\0';
+	gdb_session_packet(&sess, cmd, strlen(cmd));
+	ck_assert_str_eq(pkt("D"), "OK");
+	ck_assert(!fake.last.guest_int3 && !fake.last.sw_breakpoints);
+}
+END_TEST
+
 START_TEST(continue_and_stop)
 {
 	pkt_quiet("vCont;c");
@@ -901,6 +939,7 @@ Suite *gdb_commands_suite(void)
 	tcase_add_test(tc, software_breakpoints);
 	tcase_add_test(tc, no_debug_registers);
 	tcase_add_test(tc, continue_and_stop);
+	tcase_add_test(tc, guest_int3_policy);
 	tcase_add_test(tc, vcont_actions);
 	tcase_add_test(tc, step_over_kept_breakpoint);
 	tcase_add_test(tc, detach_and_kill);

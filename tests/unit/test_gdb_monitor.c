@@ -286,7 +286,7 @@ START_TEST(mode_and_threads)
 {
 	monitor("mode");
 	ck_assert_msg(!strncmp(text, "mode: long64 arch=i386:x86-64\n", 30), "%s", text);
-	CHECK_HAS("gdb: set architecture i386:x86-64");
+	CHECK_HAS("code: i386:x86-64 (x/i decodes it so once gdb has sourced keel-gdb.py)");
 	CHECK_HAS("(vCPU 0, gdb thread 1)");
 	ck_assert_str_eq((gdb_session_packet(&sess, "Hg2", 3), pkts[npkts - 1]), "OK");
 	monitor("mode");

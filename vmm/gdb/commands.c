@@ -324,8 +324,9 @@ static int target_resume(struct gdb_session *s, const uint8_t *run)
 {
 	struct gdb_resume r = {
 		.run = run,
-		.sw_breakpoints = gdb_swbp_count(s->bps) > 0,
+		.sw_breakpoints = gdb_swbp_count(s->bps) > 0 || s->guest_int3,
 		.hw_breakpoints = gdb_hw_in_use(s->bps),
+		.guest_int3 = s->guest_int3,
 	};
 
 	if (r.hw_breakpoints)
@@ -752,6 +753,7 @@ void gdb_session_detach(struct gdb_session *s)
 	if (s->stepover.active)
 		stepover_end(s);
 	remove_all_breakpoints(s);
+	s->guest_int3 = false;		/* without a debugger the guest's int3s are its own again */
 	memset(s->run, GDB_RUN_CONTINUE, s->ncpus);
 	target_resume(s, s->run);	/* nothing planted: every vCPU's debugging is switched off */
 	s->state = GDB_SESSION_ENDED;

@@ -42,6 +42,7 @@ struct gdb_resume {
 	const uint8_t *run;		/* one enum gdb_run per vCPU */
 	bool sw_breakpoints;		/* int3s are planted: intercept them (KVM_GUESTDBG_USE_SW_BP) */
 	bool hw_breakpoints;		/* debug registers in use: load dr[] and dr7 (KVM_GUESTDBG_USE_HW_BP) */
+	bool guest_int3;		/* the guest's own int3s stop the VM for gdb (monitor int3 report) */
 	uint64_t dr[4], dr7;
 };
 
@@ -103,6 +104,7 @@ struct gdb_session {
 	unsigned int ncpus;
 	enum gdb_session_state state;
 	bool noack;			/* QStartNoAckMode was accepted */
+	bool guest_int3;		/* monitor int3 report: the guest's own int3s are reported, not delivered */
 	unsigned int gcpu;		/* Hg: registers and memory */
 	int ccpu;			/* Hc: -1 all, else a vCPU */
 	unsigned int thread_next;	/* qsThreadInfo: the next vCPU to list */

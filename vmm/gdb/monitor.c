@@ -398,6 +398,21 @@ static void cmd_pic(struct mon *m, int argc, char **argv)
 		x86_print_pic(m->o, pic);
 }
 
+static void cmd_int3(struct mon *m, int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "report")) {
+		m->s->guest_int3 = true;
+	} else if (argc == 2 && !strcmp(argv[1], "guest")) {
+		m->s->guest_int3 = false;
+	} else if (argc == 2) {
+		textout_printf(m->o, "int3: want 'report' or 'guest', not '%.32s'\n", argv[1]);
+		return;
+	}
+	textout_printf(m->o, "%s\n", m->s->guest_int3
+		       ? "int3: the guest's own int3s stop the VM and are reported to gdb as SIGTRAP (PC after the int3)"
+		       : "int3: the guest's own int3s go to the guest (#BP through its IDT); only gdb's breakpoints stop");
+}
+
 static const struct mon_cmd commands[] = {
 	{ "help", "", "this list", 0, 0, cmd_help },
 	{ "mode", "", "the vCPU's mode (first line: 'mode: NAME arch=GDB-ARCH') and paging", 0, 0, cmd_mode },
@@ -411,6 +426,8 @@ static const struct mon_cmd commands[] = {
 	{ "lapic", "", "the vCPU's local APIC", 0, 0, cmd_lapic },
 	{ "ioapic", "", "the I/O APIC's redirection entries", 0, 0, cmd_ioapic },
 	{ "pic", "", "the two 8259 interrupt controllers", 0, 0, cmd_pic },
+	{ "int3", "[report|guest]", "the guest's own int3: reported to gdb, or delivered to the guest (default)", 0, 1,
+	  cmd_int3 },
 };
 
 static void cmd_help(struct mon *m, int argc, char **argv)

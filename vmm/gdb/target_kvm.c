@@ -34,8 +34,9 @@ struct gdb_kvm {
 	struct gdb_bps *bps;
 	unsigned int hw_slots;
 	int efd;			/* eventfd: a vCPU stopped for the debugger */
-	pthread_mutex_t lock;		/* guards have_ev and ev */
+	pthread_mutex_t lock;		/* guards have_ev, ev and guest_int3 */
 	bool have_ev;
+	bool guest_int3;		/* the guest's own int3s are reported (monitor int3 report) */
 	struct gdb_stop ev;		/* the first stop since the last resume */
 	struct kvm_cpu_debug *cpus;	/* vm->ncpus entries */
 };
@@ -340,6 +341,7 @@ static int kvm_resume(void *t, const struct gdb_resume *r)
 	}
 	pthread_mutex_lock(&k->lock);
 	k->have_ev = false;
+	k->guest_int3 = r->guest_int3;
 	pthread_mutex_unlock(&k->lock);
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		if (r->run[i] != GDB_RUN_STAY) {
@@ -415,6 +417,37 @@ static void kvm_report(struct gdb_kvm *k, struct vcpu *vcpu, const struct gdb_st
 		log_debug("gdb event fd: %s", strerror(errno));
 }
 
+/* Is the instruction at linear @pc a one-byte int3 (0xcc)? (`int 3`, cd 03, goes to the guest.) */
+static bool guest_int3_at(struct vcpu *vcpu, uint64_t pc)
+{
+	uint8_t byte;
+
+	return vcpu_read_virt(vcpu, pc, &byte, 1) == 1 && byte == GDB_INT3;
+}
+
+/*
+ * On @vcpu's thread, at the guest's own int3 (one byte, 0xcc, at the PC): with monitor int3 report,
+ * finish it as the CPU traps (PC after it) and report SIGTRAP instead of delivering #BP. true: done.
+ */
+static bool kvm_report_guest_int3(struct gdb_kvm *k, struct vcpu *vcpu)
+{
+	struct gdb_stop ev = { .cpu = vcpu->id, .reason = GDB_STOP_TRAP };
+	struct kvm_regs regs;
+	bool report;
+
+	pthread_mutex_lock(&k->lock);
+	report = k->guest_int3;
+	pthread_mutex_unlock(&k->lock);
+	if (!report || vcpu_state_get_regs(vcpu->fd, &regs, NULL) < 0)
+		return false;
+	regs.rip += 1;
+	if (vcpu_state_set_regs(vcpu->fd, &regs, NULL) < 0)
+		return false;
+	log_debug("vCPU %u: the guest's int3 at 0x%llx reported to gdb", vcpu->id, (unsigned long long)regs.rip - 1);
+	kvm_report(k, vcpu, &ev);
+	return true;
+}
+
 int gdb_kvm_debug_exit(struct gdb_kvm *k, struct vcpu *vcpu, const struct kvm_run *run)
 {
 	struct gdb_stop ev = { .cpu = vcpu->id };
@@ -434,6 +467,9 @@ int gdb_kvm_debug_exit(struct gdb_kvm *k, struct vcpu *vcpu, const struct kvm_ru
 	} else if (vector == VCPU_VECTOR_BP && gdb_swbp_find(k->bps, run->debug.arch.pc, NULL)) {
 		ev.reason = GDB_STOP_SWBREAK;
 		ev.addr = run->debug.arch.pc;
+	} else if (vector == VCPU_VECTOR_BP && guest_int3_at(vcpu, run->debug.arch.pc) &&
+		   kvm_report_guest_int3(k, vcpu)) {
+		return VCPU_ACTION_CONTINUE;
 	} else if (vector == VCPU_VECTOR_DB || vector == VCPU_VECTOR_BP) {
 		/* Not the debugger's: the guest's own int3 or debug trap (PC is still at an int3). */
 		if (vcpu_inject_exception(vcpu, vector) < 0)
@@ -451,8 +487,10 @@ bool gdb_kvm_breakpoint(struct gdb_kvm *k, struct vcpu *vcpu, uint64_t pc)
 {
 	struct gdb_stop ev = { .cpu = vcpu->id, .reason = GDB_STOP_SWBREAK, .addr = pc };
 
-	if (vcpu->id >= k->vm->ncpus || !gdb_swbp_find(k->bps, pc, NULL))
+	if (vcpu->id >= k->vm->ncpus)
 		return false;
+	if (!gdb_swbp_find(k->bps, pc, NULL))
+		return kvm_report_guest_int3(k, vcpu);	/* the guest's own: reported only when asked */
 	kvm_report(k, vcpu, &ev);
 	return true;
 }

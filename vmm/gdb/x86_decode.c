@@ -130,7 +130,8 @@ void x86_print_mode(struct textout *o, const struct x86_sys *s)
 	textout_printf(o, "EFER 0x%" PRIx64 " (%s)\n", s->efer, efer);
 	textout_printf(o, "CS 0x%04x base 0x%" PRIx64 " limit 0x%x L=%u D=%u, RIP 0x%" PRIx64 "\n", s->cs.selector,
 		       s->cs.base, s->cs.limit, s->cs.l, s->cs.db, s->rip);
-	textout_printf(o, "gdb: set architecture %s\n", x86_mode_arch(m));
+	/* gdb will not switch away from the x86-64 target description: keel-gdb.py decodes by $mode */
+	textout_printf(o, "code: %s (x/i decodes it so once gdb has sourced keel-gdb.py)\n", x86_mode_arch(m));
 }
 
 /* --- descriptors ----------------------------------------------------------------------------- */
