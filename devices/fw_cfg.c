@@ -71,7 +71,9 @@ static int item_fill(struct fw_item *it, const void *data, size_t len, bool borr
 		memcpy(copy, data, len);
 	}
 	item_free(it);
-	*it = (struct fw_item){ .data = borrow ? data : copy, .size = (uint32_t)len, .present = true, .owned = !borrow };
+	*it = (struct fw_item){
+		.data = borrow ? data : copy, .size = (uint32_t)len, .present = true, .owned = !borrow
+	};
 	return 0;
 }
 
@@ -114,7 +116,8 @@ static int dir_rebuild(struct fw_cfg *f)
 		memcpy(e + 8, f->files[i].name, strlen(f->files[i].name));
 	}
 	item_free(&f->items[FW_CFG_FILE_DIR]);
-	f->items[FW_CFG_FILE_DIR] = (struct fw_item){ .data = d, .size = (uint32_t)len, .present = true, .owned = true };
+	f->items[FW_CFG_FILE_DIR] =
+		(struct fw_item){ .data = d, .size = (uint32_t)len, .present = true, .owned = true };
 	return 0;
 }
 

@@ -16,7 +16,8 @@ struct fw_cfg;
 
 #define FW_CFG_MAX_FILES 64u		/* files in the directory, keel's and the user's */
 #define FW_CFG_ITEM_MAX 0xffffffffull	/* an item's size travels in 32 bits */
-#define FW_CFG_DMA_CHUNK (64u << 10)	/* bytes a DMA request copies per step (the device's lock is let go between steps) */
+/* Bytes a DMA request copies per step; the device's lock is let go between steps. */
+#define FW_CFG_DMA_CHUNK (64u << 10)
 
 /*
  * What the guest may change, as plain data: the selected key, its offset, and the DMA address

@@ -78,15 +78,16 @@ static int check_name(const struct vm_config *c, const char *spec, const char *n
 		size_t n = slash ? (size_t)(slash - part) : strlen(part);
 
 		if (n == 0 || (n == 1 && part[0] == '.') || (n == 2 && part[0] == '.' && part[1] == '.'))
-			return opt_err(err, errlen, "--fw-cfg %.*s: the name has an empty, '.' or '..' part", SPEC_SHOWN,
-				       spec);
+			return opt_err(err, errlen, "--fw-cfg %.*s: the name has an empty, '.' or '..' part",
+				       SPEC_SHOWN, spec);
 		if (!slash)
 			break;
 		part = slash + 1;
 	}
 	for (unsigned int i = 0; i < c->nfw_cfg; i++)
 		if (!strcmp(c->fw_cfg[i].name, name))
-			return opt_err(err, errlen, "--fw-cfg %.*s: the name %s is given twice", SPEC_SHOWN, spec, name);
+			return opt_err(err, errlen, "--fw-cfg %.*s: the name %s is given twice", SPEC_SHOWN, spec,
+				       name);
 	return 0;
 }
 

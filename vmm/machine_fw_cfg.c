@@ -14,7 +14,7 @@
 /* The device and the files whose bytes it borrows. */
 struct machine_fw_cfg {
 	struct fw_cfg *dev;
-	struct image kernel, initrd;		/* KERNEL_DATA, INITRD_DATA (mapped again after the boot closed them) */
+	struct image kernel, initrd;		/* KERNEL_DATA, INITRD_DATA (mapped again: the boot closed them) */
 	struct image files[CONFIG_MAX_FW_CFG];	/* the --fw-cfg file= items */
 };
 

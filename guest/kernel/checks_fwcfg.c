@@ -64,7 +64,8 @@ enum check_status check_fw_cfg_id_dma(struct check_ctx *ctx)
 		return check_skip(ctx, "%s", why);
 	fw_cfg_item(FW_CFG_ID, id, 4);
 	if ((le(id, 4) & 3) != 3)
-		return check_fail(ctx, "ID is %#llx: traditional and DMA bits not both set", (unsigned long long)le(id, 4));
+		return check_fail(ctx, "ID is %#llx: traditional and DMA bits not both set",
+				  (unsigned long long)le(id, 4));
 	fw_cfg_dma_signature(sig);
 	if (memcmp(sig, FW_CFG_DMA_SIGNATURE, 8))
 		return check_fail(ctx, "the DMA address ports read %.8s, not \"QEMU CFG\"", sig);
@@ -83,7 +84,8 @@ enum check_status check_fw_cfg_nb_cpus(struct check_ctx *ctx)
 	if (le(n, 2) != machine.ncpus)
 		return check_fail(ctx, "NB_CPUS is %u, the guest found %u cpus", (unsigned int)le(n, 2), machine.ncpus);
 	if (le(max, 2) < le(n, 2))
-		return check_fail(ctx, "MAX_CPUS %u is below NB_CPUS %u", (unsigned int)le(max, 2), (unsigned int)le(n, 2));
+		return check_fail(ctx, "MAX_CPUS %u is below NB_CPUS %u", (unsigned int)le(max, 2),
+				  (unsigned int)le(n, 2));
 	return CHECK_PASS;
 }
 
@@ -127,7 +129,8 @@ enum check_status check_fw_cfg_cmdline(struct check_ctx *ctx)
 	fw_cfg_item(FW_CFG_CMDLINE_ADDR, b, 4);
 	if (under_keel() && (!le(b, 4) || !phys_mapped(le(b, 4), size) ||
 			     memcmp(phys_to_virt(le(b, 4)), boot_info.cmdline, size)))
-		return check_fail(ctx, "CMDLINE_ADDR %#llx does not hold the command line", (unsigned long long)le(b, 4));
+		return check_fail(ctx, "CMDLINE_ADDR %#llx does not hold the command line",
+				  (unsigned long long)le(b, 4));
 	return CHECK_PASS;
 }
 
@@ -168,7 +171,8 @@ enum check_status check_fw_cfg_e820(struct check_ctx *ctx)
 		return check_fail(ctx, "no %s", FW_CFG_FILE_E820);
 	n = f.size / FW_CFG_E820_ENTRY_BYTES;
 	if (f.size % FW_CFG_E820_ENTRY_BYTES || n > DIR_MAX)
-		return check_fail(ctx, "%s is %u bytes: not 20-byte entries (or over %u)", FW_CFG_FILE_E820, f.size, DIR_MAX);
+		return check_fail(ctx, "%s is %u bytes: not 20-byte entries (or over %u)", FW_CFG_FILE_E820, f.size,
+				  DIR_MAX);
 	fw_cfg_item(f.select, e, f.size);
 	if (under_keel() && n != boot_info.memmap_entries)
 		return check_fail(ctx, "%u entries, the memory map has %u", n, boot_info.memmap_entries);
@@ -178,9 +182,10 @@ enum check_status check_fw_cfg_e820(struct check_ctx *ctx)
 		uint32_t t = (uint32_t)le(e + i * 20 + 16, 4);
 
 		if (m->addr != a || m->size != s || m->type != t)
-			return check_fail(ctx, "entry %u is [%#llx, +%#llx) type %u, the memory map's [%#llx, +%#llx) type %u", i,
-					  (unsigned long long)a, (unsigned long long)s, t, (unsigned long long)m->addr,
-					  (unsigned long long)m->size, m->type);
+			return check_fail(
+				ctx, "entry %u is [%#llx, +%#llx) type %u, the memory map's [%#llx, +%#llx) type %u", i,
+				(unsigned long long)a, (unsigned long long)s, t, (unsigned long long)m->addr,
+				(unsigned long long)m->size, m->type);
 	}
 	/* elsewhere (QEMU's firmware splits its RAM around itself): the map's RAM lies in etc/e820's */
 	for (unsigned int i = 0; !under_keel() && i < boot_info.memmap_entries; i++) {
@@ -220,7 +225,8 @@ enum check_status check_fw_cfg_dma(struct check_ctx *ctx)
 		return check_fail(ctx, "a DMA skip ended with control %#x", r);
 	r = fw_cfg_dma_read(-1, dma, 2);
 	if (r || memcmp(dma, "MU", 2))
-		return check_fail(ctx, "after skipping 2, a DMA read gave control %#x and %02x %02x", r, dma[0], dma[1]);
+		return check_fail(ctx, "after skipping 2, a DMA read gave control %#x and %02x %02x", r, dma[0],
+				  dma[1]);
 	/* a write is refused */
 	r = fw_cfg_dma(FW_CFG_SIGNATURE << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_WRITE, 4, 0x1000);
 	if (!(r & FW_CFG_DMA_CTL_ERROR))
