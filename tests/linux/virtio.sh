@@ -344,13 +344,13 @@ vt_fw_cfg() {
 		notok "fw_cfg: modprobe qemu_fw_cfg" "$(echo $r)"
 		return
 	fi
-	read -r rev <"$fw/rev" 2>/dev/null
+	read -r rev 2>/dev/null <"$fw/rev"
 	for k in "$fw"/by_key/*; do
-		read -r n <"$k/name" 2>/dev/null && names="$names $n"
+		read -r n 2>/dev/null <"$k/name" && names="$names $n"
 	done
 	echo "keeltest: fw_cfg rev ${rev:-none}, files:$names"
 	got=$(cat "$fw/by_name/opt/keel/linux/raw" 2>/dev/null)
-	read -r size <"$fw/by_name/etc/e820/size" 2>/dev/null
+	read -r size 2>/dev/null <"$fw/by_name/etc/e820/size"
 	if [ "$got" != "$vt_fwcfg" ]; then
 		notok "fw_cfg: qemu_fw_cfg lists opt/keel/linux with the host's bytes" "raw '$got', want '$vt_fwcfg'"
 	elif [ -z "$size" ] || [ "$size" -eq 0 ] || [ $((size % 20)) -ne 0 ]; then
