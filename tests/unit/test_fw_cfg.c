@@ -357,6 +357,20 @@ START_TEST(save_restore)
 	ck_assert_uint_eq(rd(), 3);	/* unchanged: still the ID */
 	ck_assert_int_eq(fw_cfg_restore(dev, &st), 0);
 	ck_assert_uint_eq(rd(), 'M');
+	/* into a fresh device with the same items: it goes on where the first one was */
+	{
+		struct fw_cfg *fresh;
+		uint8_t b = 0;
+
+		ck_assert_int_eq(fw_cfg_create(NULL, &mem, &fresh), 0);
+		ck_assert_int_eq(fw_cfg_restore(fresh, &st), 0);
+		ck_assert_int_eq(fw_cfg_io(fresh, NULL, 1, &b, 1, false), 0);
+		ck_assert_uint_eq(b, 'M');
+		bad.key = 0x20;		/* no such file in it */
+		bad.offset = 1;
+		ck_assert_int_eq(fw_cfg_restore(fresh, &bad), -EINVAL);
+		fw_cfg_destroy(fresh);
+	}
 }
 END_TEST
 
