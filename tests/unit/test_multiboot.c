@@ -277,6 +277,7 @@ START_TEST(mb1_elf32_info)
 	ck_assert_uint_eq(info.mem_lower, 640);
 	ck_assert_uint_eq(info.mem_upper, (RAM - MiB) / 1024);
 	expect_string(&mem, info.cmdline, "mbk a=b c");
+	ck_assert_uint_eq(res.cmdline_gpa, info.cmdline);
 	expect_string(&mem, info.boot_loader_name, "keel " KEEL_VERSION);
 	ck_assert_uint_eq(info.mmap_length, (uint32_t)n * sizeof(struct mb1_mmap_entry));
 	for (int i = 0; i < n; i++) {
@@ -502,6 +503,7 @@ START_TEST(mb2_elf64_info)
 	read_gpa(&mem, at, &t, sizeof(t));
 	ck_assert_uint_eq(t.size, 8 + strlen("mbk a=b c") + 1);
 	expect_string(&mem, at + 8, "mbk a=b c");
+	ck_assert_uint_eq(res.cmdline_gpa, at + 8);
 	ck_assert(find_tag(&mem, res.start_info_gpa, MB2_TAG_LOADER_NAME, 0, &at));
 	expect_string(&mem, at + 8, "keel " KEEL_VERSION);
 	for (unsigned int i = 0; i < 2; i++) {

@@ -37,6 +37,7 @@ struct mb_plan {
 	uint32_t mem_lower, mem_upper;	/* KiB */
 	struct mb_block info;
 	uint64_t info_gpa;
+	uint64_t cmdline_gpa;		/* the command line string inside the information */
 	uint32_t mb1_flags;		/* Multiboot 1: the header's flags */
 	bool want_load_base;		/* Multiboot 2: a relocatable tag or a request for tag 21 */
 };

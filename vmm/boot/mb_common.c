@@ -331,6 +331,7 @@ int mb_load(const struct mb_version *v, struct guest_mem *mem, const struct boot
 			.kernel_end = p->kernel.end,
 			.initrd_gpa = req->nmodules ? p->mod_gpa[0] : 0,
 			.initrd_size = req->nmodules ? req->modules[0].size : 0,
+			.cmdline_gpa = p->cmdline_gpa,
 			.acpi_gpa = p->acpi.rsdp_gpa,
 		};
 		boot_result_map_elf(res, &p->kernel);	/* the address fields' one segment: vaddr = paddr */

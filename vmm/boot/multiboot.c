@@ -114,6 +114,7 @@ static int mb1_info(struct mb_plan *p, const struct boot_request *req, char *err
 	info.mmap_addr = (uint32_t)mmap_gpa;
 	mb_put(&p->info, info_gpa, &info, sizeof(info));
 	p->info_gpa = info_gpa;
+	p->cmdline_gpa = info.cmdline;
 	return 0;
 }
 

@@ -255,10 +255,12 @@ static uint64_t add_tag(struct mb_block *b, uint32_t type, uint32_t size, const 
 	return gpa;
 }
 
-/* A string tag (command line, boot loader name). */
-static bool add_string(struct mb_block *b, uint32_t type, const char *s)
+/* A string tag (command line, boot loader name): the string's gpa, 0 when full. */
+static uint64_t add_string(struct mb_block *b, uint32_t type, const char *s)
 {
-	return add_tag(b, type, (uint32_t)(sizeof(struct mb2_tag) + strlen(s) + 1), s) != 0;
+	uint64_t at = add_tag(b, type, (uint32_t)(sizeof(struct mb2_tag) + strlen(s) + 1), s);
+
+	return at ? at + sizeof(struct mb2_tag) : 0;
 }
 
 static bool add_module(struct mb_block *b, uint64_t gpa, const struct boot_module *m)
@@ -308,8 +310,8 @@ static int mb2_info(struct mb_plan *p, const struct boot_request *req, char *err
 	p->info.used = 0;
 	at = mb_place(&p->info, NULL, sizeof(head), MB2_ALIGN);
 	mb_cmdline(req, cmdline, sizeof(cmdline));
-	ok = at && add_string(&p->info, MB2_TAG_CMDLINE, cmdline) &&
-	     add_string(&p->info, MB2_TAG_LOADER_NAME, "keel " KEEL_VERSION);
+	p->cmdline_gpa = at ? add_string(&p->info, MB2_TAG_CMDLINE, cmdline) : 0;
+	ok = p->cmdline_gpa && add_string(&p->info, MB2_TAG_LOADER_NAME, "keel " KEEL_VERSION);
 	for (unsigned int i = 0; ok && i < req->nmodules; i++)
 		ok = add_module(&p->info, p->mod_gpa[i], &req->modules[i]);
 	ok = ok && add_tag(&p->info, MB2_TAG_BASIC_MEMINFO, sizeof(struct mb2_tag_meminfo), mem) && add_mmap(&p->info, p);
