@@ -103,6 +103,30 @@ keel run --kernel "$MB_OUT/mb2-elf64.elf" --boot-protocol multiboot --mem 64M
 check multiboot/forced-wrong-version "status $STATUS, stderr: $(head -c 300 "$TMP/err")" \
 	eval 'status_is 2 && err_lines 1 && err_has "no Multiboot header (magic 0x1badb002"'
 
+# gdb: a breakpoint on the higher-half kernel's kernel_main (0xc01xxxxx), set while the vCPU is
+# held at the 32-bit entry with paging off (keel plants it through the image map), stops there once
+# the kernel has paged itself in. gdb takes the ELF32 symbols on top of keel's x86-64 target.
+if command -v gdb >/dev/null; then
+	sock="$mb/gdb.sock"
+	timeout -k 5 "$LIMIT" "$KEEL" run -v --kernel "$MB_OUT/mb2-elf32.elf" --mem 64M --gdb "unix:$sock" --gdb-wait \
+		</dev/null >"$TMP/out" 2>"$TMP/err" &
+	kpid=$!
+	for _ in $(seq 100); do grep -qF "listening on unix:" "$TMP/err" && break; sleep 0.1; done
+	timeout -k 5 120 gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off' -ex "target remote $sock" \
+		-ex 'print/x $pc' -ex "add-symbol-file $MB_OUT/mb2-elf32.elf" -ex 'break kernel_main' -ex 'continue' \
+		-ex 'print/x $pc' -ex 'print/x $cr0' -ex 'delete' -ex 'continue' </dev/null >"$mb/gdb" 2>&1
+	wait "$kpid"
+	STATUS=$?
+	check multiboot/gdb/held-at-entry "first pc: $(grep -m1 '^\$1' "$mb/gdb")" grep -qE '^\$1 = 0x1000[0-9a-f]{2}$' "$mb/gdb"
+	check multiboot/gdb/break-kernel_main "no stop at kernel_main: $(grep -i -m2 'breakpoint\|error' "$mb/gdb" | tr '\n' ' ')" \
+		grep -qE '^Breakpoint 1, 0x00000000c01[0-9a-f]{5} in kernel_main' "$mb/gdb"
+	check multiboot/gdb/paging-on-there "cr0: $(grep -m1 '^\$3' "$mb/gdb")" grep -qx '$3 = 0x80000011' "$mb/gdb"
+	expect_status multiboot/gdb/runs-to-the-end 1
+	mb_expect multiboot/gdb/done "mbtest: done"
+else
+	fail "multiboot/gdb/available" "gdb is not installed (mk/deps.sh test installs it)"
+fi
+
 # QEMU's -kernel boots the Multiboot 1 kernels; every field that does not depend on the machine agrees.
 # mb_portable FILE : those fields (module addresses, the memory map, the loader, selectors and PF/ZF dropped)
 mb_portable() {
