@@ -45,9 +45,7 @@ struct mb_plan {
 /* One version: parse the header into @p (image, entry), then build the information block. */
 struct mb_version {
 	const char *what;		/* "Multiboot 1" ..., for messages */
-	uint32_t magic;			/* %eax at entry */
-	int (*header)(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
-		      size_t errlen);
+	int (*header)(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen);
 	int (*info)(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen);
 };
 
@@ -90,8 +88,7 @@ int mb_aout_image(struct mb_plan *p, const struct boot_request *req, const struc
 		  size_t errlen);
 
 /* mb_elf_image - p->kernel from the ELF32 or ELF64 file of @req; -EINVAL with one line when it is not one. */
-int mb_elf_image(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
-		 size_t errlen);
+int mb_elf_image(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen);
 
 /*
  * mb_elf_entry - the physical entry of an ELF kernel whose e_entry is @e_entry: itself when it lies

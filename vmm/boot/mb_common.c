@@ -137,10 +137,9 @@ int mb_aout_image(struct mb_plan *p, const struct boot_request *req, const struc
 	return 0;
 }
 
-int mb_elf_image(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
-		 size_t errlen)
+int mb_elf_image(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen)
 {
-	(void)mem;	/* RAM is judged by mb_check_ram against keel's memory map */
+	/* no guest memory here: check_ram judges every segment against keel's memory map */
 	return elf_parse_any(NULL, req->kernel, req->kernel_size, req->kernel_name, &p->kernel, err, errlen);
 }
 
@@ -270,7 +269,7 @@ static int plan(const struct mb_version *v, struct mb_plan *p, const struct gues
 	meminfo(p, mem);
 	r = pvh_check_cmdline(req->cmdline, err, errlen);
 	if (r == 0)
-		r = v->header(p, mem, req, err, errlen);
+		r = v->header(p, req, err, errlen);
 	if (r == 0)
 		r = check_ram(p, mem, req, err, errlen);
 	if (r == 0)

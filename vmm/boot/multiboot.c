@@ -15,8 +15,7 @@ static const struct mb_magic mb1_magic = {
 	.summed = "magic + flags",
 };
 
-static int mb1_header(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
-		      size_t errlen)
+static int mb1_header(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen)
 {
 	const char *name = req->kernel_name;
 	size_t off = 0, need = 12;
@@ -54,7 +53,7 @@ static int mb1_header(struct mb_plan *p, const struct guest_mem *mem, const stru
 	if (req->kernel_size < 4 || memcmp(req->kernel, "\177ELF", 4) != 0)
 		return boot_errf(err, errlen, "%s: not an ELF file, and its Multiboot header has no address fields"
 				 " (flag 16): keel cannot tell where to load it", name);
-	r = mb_elf_image(p, mem, req, err, errlen);
+	r = mb_elf_image(p, req, err, errlen);
 	return r ? r : mb_elf_entry(p, req, p->kernel.e_entry, err, errlen);
 }
 
@@ -120,7 +119,6 @@ static int mb1_info(struct mb_plan *p, const struct boot_request *req, char *err
 
 static const struct mb_version mb1 = {
 	.what = "Multiboot 1",
-	.magic = MB1_BOOT_MAGIC,
 	.header = mb1_header,
 	.info = mb1_info,
 };

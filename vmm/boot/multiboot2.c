@@ -193,8 +193,7 @@ static const struct mb_magic mb2_magic = {
 	.summed = "magic + architecture + header_length",
 };
 
-static int mb2_header(struct mb_plan *p, const struct guest_mem *mem, const struct boot_request *req, char *err,
-		      size_t errlen)
+static int mb2_header(struct mb_plan *p, const struct boot_request *req, char *err, size_t errlen)
 {
 	const char *name = req->kernel_name;
 	struct mb2_req q = { 0 };
@@ -232,7 +231,7 @@ static int mb2_header(struct mb_plan *p, const struct guest_mem *mem, const stru
 		if (req->kernel_size < 4 || memcmp(req->kernel, "\177ELF", 4) != 0)
 			return boot_errf(err, errlen, "%s: not an ELF file, and its Multiboot 2 header has no address"
 					 " tag: keel cannot tell where to load it", name);
-		r = mb_elf_image(p, mem, req, err, errlen);
+		r = mb_elf_image(p, req, err, errlen);
 		if (r)
 			return r;
 	}
@@ -332,7 +331,6 @@ static int mb2_info(struct mb_plan *p, const struct boot_request *req, char *err
 
 static const struct mb_version mb2 = {
 	.what = "Multiboot 2",
-	.magic = MB2_BOOT_MAGIC,
 	.header = mb2_header,
 	.info = mb2_info,
 };
