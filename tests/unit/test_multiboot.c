@@ -774,6 +774,19 @@ START_TEST(protocol_choice)
 	ck_assert_ptr_eq(boot_protocol_for(&req), &boot_pvh);
 	refused_by(&boot_multiboot, &req, RAM, "no Multiboot header (magic 0x1badb002 at a 4-byte boundary in the first 8192 bytes)");
 	refused_by(&boot_multiboot2, &req, RAM, "no Multiboot 2 header");
+	/* a PVH kernel with a stray Multiboot magic (no checksum adds up) boots by PVH */
+	{
+		struct kimg pk;
+		struct guest_mem mem;
+		struct boot_result res;
+
+		make_kernel(&pk);
+		memcpy(pk.bytes + 0x900, (const uint32_t[]){ MB2_HEADER_MAGIC, MB1_HEADER_MAGIC }, 8);
+		req = request(&pk);
+		ck_assert_ptr_eq(boot_protocol_for(&req), &boot_pvh);
+		boot_ok(&mem, RAM, &req, &res);
+		gmem_destroy(&mem);
+	}
 	/* an ELF32 without a Multiboot header still goes to PVH, which names the class */
 	memset(&k, 0, sizeof(k));
 	elf32(&k, LOAD, LOAD);

@@ -81,6 +81,13 @@ int mb_find_header(const struct boot_request *req, const struct mb_magic *m, siz
 		   size_t errlen);
 
 /*
+ * mb_probe - whether @req's kernel is @m's: a header whose checksum adds up, or else any magic
+ * (so that the check names what is wrong with it) unless the file is an ELF64 kernel with a PVH
+ * entry note, which then boots by PVH despite a stray magic.
+ */
+bool mb_probe(const struct boot_request *req, const struct mb_magic *m);
+
+/*
  * mb_aout_image - p->kernel as the one segment the address fields @a describe, checked against the
  * file (the loaded part inside it, load <= header, bss after the data) and 4 GiB. -EINVAL with one line.
  */

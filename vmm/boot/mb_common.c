@@ -69,6 +69,18 @@ int mb_find_header(const struct boot_request *req, const struct mb_magic *m, siz
 			 m->summed, mb_sum(f + first, m->words));
 }
 
+bool mb_probe(const struct boot_request *req, const struct mb_magic *m)
+{
+	size_t off;
+	bool pvh, linux_note;
+
+	if (mb_find(req->kernel, req->kernel_size, m->magic, m->window, m->align, 0) < 0)
+		return false;
+	if (mb_find_header(req, m, &off, NULL, 0) == 0)
+		return true;
+	return !(elf_notes(req->kernel, req->kernel_size, &pvh, &linux_note) && pvh);
+}
+
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + blen && b < a + alen;

@@ -123,10 +123,9 @@ static const struct mb_version mb1 = {
 	.info = mb1_info,
 };
 
-/* Any Multiboot 1 magic claims the kernel: a bad header is then named by the check. */
 static bool mb1_probe(const struct boot_request *req)
 {
-	return mb_find(req->kernel, req->kernel_size, MB1_HEADER_MAGIC, MB1_SEARCH, 4, 0) >= 0;
+	return mb_probe(req, &mb1_magic);
 }
 
 static int mb1_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen)

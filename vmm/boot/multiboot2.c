@@ -335,10 +335,9 @@ static const struct mb_version mb2 = {
 	.info = mb2_info,
 };
 
-/* Any Multiboot 2 magic claims the kernel: a bad header is then named by the check. */
 static bool mb2_probe(const struct boot_request *req)
 {
-	return mb_find(req->kernel, req->kernel_size, MB2_HEADER_MAGIC, MB2_SEARCH, MB2_ALIGN, 0) >= 0;
+	return mb_probe(req, &mb2_magic);
 }
 
 static int mb2_check(const struct guest_mem *mem, const struct boot_request *req, char *err, size_t errlen)
