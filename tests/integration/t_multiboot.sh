@@ -22,6 +22,14 @@ mb_line() { grep -m1 -F -- "$1" "$TMP/out" | tr -d '\r'; }
 # mb_expect NAME LINE : the output has LINE exactly (a whole line)
 mb_expect() { check "$1" "no line '$2'" grep -qxF -- "$2" <(tr -d '\r' <"$TMP/out"); }
 
+# mb_modules_in_order : module 0 starts at or above 1 MiB, module 1 after module 0's end
+mb_modules_in_order() {
+	local s0 e0 s1
+	read -r s0 e0 < <(sed -nE 's/^module 0: start (0x[0-9a-f]+) end (0x[0-9a-f]+) .*/\1 \2/p' "$TMP/out")
+	s1=$(sed -nE 's/^module 1: start (0x[0-9a-f]+) .*/\1/p' "$TMP/out")
+	[ -n "$s0" ] && [ -n "$s1" ] && ((s0 >= 0x100000 && s1 >= e0))
+}
+
 # mb_common NAME KERNEL MAGIC : the fields every kernel prints, as keel meant them
 mb_common() {
 	local n=$1 k=$2 magic=$3
@@ -49,6 +57,8 @@ EOF
 		"^module 0: start 0x[0-9a-f]{8} end 0x[0-9a-f]{8} size 3000 fnv $fnv_one page-aligned yes string $mb/one.bin\$" "$TMP/out"
 	check "$n/module-1" "module 1: $(mb_line 'module 1:')" grep -qE \
 		"^module 1: start 0x[0-9a-f]{8} end 0x[0-9a-f]{8} size 20000 fnv $fnv_two page-aligned yes string $mb/two.bin\$" "$TMP/out"
+	check "$n/modules-in-order" "modules overlap or are out of order: $(grep '^module' "$TMP/out" | tr '\n' ' ')" \
+		mb_modules_in_order
 	check "$n/one-line-of-stderr-at-most" "stderr: $(head -c 300 "$TMP/err")" [ "$(grep -vc 'debug-exit' "$TMP/err")" -eq 0 ]
 }
 
@@ -106,6 +116,7 @@ check multiboot/forced-wrong-version "status $STATUS, stderr: $(head -c 300 "$TM
 # gdb: a breakpoint on the higher-half kernel's kernel_main (0xc01xxxxx), set while the vCPU is
 # held at the 32-bit entry with paging off (keel plants it through the image map), stops there once
 # the kernel has paged itself in. gdb takes the ELF32 symbols on top of keel's x86-64 target.
+# shellcheck disable=SC2016 # $pc, $cr0 and $N are gdb's, not the shell's
 if command -v gdb >/dev/null; then
 	sock="$mb/gdb.sock"
 	timeout -k 5 "$LIMIT" "$KEEL" run -v --kernel "$MB_OUT/mb2-elf32.elf" --mem 64M --gdb "unix:$sock" --gdb-wait \
