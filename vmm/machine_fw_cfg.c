@@ -15,6 +15,7 @@
 struct machine_fw_cfg {
 	struct fw_cfg *dev;
 	struct image kernel, initrd;		/* KERNEL_DATA, INITRD_DATA (mapped again: the boot closed them) */
+	uint8_t *initrd_joined;			/* INITRD_DATA when Linux got several files as one initrd */
 	struct image files[CONFIG_MAX_FW_CFG];	/* the --fw-cfg file= items */
 };
 
@@ -100,6 +101,27 @@ int machine_fw_cfg_create(struct vm *vm)
 	return ret;
 }
 
+/*
+ * Linux's protocol hands several --initrd files over as one initrd, one after another: INITRD_DATA
+ * is then that initrd as the kernel received it, copied from guest RAM before any vCPU runs.
+ */
+static int join_initrd(struct machine_fw_cfg *m, struct vm *vm)
+{
+	void *hva;
+	int ret;
+
+	if (vm->boot.initrd_size > FW_CFG_ITEM_MAX)
+		return -EFBIG;
+	ret = gmem_translate(&vm->plat.mem, vm->boot.initrd_gpa, vm->boot.initrd_size, &hva);
+	if (ret < 0)
+		return ret;
+	m->initrd_joined = malloc(vm->boot.initrd_size);
+	if (!m->initrd_joined)
+		return -ENOMEM;
+	memcpy(m->initrd_joined, hva, vm->boot.initrd_size);
+	return 0;
+}
+
 int machine_fw_cfg_booted(struct vm *vm)
 {
 	struct machine_fw_cfg *m = vm->fw_cfg;
@@ -123,12 +145,17 @@ int machine_fw_cfg_booted(struct vm *vm)
 			image_close(&m->initrd);
 			rd = NULL;
 		}
+		if (ret == 0 && rd && vm->boot.initrd_size > m->initrd.size)
+			ret = join_initrd(m, vm);
 		if (ret == 0 && rd)
-			ret = fw_cfg_set_item(m->dev, FW_CFG_INITRD_DATA, m->initrd.data, m->initrd.size, true);
+			ret = fw_cfg_set_item(m->dev, FW_CFG_INITRD_DATA,
+					      m->initrd_joined ? m->initrd_joined : m->initrd.data,
+					      m->initrd_joined ? vm->boot.initrd_size : m->initrd.size, true);
 		if (ret == 0 && rd)
 			ret = set_le(m->dev, FW_CFG_INITRD_ADDR, vm->boot.initrd_gpa, 4);
 		if (ret == 0 && rd)
-			ret = set_le(m->dev, FW_CFG_INITRD_SIZE, m->initrd.size, 4);
+			ret = set_le(m->dev, FW_CFG_INITRD_SIZE,
+				     m->initrd_joined ? vm->boot.initrd_size : m->initrd.size, 4);
 	}
 	if (ret == 0 && kernel && kernel_size <= FW_CFG_ITEM_MAX)
 		ret = fw_cfg_set_item(m->dev, FW_CFG_KERNEL_DATA, kernel, kernel_size, true);
@@ -163,6 +190,7 @@ void machine_fw_cfg_destroy(struct vm *vm)
 	fw_cfg_destroy(m->dev);		/* off the ports first: nothing reads the images after */
 	image_close(&m->kernel);
 	image_close(&m->initrd);
+	free(m->initrd_joined);
 	for (unsigned int i = 0; i < CONFIG_MAX_FW_CFG; i++)
 		image_close(&m->files[i]);
 	free(m);
