@@ -19,8 +19,9 @@ mb_cmdline="mb test x=1 y"
 
 # mb_line PREFIX : the one output line that starts with PREFIX (empty when none)
 mb_line() { grep -m1 -F -- "$1" "$TMP/out" | tr -d '\r'; }
-# mb_expect NAME LINE : the output has LINE exactly (a whole line)
+# mb_expect NAME LINE : the output has LINE exactly (a whole line); mb_expect_q LINE: the test of it
 mb_expect() { check "$1" "no line '$2'" grep -qxF -- "$2" <(tr -d '\r' <"$TMP/out"); }
+mb_expect_q() { grep -qxF -- "$1" <(tr -d '\r' <"$TMP/out"); }
 
 # mb_modules_in_order : module 0 starts at or above 1 MiB, module 1 after module 0's end
 mb_modules_in_order() {
@@ -115,23 +116,47 @@ check multiboot/forced-wrong-version "status $STATUS, stderr: $(head -c 300 "$TM
 
 # gdb: a breakpoint on the higher-half kernel's kernel_main (0xc01xxxxx), set while the vCPU is
 # held at the 32-bit entry with paging off (keel plants it through the image map), stops there once
-# the kernel has paged itself in. gdb takes the ELF32 symbols on top of keel's x86-64 target.
+# the kernel has paged itself in. gdb takes the ELF32 symbols on top of keel's x86-64 target; the
+# helper decodes 32-bit code as 32-bit; the monitor answers in both modes; the kernel's own int3
+# (cmdline "int3": it has no IDT) is reported to gdb after `monitor int3 report`, and it goes on.
 # shellcheck disable=SC2016 # $pc, $cr0 and $N are gdb's, not the shell's
 if command -v gdb >/dev/null; then
 	sock="$mb/gdb.sock"
-	timeout -k 5 "$LIMIT" "$KEEL" run -v --kernel "$MB_OUT/mb2-elf32.elf" --mem 64M --gdb "unix:$sock" --gdb-wait \
-		</dev/null >"$TMP/out" 2>"$TMP/err" &
+	timeout -k 5 "$LIMIT" "$KEEL" run -v --kernel "$MB_OUT/mb2-elf32.elf" --mem 64M --cmdline int3 \
+		--gdb "unix:$sock" --gdb-wait </dev/null >"$TMP/out" 2>"$TMP/err" &
 	kpid=$!
 	for _ in $(seq 100); do grep -qF "listening on unix:" "$TMP/err" && break; sleep 0.1; done
-	timeout -k 5 120 gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off' -ex "target remote $sock" \
-		-ex 'print/x $pc' -ex "add-symbol-file $MB_OUT/mb2-elf32.elf" -ex 'break kernel_main' -ex 'continue' \
-		-ex 'print/x $pc' -ex 'print/x $cr0' -ex 'delete' -ex 'continue' </dev/null >"$mb/gdb" 2>&1
+	timeout -k 5 120 gdb -batch -nx -x "$here/../../vmm/gdb/keel-gdb.py" -ex 'set pagination off' \
+		-ex 'set confirm off' -ex "target remote $sock" -ex 'print/x $pc' -ex "add-symbol-file $MB_OUT/mb2-elf32.elf" \
+		-ex 'print $mode' -ex 'x/2i $pc' -ex 'monitor mode' -ex 'monitor walk 0xc0100000' \
+		-ex 'break kernel_main' -ex 'continue' -ex 'print/x $pc' -ex 'print/x $cr0' -ex 'print $mode' \
+		-ex 'x/1i $pc' -ex 'monitor mode' -ex 'monitor walk $pc' -ex 'monitor mem' -ex 'monitor int3 report' \
+		-ex 'delete' -ex 'continue' -ex 'x/1i $pc - 1' -ex 'continue' </dev/null >"$mb/gdb" 2>&1
 	wait "$kpid"
 	STATUS=$?
-	check multiboot/gdb/held-at-entry "first pc: $(grep -m1 '^\$1' "$mb/gdb")" grep -qE '^\$1 = 0x1000[0-9a-f]{2}$' "$mb/gdb"
+	mbg() { grep -qE -- "$1" "$mb/gdb"; }
+	check multiboot/gdb/held-at-entry "first pc: $(grep -m1 '^\$1' "$mb/gdb")" mbg '^\$1 = 0x1000[0-9a-f]{2}$'
+	check multiboot/gdb/entry-mode-32 "\$mode at the entry: $(grep -m1 '^\$2' "$mb/gdb")" mbg '^\$2 = 32$'
+	check multiboot/gdb/entry-decodes-32-bit "x/i at the entry is not 32-bit code" \
+		mbg '^=> 0x1000[0-9a-f]{2}:[[:space:]]+mov +%eax,0x'
+	check multiboot/gdb/monitor-mode-prot32 "monitor mode at the entry" mbg '^mode: prot32 arch=i386$'
+	check multiboot/gdb/monitor-walk-paging-off "monitor walk with paging off" \
+		mbg 'paging is off .*linear 0xc0100000 is physical 0xc0100000 \(identity\)'
 	check multiboot/gdb/break-kernel_main "no stop at kernel_main: $(grep -i -m2 'breakpoint\|error' "$mb/gdb" | tr '\n' ' ')" \
-		grep -qE '^Breakpoint 1, 0x00000000c01[0-9a-f]{5} in kernel_main' "$mb/gdb"
-	check multiboot/gdb/paging-on-there "cr0: $(grep -m1 '^\$3' "$mb/gdb")" grep -qx '$3 = 0x80000011' "$mb/gdb"
+		mbg '^Breakpoint 1, 0x00000000c01[0-9a-f]{5} in kernel_main'
+	check multiboot/gdb/paging-on-there "cr0: $(grep -m1 '^\$4' "$mb/gdb")" mbg '^\$4 = 0x80000011$'
+	check multiboot/gdb/compat-mode-32 "\$mode at kernel_main: $(grep -m1 '^\$5' "$mb/gdb")" mbg '^\$5 = 32$'
+	check multiboot/gdb/kernel_main-decodes-32-bit "x/i at kernel_main is not 32-bit code" \
+		mbg '^=> 0xc01[0-9a-f]{5} <kernel_main>:[[:space:]]+push +%ebp$'
+	check multiboot/gdb/monitor-mode-compat32 "monitor mode at kernel_main" mbg '^mode: compat32 arch=i386$'
+	mb_kpc=$(sed -nE 's/^\$3 = 0xc0(1[0-9a-f]{5})$/\1/p' "$mb/gdb")
+	check multiboot/gdb/monitor-walk "the walk of kernel_main does not end at its load address (0x$mb_kpc)" \
+		eval "[ -n '$mb_kpc' ] && grep -qE '^  -> physical 0x$mb_kpc ' '$mb/gdb'"
+	check multiboot/gdb/monitor-mem "monitor mem does not map 0xc0000000 to physical 0" \
+		mbg '^0x00000000c0000000-0x0000000100000000 size 0x40000000 +phys 0x000000000000 -rwx-$'
+	check multiboot/gdb/int3-reported "the kernel's own int3 did not reach gdb as SIGTRAP" \
+		eval "mbg 'received signal SIGTRAP' && mbg '<kernel_main\\+[0-9]+>:[[:space:]]+int3$'"
+	check multiboot/gdb/int3-goes-on "the kernel did not go on after its int3" mb_expect_q "int3: after"
 	expect_status multiboot/gdb/runs-to-the-end 1
 	mb_expect multiboot/gdb/done "mbtest: done"
 else
