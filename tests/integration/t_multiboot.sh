@@ -1,5 +1,6 @@
 # Integration: the four Multiboot test kernels (tests/multiboot/) boot through the real binary and print what keel handed over, field by field as keel meant it; QEMU boots the Multiboot 1 ones and agrees on every field that does not depend on the machine; bad Multiboot images get one line and status 2.
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # here: set by run.sh, which sources this file
 
 MB_OUT=${MB_OUT:-build/multiboot}
 mb="$TMP/multiboot"
