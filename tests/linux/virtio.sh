@@ -339,14 +339,14 @@ vt_reload() {
 # vt_fw_cfg: Linux's qemu_fw_cfg driver on keel's fw_cfg: by_name/ lists the host's --fw-cfg file with its
 # bytes (string=, no NUL) and keel's etc/e820 (20-byte entries); "keeltest: fw_cfg ..." for the host
 vt_fw_cfg() {
-	local r fw=/sys/firmware/qemu_fw_cfg got size rev k n names=""
+	local r fw=/sys/firmware/qemu_fw_cfg got size rev k nm names=""
 	if ! r=$(modprobe qemu_fw_cfg 2>&1); then
 		notok "fw_cfg: modprobe qemu_fw_cfg" "$(echo $r)"
 		return
 	fi
 	read -r rev 2>/dev/null <"$fw/rev"
 	for k in "$fw"/by_key/*; do
-		read -r n 2>/dev/null <"$k/name" && names="$names $n"
+		read -r nm 2>/dev/null <"$k/name" && names="$names $nm"
 	done
 	echo "keeltest: fw_cfg rev ${rev:-none}, files:$names"
 	got=$(cat "$fw/by_name/opt/keel/linux/raw" 2>/dev/null)
