@@ -175,6 +175,9 @@ bench-blk: deps $(BENCH_BLK)
 #   virtq       virtq_pop over arbitrary guest memory
 #   bzimage     bzimage_probe, bzimage_parse and bzimage_vmlinux over an arbitrary kernel file
 #   decompress  kz_decompress over an arbitrary payload
+#   multiboot   the Multiboot 1 and 2 protocols' probe, check and load over an arbitrary --kernel file
+#   fwcfg       fw_cfg's ports and DMA driven by a hostile guest, against a model of the device
+#   gdb         the gdb stub's packet codec, commands and monitor against a fake machine
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-virtq
@@ -195,22 +198,50 @@ $(BUILD)/fuzz/fuzz-decompress: tests/fuzz/fuzz_decompress.c $(FUZZ_KZ_SRCS) $(FU
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
 
-# the seeds of the last two: a small fake vmlinux in every format, alone and inside a bzImage
+# Multiboot: the protocols' check and load with what they link (ELF, ACPI tables, the memory map, set_regs)
+FUZZ_MB_SRCS := tests/fuzz/fuzz_multiboot.c vmm/boot/multiboot.c vmm/boot/multiboot2.c vmm/boot/mb_common.c \
+	vmm/boot/elf.c vmm/boot/boot.c vmm/boot/acpi.c vmm/boot/pvh.c vmm/boot/linux.c vmm/boot/fdt.c vmm/boot/msg.c \
+	vmm/memory.c vmm/log.c vcpu/regs.c vcpu/state.c firmware/acpi.c firmware/aml.c firmware/acpi_dsdt.c
+$(BUILD)/fuzz/fuzz-multiboot: $(FUZZ_MB_SRCS) $(wildcard vmm/boot/*.h firmware/*.h vmm/memory.h vcpu/regs.h vcpu/state.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -Wno-gnu-variable-sized-type-not-at-end -DKEEL_VERSION='"$(VERSION)"' \
+		-o $@ $(FUZZ_MB_SRCS) -lfdt
+
+FUZZ_FWCFG_SRCS := tests/fuzz/fuzz_fwcfg.c devices/fw_cfg.c devices/devices.c vmm/bus.c vmm/memory.c
+$(BUILD)/fuzz/fuzz-fwcfg: $(FUZZ_FWCFG_SRCS) $(wildcard devices/fw_cfg.h devices/devices.h firmware/fw_cfg.h firmware/le.h vmm/bus.h vmm/memory.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_FWCFG_SRCS) -pthread
+
+FUZZ_GDB_SRCS := tests/fuzz/fuzz_gdb.c $(addprefix vmm/gdb/,packet.c commands.c commands_query.c monitor.c \
+	x86_decode.c x86_paging.c x86_apic.c textout.c regs.c breakpoints.c image_map.c)
+$(BUILD)/fuzz/fuzz-gdb: $(FUZZ_GDB_SRCS) $(wildcard vmm/gdb/*.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_GDB_SRCS) -pthread
+
+# the seeds of bzimage and decompress: a small fake vmlinux in every format, alone and inside a bzImage
 $(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/bzimage_fixture.h
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D) && $(CC) -std=gnu11 -O1 $(WARN) -I. -D_GNU_SOURCE -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
 
 fuzz:
 	$(Q)bash mk/deps.sh build fuzz
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS)
-	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
+		$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(MB_KERNELS)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress \
+		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb
+	$(Q)cp -f $(MB_KERNELS) tests/fuzz/seeds/multiboot/* $(BUILD)/fuzz/corpus-multiboot/
+	$(Q)cp -f tests/fuzz/seeds/fwcfg/* $(BUILD)/fuzz/corpus-fwcfg/
+	$(Q)cp -f tests/fuzz/seeds/gdb/* $(BUILD)/fuzz/corpus-gdb/
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
 	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
 	$(Q)failed=0; \
 	for t in "virtq corpus virtq_pop over arbitrary guest memory" \
 		"bzimage corpus-bzimage bzImage parsing and unpacking" \
-		"decompress corpus-decompress kz_decompress"; do \
+		"decompress corpus-decompress kz_decompress" \
+		"multiboot corpus-multiboot Multiboot 1 and 2 probe, check and load" \
+		"fwcfg corpus-fwcfg fw_cfg ports and DMA from a hostile guest" \
+		"gdb corpus-gdb gdb packets and monitor commands"; do \
 		set -- $$t; name=$$1; dir=$$2; shift 2; log=$(BUILD)/fuzz/fuzz-$$name.log; \
 		$(BUILD)/fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 \
 			-artifact_prefix=$(BUILD)/fuzz/$$name- $(BUILD)/fuzz/$$dir >$$log 2>&1; s=$$?; \
