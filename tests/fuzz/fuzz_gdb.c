@@ -269,19 +269,20 @@ static const struct gdb_target_ops bare_ops = {
 	.describe = f_describe, .kill = f_kill,
 };
 
-/* Every reply fits a packet, and frames and unframes back to itself. */
+/* Every reply fits a packet, and frames and unframes back to itself (its first 2 KiB: the monitor's text is long). */
 static void capture(void *io, const char *payload, size_t len)
 {
+	size_t k = len < 2048 ? len : 2048;
 	ssize_t n, m;
 
 	(void)io;
 	if (len > GDB_PACKET_MAX || sess.state == GDB_SESSION_ENDED)
 		abort();
-	n = gdb_frame((char *)frame, sizeof(frame), payload, len);
+	n = gdb_frame((char *)frame, sizeof(frame), payload, k);
 	if (n < 4)
 		abort();
 	m = gdb_unframe((const char *)frame, (size_t)n, unframed, sizeof(unframed));
-	if (m != (ssize_t)len || memcmp(unframed, payload, len) != 0)
+	if (m != (ssize_t)k || memcmp(unframed, payload, k) != 0)
 		abort();
 }
 
@@ -373,8 +374,7 @@ static void wire(struct gdb_rx *rx, const uint8_t *p, size_t n)
 		case GDB_RX_PACKET:
 			if (rx->len > GDB_PACKET_MAX || rx->buf[rx->len] != '\0')
 				abort();
-			if (sess.state == GDB_SESSION_STOPPED)
-				gdb_session_packet(&sess, rx->buf, rx->len);
+			gdb_session_packet(&sess, rx->buf, rx->len);
 			settle();
 			break;
 		case GDB_RX_INTERRUPT:
@@ -422,10 +422,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gdb_session_init(&sess, (data[2] & 1) ? &bare_ops : &full_ops, NULL, &bps, capture, NULL, &initial) != 0)
 		abort();
 	gdb_rx_init(&rx);
-	/* records split at '\n': framed bytes, Ctrl-C, a stop event, a monitor line, or a raw payload */
+	/*
+	 * Records split at '\n': framed bytes, Ctrl-C, a stop event, a monitor line, a payload the
+	 * vCPUs keep running after (the next record comes while they run), the VM's exit, or a raw
+	 * payload after which the vCPUs stop again.
+	 */
 	for (unsigned int k = 0; p < end && k < MAX_STEPS && sess.state != GDB_SESSION_ENDED; k++) {
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		bool running_on = false;
 
 		if (len == 0) {
 		} else if (p[0] == '$' || p[0] == '+' || p[0] == '-') {
@@ -436,10 +441,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			event_record(p + 1, len - 1);
 		} else if (p[0] == 0x02) {
 			monitor_record(p + 1, len - 1);
+		} else if (p[0] == 0x04) {
+			packet(p + 1, len - 1);
+			running_on = true;
+		} else if (p[0] == 0x05) {
+			gdb_session_exited(&sess, len > 1 ? p[1] : 0);
 		} else {
 			packet(p, len);
 		}
-		settle();
+		if (!running_on)
+			settle();
 		p += len + (nl != NULL);
 	}
 	/* the connection drops: a detached machine runs without the stub's breakpoints */
