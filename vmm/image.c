@@ -49,6 +49,12 @@ int image_open(const char *path, const char *what, struct image *img, char *err,
 	return ret;
 }
 
+void image_take(struct image *dst, struct image *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
 void image_close(struct image *img)
 {
 	if (img->mapped)

@@ -18,6 +18,9 @@ struct image {
  */
 int image_open(const char *path, const char *what, struct image *img, char *err, size_t errlen);
 
+/* image_take - move @src's mapping into @dst (which must be closed or zeroed); @src is left zeroed. */
+void image_take(struct image *dst, struct image *src);
+
 /* image_close - unmap; safe on a zeroed struct. */
 void image_close(struct image *img);
 

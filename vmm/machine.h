@@ -19,8 +19,8 @@ int machine_devices_create(struct vm *vm);
 int machine_devices_describe(struct vm *vm, struct dev_descs *out);
 
 /*
- * machine_devices_booted - once the boot protocol has loaded the kernel (vm->boot): let each
- * device that hands over where the boot put things take it (fw_cfg's kernel, initrd and command
+ * machine_devices_booted - once the boot protocol has loaded the kernel (vm->boot), while the
+ * input files are still mapped: let each device that hands over where the boot put things take it (fw_cfg's kernel, initrd and command
  * line items). 0 or the first -errno.
  */
 int machine_devices_booted(struct vm *vm);

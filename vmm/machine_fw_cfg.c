@@ -14,7 +14,7 @@
 /* The device and the files whose bytes it borrows. */
 struct machine_fw_cfg {
 	struct fw_cfg *dev;
-	struct image kernel, initrd;		/* KERNEL_DATA, INITRD_DATA (mapped again: the boot closed them) */
+	struct image kernel, initrd;		/* KERNEL_DATA, INITRD_DATA: the boot's mappings, taken over */
 	uint8_t *initrd_joined;			/* INITRD_DATA when Linux got several files as one initrd */
 	struct image files[CONFIG_MAX_FW_CFG];	/* the --fw-cfg file= items */
 };
@@ -128,24 +128,23 @@ int machine_fw_cfg_booted(struct vm *vm)
 	const struct boot_module *rd = boot_initrd(&vm->boot_req);
 	const uint8_t *kernel = vm->boot_req.kernel;
 	size_t kernel_size = vm->boot_req.kernel_size;
-	char err[512] = "";
 	int ret = 0;
 
 	if (!m)
 		return 0;
-	if (vm->cfg.kernel_path) {	/* the file as given, not a bzImage's unpacked vmlinux */
-		ret = image_open(vm->cfg.kernel_path, "--kernel", &m->kernel, err, sizeof(err));
+	if (vm->cfg.kernel_path) {	/* the file as given, not a bzImage's unpacked vmlinux: keel keeps it mapped */
+		image_take(&m->kernel, &vm->kernel_img);
 		kernel = m->kernel.data;
 		kernel_size = m->kernel.size;
 	}
-	if (ret == 0 && rd) {
-		ret = image_open(rd->name, "--initrd", &m->initrd, err, sizeof(err));
-		if (ret == 0 && m->initrd.size > FW_CFG_ITEM_MAX) {
+	if (rd) {
+		image_take(&m->initrd, &vm->initrd_img[0]);
+		if (m->initrd.size > FW_CFG_ITEM_MAX) {
 			log_warn("fw_cfg: %s is too large for INITRD_DATA (4 GiB at most): left out", rd->name);
 			image_close(&m->initrd);
 			rd = NULL;
 		}
-		if (ret == 0 && rd && vm->boot.initrd_size > m->initrd.size)
+		if (rd && vm->boot.initrd_size > m->initrd.size)
 			ret = join_initrd(m, vm);
 		if (ret == 0 && rd)
 			ret = fw_cfg_set_item(m->dev, FW_CFG_INITRD_DATA,
@@ -172,7 +171,7 @@ int machine_fw_cfg_booted(struct vm *vm)
 	if (ret == 0 && vm->boot.cmdline_gpa)
 		ret = set_le(m->dev, FW_CFG_KERNEL_CMDLINE, vm->boot.cmdline_gpa, 4);
 	if (ret < 0)
-		log_error("fw_cfg: %s", err[0] && ret != -ENOMEM && ret != -EFBIG ? err : strerror(-ret));
+		log_error("fw_cfg: %s", strerror(-ret));
 	return ret;
 }
 

@@ -14,8 +14,10 @@ struct vm;
 int machine_fw_cfg_create(struct vm *vm);
 
 /*
- * machine_fw_cfg_booted - once the kernel is loaded: KERNEL_ADDR, _SIZE and _DATA (the kernel
- * file as given, or the bundled guest's ELF), INITRD_ADDR, _SIZE and _DATA (the first --initrd)
+ * machine_fw_cfg_booted - once the kernel is loaded, before vm_boot closes the input files:
+ * KERNEL_ADDR, _SIZE and _DATA (the kernel file as given, or the bundled guest's ELF: its mapping
+ * vm->kernel_img is taken over), INITRD_ADDR, _SIZE and _DATA (the first --initrd, taken over
+ * from vm->initrd_img[0], or the joined initrd Linux got)
  * and CMDLINE_SIZE and _DATA (the command line as the kernel received it), CMDLINE_ADDR and
  * KERNEL_CMDLINE (where, when the protocol says: boot_result.cmdline_gpa). 0 or -errno.
  */

@@ -164,7 +164,7 @@ static int vm_boot(struct vm *vm)
 {
 	struct dev_descs *devs = calloc(1, sizeof(*devs));
 	char err[512];
-	int ret;
+	int ret, booted;
 
 	if (!devs) {
 		log_error("out of memory");
@@ -191,14 +191,15 @@ static int vm_boot(struct vm *vm)
 	ret = vm->boot_proto->load(&vm->plat.mem, &vm->boot_req, &vm->boot, err, sizeof(err));
 	vm->boot_req.devices = NULL;
 	free(devs);
+	/* what the boot placed, for the devices that hand it over (fw_cfg takes the files it serves) */
+	booted = ret == 0 ? machine_devices_booted(vm) : 0;
 	image_close(&vm->kernel_img);
 	for (unsigned int i = 0; i < CONFIG_MAX_INITRDS; i++)
 		image_close(&vm->initrd_img[i]);
 	kernel_file_close(&vm->kernel);
 	if (ret < 0)
 		return vm_boot_failed(ret, err);
-	/* what the boot placed, for the devices that hand it over (fw_cfg) */
-	return machine_devices_booted(vm) < 0 ? KEEL_EXIT_HOST : 0;
+	return booted < 0 ? KEEL_EXIT_HOST : 0;
 }
 
 /* Create the KVM VM: irqchip, PIT and memory slots. Returns an exit status. */

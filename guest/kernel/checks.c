@@ -91,6 +91,7 @@ static const struct check all_checks[] = {
 	{ "fw_cfg/file-dir", check_fw_cfg_file_dir },
 	{ "fw_cfg/e820", check_fw_cfg_e820 },
 	{ "fw_cfg/dma", check_fw_cfg_dma },
+	{ "fw_cfg/kernel-initrd", check_fw_cfg_kernel_initrd },
 	{ "fw_cfg/show", check_fw_cfg_show },
 	{ "virtio/blk-read", check_virtio_blk_read },
 	{ "virtio/blk-write", check_virtio_blk_write },

@@ -144,6 +144,7 @@ enum check_status check_fw_cfg_cmdline(struct check_ctx *ctx);
 enum check_status check_fw_cfg_file_dir(struct check_ctx *ctx);
 enum check_status check_fw_cfg_e820(struct check_ctx *ctx);
 enum check_status check_fw_cfg_dma(struct check_ctx *ctx);
+enum check_status check_fw_cfg_kernel_initrd(struct check_ctx *ctx);
 enum check_status check_fw_cfg_show(struct check_ctx *ctx);
 
 #endif

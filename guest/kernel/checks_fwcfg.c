@@ -237,6 +237,51 @@ enum check_status check_fw_cfg_dma(struct check_ctx *ctx)
 	return CHECK_PASS;
 }
 
+/*
+ * KERNEL_DATA is an ELF file (the bundled guest, by --kernel or embedded); with an initrd, PVH's
+ * module 0 is it: INITRD_ADDR and _SIZE say where and how big, INITRD_DATA holds its bytes.
+ */
+enum check_status check_fw_cfg_kernel_initrd(struct check_ctx *ctx)
+{
+	static uint8_t dma[FW_CFG_DMA_BUF_MAX];
+	const struct hvm_modlist_entry *m0 = boot_info.nr_modules > 1 ? &boot_info.modules[0] : 0;
+	const char *why = absent();
+	uint8_t raw[4];
+	uint64_t size, addr;
+	uint32_t n, r;
+
+	if (why)
+		return check_skip(ctx, "%s", why);
+	if (!under_keel())
+		return check_skip(ctx, "not keel: what another VMM puts in KERNEL_DATA is its own business");
+	fw_cfg_item(FW_CFG_KERNEL_SIZE, raw, 4);
+	size = le(raw, 4);
+	r = fw_cfg_dma_read(FW_CFG_KERNEL_DATA, dma, 4);
+	if (size < 4 || r || memcmp(dma, "\177ELF", 4))
+		return check_fail(ctx, "KERNEL_SIZE %llu, KERNEL_DATA (control %#x) starts %02x %02x %02x %02x, not an ELF",
+				  (unsigned long long)size, r, dma[0], dma[1], dma[2], dma[3]);
+	fw_cfg_item(FW_CFG_INITRD_SIZE, raw, 4);
+	size = le(raw, 4);
+	fw_cfg_item(FW_CFG_INITRD_ADDR, raw, 4);
+	addr = le(raw, 4);
+	if (!m0 || !m0->size) {		/* no initrd (module 0 empty, the device tree after it) */
+		if (size)
+			return check_fail(ctx, "no initrd, yet INITRD_SIZE is %llu", (unsigned long long)size);
+		return CHECK_PASS;
+	}
+	if (size != m0->size || addr != m0->paddr)
+		return check_fail(ctx, "INITRD_ADDR %#llx, _SIZE %llu; module 0 is at %#llx, %llu bytes",
+				  (unsigned long long)addr, (unsigned long long)size, (unsigned long long)m0->paddr,
+				  (unsigned long long)m0->size);
+	n = size < FW_CFG_DMA_BUF_MAX ? (uint32_t)size : FW_CFG_DMA_BUF_MAX;
+	r = fw_cfg_dma_read(FW_CFG_INITRD_DATA, dma, n);
+	if (r || !phys_mapped(m0->paddr, n) || memcmp(dma, phys_to_virt(m0->paddr), n))
+		return check_fail(ctx, "INITRD_DATA's first %u bytes (control %#x) are not module 0's", n, r);
+	check_note(ctx, "KERNEL_DATA an ELF; INITRD_DATA the %llu bytes of module 0 at %#llx",
+		   (unsigned long long)size, (unsigned long long)addr);
+	return CHECK_PASS;
+}
+
 /* Print file @name (fw-cfg-show=): its size and bytes in hex; the ports and DMA must agree. */
 static enum check_status show(struct check_ctx *ctx, const char *name)
 {

@@ -29,11 +29,16 @@ keel run --cpus 2 --fw-cfg "name=opt/keel/test,string=hello,, fw_cfg world" \
 	--fw-cfg "name=opt/keel/blob,file=$fd/blob" --cmdline "tests=fw_cfg fw-cfg-show=opt/keel/test,opt/keel/blob"
 expect_status fw_cfg/guest 0
 check fw_cfg/all-checks "not every fw_cfg/ check of the guest passed unskipped" \
-	bash -c "[ \$(grep -c '^ok [0-9]* - fw_cfg/' '$TMP/out') -eq 9 ] && ! grep -q '^ok [0-9]* - fw_cfg/.*# SKIP' '$TMP/out'"
+	bash -c "[ \$(grep -c '^ok [0-9]* - fw_cfg/' '$TMP/out') -eq 10 ] && ! grep -q '^ok [0-9]* - fw_cfg/.*# SKIP' '$TMP/out'"
 check fw_cfg/string "the guest did not read back opt/keel/test's bytes" \
 	out_has "guest: fw_cfg opt/keel/test: $(stat -c %s "$fd/text") bytes: $(hexof "$fd/text")"
 check fw_cfg/file "the guest did not read back opt/keel/blob's bytes" \
 	out_has "guest: fw_cfg opt/keel/blob: $(stat -c %s "$fd/blob") bytes: $(hexof "$fd/blob")"
+
+# the kernel and initrd items from a kernel file and an initrd: the files keel mapped for the boot
+keel run --kernel "$GUEST_ELF" --initrd "$fd/blob" --cmdline "tests=fw_cfg/kernel-initrd"
+check fw_cfg/kernel-initrd "KERNEL_DATA or INITRD_DATA is not what keel booted" \
+	eval "status_is 0 && out_has 'ok 1 - fw_cfg/kernel-initrd' && out_has 'INITRD_DATA the $(stat -c %s "$fd/blob") bytes of module 0'"
 
 # QEMU's -fw_cfg [name=]NAME form: the first item without a key is the name
 keel run --fw-cfg "opt/keel/short,file=$fd/text" --cmdline "tests=fw_cfg/show fw-cfg-show=opt/keel/short"
