@@ -774,6 +774,33 @@ START_TEST(regs_roundtrip)
 }
 END_TEST
 
+/* Registers by their description's name, for the monitor's $reg arguments. */
+START_TEST(regs_by_name)
+{
+	struct gdb_regs r = { .rip = 0xffffffff81000000ull, .cr3 = 0x1000, .eflags = 0x202, .gdtr_base = 0x5000 };
+	uint64_t v = 0;
+
+	r.gpr[15] = 0x1515;
+	r.seg[0] = 0x10;
+	ck_assert_int_eq(gdb_reg_value(&r, "rip", &v), 0);
+	ck_assert_uint_eq(v, 0xffffffff81000000ull);
+	ck_assert_int_eq(gdb_reg_value(&r, "r15", &v), 0);
+	ck_assert_uint_eq(v, 0x1515);
+	ck_assert_int_eq(gdb_reg_value(&r, "cr3", &v), 0);
+	ck_assert_uint_eq(v, 0x1000);
+	ck_assert_int_eq(gdb_reg_value(&r, "eflags", &v), 0);	/* 32 bits, zero-extended */
+	ck_assert_uint_eq(v, 0x202);
+	ck_assert_int_eq(gdb_reg_value(&r, "cs", &v), 0);
+	ck_assert_uint_eq(v, 0x10);
+	ck_assert_int_eq(gdb_reg_value(&r, "gdtr_base", &v), 0);
+	ck_assert_uint_eq(v, 0x5000);
+	ck_assert_int_eq(gdb_reg_value(&r, "xmm0", &v), -ENOENT);	/* wider than 64 bits */
+	ck_assert_int_eq(gdb_reg_value(&r, "st0", &v), -ENOENT);
+	ck_assert_int_eq(gdb_reg_value(&r, "pc", &v), -ENOENT);	/* the monitor's alias, not a register */
+	ck_assert_int_eq(gdb_reg_value(&r, "", &v), -ENOENT);
+}
+END_TEST
+
 /* The mode register: what the vCPU executes, from CR0.PE, EFER.LMA and CS's L and D/B bits. */
 START_TEST(regs_mode)
 {
@@ -950,6 +977,7 @@ Suite *gdb_commands_suite(void)
 	suite_add_tcase(s, hw);
 	tcase_add_test(mod, regs_roundtrip);
 	tcase_add_test(mod, regs_mode);
+	tcase_add_test(mod, regs_by_name);
 	tcase_add_test(mod, image_map_translate);
 	tcase_add_test(mod, regs_tdesc_counts);
 	tcase_add_test(mod, fpu_tags);

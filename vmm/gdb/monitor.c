@@ -51,11 +51,9 @@ static void mon_error(struct mon *m, const char *what, int err)
 	textout_printf(m->o, "%s: %s: %s\n", m->name, what, strerror(err < 0 ? -err : err));
 }
 
-/* "1234", "0x1234" (hex), or "$reg" (a register of the selected vCPU). 0 or -EINVAL. */
+/* "1234", "0x1234" (hex), or "$reg" (a register of the selected vCPU: $pc, $sp, or any by name). 0 or -EINVAL. */
 static int mon_parse_addr(struct mon *m, const char *arg, uint64_t *v)
 {
-	static const char *const gpr[16] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
-					     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15" };
 	const char *p = arg;
 	struct gdb_regs r;
 
@@ -63,25 +61,11 @@ static int mon_parse_addr(struct mon *m, const char *arg, uint64_t *v)
 		p++;
 		if (m->s->ops->get_regs(m->s->target, m->cpu, &r) < 0)
 			return -EINVAL;
-		if (!strcmp(p, "pc") || !strcmp(p, "rip")) {
-			*v = r.rip;
-			return 0;
-		}
-		if (!strcmp(p, "sp")) {
-			*v = r.gpr[7];
-			return 0;
-		}
-		if (!strcmp(p, "cr2") || !strcmp(p, "cr3")) {
-			*v = p[2] == '2' ? r.cr2 : r.cr3;
-			return 0;
-		}
-		for (int i = 0; i < 16; i++) {
-			if (!strcmp(p, gpr[i])) {
-				*v = r.gpr[i];
-				return 0;
-			}
-		}
-		return -EINVAL;
+		if (!strcmp(p, "pc"))
+			p = "rip";
+		else if (!strcmp(p, "sp"))
+			p = "rsp";
+		return gdb_reg_value(&r, p, v) < 0 ? -EINVAL : 0;
 	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;

@@ -206,6 +206,20 @@ int gdb_reg_from_hex(struct gdb_regs *r, unsigned int n, const char *hex, size_t
 	return 0;
 }
 
+int gdb_reg_value(const struct gdb_regs *r, const char *name, uint64_t *v)
+{
+	for (unsigned int i = 0; i < GDB_NREGS; i++) {
+		uint64_t val = 0;
+
+		if (regs[i].bits > 64 || strcmp(regs[i].name, name))
+			continue;
+		memcpy(&val, (const uint8_t *)r + regs[i].offset, regs[i].bits / 8);	/* little-endian host */
+		*v = val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* Append printf output to @out, tracking the length in *@n; false once it no longer fits. */
 static bool __attribute__((format(printf, 4, 5))) xml_add(char *out, size_t cap, size_t *n, const char *fmt, ...)
 {

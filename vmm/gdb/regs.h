@@ -66,6 +66,13 @@ ssize_t gdb_reg_to_hex(const struct gdb_regs *r, unsigned int n, char *out, size
 /* gdb_reg_from_hex - set register @n from exactly its size in hex digits ('P'). 0, -ENOENT or -EINVAL. */
 int gdb_reg_from_hex(struct gdb_regs *r, unsigned int n, const char *hex, size_t len);
 
+/*
+ * gdb_reg_value - the register called @name (as in the target description: "rax", "rip", "cr3",
+ * "efer", "gdtr_base", ...; at most 64 bits) of @r, zero-extended. 0, or -ENOENT when there is no
+ * such register of 64 bits or fewer.
+ */
+int gdb_reg_value(const struct gdb_regs *r, const char *name, uint64_t *v);
+
 /* gdb_regs_tdesc - the target description (target.xml) into @out (@cap bytes, NUL added). Length or -ENOSPC. */
 ssize_t gdb_regs_tdesc(char *out, size_t cap);
 
