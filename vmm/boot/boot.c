@@ -29,11 +29,6 @@ struct boot_plan {
 	struct boot_acpi acpi;
 };
 
-static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 uint64_t boot_low_ram_end(const struct guest_mem *mem)
 {
 	for (unsigned int i = 0; i < mem->nregions; i++)
@@ -104,7 +99,7 @@ static int plan_module(struct boot_plan *p, const struct guest_mem *mem, const s
 				 " kernel segment %u [0x%" PRIx64 ", 0x%" PRIx64 "); give the guest more RAM",
 				 name, boot_size(size).s, gpa, gpa + size, s->index, s->paddr,
 				 s->paddr + s->memsz);
-	if (ranges_overlap(gpa, size, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE) ||
+	if (boot_ranges_overlap(gpa, size, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE) ||
 	    gmem_translate(mem, gpa, size, &hva) != 0)
 		return boot_errf(err, errlen, "%s: %s initrd does not fit in guest RAM below 0x%" PRIx64,
 				 name, boot_size(size).s, top);

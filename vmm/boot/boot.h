@@ -43,6 +43,12 @@ static inline const struct boot_module *boot_initrd(const struct boot_request *r
 	return req->nmodules ? &req->modules[0] : NULL;
 }
 
+/* boot_ranges_overlap - do [@a, @a + @alen) and [@b, @b + @blen) share a byte? (Neither may wrap.) */
+static inline bool boot_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 /* boot_modules_size - the bytes of all of @req's modules. */
 uint64_t boot_modules_size(const struct boot_request *req);
 

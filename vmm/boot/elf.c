@@ -5,6 +5,7 @@
 #include "firmware/pvh.h"
 
 #include <stdbool.h>
+#include "vmm/boot/boot.h"
 #include "vmm/boot/msg.h"
 
 #include <elf.h>
@@ -27,12 +28,6 @@ struct elf_check {
 
 /* One line "NAME: problem" into the caller's buffer; evaluates to -EINVAL. */
 #define FAIL(c, fmt, ...) boot_errf((c)->err, (c)->errlen, "%s: " fmt, (c)->name, ##__VA_ARGS__)
-
-static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	/* Both ranges are known not to wrap. */
-	return a < b + blen && b < a + alen;
-}
 
 static uint64_t align_up(uint64_t v, uint64_t align)
 {
@@ -168,14 +163,14 @@ static int check_load(const struct elf_check *c, unsigned int idx, const Elf64_P
 	if (c->mem && gmem_translate(c->mem, ph->p_paddr, ph->p_memsz, &hva) != 0)
 		return FAIL(c, "segment %u [0x%" PRIx64 ", 0x%" PRIx64 ") does not fit in %s of guest RAM",
 			    idx, ph->p_paddr, mend, boot_size(c->mem->size).s);
-	if (ranges_overlap(ph->p_paddr, ph->p_memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE))
+	if (boot_ranges_overlap(ph->p_paddr, ph->p_memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE))
 		return FAIL(c, "segment %u [0x%" PRIx64 ", 0x%" PRIx64
 			    ") overlaps keel's boot information area [0x%llx, 0x%llx)", idx, ph->p_paddr,
 			    mend, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_GPA + KEEL_BOOT_INFO_SIZE);
 	for (unsigned int j = 0; j < img->nsegs; j++) {
 		const struct elf_segment *o = &img->segs[j];
 
-		if (ranges_overlap(ph->p_paddr, ph->p_memsz, o->paddr, o->memsz))
+		if (boot_ranges_overlap(ph->p_paddr, ph->p_memsz, o->paddr, o->memsz))
 			return FAIL(c, "segment %u [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps segment %u [0x%"
 				    PRIx64 ", 0x%" PRIx64 ")", idx, ph->p_paddr, mend, o->index, o->paddr,
 				    o->paddr + o->memsz);
@@ -401,7 +396,7 @@ int elf_load(const struct guest_mem *mem, const struct elf_image *img)
 const struct elf_segment *elf_overlaps(const struct elf_image *img, uint64_t gpa, uint64_t len)
 {
 	for (unsigned int i = 0; i < img->nsegs; i++)
-		if (ranges_overlap(gpa, len, img->segs[i].paddr, img->segs[i].memsz))
+		if (boot_ranges_overlap(gpa, len, img->segs[i].paddr, img->segs[i].memsz))
 			return &img->segs[i];
 	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "firmware/le.h"
 #include "firmware/machine.h"
 #include "vmm/boot/boot.h"
 #include "vmm/boot/elf.h"
@@ -55,8 +56,6 @@ int mb_check(const struct mb_version *v, const struct guest_mem *mem, const stru
 int mb_load(const struct mb_version *v, struct guest_mem *mem, const struct boot_request *req,
 	    struct boot_result *res, char *err, size_t errlen);
 
-/* mb_le32 - the little-endian 32-bit value at @p. */
-uint32_t mb_le32(const uint8_t *p);
 
 /*
  * mb_find - the offset of the first @magic at a multiple of @align in the first @window bytes of

@@ -15,18 +15,13 @@
 #define PAGE 0x1000ull
 #define FOUR_GIB 0x100000000ull
 
-uint32_t mb_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The sum of the @n little-endian 32-bit words at @p. */
 static uint32_t mb_sum(const uint8_t *p, unsigned int n)
 {
 	uint32_t s = 0;
 
 	for (unsigned int i = 0; i < n; i++)
-		s += mb_le32(p + 4 * i);
+		s += le_get32(p + 4 * i);
 	return s;
 }
 
@@ -37,7 +32,7 @@ long mb_find(const uint8_t *file, size_t size, uint32_t magic, size_t window, si
 	if (!file)
 		return -1;
 	for (size_t off = (from + align - 1) / align * align; off + 4 <= end; off += align)
-		if (mb_le32(file + off) == magic)
+		if (le_get32(file + off) == magic)
 			return (long)off;
 	return -1;
 }
@@ -65,7 +60,7 @@ int mb_find_header(const struct boot_request *req, const struct mb_magic *m, siz
 		return boot_errf(err, errlen, "%s: no %s header (magic 0x%08x at a %u-byte boundary in the first %u"
 				 " bytes)", req->kernel_name, m->what, m->magic, m->align, m->window);
 	return boot_errf(err, errlen, "%s: %s header at offset 0x%lx: bad checksum 0x%08x (%s + checksum is 0x%08x,"
-			 " not 0)", req->kernel_name, m->what, first, mb_le32(f + first + 4 * (m->words - 1)),
+			 " not 0)", req->kernel_name, m->what, first, le_get32(f + first + 4 * (m->words - 1)),
 			 m->summed, mb_sum(f + first, m->words));
 }
 
@@ -79,11 +74,6 @@ bool mb_probe(const struct boot_request *req, const struct mb_magic *m)
 	if (mb_find_header(req, m, &off, NULL, 0) == 0)
 		return true;
 	return !(elf_notes(req->kernel, req->kernel_size, &pvh, &linux_note) && pvh);
-}
-
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
 }
 
 int mb_aout_image(struct mb_plan *p, const struct boot_request *req, const struct mb_addr *a, char *err,
@@ -155,23 +145,31 @@ int mb_elf_image(struct mb_plan *p, const struct boot_request *req, char *err, s
 	return elf_parse_any(NULL, req->kernel, req->kernel_size, req->kernel_name, &p->kernel, err, errlen);
 }
 
-int mb_elf_entry(struct mb_plan *p, const struct boot_request *req, uint64_t e_entry, char *err, size_t errlen)
+/* The executable segment whose bytes from the file hold @addr (physical, or by @virt its linked address), or NULL. */
+static const struct elf_segment *exec_segment(const struct mb_plan *p, uint64_t addr, bool virt)
 {
 	for (unsigned int i = 0; i < p->kernel.nsegs; i++) {
 		const struct elf_segment *s = &p->kernel.segs[i];
+		uint64_t base = virt ? s->vaddr : s->paddr;
 
-		if ((s->flags & PF_X) && e_entry >= s->paddr && e_entry - s->paddr < s->filesz) {
-			p->entry = e_entry;
-			return 0;
-		}
+		if ((s->flags & PF_X) && addr >= base && addr - base < s->filesz)
+			return s;
 	}
-	for (unsigned int i = 0; i < p->kernel.nsegs; i++) {
-		const struct elf_segment *s = &p->kernel.segs[i];
+	return NULL;
+}
 
-		if ((s->flags & PF_X) && e_entry >= s->vaddr && e_entry - s->vaddr < s->filesz) {
-			p->entry = s->paddr + (e_entry - s->vaddr);
-			return 0;
-		}
+int mb_elf_entry(struct mb_plan *p, const struct boot_request *req, uint64_t e_entry, char *err, size_t errlen)
+{
+	const struct elf_segment *s = exec_segment(p, e_entry, false);
+
+	if (s) {
+		p->entry = e_entry;
+		return 0;
+	}
+	s = exec_segment(p, e_entry, true);
+	if (s) {
+		p->entry = s->paddr + (e_entry - s->vaddr);
+		return 0;
 	}
 	return boot_errf(err, errlen, "%s: ELF entry point 0x%" PRIx64 " is outside every executable segment (by"
 			 " physical and by virtual address)%s", req->kernel_name, e_entry,
@@ -182,13 +180,9 @@ int mb_elf_entry(struct mb_plan *p, const struct boot_request *req, uint64_t e_e
 int mb_check_entry(struct mb_plan *p, const struct boot_request *req, uint64_t entry, const char *whose, char *err,
 		   size_t errlen)
 {
-	for (unsigned int i = 0; i < p->kernel.nsegs; i++) {
-		const struct elf_segment *s = &p->kernel.segs[i];
-
-		if ((s->flags & PF_X) && entry >= s->paddr && entry - s->paddr < s->filesz) {
-			p->entry = entry;
-			return 0;
-		}
+	if (exec_segment(p, entry, false)) {
+		p->entry = entry;
+		return 0;
 	}
 	return boot_errf(err, errlen, "%s: %s 0x%" PRIx64 " is outside the executable part of the image loaded"
 			 " from the file [0x%" PRIx64 ", 0x%" PRIx64 ")", req->kernel_name, whose, entry,
@@ -225,7 +219,7 @@ static int check_ram(const struct mb_plan *p, const struct guest_mem *mem, const
 					 " RAM (%s; RAM is [0, 0x%llx) and [1 MiB, 0x%" PRIx64 "))", req->kernel_name,
 					 what, idx, s->paddr, s->paddr + s->memsz, boot_size(mem->size).s,
 					 KEEL_LOW_RAM_END, boot_low_ram_end(mem));
-		if (overlap(s->paddr, s->memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE))
+		if (boot_ranges_overlap(s->paddr, s->memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_SIZE))
 			return boot_errf(err, errlen, "%s: %s%s [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps keel's boot"
 					 " information area [0x%llx, 0x%llx)", req->kernel_name, what, idx, s->paddr,
 					 s->paddr + s->memsz, KEEL_BOOT_INFO_GPA, KEEL_BOOT_INFO_GPA + KEEL_BOOT_INFO_SIZE);
@@ -387,7 +381,7 @@ const uint8_t *mb_rsdp(const struct mb_plan *p, size_t *len, unsigned int *revis
 		return NULL;
 	r = p->acpi.buf + off;
 	*revision = r[15];
-	*len = *revision >= 2 ? mb_le32(r + 20) : MB_ACPI_RSDP_V1_LEN;
+	*len = *revision >= 2 ? le_get32(r + 20) : MB_ACPI_RSDP_V1_LEN;
 	if (*len < MB_ACPI_RSDP_V1_LEN || off + *len > p->acpi.len)
 		return NULL;
 	return r;

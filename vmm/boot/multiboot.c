@@ -26,7 +26,7 @@ static int mb1_header(struct mb_plan *p, const struct boot_request *req, char *e
 	if (r)
 		return r;
 	h = req->kernel + off;
-	flags = mb_le32(h + 4);
+	flags = le_get32(h + 4);
 	unknown = flags & MB1_HF_REQUIRED_MASK & ~MB1_KNOWN_REQUIRED;
 	if (unknown)
 		return boot_errf(err, errlen, "%s: Multiboot header flags 0x%08x require features keel does not know"
@@ -43,12 +43,12 @@ static int mb1_header(struct mb_plan *p, const struct boot_request *req, char *e
 				 MB1_SEARCH);
 	if (flags & MB1_HF_AOUT_KLUDGE) {
 		const struct mb_addr a = {
-			.hdr_off = off, .header_addr = mb_le32(h + 12), .load_addr = mb_le32(h + 16),
-			.load_end_addr = mb_le32(h + 20), .bss_end_addr = mb_le32(h + 24),
+			.hdr_off = off, .header_addr = le_get32(h + 12), .load_addr = le_get32(h + 16),
+			.load_end_addr = le_get32(h + 20), .bss_end_addr = le_get32(h + 24),
 		};
 
 		r = mb_aout_image(p, req, &a, err, errlen);
-		return r ? r : mb_check_entry(p, req, mb_le32(h + 28), "entry_addr", err, errlen);
+		return r ? r : mb_check_entry(p, req, le_get32(h + 28), "entry_addr", err, errlen);
 	}
 	if (req->kernel_size < 4 || memcmp(req->kernel, "\177ELF", 4) != 0)
 		return boot_errf(err, errlen, "%s: not an ELF file, and its Multiboot header has no address fields"

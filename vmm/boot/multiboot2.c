@@ -99,7 +99,7 @@ static int one_tag(struct mb_plan *p, struct mb2_req *q, const struct boot_reque
 			return boot_errf(err, errlen, "%s: Multiboot 2 information request tag at offset 0x%zx: size %u"
 					 " is not 8 plus a multiple of 4", name, off, size);
 		for (uint32_t i = 8; i < size; i += 4) {
-			uint32_t want = mb_le32(t + i);
+			uint32_t want = le_get32(t + i);
 
 			if (want == MB2_TAG_LOAD_BASE)
 				p->want_load_base = true;
@@ -111,17 +111,17 @@ static int one_tag(struct mb_plan *p, struct mb2_req *q, const struct boot_reque
 		return 0;
 	case MB2_HT_ADDRESS:
 		q->has_addr = true;
-		q->addr.header_addr = mb_le32(t + 8);
-		q->addr.load_addr = mb_le32(t + 12);
-		q->addr.load_end_addr = mb_le32(t + 16);
-		q->addr.bss_end_addr = mb_le32(t + 20);
+		q->addr.header_addr = le_get32(t + 8);
+		q->addr.load_addr = le_get32(t + 12);
+		q->addr.load_end_addr = le_get32(t + 16);
+		q->addr.bss_end_addr = le_get32(t + 20);
 		return 0;
 	case MB2_HT_ENTRY:
 		q->has_entry = true;
-		q->entry = mb_le32(t + 8);
+		q->entry = le_get32(t + 8);
 		return 0;
 	case MB2_HT_CONSOLE_FLAGS:
-		if ((mb_le32(t + 8) & MB2_CONSOLE_REQUIRED) && !optional)
+		if ((le_get32(t + 8) & MB2_CONSOLE_REQUIRED) && !optional)
 			return boot_errf(err, errlen, "%s: the Multiboot 2 console flags tag requires a console described"
 					 " in the boot information (EGA text or a framebuffer); keel has neither (its"
 					 " console is COM1)", name);
@@ -168,7 +168,7 @@ static int walk_tags(struct mb_plan *p, struct mb2_req *q, const struct boot_req
 					 " header_length of %u bytes", name, off, len);
 		type = (uint16_t)(h[at] | h[at + 1] << 8);
 		flags = (uint16_t)(h[at + 2] | h[at + 3] << 8);
-		size = mb_le32(h + at + 4);
+		size = le_get32(h + at + 4);
 		if (size < sizeof(struct mb2_header_tag) || size > len - at)
 			return boot_errf(err, errlen, "%s: Multiboot 2 header tag type %u at offset 0x%zx: size %u %s",
 					 name, type, off + at, size,
@@ -203,8 +203,8 @@ static int mb2_header(struct mb_plan *p, const struct boot_request *req, char *e
 
 	if (r)
 		return r;
-	arch = mb_le32(req->kernel + off + 4);
-	len = mb_le32(req->kernel + off + 8);
+	arch = le_get32(req->kernel + off + 4);
+	len = le_get32(req->kernel + off + 8);
 	if (arch != MB2_ARCH_I386)
 		return boot_errf(err, errlen, "%s: Multiboot 2 header at offset 0x%zx is for architecture %u; keel"
 				 " boots i386 (0) kernels", name, off, arch);
