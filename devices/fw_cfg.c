@@ -37,19 +37,6 @@ struct fw_cfg {
 	uint64_t dma_addr;			/* the DMA address register */
 };
 
-static uint32_t be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void be32_put(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static void item_free(struct fw_item *it)
 {
 	if (it->owned)
@@ -105,14 +92,13 @@ static int dir_rebuild(struct fw_cfg *f)
 
 	if (!d)
 		return -ENOMEM;
-	be32_put(d, f->nfiles);
+	be_put32(d, f->nfiles);
 	for (unsigned int i = 0; i < f->nfiles; i++) {
 		uint8_t *e = d + 4 + (size_t)i * sizeof(struct fw_cfg_file_entry);
 		uint16_t key = (uint16_t)(FW_CFG_FILE_FIRST + i);
 
-		be32_put(e, f->files[i].item.size);
-		e[4] = (uint8_t)(key >> 8);
-		e[5] = (uint8_t)key;
+		be_put32(e, f->files[i].item.size);
+		be_put16(e + 4, key);
 		memcpy(e + 8, f->files[i].name, strlen(f->files[i].name));
 	}
 	item_free(&f->items[FW_CFG_FILE_DIR]);
@@ -269,13 +255,13 @@ static void dma_run(struct fw_cfg *f, uint64_t req)
 
 	if (gmem_read(f->mem, req, raw, sizeof(raw)) < 0) {
 		/* The request is not (all) in RAM: the error bit where its control field is, if that is. */
-		be32_put(done, FW_CFG_DMA_CTL_ERROR);
+		be_put32(done, FW_CFG_DMA_CTL_ERROR);
 		(void)gmem_write(f->mem, req, done, sizeof(done));
 		return;
 	}
-	control = be32_get(raw);
-	length = be32_get(raw + 4);
-	addr = (uint64_t)be32_get(raw + 8) << 32 | be32_get(raw + 12);
+	control = be_get32(raw);
+	length = be_get32(raw + 4);
+	addr = (uint64_t)be_get32(raw + 8) << 32 | be_get32(raw + 12);
 	if (control & FW_CFG_DMA_CTL_SELECT) {
 		pthread_mutex_lock(&f->lock);
 		select_key(f, (uint16_t)(control >> 16));
@@ -301,7 +287,7 @@ static void dma_run(struct fw_cfg *f, uint64_t req)
 		f->offset += n < length ? n : length;
 		pthread_mutex_unlock(&f->lock);
 	}
-	be32_put(done, result);
+	be_put32(done, result);
 	__atomic_thread_fence(__ATOMIC_RELEASE);	/* the data before the guest sees control change */
 	(void)gmem_write(f->mem, req, done, sizeof(done));
 }
@@ -325,12 +311,12 @@ int fw_cfg_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, u
 		for (uint32_t i = 0; i < len && offset + i < 12; i++)
 			data[i] = (uint8_t)dma_sig[offset - 4 + i];
 	} else if (is_write && offset == 4 && len == 4) {
-		f->dma_addr = (uint64_t)be32_get(data) << 32;
+		f->dma_addr = (uint64_t)be_get32(data) << 32;
 	} else if (is_write && offset == 8 && len == 4) {
-		run = f->dma_addr | be32_get(data);
+		run = f->dma_addr | be_get32(data);
 		start = true;
 	} else if (is_write && offset == 4 && len == 8) {
-		run = (uint64_t)be32_get(data) << 32 | be32_get(data + 4);
+		run = (uint64_t)be_get32(data) << 32 | be_get32(data + 4);
 		start = true;
 	}
 	if (start)

@@ -45,19 +45,6 @@ static struct {
 static uint8_t kernel_data[3000], initrd_data[150000], e820[3 * FW_CFG_E820_ENTRY_BYTES];
 static uint8_t opt_big[70000], ram_size[8], ncpus[2], cmdline[] = "console=ttyS0";
 
-static void be32_put(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void fill(uint8_t *p, size_t n, unsigned int seed)
 {
 	for (size_t i = 0; i < n; i++)
@@ -123,12 +110,12 @@ static void setup(void)
 	want(FW_CFG_KERNEL_DATA, kernel_data, sizeof(kernel_data));
 	want(FW_CFG_INITRD_DATA, initrd_data, sizeof(initrd_data));
 	want(FW_CFG_CMDLINE_DATA, cmdline, sizeof(cmdline));
-	be32_put(fz.dir, NFILES);
+	be_put32(fz.dir, NFILES);
 	for (unsigned int i = 0; i < NFILES; i++) {
 		uint8_t *e = fz.dir + 4 + i * sizeof(struct fw_cfg_file_entry);
 		unsigned int f = order[i];
 
-		be32_put(e, fsize[f]);
+		be_put32(e, fsize[f]);
 		e[4] = 0;
 		e[5] = (uint8_t)(FW_CFG_FILE_FIRST + i);
 		memcpy(e + 8, names[f], strlen(names[f]));
@@ -175,15 +162,15 @@ static void model_dma(uint64_t req)
 
 	if (!in_ram(req, 16)) {
 		if (in_ram(req, 4)) {
-			be32_put(fz.shadow + req, FW_CFG_DMA_CTL_ERROR);
-			if (be32_get(fz.mem.base + req) != FW_CFG_DMA_CTL_ERROR)
+			be_put32(fz.shadow + req, FW_CFG_DMA_CTL_ERROR);
+			if (be_get32(fz.mem.base + req) != FW_CFG_DMA_CTL_ERROR)
 				abort();
 		}
 		return;
 	}
-	control = be32_get(fz.shadow + req);
-	length = be32_get(fz.shadow + req + 4);
-	addr = (uint64_t)be32_get(fz.shadow + req + 8) << 32 | be32_get(fz.shadow + req + 12);
+	control = be_get32(fz.shadow + req);
+	length = be_get32(fz.shadow + req + 4);
+	addr = (uint64_t)be_get32(fz.shadow + req + 8) << 32 | be_get32(fz.shadow + req + 12);
 	if (control & FW_CFG_DMA_CTL_SELECT) {
 		fz.key = (uint16_t)(control >> 16);
 		fz.offset = 0;
@@ -207,9 +194,9 @@ static void model_dma(uint64_t req)
 
 		fz.offset += left < length ? left : length;
 	}
-	be32_put(fz.shadow + req, result);
+	be_put32(fz.shadow + req, result);
 	/* the device ran first: its control field says done (0) or error, as the model does */
-	if (be32_get(fz.mem.base + req) != result)
+	if (be_get32(fz.mem.base + req) != result)
 		abort();
 }
 
@@ -239,12 +226,12 @@ static void port(uint16_t p, uint8_t *d, uint32_t len, bool write)
 		for (uint32_t i = 0; i < len; i++)
 			model[i] = (uint8_t)dma_sig[off - 4 + i];
 	} else if (write && off == 4 && len == 4) {
-		fz.dma_addr = (uint64_t)be32_get(d) << 32;
+		fz.dma_addr = (uint64_t)be_get32(d) << 32;
 	} else if (write && off == 8 && len == 4) {
-		model_dma(fz.dma_addr | be32_get(d));
+		model_dma(fz.dma_addr | be_get32(d));
 		fz.dma_addr = 0;
 	} else if (write && off == 4 && len == 8) {
-		model_dma((uint64_t)be32_get(d) << 32 | be32_get(d + 4));
+		model_dma((uint64_t)be_get32(d) << 32 | be_get32(d + 4));
 		fz.dma_addr = 0;
 	}
 	if (!write && memcmp(got, model, len) != 0)
@@ -316,14 +303,14 @@ static void op_dma(struct in *in, uint8_t op)
 		break;
 	}
 	addr = (op & 0x20) ? req + take(in, 1) % 24 - 8 : take_gpa(in);	/* onto the request itself */
-	be32_put(r, control);
-	be32_put(r + 4, length);
-	be32_put(r + 8, (uint32_t)(addr >> 32));
-	be32_put(r + 12, (uint32_t)addr);
+	be_put32(r, control);
+	be_put32(r + 4, length);
+	be_put32(r + 8, (uint32_t)(addr >> 32));
+	be_put32(r + 12, (uint32_t)addr);
 	for (unsigned int i = 0; i < sizeof(r); i++)
 		guest_write(req + i, r + i, 1);
-	be32_put(hi, (uint32_t)(req >> 32));
-	be32_put(lo, (uint32_t)req);
+	be_put32(hi, (uint32_t)(req >> 32));
+	be_put32(lo, (uint32_t)req);
 	if (op & 0x40) {
 		uint8_t both[8];
 
@@ -357,14 +344,14 @@ static void check_items(void)
 				if (bus_access(&fz.pio, NULL, FW_CFG_PORT_DATA, buf + at, 4, false) != 0)
 					abort();
 		} else {
-			be32_put(r, (uint32_t)it->key << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
-			be32_put(r + 4, it->size + 4);
-			be32_put(r + 8, 0);
-			be32_put(r + 12, 0x1000);
+			be_put32(r, (uint32_t)it->key << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
+			be_put32(r + 4, it->size + 4);
+			be_put32(r + 8, 0);
+			be_put32(r + 12, 0x1000);
 			if (gmem_write(&fz.mem, 0, r, sizeof(r)) != 0 ||
 			    bus_access(&fz.pio, NULL, FW_CFG_PORT_DMA_HI, z, 4, true) != 0 ||
 			    bus_access(&fz.pio, NULL, FW_CFG_PORT_DMA_LO, z, 4, true) != 0 ||
-			    be32_get(fz.mem.base) != 0)
+			    be_get32(fz.mem.base) != 0)
 				abort();
 			got = fz.mem.base + 0x1000;
 		}
@@ -448,7 +435,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		default:	/* the DMA address's high half alone, left for a later request */
-			be32_put(d, (uint32_t)take(&in, 4));
+			be_put32(d, (uint32_t)take(&in, 4));
 			port(FW_CFG_PORT_DMA_HI, d, 4, true);
 			break;
 		}

@@ -65,28 +65,15 @@ static void rdn(void *out, size_t n)
 		((uint8_t *)out)[i] = rd();
 }
 
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* A request at @gpa (in RAM). */
 static void put_req(uint64_t gpa, uint32_t control, uint32_t length, uint64_t addr)
 {
 	uint8_t r[16];
 
-	be32(r, control);
-	be32(r + 4, length);
-	be32(r + 8, (uint32_t)(addr >> 32));
-	be32(r + 12, (uint32_t)addr);
+	be_put32(r, control);
+	be_put32(r + 4, length);
+	be_put32(r + 8, (uint32_t)(addr >> 32));
+	be_put32(r + 12, (uint32_t)addr);
 	ck_assert_int_eq(gmem_write(&mem, gpa, r, sizeof(r)), 0);
 }
 
@@ -95,8 +82,8 @@ static void dma(uint64_t gpa)
 {
 	uint8_t hi[4], lo[4];
 
-	be32(hi, (uint32_t)(gpa >> 32));
-	be32(lo, (uint32_t)gpa);
+	be_put32(hi, (uint32_t)(gpa >> 32));
+	be_put32(lo, (uint32_t)gpa);
 	ck_assert_int_eq(bus_access(&pio, NULL, FW_CFG_PORT_DMA_HI, hi, 4, true), 0);
 	ck_assert_int_eq(bus_access(&pio, NULL, FW_CFG_PORT_DMA_LO, lo, 4, true), 0);
 }
@@ -106,7 +93,7 @@ static uint32_t control_at(uint64_t gpa)
 	uint8_t c[4];
 
 	ck_assert_int_eq(gmem_read(&mem, gpa, c, 4), 0);
-	return get_be32(c);
+	return be_get32(c);
 }
 
 START_TEST(signature_and_id)
@@ -273,8 +260,8 @@ START_TEST(dma_read_skip_select)
 	ck_assert_uint_eq(rd(), 0);
 	/* a 64-bit write of the address runs it too */
 	put_req(REQ, 0x20u << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ, 1, BUF);
-	be32(b, 0);
-	be32(b + 4, (uint32_t)REQ);
+	be_put32(b, 0);
+	be_put32(b + 4, (uint32_t)REQ);
 	ck_assert_int_eq(bus_access(&pio, NULL, FW_CFG_PORT_DMA_HI, b, 8, true), 0);
 	ck_assert_uint_eq(control_at(REQ), 0);
 	ck_assert_int_eq(gmem_read(&mem, BUF, b, 1), 0);
@@ -329,9 +316,9 @@ START_TEST(dma_hostile)
 	ck_assert_int_eq(gmem_read(&mem, BUF, b, 8), 0);
 	ck_assert_mem_eq(b, "\0\0\0\0\0\0\0\0", 8);
 	/* the address register is 0 again after a request: a low half alone is a 32-bit address */
-	be32(hi, 1);
+	be_put32(hi, 1);
 	ck_assert_int_eq(bus_access(&pio, NULL, FW_CFG_PORT_DMA_HI, hi, 4, true), 0);
-	be32(lo, (uint32_t)REQ);
+	be_put32(lo, (uint32_t)REQ);
 	put_req(REQ, 0x20u << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ, 1, BUF);
 	ck_assert_int_eq(bus_access(&pio, NULL, FW_CFG_PORT_DMA_LO, lo, 4, true), 0);	/* 4 GiB + REQ: not RAM */
 	ck_assert_uint_eq(control_at(REQ), 0x20u << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
@@ -409,13 +396,13 @@ START_TEST(machine_items)
 	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_SEL, b, 2, true), 0);
 	for (int i = 0; i < 4 + 2 * 64; i++)
 		ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_DATA, b + i, 1, false), 0);
-	ck_assert_uint_eq(get_be32(b), 2);
+	ck_assert_uint_eq(be_get32(b), 2);
 	ck_assert_str_eq((char *)b + 4 + 8, "etc/e820");
 	ck_assert_str_eq((char *)b + 4 + 64 + 8, "opt/keel/test");
-	ck_assert_uint_eq(get_be32(b + 4 + 64), 12);
+	ck_assert_uint_eq(be_get32(b + 4 + 64), 12);
 	n = pvh_memmap(&vm.plat.mem, map, PVH_MEMMAP_MAX);
 	ck_assert_int_gt(n, 0);
-	ck_assert_uint_eq(get_be32(b + 4), (uint32_t)n * 20);
+	ck_assert_uint_eq(be_get32(b + 4), (uint32_t)n * 20);
 	b[0] = 0x20;
 	b[1] = 0;
 	ck_assert_int_eq(bus_access(&vm.plat.pio, NULL, FW_CFG_PORT_SEL, b, 2, true), 0);
