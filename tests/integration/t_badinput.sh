@@ -53,6 +53,11 @@ bad missing-value "--mem needs a value" run --mem
 bad unknown-command "unknown command 'sail'" sail
 bad no-command "no command" 
 bad cmdline-too-long "too long" run --cmdline "$(head -c 3000 /dev/zero | tr '\0' x)"
+bad unknown-protocol "--boot-protocol bogus: unknown protocol (auto, linux, multiboot, multiboot2 or pvh)" \
+	run --boot-protocol bogus
+bi_rds=()
+for _ in $(seq 17); do bi_rds+=(--initrd "$d/text"); done
+bad too-many-initrds "--initrd given more than 16 times" run "${bi_rds[@]}"
 
 if command -v setpriv >/dev/null; then
 	timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$KEEL" run --kernel "$d/unreadable" \
