@@ -244,6 +244,7 @@ static int vm_create_kvm(struct vm *vm)
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	const struct virtio_type *types[DEVICE_TYPES_MAX];
+	struct virtio_env env;
 	int ret;
 
 	ret = vm_init(vm, cfg);
@@ -257,7 +258,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return ret;
 	/* the disk images and console files are inputs too */
 	device_types_ops(types);
-	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &vm->plat.stop, &vm->virtio);
+	env = (struct virtio_env){ .stop = &vm->plat.stop };
+	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &env, &vm->virtio);
 	if (ret)
 		return ret;
 	ret = kvm_open(vm, cfg->kvm_path);

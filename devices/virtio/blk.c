@@ -443,13 +443,13 @@ static struct virtio_place blk_type_place(const struct virtio_config *c, unsigne
 	return c->disks[i].place;
 }
 
-static int blk_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+static int blk_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend,
 			 char *err, size_t errlen)
 {
 	struct disk *d = NULL;
 	int ret;
 
-	(void)stop;
+	(void)env;
 	ret = disk_open(&c->disks[i], i, &d, err, errlen);
 	*backend = d;
 	return ret;

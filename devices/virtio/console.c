@@ -363,14 +363,14 @@ static struct virtio_place con_type_place(const struct virtio_config *c, unsigne
 	return c->console.place;
 }
 
-static int con_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+static int con_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend,
 			 char *err, size_t errlen)
 {
 	struct chardev *cd = NULL;
 	int ret;
 
 	(void)i;
-	ret = chardev_open(&c->console, stop, &cd, err, errlen);
+	ret = chardev_open(&c->console, env->stop, &cd, err, errlen);
 	*backend = cd;
 	return ret;
 }

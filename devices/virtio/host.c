@@ -42,7 +42,7 @@ int virtio_describe(const struct virtio_host *h, struct dev_descs *out)
 }
 
 int virtio_prepare(const struct virtio_config *c, const struct virtio_type *const *types, unsigned int ntypes,
-		   struct stop_ctl *stop, struct virtio_host **out)
+		   const struct virtio_env *env, struct virtio_host **out)
 {
 	struct virtio_host *h;
 	char err[512];
@@ -77,7 +77,7 @@ int virtio_prepare(const struct virtio_config *c, const struct virtio_type *cons
 			}
 			if (!s->type->open)
 				continue;
-			ret = s->type->open(c, i, stop, &s->backend, err, sizeof(err));
+			ret = s->type->open(c, i, env, &s->backend, err, sizeof(err));
 			if (ret < 0) {
 				log_error("%s", err);
 				return ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE ? KEEL_EXIT_HOST

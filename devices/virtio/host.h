@@ -55,12 +55,13 @@ int virtio_describe(const struct virtio_host *h, struct dev_descs *out);
 /*
  * virtio_prepare - a new host in *@out (NULL when no virtio device is asked for) with one slot
  * per device @c asks for, type by type in the order of @types (@ntypes of them), each slot's
- * backend opened (disk images, console files or socket, taps and net sockets); the terminal
- * console's Ctrl-A x ends the VM through @stop. @c must outlive the host. On a bad input prints
- * one line and returns KEEL_EXIT_USAGE (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
+ * backend opened (disk images, console files or socket, taps and net sockets) or its handles
+ * taken from @env (the stop request a terminal console's Ctrl-A x makes; the display). @c must
+ * outlive the host. On a bad input prints one line and returns KEEL_EXIT_USAGE
+ * (KEEL_EXIT_HOST when the host fails); KEEL_EXIT_OK otherwise.
  */
 int virtio_prepare(const struct virtio_config *c, const struct virtio_type *const *types, unsigned int ntypes,
-		   struct stop_ctl *stop, struct virtio_host **out);
+		   const struct virtio_env *env, struct virtio_host **out);
 
 /*
  * virtio_create - create @h's devices and their transport on @p: interrupt inputs, PCI slots

@@ -712,14 +712,14 @@ static struct virtio_place net_type_place(const struct virtio_config *c, unsigne
 	return c->nets[i].place;
 }
 
-static int net_type_open(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend,
+static int net_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend,
 			 char *err, size_t errlen)
 {
 	const struct virtio_net_opts *o = &c->nets[i];
 	struct net_backend *be = NULL;
 	int ret;
 
-	(void)stop;
+	(void)env;
 	ret = o->kind == VIRTIO_NET_TAP ? net_tap_open(o, &be, err, errlen) : net_socket_open(o, &be, err, errlen);
 	*backend = be;
 	return ret;

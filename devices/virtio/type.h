@@ -13,6 +13,17 @@
 #include "vmm/memory.h"
 
 struct stop_ctl;
+struct display_port;
+
+/*
+ * The VM's handles a device type's open may take (a device never sees struct vm): the stop
+ * request (Ctrl-A x on a terminal console) and the display (virtio-gpu draws through it,
+ * virtio-input devices are fed from it; NULL when the VM has no display device).
+ */
+struct virtio_env {
+	struct stop_ctl *stop;
+	struct display_port *display;
+};
 
 /* What a device type keeps beyond the virtio core (virtio_dev_state), as plain data. */
 union virtio_type_state {
@@ -26,7 +37,7 @@ union virtio_type_state {
  * (vmm/device_types.c) lists each once, with the command-line option that adds one. Device @i
  * is the i-th of its type in the configuration @c.
  * count: how many devices of this type @c asks for.
- * open: open device @i's backend (an input: a disk image, a console file, a tap) into
+ * open: open device @i's backend (or take its handles from @env) (an input: a disk image, a console file, a tap) into
  *   *@backend, before KVM is opened; one line in @err on failure (-EINVAL-like errnos are the
  *   user's input). NULL: the type has no backend.
  * place: where device @i sits (its option's transport= and msix=).
@@ -41,7 +52,7 @@ struct virtio_type {
 	const char *name;
 	unsigned int (*count)(const struct virtio_config *c);
 	struct virtio_place (*place)(const struct virtio_config *c, unsigned int i);
-	int (*open)(const struct virtio_config *c, unsigned int i, struct stop_ctl *stop, void **backend, char *err,
+	int (*open)(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend, char *err,
 		    size_t errlen);
 	void (*close)(void *backend);
 	int (*create)(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,

@@ -50,6 +50,7 @@ static int build(const struct cli_options *o, uint8_t *buf, size_t *len)
 	const struct virtio_type *types[DEVICE_TYPES_MAX];
 	static struct dev_descs devs;
 	static struct vm vm;
+	struct virtio_env env = { .stop = &vm.plat.stop };
 	uint64_t rsdp;
 	int ret = -1, r;
 
@@ -58,7 +59,7 @@ static int build(const struct cli_options *o, uint8_t *buf, size_t *len)
 		goto out;
 	}
 	device_types_ops(types);
-	if (virtio_prepare(&vm.cfg.virtio, types, (unsigned int)device_ntypes, &vm.plat.stop, &vm.virtio) !=
+	if (virtio_prepare(&vm.cfg.virtio, types, (unsigned int)device_ntypes, &env, &vm.virtio) !=
 	    KEEL_EXIT_OK)
 		goto out;
 	r = machine_devices_create(&vm);

@@ -15,6 +15,7 @@ int testvm_start(struct vm *vm, const struct virtio_config *c)
 {
 	struct vm_config cfg = { .cmdline = "", .mem_size = TESTVM_RAM, .ncpus = 1, .kvm_path = "/dev/kvm" };
 	const struct virtio_type *types[DEVICE_TYPES_MAX];
+	struct virtio_env env;
 	int ret;
 
 	cfg.virtio = *c;
@@ -25,7 +26,8 @@ int testvm_start(struct vm *vm, const struct virtio_config *c)
 	if (ret < 0)
 		return ret;
 	device_types_ops(types);
-	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &vm->plat.stop, &vm->virtio);
+	env = (struct virtio_env){ .stop = &vm->plat.stop };
+	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &env, &vm->virtio);
 	if (ret != KEEL_EXIT_OK)
 		return ret;
 	return virtio_create(vm->virtio, &vm->plat);
