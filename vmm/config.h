@@ -36,6 +36,20 @@ struct config_fw_cfg {
 	char *string;			/* string=TEXT: these bytes (no NUL); NULL with file= */
 };
 
+/* --display: where the VM's scanouts are shown (vmm/display.c). */
+enum config_display_kind {
+	CONFIG_DISPLAY_NONE = 0,	/* the default: nothing served (screenshots still work) */
+	CONFIG_DISPLAY_VNC,		/* vnc:[HOST:]PORT: a VNC server, on loopback unless HOST is named */
+};
+
+struct config_display {
+	enum config_display_kind kind;
+	char *host;			/* VNC: the address to listen on ("127.0.0.1" unless given) */
+	unsigned int port;		/* VNC: the TCP port */
+	char *screenshot;		/* --screenshot FILE: where SIGUSR1 writes a PNG of each output (NULL: keel-PID.png) */
+	char *screenshot_on_exit;	/* --screenshot-on-exit FILE: a PNG of each output when the VM ends */
+};
+
 /* Whether keel works around what the host's KVM cannot do (vcpu/quirks.h). */
 enum config_host_fixes {
 	CONFIG_FIXES_AUTO = 0,	/* when the host is known to need them (kvm_pvm) */
@@ -62,7 +76,8 @@ struct vm_config {
 	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
 	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */
 	bool gdb_wait;			/* hold every vCPU until gdb attaches */
-	struct virtio_config virtio;	/* disks, console, rng, NICs, transport */
+	struct virtio_config virtio;	/* disks, console, rng, NICs, GPU, inputs, transport */
+	struct config_display display;	/* --display, --screenshot, --screenshot-on-exit */
 	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
 	struct config_fw_cfg fw_cfg[CONFIG_MAX_FW_CFG];	/* --fw-cfg files, in the order given */
 	unsigned int nfw_cfg;

@@ -1,4 +1,4 @@
-/* What the user asked of virtio (--disk, --console, --rng, --net, --virtio-transport): part of struct vm_config (vmm/config.h builds it). */
+/* What the user asked of virtio (--disk, --console, --rng, --net, --gpu, --input, --virtio-transport): part of struct vm_config (vmm/config.h builds it). */
 #ifndef KEEL_DEVICES_VIRTIO_CONFIG_H
 #define KEEL_DEVICES_VIRTIO_CONFIG_H
 
@@ -70,6 +70,38 @@ struct virtio_net_opts {
 	struct virtio_place place;
 };
 
+enum virtio_gpu_kind {
+	VIRTIO_GPU_NONE = 0,		/* no --gpu */
+	VIRTIO_GPU_2D,			/* --gpu 2d: the 2D command set, rendered in host memory */
+	VIRTIO_GPU_VIRGL,		/* --gpu virgl: 2D and 3D through virglrenderer */
+};
+
+#define VIRTIO_GPU_DEFAULT_WIDTH 1280u
+#define VIRTIO_GPU_DEFAULT_HEIGHT 800u
+
+/* --gpu 2d|virgl[,width=W][,height=H][,outputs=N][,transport=..][,msix=off]. The string is owned by the configuration. */
+struct virtio_gpu_opts {
+	enum virtio_gpu_kind kind;
+	char *spec;			/* the whole value, NULL when not given */
+	uint32_t width, height;		/* each output's preferred mode */
+	unsigned int outputs;		/* scanouts, 1..DISPLAY_MAX_OUTPUTS */
+	struct virtio_place place;
+};
+
+#define VIRTIO_MAX_INPUTS 4u		/* --input at most this often (DISPLAY_MAX_INPUTS) */
+
+enum virtio_input_kind {
+	VIRTIO_INPUT_KEYBOARD = 0,	/* --input keyboard: evdev keys */
+	VIRTIO_INPUT_TABLET,		/* --input tablet: an absolute pointer with three buttons and a wheel */
+};
+
+/* One --input keyboard|tablet[,transport=..][,msix=off]. The string is owned by the configuration. */
+struct virtio_input_opts {
+	enum virtio_input_kind kind;
+	char *spec;
+	struct virtio_place place;
+};
+
 struct virtio_config {
 	enum virtio_transport_kind transport;
 	bool transport_given;
@@ -80,12 +112,16 @@ struct virtio_config {
 	struct virtio_place rng_place;	/* --rng=transport=...,msix=... */
 	unsigned int nnets;
 	struct virtio_net_opts nets[VIRTIO_MAX_NICS];
+	struct virtio_gpu_opts gpu;	/* --gpu */
+	unsigned int ninputs;
+	struct virtio_input_opts inputs[VIRTIO_MAX_INPUTS];	/* --input, in the order given */
 };
 
 /* virtio_config_ndevices - how many virtio devices @c asks for (0: keel runs without virtio). */
 static inline unsigned int virtio_config_ndevices(const struct virtio_config *c)
 {
-	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng + c->nnets;
+	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng + c->nnets + (c->gpu.kind != VIRTIO_GPU_NONE) +
+	       c->ninputs;
 }
 
 /* virtio_place_transport - the transport a device placed by @p uses in @c. */
