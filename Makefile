@@ -25,7 +25,9 @@ VERSION := $(shell cat VERSION)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -MP \
 	-DKEEL_VERSION='"$(VERSION)"'
-LDLIBS := -lfdt -luring -ljansson -lz -llzma -llz4 -lzstd -lbz2 -llzo2 -pthread
+# the optional libraries mk/probe-config.sh found (virglrenderer, libvncserver, libpng), read when linking
+OPT_LIBS = $(O)/gen/keel-libs
+LDLIBS := -lfdt -luring -ljansson -lz -llzma -llz4 -lzstd -lbz2 -llzo2 -pthread $$(cat $(OPT_LIBS))
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -47,7 +49,7 @@ deps: $(DEPS_STAMP)
 CONFIG_H := $(O)/gen/keel-config.h
 $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 	@echo "  GEN     $@"
-	$(Q)mkdir -p $(@D) && CC="$(CC)" bash mk/probe-config.sh > $@.tmp && mv $@.tmp $@
+	$(Q)mkdir -p $(@D) && CC="$(CC)" bash mk/probe-config.sh --libs $(OPT_LIBS) > $@.tmp && mv $@.tmp $@
 
 # --- the bundled guest (always built without sanitizers, into $(BUILD)/guest) -----
 include guest/guest.mk
