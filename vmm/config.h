@@ -183,4 +183,26 @@ void config_fw_cfg_free(struct vm_config *c);
 /* config_set_transport - how the guest finds virtio devices: "pci" (the default) or "mmio". Once. */
 int config_set_transport(struct vm_config *c, const char *name, char *err, size_t errlen);
 
+/*
+ * config_add_input - a virtio-input device from "keyboard|tablet[,transport=pci|mmio][,msix=off]"
+ * (vmm/config_input.c). At most VIRTIO_MAX_INPUTS.
+ */
+int config_add_input(struct vm_config *c, const char *spec, char *err, size_t errlen);
+
+/*
+ * Helpers the virtio adders share (vmm/config_virtio.c).
+ * config_next_item - the next comma-separated item of an option's value: its start (NULL when
+ *   none is left), its length in *@n; *@rest moves past it (NULL after the last one).
+ * config_place_item - one "transport=pci|mmio" or "msix=on|off" item (@n bytes at @item) of
+ *   option @opt's value @spec into @pl: 1 when it was one, 0 when it is something else, -EINVAL
+ *   with one line in @err when it is wrong.
+ * config_virtio_room - 0 when @more virtio devices still fit in @c, else -EINVAL with one line
+ *   naming option @opt and its @value (may be NULL).
+ */
+const char *config_next_item(const char **rest, size_t *n);
+int config_place_item(struct virtio_place *pl, const char *opt, const char *spec, const char *item, size_t n,
+		      char *err, size_t errlen);
+int config_virtio_room(const struct virtio_config *c, unsigned int more, const char *opt, const char *value,
+		       char *err, size_t errlen);
+
 #endif

@@ -45,7 +45,7 @@ static int out_of_memory(char *err, size_t errlen)
  * The next comma-separated item of an option's value: its start (NULL when none is left) and
  * its length in *@n; *@rest moves past it (NULL after the last one).
  */
-static const char *next_item(const char **rest, size_t *n)
+const char *config_next_item(const char **rest, size_t *n)
 {
 	const char *item = *rest, *comma;
 
@@ -62,7 +62,7 @@ static const char *next_item(const char **rest, size_t *n)
  * @spec, into @pl. Returns 1 when it was one, 0 when it is something else, -EINVAL with one
  * line in @err when it is wrong.
  */
-static int place_item(struct virtio_place *pl, const char *opt, const char *spec, const char *item, size_t n,
+int config_place_item(struct virtio_place *pl, const char *opt, const char *spec, const char *item, size_t n,
 		      char *err, size_t errlen)
 {
 	/* key, its two words (the first one: 0), the flags it sets */
@@ -100,7 +100,7 @@ static int place_item(struct virtio_place *pl, const char *opt, const char *spec
 }
 
 /* Would @more devices still fit? @opt and @value name the option in the error. */
-static int virtio_room(const struct virtio_config *c, unsigned int more, const char *opt, const char *value,
+int config_virtio_room(const struct virtio_config *c, unsigned int more, const char *opt, const char *value,
 		       char *err, size_t errlen)
 {
 	if (virtio_config_ndevices(c) + more <= VIRTIO_MAX_DEVICES)
@@ -156,7 +156,7 @@ static int disk_commit(struct virtio_config *c, const char *spec, const char *pa
 {
 	struct virtio_disk_opts *d = &c->disks[c->ndisks];
 
-	if (virtio_room(c, 1, "--disk", spec, err, errlen) < 0)
+	if (config_virtio_room(c, 1, "--disk", spec, err, errlen) < 0)
 		return -EINVAL;
 	*d = (struct virtio_disk_opts){ .spec = strdup(spec), .path = strndup(path, path_len), .readonly = readonly,
 					.place = *pl };
@@ -181,15 +181,15 @@ int config_add_drive(struct vm_config *cfg, const char *spec, char *err, size_t 
 	size_t path_len = 0, n;
 	int r;
 
-	next_item(&rest, &path_len);
+	config_next_item(&rest, &path_len);
 	if (disk_check_start(c, spec, path_len, err, errlen) < 0)
 		return -EINVAL;
-	while ((item = next_item(&rest, &n)) != NULL) {
+	while ((item = config_next_item(&rest, &n)) != NULL) {
 		if (n == 8 && !strncmp(item, "readonly", 8)) {
 			readonly = true;
 			continue;
 		}
-		r = place_item(&pl, "--disk ", spec, item, n, err, errlen);
+		r = config_place_item(&pl, "--disk ", spec, item, n, err, errlen);
 		if (r < 0)
 			return r;
 		if (r)
@@ -246,8 +246,8 @@ static int console_items(struct virtio_console_opts *o, const char *v, const cha
 	const char *item;
 	size_t n;
 
-	while ((item = next_item(&items, &n)) != NULL) {
-		int r = place_item(&o->place, "--console ", v, item, n, err, errlen);
+	while ((item = config_next_item(&items, &n)) != NULL) {
+		int r = config_place_item(&o->place, "--console ", v, item, n, err, errlen);
 
 		if (r < 0)
 			return r;
@@ -275,7 +275,7 @@ int config_set_console(struct vm_config *cfg, const char *v, char *err, size_t e
 
 	if (c->console.spec)
 		return opt_err(err, errlen, "--console given twice");
-	next_item(&items, &head);	/* the console's kind and path; its items follow */
+	config_next_item(&items, &head);	/* the console's kind and path; its items follow */
 	if (head == 6 && !strncmp(v, "virtio", 6)) {
 		o.kind = VIRTIO_CONSOLE_TERMINAL;
 	} else if (!strncmp(v, "socket:", 7)) {
@@ -296,7 +296,7 @@ int config_set_console(struct vm_config *cfg, const char *v, char *err, size_t e
 	}
 	if (console_items(&o, v, items, &in, &in_len, err, errlen) < 0)
 		return -EINVAL;
-	if (virtio_room(c, o.kind != VIRTIO_CONSOLE_NONE, "--console", v, err, errlen) < 0)
+	if (config_virtio_room(c, o.kind != VIRTIO_CONSOLE_NONE, "--console", v, err, errlen) < 0)
 		return -EINVAL;
 	o.spec = strdup(v);
 	o.path = path ? strndup(path, path_len) : NULL;
@@ -317,7 +317,7 @@ int config_set_rng(struct vm_config *cfg, bool on, char *err, size_t errlen)
 {
 	struct virtio_config *c = &cfg->virtio;
 
-	if (on && !c->rng && virtio_room(c, 1, "--rng", NULL, err, errlen) < 0)
+	if (on && !c->rng && config_virtio_room(c, 1, "--rng", NULL, err, errlen) < 0)
 		return -EINVAL;
 	c->rng = on;
 	return 0;
@@ -329,8 +329,8 @@ int config_set_rng_opts(struct vm_config *cfg, const char *opts, char *err, size
 	const char *rest = opts, *item;
 	size_t n;
 
-	while ((item = next_item(&rest, &n)) != NULL) {
-		int r = place_item(&pl, "--rng=", opts, item, n, err, errlen);
+	while ((item = config_next_item(&rest, &n)) != NULL) {
+		int r = config_place_item(&pl, "--rng=", opts, item, n, err, errlen);
 
 		if (r < 0)
 			return r;
@@ -476,7 +476,7 @@ static int net_check_peer(const char *spec, size_t peer_len, char *err, size_t e
 static int net_item(struct net_parts *n, const char *spec, const char *item, size_t len, char *err, size_t errlen)
 {
 	char tmp[64];
-	int r = place_item(&n->place, "--net ", spec, item, len, err, errlen);
+	int r = config_place_item(&n->place, "--net ", spec, item, len, err, errlen);
 
 	if (r)
 		return r < 0 ? r : 0;
@@ -522,7 +522,7 @@ static int net_commit(struct virtio_config *c, const char *spec, struct net_part
 		    !strncmp(e->path, n->name, n->name_len))
 			return opt_err(err, errlen, "--net %s: the socket path is already used by another --net", spec);
 	}
-	if (virtio_room(c, 1, "--net", spec, err, errlen) < 0)
+	if (config_virtio_room(c, 1, "--net", spec, err, errlen) < 0)
 		return -EINVAL;
 	*o = (struct virtio_net_opts){ .kind = n->kind, .spec = strdup(spec), .mac_given = n->mac_given,
 					.place = n->place };
@@ -563,10 +563,10 @@ int config_add_net(struct vm_config *cfg, const char *v, char *err, size_t errle
 		return opt_err(err, errlen, "--net %s: not a network backend (use tap:IFNAME or socket:PATH)", v);
 	}
 	rest = n.name;
-	next_item(&rest, &n.name_len);
+	config_next_item(&rest, &n.name_len);
 	if (net_check_name(v, &n, err, errlen) < 0)
 		return -EINVAL;
-	while ((item = next_item(&rest, &len)) != NULL)
+	while ((item = config_next_item(&rest, &len)) != NULL)
 		if (net_item(&n, v, item, len, err, errlen) < 0)
 			return -EINVAL;
 	return net_commit(c, v, &n, err, errlen);
