@@ -32,6 +32,8 @@ void virtio_config_free(struct virtio_config *c)
 		free(c->nets[i].path);
 		free(c->nets[i].peer);
 	}
+	for (unsigned int i = 0; i < c->ninputs; i++)
+		free(c->inputs[i].spec);
 	virtio_config_init(c);
 }
 

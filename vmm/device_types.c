@@ -1,6 +1,8 @@
 /* The device-type table: --disk, --console, --rng and --net, each with its adder and its device ops. */
 #include "vmm/device_types.h"
 
+#include "devices/virtio/input.h"
+
 /* --rng is a flag, or --rng=ITEMS (transport=, msix=). */
 static int rng_add(struct vm_config *c, const char *value, char *err, size_t errlen)
 {
@@ -12,6 +14,7 @@ const struct device_type device_types[] = {
 	{ { .name = "--console", .value = true }, config_set_console, &virtio_console_type },
 	{ { .name = "--rng", .eq_value = true }, rng_add, &virtio_rng_type },
 	{ { .name = "--net", .value = true }, config_add_net, &virtio_net_type },
+	{ { .name = "--input", .value = true }, config_add_input, &virtio_input_type },
 };
 
 const size_t device_ntypes = sizeof(device_types) / sizeof(device_types[0]);

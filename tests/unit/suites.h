@@ -43,6 +43,8 @@ Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temp
 Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
 Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
 Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a real tap as root) */
+Suite *virtio_input_suite(void);	/* tests/unit/test_virtio_input.c */
 Suite *fw_cfg_suite(void);	/* tests/unit/test_fw_cfg.c */
+Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
 
 #endif

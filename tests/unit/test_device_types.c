@@ -15,6 +15,8 @@ static const char *good_value(const struct device_type *t)
 		return "file:/tmp/keel-unit-console.out";
 	if (!strcmp(t->opt.name, "--net"))
 		return "socket:/tmp/keel-unit-net.sock";
+	if (!strcmp(t->opt.name, "--input"))
+		return "keyboard";
 	return NULL;	/* a flag */
 }
 
