@@ -27,6 +27,7 @@ struct virtio_transport_ops {
 	void (*notify)(struct virtio_dev *d, uint16_t q);
 	uint32_t (*cfg_read32)(struct virtio_dev *d, uint32_t off);	/* device config, 4-byte aligned */
 	uint8_t (*cfg_read8)(struct virtio_dev *d, uint32_t off);
+	void (*cfg_write8)(struct virtio_dev *d, uint32_t off, uint8_t v);	/* virtio-input's select, subsel */
 };
 
 /* The driver side of one split virtqueue: the three parts in one zeroed frame. */

@@ -75,6 +75,11 @@ static uint8_t mmio_cfg_read8(struct virtio_dev *d, uint32_t off)
 	return *(volatile uint8_t *)(d->regs + VIRTIO_MMIO_CONFIG + off);
 }
 
+static void mmio_cfg_write8(struct virtio_dev *d, uint32_t off, uint8_t v)
+{
+	*(volatile uint8_t *)(d->regs + VIRTIO_MMIO_CONFIG + off) = v;
+}
+
 static const struct virtio_transport_ops mmio_ops = {
 	.name = "mmio",
 	.get_status = mmio_get_status,
@@ -86,6 +91,7 @@ static const struct virtio_transport_ops mmio_ops = {
 	.notify = mmio_notify,
 	.cfg_read32 = mmio_cfg_read32,
 	.cfg_read8 = mmio_cfg_read8,
+	.cfg_write8 = mmio_cfg_write8,
 };
 
 /* Nodes are looked up by their names (keel names them by base, one page apart), then checked. */

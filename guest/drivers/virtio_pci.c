@@ -86,6 +86,11 @@ static uint8_t pci_cfg_read8(struct virtio_dev *d, uint32_t off)
 	return r8(d->devcfg, off);
 }
 
+static void pci_cfg_write8(struct virtio_dev *d, uint32_t off, uint8_t v)
+{
+	w8(d->devcfg, off, v);
+}
+
 static const struct virtio_transport_ops pci_ops = {
 	.name = "pci",
 	.get_status = pci_get_status,
@@ -97,6 +102,7 @@ static const struct virtio_transport_ops pci_ops = {
 	.notify = pci_notify,
 	.cfg_read32 = pci_cfg_read32,
 	.cfg_read8 = pci_cfg_read8,
+	.cfg_write8 = pci_cfg_write8,
 };
 
 /* Read the vendor capabilities of @slot into @d; false when one of common, notify, device cfg is missing. */

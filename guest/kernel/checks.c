@@ -115,6 +115,23 @@ static const struct check all_checks[] = {
 	{ "net/udp-peer", check_net_udp_peer },
 	{ "net/serve", check_net_serve },
 	{ "net/stop-peer", check_net_stop_peer },
+	{ "gpu: display-info", check_gpu_display_info },
+	{ "gpu: edid", check_gpu_edid },
+	{ "gpu: hostile-unknown-resource", check_gpu_hostile_unknown_resource },
+	{ "gpu: hostile-outside-resource", check_gpu_hostile_outside_resource },
+	{ "gpu: hostile-size-overflow", check_gpu_hostile_size_overflow },
+	{ "gpu: hostile-backing-outside-ram", check_gpu_hostile_backing_outside_ram },
+	{ "gpu: hostile-scanout-id", check_gpu_hostile_scanout_id },
+	{ "gpu: virgl-capsets", check_gpu_virgl_capsets },
+	{ "gpu: virgl-clear", check_gpu_virgl_clear },
+	{ "gpu: hostile-virgl-stream", check_gpu_hostile_virgl_stream },
+	{ "gpu: cursor", check_gpu_cursor },
+	{ "gpu: 2d-testcard", check_gpu_2d_testcard },
+	{ "input: devices", check_input_devices },
+	{ "input: keyboard", check_input_keyboard },
+	{ "input: tablet", check_input_tablet },
+	{ "input: echo", check_input_echo },
+	{ "gpu: bench", check_gpu_bench },
 };
 
 unsigned int checks_run(const char *cmdline)

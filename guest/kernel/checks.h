@@ -147,4 +147,25 @@ enum check_status check_fw_cfg_dma(struct check_ctx *ctx);
 enum check_status check_fw_cfg_kernel_initrd(struct check_ctx *ctx);
 enum check_status check_fw_cfg_show(struct check_ctx *ctx);
 
+/* checks_gpu.c, checks_gpu_hostile.c, checks_gpu_virgl.c, gpu_bench.c */
+enum check_status check_gpu_display_info(struct check_ctx *ctx);
+enum check_status check_gpu_edid(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_unknown_resource(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_outside_resource(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_size_overflow(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_backing_outside_ram(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_scanout_id(struct check_ctx *ctx);
+enum check_status check_gpu_virgl_capsets(struct check_ctx *ctx);
+enum check_status check_gpu_virgl_clear(struct check_ctx *ctx);
+enum check_status check_gpu_hostile_virgl_stream(struct check_ctx *ctx);
+enum check_status check_gpu_cursor(struct check_ctx *ctx);
+enum check_status check_gpu_2d_testcard(struct check_ctx *ctx);
+enum check_status check_gpu_bench(struct check_ctx *ctx);
+
+/* checks_input.c */
+enum check_status check_input_devices(struct check_ctx *ctx);
+enum check_status check_input_keyboard(struct check_ctx *ctx);
+enum check_status check_input_tablet(struct check_ctx *ctx);
+enum check_status check_input_echo(struct check_ctx *ctx);
+
 #endif
