@@ -43,6 +43,7 @@ static const struct {
 	{ "virtio_input", virtio_input_suite },
 	{ "fw_cfg", fw_cfg_suite },
 	{ "gpu_virgl", gpu_virgl_suite },
+	{ "gpu_virgl", gpu_virgl_suite },
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },

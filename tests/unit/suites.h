@@ -46,5 +46,6 @@ Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a 
 Suite *virtio_input_suite(void);	/* tests/unit/test_virtio_input.c */
 Suite *fw_cfg_suite(void);	/* tests/unit/test_fw_cfg.c */
 Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
+Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
 
 #endif
