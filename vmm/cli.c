@@ -48,6 +48,12 @@ void cli_usage(FILE *f)
 		"  --fw-cfg name=NAME,file=PATH | name=NAME,string=TEXT   a file in the guest's\n"
 		"                    fw_cfg directory (QEMU's -fw_cfg; NAME under opt/, at most 55\n"
 		"                    bytes; ',,' is a comma); up to 32\n"
+		"  --display none|vnc:[HOST:]PORT   show the GPU's first output (--gpu) to a VNC client\n"
+		"                    at PORT on HOST (default 127.0.0.1; any address may be named);\n"
+		"                    its keys and pointer go to the --input devices (default none)\n"
+		"  --screenshot FILE   where SIGUSR1 writes a PNG of each GPU output (default\n"
+		"                    keel-PID.png; output N>0 gets -N before .png)\n"
+		"  --screenshot-on-exit FILE   write a PNG of each GPU output when the VM ends\n"
 		"  --virtio-transport pci|mmio   how the guest finds virtio devices (default pci)\n"
 		"  PLACE: each device's option may end in ,transport=pci|mmio (this device only)\n"
 		"                    and, over PCI, ,msix=off (no MSI-X: INTA# only); --rng=PLACE\n"
@@ -82,6 +88,9 @@ enum cli_opt {
 	CLI_REBOOT,
 	CLI_SHUTDOWN_TIMEOUT,
 	CLI_FW_CFG,
+	CLI_DISPLAY,
+	CLI_SCREENSHOT,
+	CLI_SCREENSHOT_ON_EXIT,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -99,6 +108,9 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_REBOOT] = { .name = "--reboot", .value = true },
 	[CLI_SHUTDOWN_TIMEOUT] = { .name = "--shutdown-timeout", .value = true },
 	[CLI_FW_CFG] = { .name = "--fw-cfg", .value = true },
+	[CLI_DISPLAY] = { .name = "--display", .value = true },
+	[CLI_SCREENSHOT] = { .name = "--screenshot", .value = true },
+	[CLI_SCREENSHOT_ON_EXIT] = { .name = "--screenshot-on-exit", .value = true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -132,6 +144,12 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 		return config_set_shutdown_timeout(c, v, err, errlen);
 	case CLI_FW_CFG:
 		return config_add_fw_cfg(c, v, err, errlen);
+	case CLI_DISPLAY:
+		return config_set_display(c, v, err, errlen);
+	case CLI_SCREENSHOT:
+		return config_set_screenshot(c, v, err, errlen);
+	case CLI_SCREENSHOT_ON_EXIT:
+		return config_set_screenshot_on_exit(c, v, err, errlen);
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}

@@ -39,6 +39,7 @@ void vm_config_free(struct vm_config *c)
 	free(c->gdb);
 	virtio_config_free(&c->virtio);
 	config_fw_cfg_free(c);
+	config_display_free(c);
 	vm_config_init(c);
 }
 

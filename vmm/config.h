@@ -180,6 +180,18 @@ int config_add_net_opts(struct vm_config *c, enum virtio_net_kind kind, const ch
 int config_add_fw_cfg(struct vm_config *c, const char *spec, char *err, size_t errlen);
 void config_fw_cfg_free(struct vm_config *c);
 
+/*
+ * The display's adders (vmm/config_display.c). config_set_display - "none" or
+ * "vnc:[HOST:]PORT" (PORT 1-65535; HOST a name, an IPv4 or IPv6 address, "[ADDR]" allowed;
+ * 127.0.0.1 unless given). Once. config_set_screenshot - the file SIGUSR1 writes a PNG to.
+ * config_set_screenshot_on_exit - the file a PNG is written to when the VM ends. Each once.
+ * config_display_free - release their strings (vm_config_free calls it).
+ */
+int config_set_display(struct vm_config *c, const char *spec, char *err, size_t errlen);
+int config_set_screenshot(struct vm_config *c, const char *path, char *err, size_t errlen);
+int config_set_screenshot_on_exit(struct vm_config *c, const char *path, char *err, size_t errlen);
+void config_display_free(struct vm_config *c);
+
 /* config_set_transport - how the guest finds virtio devices: "pci" (the default) or "mmio". Once. */
 int config_set_transport(struct vm_config *c, const char *name, char *err, size_t errlen);
 

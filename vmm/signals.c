@@ -18,6 +18,7 @@ void signals_block(void)
 	sigset_t set;
 
 	signals_stop_set(&set);
+	sigaddset(&set, SIGUSR1);	/* a screenshot, read on `keel run`'s event loop (vmm/vm.c) */
 	sigaddset(&set, vcpu_kick_signal());
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -9,7 +9,7 @@ void signals_stop_set(sigset_t *set);
 
 /*
  * signals_block - call before any thread exists: block the stop signals (they are read from a
- * signalfd on the event loop) and the vCPU kick signal (unblocked only in vCPU threads), and
+ * signalfd on the event loop), SIGUSR1 (a screenshot, the same way) and the vCPU kick signal (unblocked only in vCPU threads), and
  * ignore SIGPIPE (a closed stdout is not fatal).
  */
 void signals_block(void);

@@ -10,6 +10,7 @@
 #include "vmm/bundled_guest.h"
 #include "vmm/device_types.h"
 #include "vmm/console.h"
+#include "vmm/display.h"
 #include "vmm/exit_status.h"
 #include "vmm/gdb/gdb.h"
 #include "vmm/host_fixes.h"
@@ -241,6 +242,38 @@ static int vm_create_kvm(struct vm *vm)
 	return 0;
 }
 
+/* The display, before the devices that draw into it or feed from it: when a GPU, an input or --display asks. */
+static int vm_display_create(struct vm *vm)
+{
+	char err[512];
+	int ret = display_wanted(&vm->cfg, err, sizeof(err));
+
+	if (ret <= 0) {
+		if (ret < 0)
+			log_error("%s", err);
+		return ret < 0 ? KEEL_EXIT_USAGE : 0;
+	}
+	ret = display_create(&vm->cfg.display, &vm->display, err, sizeof(err));
+	if (ret < 0) {
+		log_error("%s", err);
+		return ret == -ENOMEM ? KEEL_EXIT_HOST : KEEL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* SIGUSR1: a screenshot of every output to --screenshot FILE (keel-PID.png). */
+static void vm_screenshot(struct vm *vm)
+{
+	char err[512];
+
+	if (!vm->display) {
+		log_warn("SIGUSR1: no screenshot: the VM has no display (add --gpu)");
+		return;
+	}
+	if (display_screenshot(vm->display, vm->display->screenshot, err, sizeof(err)) < 0)
+		log_warn("SIGUSR1: %s", err);
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	const struct virtio_type *types[DEVICE_TYPES_MAX];
@@ -256,9 +289,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	ret = vm_inputs(vm);
 	if (ret)
 		return ret;
+	ret = vm_display_create(vm);
+	if (ret)
+		return ret;
 	/* the disk images and console files are inputs too */
 	device_types_ops(types);
-	env = (struct virtio_env){ .stop = &vm->plat.stop };
+	env = (struct virtio_env){ .stop = &vm->plat.stop, .display = vm->display ? &vm->display->port : NULL };
 	ret = virtio_prepare(&vm->cfg.virtio, types, (unsigned int)device_ntypes, &env, &vm->virtio);
 	if (ret)
 		return ret;
@@ -374,6 +410,10 @@ static void vm_on_signal(void *opaque, int fd, uint32_t events)
 	(void)events;
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
+	if (si.ssi_signo == SIGUSR1) {
+		vm_screenshot(vm);
+		return;
+	}
 	if (si.ssi_signo == SIGTERM && vm_graceful_term(vm))
 		return;
 	log_warn("stopped by signal %u (%s)", si.ssi_signo, strsignal((int)si.ssi_signo));
@@ -396,6 +436,7 @@ int vm_run(struct vm *vm)
 
 	/* SIGINT/SIGTERM/SIGHUP are blocked by main() and read here through a signalfd. */
 	signals_stop_set(&stop_sigs);
+	sigaddset(&stop_sigs, SIGUSR1);	/* not a stop: a screenshot */
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0 || evloop_add(&vm->plat.loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
 	    evloop_add(&vm->plat.loop, vm->plat.stop.efd, EPOLLIN, vm_on_stop, vm) < 0) {
@@ -439,8 +480,27 @@ bool vm_rebooted(struct vm *vm)
 	return stop_was_reset(&vm->plat.stop);
 }
 
+/*
+ * The display goes last, after every device that draws into it; --screenshot-on-exit is written
+ * first when the VM ran, whatever ended it. A failure is logged: no exit status documents it.
+ */
+static void vm_display_destroy(struct vm *vm, bool ran)
+{
+	char err[512];
+
+	if (!vm->display)
+		return;
+	if (ran && vm->cfg.display.screenshot_on_exit &&
+	    display_screenshot(vm->display, vm->cfg.display.screenshot_on_exit, err, sizeof(err)) < 0)
+		log_error("--screenshot-on-exit: %s", err);
+	display_destroy(vm->display);
+	vm->display = NULL;
+}
+
 void vm_destroy(struct vm *vm)
 {
+	bool ran = vm->vcpus != NULL;
+
 	if (vm->vcpus) {
 		vm_stop_vcpus(vm);
 		gdb_destroy(vm->gdb);	/* tells gdb the VM exited */
@@ -468,6 +528,7 @@ void vm_destroy(struct vm *vm)
 	}
 	virtio_destroy(vm->virtio);	/* prepared but never created (a failed vm_create) */
 	vm->virtio = NULL;
+	vm_display_destroy(vm, ran);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
 	platform_destroy(&vm->plat);

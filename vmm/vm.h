@@ -23,6 +23,7 @@ struct gdb;
 struct virtio_host;
 struct bench_dev;
 struct machine_fw_cfg;
+struct display;
 
 struct vm {
 	struct vm_config cfg;
@@ -55,6 +56,7 @@ struct vm {
 	struct virtio_host *virtio;	/* virtio devices and their I/O thread (devices/virtio/host.h), or NULL */
 	struct bench_dev *bench;	/* the bench devices (devices/bench.c), NULL unless cfg.bench */
 	struct machine_fw_cfg *fw_cfg;	/* the fw_cfg device and its items (vmm/machine_fw_cfg.h) */
+	struct display *display;	/* framebuffers, screenshots, VNC (vmm/display.h), or NULL */
 };
 
 /*

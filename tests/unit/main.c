@@ -42,7 +42,7 @@ static const struct {
 	{ "virtio_net", virtio_net_suite },
 	{ "virtio_input", virtio_input_suite },
 	{ "fw_cfg", fw_cfg_suite },
-	{ "gpu_virgl", gpu_virgl_suite },
+	{ "display", display_suite },
 	{ "gpu_virgl", gpu_virgl_suite },
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
