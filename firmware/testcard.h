@@ -9,7 +9,8 @@
  * 0xAARRGGBB (alpha 0xff): a white 1-pixel border; eight colour bars (white, yellow, cyan, green,
  * magenta, red, blue, black) over the top two thirds; a grey ramp from black to white left to
  * right below them; a checkerboard of 16-pixel squares (white and dark grey) in the last sixth.
- * Integer arithmetic only: the guest is built without SSE.
+ * Integer arithmetic only: the guest is built without SSE. tests/tools/pngcmp.py's testcard_pixel
+ * is its Python twin (--testcard WxH): change both together.
  */
 static inline uint32_t testcard_pixel(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
