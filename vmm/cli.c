@@ -45,6 +45,8 @@ void cli_usage(FILE *f)
 		"  --net socket:PATH[,peer=PATH][,mac=MAC]   a virtio-net device exchanging frames as\n"
 		"                    datagrams on a Unix socket keel binds at PATH; they go to peer\n"
 		"                    (default: whoever sent the last frame)\n"
+		"  --input keyboard|tablet[,PLACE]   a virtio-input keyboard or absolute pointer fed\n"
+		"                    by the display's VNC client; up to 4\n"
 		"  --fw-cfg name=NAME,file=PATH | name=NAME,string=TEXT   a file in the guest's\n"
 		"                    fw_cfg directory (QEMU's -fw_cfg; NAME under opt/, at most 55\n"
 		"                    bytes; ',,' is a comma); up to 32\n"
