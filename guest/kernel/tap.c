@@ -87,10 +87,25 @@ static void print_notes(const char *notes)
 	}
 }
 
-/* Does word @w (@len bytes) pick @name? */
-static bool word_picks(const char *w, size_t len, const char *name)
+#define NAME_MAX 64
+
+/*
+ * Does word @w (@len bytes) pick @name? A name "area: check" (the gpu: and input: checks) is
+ * matched as "area:check", the command line having no spaces; its area ends at the colon.
+ */
+static bool word_picks(const char *w, size_t len, const char *name_in)
 {
-	const char *slash = strchr(name, '/');
+	char name[NAME_MAX];
+	const char *slash;
+	size_t n = 0;
+
+	for (const char *p = name_in; *p && n < sizeof(name) - 1; p++)
+		if (!(*p == ' ' && p > name_in && p[-1] == ':'))
+			name[n++] = *p;
+	name[n] = '\0';
+	slash = strchr(name, '/');
+	if (!slash)
+		slash = strchr(name, ':');
 
 	if (len && w[len - 1] == '*')
 		return !strncmp(name, w, len - 1);
