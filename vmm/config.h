@@ -202,6 +202,13 @@ int config_set_transport(struct vm_config *c, const char *name, char *err, size_
 int config_add_input(struct vm_config *c, const char *spec, char *err, size_t errlen);
 
 /*
+ * config_set_gpu - the virtio-gpu from "2d|virgl[,width=W][,height=H][,outputs=N][,transport=pci|mmio]
+ * [,msix=off]" (vmm/config_gpu.c): W and H 16..8192 (1280 x 800 unless given), N 1..DISPLAY_MAX_OUTPUTS.
+ * Once; every bad item is named in the one line in @err.
+ */
+int config_set_gpu(struct vm_config *c, const char *value, char *err, size_t errlen);
+
+/*
  * Helpers the virtio adders share (vmm/config_virtio.c).
  * config_next_item - the next comma-separated item of an option's value: its start (NULL when
  *   none is left), its length in *@n; *@rest moves past it (NULL after the last one).

@@ -34,6 +34,7 @@ void virtio_config_free(struct virtio_config *c)
 	}
 	for (unsigned int i = 0; i < c->ninputs; i++)
 		free(c->inputs[i].spec);
+	free(c->gpu.spec);
 	virtio_config_init(c);
 }
 

@@ -1,6 +1,7 @@
 /* The device-type table: --disk, --console, --rng and --net, each with its adder and its device ops. */
 #include "vmm/device_types.h"
 
+#include "devices/virtio/gpu.h"
 #include "devices/virtio/input.h"
 
 /* --rng is a flag, or --rng=ITEMS (transport=, msix=). */
@@ -14,6 +15,7 @@ const struct device_type device_types[] = {
 	{ { .name = "--console", .value = true }, config_set_console, &virtio_console_type },
 	{ { .name = "--rng", .eq_value = true }, rng_add, &virtio_rng_type },
 	{ { .name = "--net", .value = true }, config_add_net, &virtio_net_type },
+	{ { .name = "--gpu", .value = true }, config_set_gpu, &virtio_gpu_type },
 	{ { .name = "--input", .value = true }, config_add_input, &virtio_input_type },
 };
 
