@@ -12,6 +12,8 @@
 #include "devices/virtio/virgl_proto.h"
 #include "vmm/log.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ struct virgl_box {
 #define VGPU_MAX_CONTEXTS 1024u		/* contexts a driver may hold at once */
 #define VGPU_MAX_FENCES 4096u		/* fences waiting at once (a virtqueue holds far fewer) */
 #define VGPU_MAX_PIXEL_BYTES 32u	/* the widest virgl pixel (R64G64B64A64_FLOAT) */
+#define VGPU_MAX_RESOURCE_BYTES (1ull << 30)	/* one 3D resource's level 0, as estimated (formats not listed: 4 bytes a pixel) */
 
 struct vgpu_scanout {
 	uint32_t res_id;		/* 0: off */
@@ -129,6 +132,31 @@ static void vgpu_write_fence(void *cookie, uint32_t seq)
 	g->nfences -= done;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * Sanitizer builds only: Mesa's DRI driver (swrast_dri.so for llvmpipe) keeps a pthread_once
+ * allocation that becomes unreachable when virgl_renderer_cleanup unloads it, which LeakSanitizer
+ * reports at exit. Pinning every loaded DRI driver (RTLD_NODELETE) keeps that memory reachable.
+ */
+static int vgpu_pin_one(struct dl_phdr_info *info, size_t size, void *unused)
+{
+	(void)size;
+	(void)unused;
+	if (info->dlpi_name && strstr(info->dlpi_name, "/dri/"))
+		(void)dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+	return 0;
+}
+
+static void vgpu_pin_drivers(void)
+{
+	dl_iterate_phdr(vgpu_pin_one, NULL);
+}
+#else
+static void vgpu_pin_drivers(void)
+{
+}
+#endif
+
 static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err, size_t errlen)
 {
 	struct vgpu *g;
@@ -173,6 +201,7 @@ static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err,
 		atomic_store(&vgpu_in_use, false);
 		return -ENOTSUP;
 	}
+	vgpu_pin_drivers();
 	*out = g;
 	return 0;
 }
@@ -206,6 +235,32 @@ static void vgpu_reset(void *b)
 	}
 }
 
+/*
+ * Bytes of one pixel (one block's worth per pixel for compressed formats: never less) of virgl
+ * format @f for the backing check; formats not listed get the widest pixel, so a check with it is
+ * never short.
+ */
+static uint32_t vgpu_pixel_bytes(uint32_t f)
+{
+	switch (f) {
+	case 9: case 10: case 11: case 23: case 64: case 69: case 74: case 82: case 177: case 181:
+		return 1;
+	case 5: case 6: case 7: case 12: case 13: case 16: case 48: case 65: case 91: case 178: case 182:
+	case 185: case 189:
+		return 2;
+	case 1: case 2: case 3: case 4: case 8: case 17: case 18: case 19: case 20: case 21: case 22: case 28:
+	case 49: case 67: case 68: case 92: case 98: case 99: case 100: case 101: case 102: case 103: case 104:
+	case 121: case 124: case 131: case 134: case 180: case 184: case 186: case 190: case 193: case 197:
+		return 4;
+	case 24: case 29: case 51: case 94: case 126: case 188: case 192: case 194: case 198:
+		return 8;
+	case 31: case 196: case 200:
+		return 16;
+	default:
+		return VGPU_MAX_PIXEL_BYTES;
+	}
+}
+
 /* --- resources ------------------------------------------------------------------------ */
 
 static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
@@ -216,9 +271,17 @@ static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
 	if (r->is_3d) {
 		const struct virtio_gpu_resource_create_3d *c = &r->create_3d;
 
+		uint64_t bytes = vgpu_pixel_bytes(c->format);
+
 		if (c->target > VGPU_MAX_TARGET || !c->width || !c->height || !c->depth || !c->array_size ||
 		    c->last_level > 31)
 			return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+		/* host memory a driver may ask for in one resource (level 0; the rest add a third at most) */
+		if (__builtin_mul_overflow(bytes == VGPU_MAX_PIXEL_BYTES ? 4 : bytes, (uint64_t)c->width, &bytes) ||
+		    __builtin_mul_overflow(bytes, (uint64_t)c->height, &bytes) ||
+		    __builtin_mul_overflow(bytes, (uint64_t)c->depth, &bytes) ||
+		    __builtin_mul_overflow(bytes, (uint64_t)c->array_size, &bytes) || bytes > VGPU_MAX_RESOURCE_BYTES)
+			return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 		a.target = c->target;
 		a.format = c->format;
 		a.bind = c->bind;
@@ -277,26 +340,6 @@ static void vgpu_detach_backing(void *b, struct gpu_resource *r)
 	virgl_renderer_resource_detach_iov((int)r->id, NULL, NULL);
 }
 
-static uint32_t vgpu_transfer_to_host_2d(void *b, struct gpu_resource *r, const struct virtio_gpu_rect *rect,
-					 uint64_t offset)
-{
-	unsigned int bpp = gpu_format_bpp(r->format);
-	uint64_t stride = (uint64_t)r->width * bpp;
-	struct virgl_box box = { rect->x, rect->y, 0, rect->width, rect->height, 1 };
-
-	(void)b;
-	if (!r->backing || !bpp || r->is_3d)
-		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-	/* The front end checked this; virglrenderer gets nothing it could misread. */
-	if (!rect->width || !rect->height || rect->x > r->width - rect->width || rect->y > r->height - rect->height ||
-	    offset > r->backing_bytes ||
-	    (uint64_t)(rect->height - 1) * stride + (uint64_t)rect->width * bpp > r->backing_bytes - offset)
-		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-	/* The rows in the backing are the resource's rows: say so rather than let virglrenderer guess. */
-	return vgpu_err(virgl_renderer_transfer_write_iov(r->id, 0, 0, (uint32_t)stride, 0, &box, offset, r->backing,
-							  r->nbacking));
-}
-
 /* Grows the staging buffers to @npix pixels; false when out of memory. */
 static bool vgpu_stage(struct vgpu *g, size_t npix)
 {
@@ -351,8 +394,8 @@ static uint32_t vgpu_set_scanout(void *b, unsigned int out, struct gpu_resource 
 			vgpu_scanout_off(g, out);
 		return VIRTIO_GPU_RESP_OK_NODATA;
 	}
-	if (!gpu_format_bpp(r->format) || !rect->width || !rect->height || rect->x > r->width - rect->width ||
-	    rect->width > r->width || rect->height > r->height || rect->y > r->height - rect->height)
+	if (!gpu_format_bpp(r->format) || !rect->width || !rect->height || (uint64_t)rect->x + rect->width > r->width ||
+	    (uint64_t)rect->y + rect->height > r->height)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!s->res_id || s->rect.width != rect->width || s->rect.height != rect->height)
 		g->env.display->ops->set_mode(g->env.display->opaque, out, rect->width, rect->height);
@@ -506,71 +549,79 @@ static uint32_t vgpu_ctx_resource(void *b, uint32_t ctx_id, struct gpu_resource 
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-/*
- * Bytes of one pixel (one block's worth per pixel for compressed formats: never less) of virgl
- * format @f for the backing check; formats not listed get the widest pixel, so a check with it is
- * never short.
- */
-static uint32_t vgpu_pixel_bytes(uint32_t f)
+/* The shape virglrenderer gave @r: as the driver asked for a 3D resource, a one-level 2D texture otherwise. */
+static struct virtio_gpu_resource_create_3d vgpu_shape(const struct gpu_resource *r)
 {
-	switch (f) {
-	case 9: case 10: case 11: case 23: case 64: case 69: case 74: case 82: case 177: case 181:
-		return 1;
-	case 5: case 6: case 7: case 12: case 13: case 16: case 48: case 65: case 91: case 178: case 182:
-	case 185: case 189:
-		return 2;
-	case 1: case 2: case 3: case 4: case 8: case 17: case 18: case 19: case 20: case 21: case 22: case 28:
-	case 49: case 67: case 68: case 92: case 98: case 99: case 100: case 101: case 102: case 103: case 104:
-	case 121: case 124: case 131: case 134: case 180: case 184: case 186: case 190: case 193: case 197:
-		return 4;
-	case 24: case 29: case 51: case 94: case 126: case 188: case 192: case 194: case 198:
-		return 8;
-	case 31: case 196: case 200:
-		return 16;
-	default:
-		return VGPU_MAX_PIXEL_BYTES;
-	}
+	if (r->is_3d)
+		return r->create_3d;
+	return (struct virtio_gpu_resource_create_3d){ .target = PIPE_TEXTURE_2D, .format = r->format,
+						       .width = r->width, .height = r->height, .depth = 1,
+						       .array_size = 1 };
 }
 
-/* Is @box of level @t->level inside @r, and does the backing hold what the transfer touches? All in 64 bits. */
+/*
+ * Is @t's box inside level @t->level of @r, and does the backing hold every byte the transfer
+ * touches (offset + (d - 1) * layer_stride + (h - 1) * stride + w * pixel bytes, each product and
+ * sum checked for overflow)?
+ */
 static bool vgpu_transfer_ok(const struct gpu_resource *r, const struct virtio_gpu_transfer_host_3d *t)
 {
-	const struct virtio_gpu_resource_create_3d *c = &r->create_3d;
+	const struct virtio_gpu_resource_create_3d c = vgpu_shape(r);
 	const struct virtio_gpu_box *bx = &t->box;
-	uint64_t w, h, layers, px, stride, layer_stride, need;
+	uint64_t w, h, layers, px, stride, layer_stride, rows, slices, last, need;
 
-	if (!r->is_3d || !r->backing || t->level > c->last_level || t->level > 31)
+	if (!r->backing || t->level > c.last_level || t->level > 31)
 		return false;
-	w = c->width >> t->level ? c->width >> t->level : 1;
-	h = c->height >> t->level ? c->height >> t->level : 1;
-	if (c->target == PIPE_TEXTURE_3D)
-		layers = c->depth >> t->level ? c->depth >> t->level : 1;
-	else if (c->target == PIPE_TEXTURE_CUBE)
-		layers = c->array_size > 6 ? c->array_size : 6;
+	w = c.width >> t->level ? c.width >> t->level : 1;
+	h = c.height >> t->level ? c.height >> t->level : 1;
+	if (c.target == PIPE_TEXTURE_3D)
+		layers = c.depth >> t->level ? c.depth >> t->level : 1;
+	else if (c.target == PIPE_TEXTURE_CUBE)
+		layers = c.array_size > 6 ? c.array_size : 6;
 	else
-		layers = c->array_size;
-	if (c->target == PIPE_BUFFER || c->target == PIPE_TEXTURE_1D || c->target == VGPU_TEXTURE_1D_ARRAY)
+		layers = c.array_size;
+	if (c.target == PIPE_BUFFER || c.target == PIPE_TEXTURE_1D)
 		h = 1;
-	if (c->target == VGPU_TEXTURE_1D_ARRAY) {
+	if (c.target == VGPU_TEXTURE_1D_ARRAY) {
 		/* a 1D array's layers are its y */
-		h = c->array_size;
+		h = c.array_size;
 		layers = 1;
 	}
 	if (!bx->w || !bx->h || !bx->d || (uint64_t)bx->x + bx->w > w || (uint64_t)bx->y + bx->h > h ||
 	    (uint64_t)bx->z + bx->d > layers)
 		return false;
-	px = c->target == PIPE_BUFFER ? 1 : vgpu_pixel_bytes(r->format);
-	stride = t->stride ? t->stride : w * px;
-	layer_stride = t->layer_stride ? t->layer_stride : stride * h;
-	/* at most 2^32 * 2^32 each: no overflow in 64 bits until the sum, which is checked */
-	need = (uint64_t)(bx->d - 1) * layer_stride;
-	if (need > UINT64_MAX - (uint64_t)(bx->h - 1) * stride)
+	px = c.target == PIPE_BUFFER ? 1 : vgpu_pixel_bytes(r->format);
+	stride = t->stride ? t->stride : w * px;	/* at most 2^37 */
+	if (t->layer_stride)
+		layer_stride = t->layer_stride;
+	else if (__builtin_mul_overflow(stride, h, &layer_stride))
 		return false;
-	need += (uint64_t)(bx->h - 1) * stride;
-	if (need > UINT64_MAX - bx->w * px)
+	if (__builtin_mul_overflow((uint64_t)bx->d - 1, layer_stride, &slices) ||
+	    __builtin_mul_overflow((uint64_t)bx->h - 1, stride, &rows) ||
+	    __builtin_add_overflow(slices, rows, &need) || __builtin_add_overflow(need, bx->w * px, &last))
 		return false;
-	need += bx->w * px;
-	return t->offset <= r->backing_bytes && need <= r->backing_bytes - t->offset;
+	return t->offset <= r->backing_bytes && last <= r->backing_bytes - t->offset;
+}
+
+static uint32_t vgpu_transfer_to_host_2d(void *b, struct gpu_resource *r, const struct virtio_gpu_rect *rect,
+					 uint64_t offset)
+{
+	uint64_t stride = (uint64_t)r->width * gpu_format_bpp(r->format);
+	/* The rows in the backing are the resource's rows: say so rather than let virglrenderer guess. */
+	struct virtio_gpu_transfer_host_3d t = {
+		.box = { rect->x, rect->y, 0, rect->width, rect->height, 1 },
+		.offset = offset,
+		.stride = (uint32_t)stride,
+	};
+
+	struct virgl_box box = { rect->x, rect->y, 0, rect->width, rect->height, 1 };
+
+	(void)b;
+	/* The front end checked the rectangle and the backing; virglrenderer gets nothing it could misread. */
+	if (!stride || stride > UINT32_MAX || !vgpu_transfer_ok(r, &t))
+		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+	return vgpu_err(virgl_renderer_transfer_write_iov(r->id, 0, 0, t.stride, 0, &box, offset, r->backing,
+							  r->nbacking));
 }
 
 static uint32_t vgpu_transfer_3d(void *b, uint32_t ctx_id, struct gpu_resource *r,

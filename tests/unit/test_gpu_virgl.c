@@ -472,6 +472,18 @@ START_TEST(transfers_out_of_range)
 	REFUSED(t.stride = 0xffffffffu);
 	REFUSED(t.box.d = 1; t.layer_stride = 0xffffffffu; t.box.h = 1; t.box.z = 0; t.box.d = 2);
 #undef REFUSED
+	/* a resource bigger than keel lets one driver have */
+	{
+		struct gpu_resource big = { .id = 16, .format = VIRGL_FORMAT_B8G8R8A8_UNORM, .width = 16384,
+					    .height = 16384, .is_3d = true };
+
+		big.create_3d = (struct virtio_gpu_resource_create_3d){ .resource_id = 16, .target = PIPE_TEXTURE_3D,
+			.format = VIRGL_FORMAT_B8G8R8A8_UNORM, .bind = VIRGL_BIND_SAMPLER_VIEW, .width = 16384,
+			.height = 16384, .depth = 2048, .array_size = 1 };
+		ck_assert_uint_eq(ops->resource_create(gpu, &big), VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY);
+		big.create_3d.target = 77;
+		ck_assert_uint_eq(ops->resource_create(gpu, &big), EPARAM);
+	}
 	/* a smaller box at the end of the backing is fine */
 	t = good;
 	t.box = (struct virtio_gpu_box){ 31, 31, 0, 1, 1, 1 };
@@ -479,7 +491,12 @@ START_TEST(transfers_out_of_range)
 	ck_assert_uint_eq(ops->transfer_3d(gpu, 6, &s.r, &t, true), OK);
 	/* no backing, or a 2D resource: refused */
 	res_2d(&t2, 14, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 32, 32);
-	ck_assert_uint_eq(ops->transfer_3d(gpu, 6, &t2.r, &good, false), EPARAM);
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &t2.r, &good, false), OK);	/* a 2D resource is a 2D texture */
+	t = good;
+	t.box.d = 2;
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 6, &t2.r, &t, false), EPARAM);
+	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &t2.r, &(struct virtio_gpu_rect){ 0, 0, 33, 1 }, 0), EPARAM);
+	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &t2.r, &(struct virtio_gpu_rect){ 0, 31, 32, 1 }, 31 * 128), OK);
 	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &t2.r, &(struct virtio_gpu_rect){ 0, 0, 32, 32 }, 4), EPARAM);
 	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &t2.r, &(struct virtio_gpu_rect){ 1, 0, 32, 1 }, 0), EPARAM);
 	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &t2.r, &(struct virtio_gpu_rect){ 0, 0xffffffffu, 1, 2 }, 0),
