@@ -278,12 +278,18 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	const struct virtio_type *types[DEVICE_TYPES_MAX];
 	struct virtio_env env;
+	char err[512];
 	int ret;
 
 	ret = vm_init(vm, cfg);
 	if (ret < 0) {
 		log_error("cannot set up the VM: %s", strerror(-ret));
 		return KEEL_EXIT_HOST;
+	}
+	/* A --display or screenshot without a GPU is a usage error, found before any work. */
+	if (display_wanted(&vm->cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return KEEL_EXIT_USAGE;
 	}
 	/* Inputs first: a bad kernel is reported the same way on any host. */
 	ret = vm_inputs(vm);
