@@ -68,8 +68,12 @@ int vgpu_send(struct vgpu *g, uint16_t q, uint32_t len, uint32_t resp_len, bool 
 	}
 	if (resp_len)
 		memset(g->resp, 0, resp_len);
-	if (!virtio_request(g->d, q, bufs, n, 0, VGPU_WAIT_MS))
+	if (!virtio_request(g->d, q, bufs, n, 0, VGPU_WAIT_MS)) {
+		/* The device may still answer into the buffers later: start again from a reset, resources gone. */
+		g->up = virtio_init(g->d, g->d->features, 2);
+		g->fb_created = false;
 		return VGPU_TIMEOUT;
+	}
 	return resp_len ? (int)((struct virtio_gpu_ctrl_hdr *)g->resp)->type : 0;
 }
 

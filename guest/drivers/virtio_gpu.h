@@ -38,7 +38,8 @@ void *vgpu_req(struct vgpu *g, uint32_t type, uint32_t len);
 /*
  * Send the request vgpu_req() prepared (@len bytes) on queue @q, the response (@resp_len bytes) into
  * g->resp; with @fence, flagged FENCE with a new fence id (answered when the work is done). Returns
- * the response type (VIRTIO_GPU_RESP_*), 0 for a cursor-queue request that came back, or VGPU_TIMEOUT.
+ * the response type (VIRTIO_GPU_RESP_*), 0 for a cursor-queue request that came back, or VGPU_TIMEOUT
+ * (then the device is reset and brought up again: every resource and context is gone).
  */
 int vgpu_send(struct vgpu *g, uint16_t q, uint32_t len, uint32_t resp_len, bool fence);
 
