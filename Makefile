@@ -37,7 +37,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -263,6 +263,11 @@ bench-startup: deps $(KEEL)
 # bench-net [BENCH_NET_SECONDS=N]: UDP echo through a tap, keel against QEMU on the bundled guest (root)
 bench-net: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/net.sh
+
+# bench-gpu [BENCH_GPU_FRAMES=N] [BENCH_GPU_CLEARS=N]: 2D frames/s at 1280x800 and virgl clears/s, keel beside QEMU's
+# virtio-gpu-pci / virtio-gpu-gl-pci on the bundled guest; a markdown table on stdout and in $(BUILD)/bench-gpu.md
+bench-gpu: deps $(KEEL)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) BENCH_GPU_MD=$(BUILD)/bench-gpu.md bash tests/bench/gpu.sh
 
 # bench-linux [BENCH_LINUX_RUNS=N]: Debian's kernel from execve to /init and power-off, keel beside QEMU
 # (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
