@@ -14,6 +14,7 @@
 
 #define GPU_QUEUE_SIZE 256u
 #define GPU_PCI_CLASS 0x038000u		/* display controller, other */
+#define GPU_FENCE_POLL_MS 1		/* how often the renderer is polled while fences wait */
 
 /* One request, from the queue to its response. */
 struct gpu_req {
@@ -189,6 +190,16 @@ static bool gpu_render_start(struct vgpu *g)
 	return ret == 0;
 }
 
+static bool gpu_fences_waiting(struct vgpu *g)
+{
+	bool any;
+
+	pthread_mutex_lock(&g->rlock);
+	any = g->fenced.head != NULL;
+	pthread_mutex_unlock(&g->rlock);
+	return any;
+}
+
 static void *gpu_render_thread(void *arg)
 {
 	struct vgpu *g = arg;
@@ -203,10 +214,14 @@ static void *gpu_render_thread(void *arg)
 		bool reset, quit;
 		uint64_t v;
 
+		int timeout = -1;
+
 		p[1].fd = o->poll_fd ? o->poll_fd(g->cmd.b) : -1;
-		if (poll(p, p[1].fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+		if (o->poll && gpu_fences_waiting(g))
+			timeout = GPU_FENCE_POLL_MS;	/* a renderer's fd may not say when: look again soon */
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
 			break;
-		if (p[1].fd >= 0 && (p[1].revents & POLLIN) && o->poll)
+		if (o->poll && ((p[1].fd >= 0 && (p[1].revents & POLLIN)) || timeout >= 0))
 			o->poll(g->cmd.b);
 		if (!(p[0].revents & POLLIN))
 			continue;
@@ -229,6 +244,8 @@ static void *gpu_render_thread(void *arg)
 			batch.head = r->next;
 			gpu_run(g, r);
 		}
+		if (o->poll && gpu_fences_waiting(g))
+			o->poll(g->cmd.b);	/* fences the work just done may have passed */
 		if (quit)
 			break;
 	}
