@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <rfb/rfb.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,13 +21,26 @@
 #define VNC_IDLE_WIDTH 640u	/* what a client sees while output 0 is off */
 #define VNC_IDLE_HEIGHT 480u
 
+/*
+ * The server and its thread. The display's callers (virtio-gpu's thread, under the display's
+ * lock) write into the framebuffer and note what changed under @lock; the VNC thread alone
+ * hands libvncserver a new framebuffer or the changed rectangle, between its rounds of client
+ * I/O, so no buffer is freed while a client is being sent it.
+ */
 struct display_vnc {
 	struct display *d;
 	rfbScreenInfoPtr screen;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t lock;	/* guards what follows */
+	bool stop;		/* the thread should end */
 	uint32_t *fb;		/* what the clients are sent: output 0 as R, G, B, X bytes */
-	uint32_t *retired;	/* the framebuffer before the last mode change (a client thread may still read it) */
 	uint32_t w, h;		/* fb's size */
-	int last_buttons;	/* the client's previous button mask, for the wheel's presses */
+	uint32_t *next;		/* a new mode's framebuffer the thread has not taken yet, or NULL */
+	uint32_t nw, nh;	/* its size */
+	bool dirty;		/* fb changed in [x0, x1) x [y0, y1) since the thread last looked */
+	uint32_t x0, y0, x1, y1;
+	int last_buttons;	/* the client's previous button mask, for the wheel's presses (VNC thread) */
 	char name[64];
 };
 
@@ -53,19 +67,19 @@ static inline uint32_t vnc_pixel(uint32_t argb)
 	return ((argb >> 16) & 0xffu) | (argb & 0xff00u) | ((argb & 0xffu) << 16);
 }
 
-static void vnc_copy(struct display_vnc *v, const uint32_t *fb, uint32_t fbw, uint32_t x, uint32_t y, uint32_t w,
-		     uint32_t h)
+/* The rectangle (@x, @y, @w, @h) of @fb (@fbw words a row) into @dst (@fbw words a row too). */
+static void vnc_copy(uint32_t *dst, const uint32_t *fb, uint32_t fbw, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	for (uint32_t r = 0; r < h; r++) {
 		const uint32_t *src = fb + (size_t)(y + r) * fbw + x;
-		uint32_t *dst = v->fb + (size_t)(y + r) * v->w + x;
+		uint32_t *out = dst + (size_t)(y + r) * fbw + x;
 
 		for (uint32_t c = 0; c < w; c++)
-			dst[c] = vnc_pixel(src[c]);
+			out[c] = vnc_pixel(src[c]);
 	}
 }
 
-/* display_listener_ops: called with the display's lock held. */
+/* display_listener_ops, called with the display's lock held: a new framebuffer for the thread to take. */
 static void vnc_mode(void *opaque, const uint32_t *fb, uint32_t w, uint32_t h)
 {
 	struct display_vnc *v = opaque;
@@ -76,34 +90,89 @@ static void vnc_mode(void *opaque, const uint32_t *fb, uint32_t w, uint32_t h)
 		log_warn("vnc: no memory for a %ux%u framebuffer: clients keep the old one", nw, nh);
 		return;
 	}
-	free(v->retired);
-	v->retired = v->fb;
-	v->fb = nfb;
-	v->w = nw;
-	v->h = nh;
 	if (fb)
-		vnc_copy(v, fb, w, 0, 0, w, h);
-	if (!v->screen)
-		return;		/* the first call, before the screen exists */
-	rfbNewFramebuffer(v->screen, (char *)v->fb, (int)nw, (int)nh, 8, 3, 4);
-	log_debug("vnc: framebuffer now %ux%u", nw, nh);
+		vnc_copy(nfb, fb, w, 0, 0, w, h);
+	pthread_mutex_lock(&v->lock);
+	free(v->next);
+	v->next = nfb;
+	v->nw = nw;
+	v->nh = nh;
+	pthread_mutex_unlock(&v->lock);
 }
 
 static void vnc_damage(void *opaque, const uint32_t *fb, uint32_t fbw, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	struct display_vnc *v = opaque;
+	uint32_t *dst, dw, dh;
 
-	if (fbw != v->w || x >= v->w || y >= v->h || w > v->w - x || h > v->h - y)
-		return;		/* our framebuffer is not this mode's (no memory at the change) */
-	vnc_copy(v, fb, fbw, x, y, w, h);
-	if (v->screen)
-		rfbMarkRectAsModified(v->screen, (int)x, (int)y, (int)(x + w), (int)(y + h));
+	pthread_mutex_lock(&v->lock);
+	dst = v->next ? v->next : v->fb;
+	dw = v->next ? v->nw : v->w;
+	dh = v->next ? v->nh : v->h;
+	/* a framebuffer of another size: there was no memory for this mode's */
+	if (dst && fbw == dw && x < dw && y < dh && w <= dw - x && h <= dh - y) {
+		vnc_copy(dst, fb, fbw, x, y, w, h);
+		if (dst == v->fb) {
+			if (!v->dirty) {
+				v->x0 = x, v->y0 = y, v->x1 = x + w, v->y1 = y + h;
+			} else {
+				v->x0 = x < v->x0 ? x : v->x0;
+				v->y0 = y < v->y0 ? y : v->y0;
+				v->x1 = x + w > v->x1 ? x + w : v->x1;
+				v->y1 = y + h > v->y1 ? y + h : v->y1;
+			}
+			v->dirty = true;
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
 }
 
 static const struct display_listener_ops vnc_listener_ops = {
 	.mode = vnc_mode,
 	.damage = vnc_damage,
 };
+
+#define VNC_ROUND_USEC 20000	/* the longest the thread waits for client I/O before it looks at the display */
+
+/* The VNC thread: take what the display changed, then serve the clients for a round. */
+static void *vnc_thread(void *opaque)
+{
+	struct display_vnc *v = opaque;
+
+	for (;;) {
+		uint32_t *old = NULL;
+		bool resized = false, dirty;
+		uint32_t x0, y0, x1, y1;
+
+		pthread_mutex_lock(&v->lock);
+		if (v->stop) {
+			pthread_mutex_unlock(&v->lock);
+			break;
+		}
+		if (v->next) {
+			old = v->fb;
+			v->fb = v->next;
+			v->w = v->nw;
+			v->h = v->nh;
+			v->next = NULL;
+			resized = true;
+		}
+		dirty = v->dirty && !resized;
+		x0 = v->x0, y0 = v->y0, x1 = v->x1, y1 = v->y1;
+		v->dirty = false;
+		pthread_mutex_unlock(&v->lock);
+		if (resized) {
+			/* v->fb changes only on this thread: safe to read without the lock */
+			rfbNewFramebuffer(v->screen, (char *)v->fb, (int)v->w, (int)v->h, 8, 3, 4);
+			free(old);
+			log_debug("vnc: framebuffer now %ux%u", v->w, v->h);
+		} else if (dirty) {
+			rfbMarkRectAsModified(v->screen, (int)x0, (int)y0, (int)x1, (int)y1);
+		}
+		rfbProcessEvents(v->screen, VNC_ROUND_USEC);
+	}
+	return NULL;
+}
 
 /* Client events, on libvncserver's threads. */
 static void vnc_key(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
@@ -193,7 +262,14 @@ int display_vnc_start(struct display *d, const char *host, unsigned int port, st
 	rfbErr = vnc_log;
 	v->d = d;
 	snprintf(v->name, sizeof(v->name), "keel");
-	display_listen(d, &vnc_listener_ops, v);	/* makes v->fb at the current mode */
+	pthread_mutex_init(&v->lock, NULL);
+	display_listen(d, &vnc_listener_ops, v);	/* v->next: output 0 as it is now */
+	pthread_mutex_lock(&v->lock);
+	v->fb = v->next;
+	v->w = v->nw;
+	v->h = v->nh;
+	v->next = NULL;
+	pthread_mutex_unlock(&v->lock);
 	if (!v->fb) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "--display vnc: out of memory");
@@ -225,12 +301,16 @@ int display_vnc_start(struct display *d, const char *host, unsigned int port, st
 			 " this host)", host, port);
 		goto fail;
 	}
-	rfbRunEventLoop(v->screen, -1, TRUE);
+	ret = -pthread_create(&v->thread, NULL, vnc_thread, v);
+	if (ret < 0) {
+		snprintf(err, errlen, "--display vnc: cannot start its thread: %s", strerror(-ret));
+		goto fail;
+	}
+	v->thread_started = true;
 	log_info("VNC server on %s port %u (%ux%u)", host, port, v->w, v->h);
 	*out = v;
 	return 0;
 fail:
-	display_listen(d, NULL, NULL);
 	display_vnc_stop(v);
 	return ret;
 }
@@ -240,6 +320,12 @@ void display_vnc_stop(struct display_vnc *v)
 	if (!v)
 		return;
 	display_listen(v->d, NULL, NULL);	/* no more copies into fb */
+	if (v->thread_started) {
+		pthread_mutex_lock(&v->lock);
+		v->stop = true;
+		pthread_mutex_unlock(&v->lock);
+		pthread_join(v->thread, NULL);
+	}
 	if (v->screen) {
 		rfbShutdownServer(v->screen, TRUE);
 		free(v->screen->listen6Interface);
@@ -247,7 +333,8 @@ void display_vnc_stop(struct display_vnc *v)
 		rfbScreenCleanup(v->screen);
 	}
 	free(v->fb);
-	free(v->retired);
+	free(v->next);
+	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
 
