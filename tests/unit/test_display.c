@@ -439,6 +439,37 @@ START_TEST(vnc_server)
 }
 END_TEST
 
+/* An IPv6-only server ([::1]) serves a client (libvncserver's own loop aborted on one). */
+START_TEST(vnc_ipv6)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct config_display cfg = { .kind = CONFIG_DISPLAY_VNC, .host = "::1" };
+	socklen_t len = sizeof(a);
+	struct display *d = NULL;
+	char cmd[256], line[128] = "", err[256] = "";
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	FILE *p;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;		/* no IPv6 loopback on this host */
+	}
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	cfg.port = ntohs(a.sin6_port);
+	ck_assert_msg(display_create(&cfg, &d, err, sizeof(err)) == 0, "%s", err);
+	sink_mode(d, 0, 16, 16);
+	snprintf(cmd, sizeof(cmd), "python3 tests/tools/vncclient.py --timeout 5 '[::1]:%u' info", cfg.port);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_str_eq(line, "16x16 keel\n");
+	display_destroy(d);
+}
+END_TEST
+
 Suite *display_suite(void)
 {
 	Suite *s = suite_create("display");
@@ -452,6 +483,7 @@ Suite *display_suite(void)
 	tcase_add_test(tc, keymap);
 	tcase_add_test(tc, config_adders);
 	tcase_add_test(tc, vnc_server);
+	tcase_add_test(tc, vnc_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
