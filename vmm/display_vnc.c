@@ -20,6 +20,7 @@
 #define VNC_DEFAULT_HOST "127.0.0.1"
 #define VNC_IDLE_WIDTH 640u	/* what a client sees while output 0 is off */
 #define VNC_IDLE_HEIGHT 480u
+#define VNC_MAX_SIDE 16384u	/* larger modes are not served (RFB sizes are 16-bit; clients give up sooner) */
 
 /*
  * The server and its thread. The display's callers (virtio-gpu's thread, under the display's
@@ -83,15 +84,19 @@ static void vnc_copy(uint32_t *dst, const uint32_t *fb, uint32_t fbw, uint32_t x
 static void vnc_mode(void *opaque, const uint32_t *fb, uint32_t w, uint32_t h)
 {
 	struct display_vnc *v = opaque;
-	uint32_t nw = fb ? w : VNC_IDLE_WIDTH, nh = fb ? h : VNC_IDLE_HEIGHT;
+	bool shown = fb && w <= VNC_MAX_SIDE && h <= VNC_MAX_SIDE;
+	uint32_t nw = shown ? w : VNC_IDLE_WIDTH, nh = shown ? h : VNC_IDLE_HEIGHT;
 	uint32_t *nfb = calloc((size_t)nw * nh, sizeof(*nfb));
 
 	if (!nfb) {
 		log_warn("vnc: no memory for a %ux%u framebuffer: clients keep the old one", nw, nh);
 		return;
 	}
-	if (fb)
+	if (shown)
 		vnc_copy(nfb, fb, w, 0, 0, w, h);
+	else if (fb)
+		log_warn("vnc: output 0 is %ux%u, more than RFB clients take (%u a side): they see black", w, h,
+			 VNC_MAX_SIDE);
 	pthread_mutex_lock(&v->lock);
 	free(v->next);
 	v->next = nfb;
