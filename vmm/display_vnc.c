@@ -41,6 +41,7 @@ struct display_vnc {
 	uint32_t nw, nh;	/* its size */
 	bool dirty;		/* fb changed in [x0, x1) x [y0, y1) since the thread last looked */
 	uint32_t x0, y0, x1, y1;
+	unsigned int warned_size;	/* modes too large to serve (display lock) */
 	int last_buttons;	/* the client's previous button mask, for the wheel's presses (VNC thread) */
 	char name[64];
 };
@@ -94,7 +95,7 @@ static void vnc_mode(void *opaque, const uint32_t *fb, uint32_t w, uint32_t h)
 	}
 	if (shown)
 		vnc_copy(nfb, fb, w, 0, 0, w, h);
-	else if (fb)
+	else if (fb && !v->warned_size++)
 		log_warn("vnc: output 0 is %ux%u, more than RFB clients take (%u a side): they see black", w, h,
 			 VNC_MAX_SIDE);
 	pthread_mutex_lock(&v->lock);
