@@ -693,8 +693,9 @@ static uint32_t vgpu_create_fence(void *b, uint32_t ctx_id, uint64_t fence_id)
 	uint32_t seq;
 	int ret;
 
+	/* A fence of a command whose context is gone (a fenced CTX_DESTROY) waits on the device's timeline. */
 	if (ctx_id && vgpu_ctx_find(g, ctx_id) < 0)
-		return VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID;
+		ctx_id = 0;
 	if (g->nfences >= VGPU_MAX_FENCES)
 		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	/* virglrenderer's fence ids are 31 bits and retire in order: keel's own sequence, the driver's id beside it. */
