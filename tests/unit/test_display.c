@@ -321,6 +321,7 @@ struct recorder {
 	bool downs[64];
 	unsigned int nkeys;
 	uint32_t x, y, buttons_seen;
+	int32_t wheel;
 	unsigned int npointer;
 };
 
@@ -340,8 +341,8 @@ static void rec_pointer(void *opaque, uint32_t x, uint32_t y, uint32_t buttons, 
 {
 	struct recorder *r = opaque;
 
-	(void)wheel;
 	pthread_mutex_lock(&r->lock);
+	r->wheel += wheel;
 	r->x = x;
 	r->y = y;
 	r->buttons_seen |= buttons;
@@ -374,6 +375,7 @@ START_TEST(vnc_server)
 	uint32_t card[W * H], *back, w, h;
 	char path[128], cmd[512], err[256] = "";
 	struct display *d = NULL, *busy = NULL;
+	uint32_t one;
 	FILE *p;
 
 	ck_assert_msg(display_create(&cfg, &d, err, sizeof(err)) == 0, "%s", err);
@@ -426,6 +428,20 @@ START_TEST(vnc_server)
 	ck_assert_uint_eq(rec.x, VIRTIO_INPUT_ABS_MAX);
 	ck_assert_uint_eq(rec.y, VIRTIO_INPUT_ABS_MAX);
 	ck_assert_uint_eq(rec.buttons_seen, 1);
+	ck_assert_int_eq(rec.wheel, 0);
+	pthread_mutex_unlock(&rec.lock);
+
+	/* the wheel: button 4 pressed twice (up), button 5 once (down), at the middle of the screen */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import sys; sys.path.insert(0, \"tests/tools\"); import vncclient as v\n"
+		 "c = v.Client(\"127.0.0.1\", %u, 5)\n"
+		 "for b in (8, 0, 8, 0, 16, 0): c.pointer(%u, %u, b)\n"
+		 "c.request(False, 1, 1); c.read_update()'", cfg.port, (W - 1) / 2, (H - 1) / 2);
+	ck_assert_int_eq(system(cmd), 0);
+	pthread_mutex_lock(&rec.lock);
+	ck_assert_int_eq(rec.wheel, 1);
+	ck_assert_uint_eq(rec.buttons_seen, 1);	/* the wheel is no button */
+	ck_assert_uint_eq(rec.x, (31u * VIRTIO_INPUT_ABS_MAX + 31) / 63);
 	pthread_mutex_unlock(&rec.lock);
 
 	/* a mode change reaches a new client at the new size */
@@ -435,6 +451,22 @@ START_TEST(vnc_server)
 	ck_assert_ptr_nonnull(fgets(err, sizeof(err), p));
 	ck_assert_int_eq(pclose(p), 0);
 	ck_assert_str_eq(err, "32x16 keel\n");
+
+	/* a client that stays connected across a mode change is told the new size (DesktopSize) */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import sys, time; sys.path.insert(0, \"tests/tools\"); import vncclient as v\n"
+		 "c = v.Client(\"127.0.0.1\", %u, 5); w, h, px = c.screenshot(); print(w, h, flush=True)\n"
+		 "time.sleep(0.5); w, h, px = c.screenshot(); print(w, h, px[:3].hex())'", cfg.port);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(err, sizeof(err), p));
+	ck_assert_str_eq(err, "32 16\n");
+	sink_mode(d, 0, 24, 8);
+	one = 0xff123456u;
+	sink_update(d, 0, &one, 4, 0, 0, 1, 1);
+	ck_assert_ptr_nonnull(fgets(err, sizeof(err), p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_str_eq(err, "24 8 123456\n");
 	display_destroy(d);
 }
 END_TEST
