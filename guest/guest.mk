@@ -13,7 +13,7 @@ GUEST_S_OBJS := $(patsubst guest/%.S,$(GUEST_OUT)/%.o,$(filter %.S,$(GUEST_SRCS)
 
 # User programs (guest/user/NAME.c or .S, one ELF each), embedded in the kernel by a generated
 # assembly file; guest/kernel/programs.c finds them by name.
-GUEST_USER_PROGS := hello sys fault regs spin counter sleeper device bench
+GUEST_USER_PROGS := hello sys fault regs spin counter sleeper device bench gpufill
 GUEST_USER_OUT := $(GUEST_OUT)/user
 GUEST_USER_LDS := guest/user/user.ld
 GUEST_USER_LIB_SRCS := guest/user/lib/crt0.S guest/user/lib/ulib.c guest/lib/printf.c guest/lib/string.c

@@ -143,6 +143,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_TASKINFO] = sys_taskinfo,
 	[SYS_MAP_DEVICE] = sys_map_device,
 	[SYS_BENCH] = sys_bench,
+	[SYS_GPU_FRAME] = sys_gpu_frame,
 };
 
 void syscall_entry_c(struct trap_frame *f)

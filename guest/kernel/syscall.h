@@ -19,6 +19,8 @@ void sys_mmap(struct trap_frame *f, struct task *t);
 void sys_munmap(struct trap_frame *f, struct task *t);
 void sys_shm(struct trap_frame *f, struct task *t);
 void sys_map_device(struct trap_frame *f, struct task *t);
+/* gpu_bench.c: SYS_GPU_FRAME. */
+void sys_gpu_frame(struct trap_frame *f, struct task *t);
 
 /* The kernel counters of SYS_COUNTER_ADD: read, and reset to 0. */
 uint64_t syscall_counter(unsigned int key);

@@ -7,7 +7,7 @@
 #include "guest/lib/spinlock.h"
 #include "guest/mm/frame.h"
 
-#define DEVICE_MAP_MAX (64 * PAGE_SIZE)
+#define DEVICE_MAP_MAX (64ull << 20)	/* a 4K scanout resource (gpu-bench) */
 
 static struct spinlock shm_lock;
 static uint64_t shm_frames[SHM_KEYS];	/* allocated (zeroed) on first use, kept for the whole run */

@@ -26,7 +26,8 @@
 #define SYS_TASKINFO 11		/* (struct task_info *): the task's own scheduling statistics */
 #define SYS_MAP_DEVICE 12	/* (phys, len): map device memory uncached (TASK_CAP_DEVICE only) */
 #define SYS_BENCH 13		/* (op, a, b): the bench program reports, BENCH_OP_* (guest/kernel/bench.c) */
-#define SYS_COUNT 14
+#define SYS_GPU_FRAME 14	/* (): gpu-bench's frame is written: transfer and flush it (TASK_CAP_DEVICE only) */
+#define SYS_COUNT 15
 
 /* SYS_BENCH operations: the kernel prints the matching `bench: ` line for the running path. */
 #define BENCH_OP_READY 0	/* (): the first operation came back */
@@ -47,6 +48,7 @@
 
 /* Error numbers (returned negated), the Linux values. */
 #define EPERM 1
+#define EIO 5
 #define EBADF 9
 #define ENOMEM 12
 #define EFAULT 14

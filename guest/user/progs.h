@@ -49,6 +49,8 @@ struct go_page {
 
 /* "device": a0 = physical address of an I/O APIC; reads its version register through SYS_MAP_DEVICE. */
 
+/* "gpufill": a0 = physical address of the scanout resource's backing, a1 = its bytes, a2 = frames; fills it natively, SYS_GPU_FRAME after each. */
+
 /* "counter": a0 = increments, a1 = mode, a2 = key. */
 #define COUNTER_USER_LOCK 1		/* shared page a2: spinlock word then counter */
 #define COUNTER_KERNEL 2		/* SYS_COUNTER_ADD on kernel counter a2 */
