@@ -67,6 +67,12 @@ gpu_stop() {
 	wait "$GPU_BG" 2>/dev/null
 }
 
+# gpu_abs_near X Y : the guest's first "input: abs" line is within 64 of (X, Y)
+gpu_abs_near() {
+	awk -v wx="$1" -v wy="$2" '/^input: abs / { x = $3 - wx; y = $4 - wy; ok = x * x < 4096 && y * y < 4096; exit }
+		END { exit !ok }' "$TMP/out"
+}
+
 gpu_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -136,6 +142,9 @@ if gpu_until "$GPU_WAIT" out_has "input: waiting for 3 keys"; then
 	check "gpu/vnc/click-abs" "no 'input: abs X Y' line" gpu_until "$GPU_WAIT" grep -qE '^input: abs [0-9]+ [0-9]+$' "$TMP/out"
 	check "gpu/vnc/click-button" "no 'input: button 272 down' (BTN_LEFT)" \
 		gpu_until "$GPU_WAIT" out_has "input: button 272 down"
+	# (640, 400) is the middle of 1280x800: about 16383 of 0..32767 on both axes (the display scales, rounding its way)
+	check "gpu/vnc/click-middle" "the click is not near the middle: $(grep -m1 -E '^input: abs ' "$TMP/out")" \
+		gpu_abs_near 16383 16383
 	check "gpu/vnc/keys-sent" "vncclient keys failed" vnc keys abc
 	for k in 30 48 46; do	# KEY_A, KEY_B, KEY_C
 		check "gpu/vnc/key-$k-down" "no 'input: key $k down'" gpu_until "$GPU_WAIT" out_has "input: key $k down"
