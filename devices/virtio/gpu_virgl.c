@@ -34,7 +34,8 @@ struct virgl_box {
 #define VGPU_MAX_CONTEXTS 1024u		/* contexts a driver may hold at once */
 #define VGPU_MAX_FENCES 4096u		/* fences waiting at once (a virtqueue holds far fewer) */
 #define VGPU_MAX_PIXEL_BYTES 32u	/* the widest virgl pixel (R64G64B64A64_FLOAT) */
-#define VGPU_MAX_RESOURCE_BYTES (1ull << 30)	/* one 3D resource's level 0, as estimated (formats not listed: 4 bytes a pixel) */
+/* One 3D resource's level 0 at most, as estimated (formats not listed: 4 bytes a pixel). */
+#define VGPU_MAX_RESOURCE_BYTES (1ull << 30)
 
 struct vgpu_scanout {
 	uint32_t res_id;		/* 0: off */
@@ -236,29 +237,30 @@ static void vgpu_reset(void *b)
 }
 
 /*
- * Bytes of one pixel (one block's worth per pixel for compressed formats: never less) of virgl
- * format @f for the backing check; formats not listed get the widest pixel, so a check with it is
- * never short.
+ * Bytes of one pixel of virgl format @f, for the backing check. Formats not listed (the compressed
+ * ones among them: at most 16 bytes a 4x4 block) get the widest pixel, so the check is never short.
  */
 static uint32_t vgpu_pixel_bytes(uint32_t f)
 {
-	switch (f) {
-	case 9: case 10: case 11: case 23: case 64: case 69: case 74: case 82: case 177: case 181:
-		return 1;
-	case 5: case 6: case 7: case 12: case 13: case 16: case 48: case 65: case 91: case 178: case 182:
-	case 185: case 189:
-		return 2;
-	case 1: case 2: case 3: case 4: case 8: case 17: case 18: case 19: case 20: case 21: case 22: case 28:
-	case 49: case 67: case 68: case 92: case 98: case 99: case 100: case 101: case 102: case 103: case 104:
-	case 121: case 124: case 131: case 134: case 180: case 184: case 186: case 190: case 193: case 197:
-		return 4;
-	case 24: case 29: case 51: case 94: case 126: case 188: case 192: case 194: case 198:
-		return 8;
-	case 31: case 196: case 200:
-		return 16;
-	default:
-		return VGPU_MAX_PIXEL_BYTES;
-	}
+	/* virgl format numbers (virgl_hw.h's enum virgl_formats), first..last, and their pixel's bytes */
+	static const struct {
+		uint16_t first, last;
+		uint8_t bytes;
+	} known[] = {
+		{ 1, 4, 4 },     { 5, 7, 2 },     { 8, 8, 4 },     { 9, 11, 1 },    { 12, 13, 2 },   { 16, 16, 2 },
+		{ 17, 22, 4 },   { 23, 23, 1 },   { 24, 24, 8 },   { 28, 28, 4 },   { 29, 29, 8 },   { 31, 31, 16 },
+		{ 48, 48, 2 },   { 49, 49, 4 },   { 51, 51, 8 },   { 64, 64, 1 },   { 65, 65, 2 },   { 67, 68, 4 },
+		{ 69, 69, 1 },   { 74, 74, 1 },   { 82, 82, 1 },   { 91, 91, 2 },   { 92, 92, 4 },   { 94, 94, 8 },
+		{ 98, 104, 4 },  { 121, 121, 4 }, { 124, 124, 4 }, { 126, 126, 8 }, { 131, 131, 4 }, { 134, 134, 4 },
+		{ 177, 177, 1 }, { 178, 178, 2 }, { 180, 180, 4 }, { 181, 181, 1 }, { 182, 182, 2 }, { 184, 184, 4 },
+		{ 185, 185, 2 }, { 186, 186, 4 }, { 188, 188, 8 }, { 189, 189, 2 }, { 190, 190, 4 }, { 192, 192, 8 },
+		{ 193, 193, 4 }, { 194, 194, 8 }, { 196, 196, 16 }, { 197, 197, 4 }, { 198, 198, 8 }, { 200, 200, 16 },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (f >= known[i].first && f <= known[i].last)
+			return known[i].bytes;
+	return VGPU_MAX_PIXEL_BYTES;
 }
 
 /* --- resources ------------------------------------------------------------------------ */

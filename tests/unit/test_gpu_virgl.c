@@ -126,17 +126,24 @@ static void res_2d(struct res *s, uint32_t id, uint32_t format, uint32_t w, uint
 	res_backing(s, (size_t)w * h * 4);
 }
 
-static void res_3d(struct res *s, uint32_t id, uint32_t format, uint32_t w, uint32_t h)
+/* A 3D resource of @target and @format, @w x @h, with a backing of @bytes. */
+static void res_3d_as(struct res *s, uint32_t id, uint32_t target, uint32_t format, uint32_t bind, uint32_t w,
+		      uint32_t h, size_t bytes)
 {
 	memset(s, 0, sizeof(*s));
 	s->r = (struct gpu_resource){ .id = id, .format = format, .width = w, .height = h, .is_3d = true };
-	s->r.create_3d = (struct virtio_gpu_resource_create_3d){
-		.resource_id = id, .target = PIPE_TEXTURE_2D, .format = format,
-		.bind = VIRGL_BIND_RENDER_TARGET | VIRGL_BIND_SAMPLER_VIEW, .width = w, .height = h, .depth = 1,
-		.array_size = 1,
-	};
+	s->r.create_3d = (struct virtio_gpu_resource_create_3d){ .resource_id = id, .target = target, .format = format,
+								 .bind = bind, .width = w, .height = h, .depth = 1,
+								 .array_size = 1 };
 	ck_assert_uint_eq(ops->resource_create(gpu, &s->r), OK);
-	res_backing(s, (size_t)w * h * 4);
+	res_backing(s, bytes);
+}
+
+/* A 2D render target of 32-bit @format, backed tightly. */
+static void res_3d(struct res *s, uint32_t id, uint32_t format, uint32_t w, uint32_t h)
+{
+	res_3d_as(s, id, PIPE_TEXTURE_2D, format, VIRGL_BIND_RENDER_TARGET | VIRGL_BIND_SAMPLER_VIEW, w, h,
+		  (size_t)w * h * 4);
 }
 
 static void res_free(struct res *s)
@@ -146,7 +153,7 @@ static void res_free(struct res *s)
 	free(s->buf);
 }
 
-/* The words that clear resource @res_id (attached to the context) to RGBA (0x33, 0x66, 0x99, 0xff) through surface @surf. */
+/* The words that clear resource @res_id (in the context) to RGBA (0x33, 0x66, 0x99, 0xff) through surface @surf. */
 static unsigned int clear_stream(uint32_t *w, uint32_t res_id, uint32_t format, uint32_t surf)
 {
 	unsigned int n = 0;
@@ -516,6 +523,33 @@ START_TEST(transfers_out_of_range)
 }
 END_TEST
 
+/* The backing check knows a buffer's bytes and a wide format's pixels. */
+START_TEST(transfer_formats)
+{
+	struct res buf, wide;
+	struct virtio_gpu_transfer_host_3d t = { .box = { 0, 0, 0, 4096, 1, 1 } };
+
+	res_3d_as(&buf, 20, PIPE_BUFFER, 64 /* R8_UNORM */, VIRGL_BIND_VERTEX_BUFFER, 4096, 1, 4096);
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &buf.r, &t, true), OK);
+	t.offset = 1;
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &buf.r, &t, true), EPARAM);
+	t = (struct virtio_gpu_transfer_host_3d){ .box = { 1, 0, 0, 4096, 1, 1 } };
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &buf.r, &t, true), EPARAM);
+	t = (struct virtio_gpu_transfer_host_3d){ .box = { 0, 0, 0, 4096, 2, 1 } };
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &buf.r, &t, true), EPARAM);	/* a buffer has one row */
+	/* R32G32B32A32_FLOAT: 16 bytes a pixel; the backing one byte short of 8 x 8 of them */
+	res_3d_as(&wide, 21, PIPE_TEXTURE_2D, 31, VIRGL_BIND_SAMPLER_VIEW, 8, 8, 8 * 8 * 16 - 1);
+	t = (struct virtio_gpu_transfer_host_3d){ .box = { 0, 0, 0, 8, 7, 1 }, .stride = 128 };
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &wide.r, &t, true), OK);
+	t.box.h = 8;
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &wide.r, &t, true), EPARAM);
+	t.box.w = 7;
+	ck_assert_uint_eq(ops->transfer_3d(gpu, 0, &wide.r, &t, true), OK);
+	res_free(&buf);
+	res_free(&wide);
+}
+END_TEST
+
 START_TEST(contexts_checked)
 {
 	struct res s;
@@ -581,6 +615,35 @@ START_TEST(compiled_out)
 }
 END_TEST
 
+/* KEEL_VIRGL_FRAMES=N: time N full 1280x800 2D frames (TRANSFER_TO_HOST_2D, RESOURCE_FLUSH read back) in virgl mode. */
+START_TEST(frame_rate_2d)
+{
+	const char *e = getenv("KEEL_VIRGL_FRAMES");
+	unsigned int n = e ? (unsigned int)strtoul(e, NULL, 10) : 2;
+	const uint32_t W = 1280, H = 800;
+	struct virtio_gpu_rect all = { 0, 0, W, H };
+	struct timespec t0, t1;
+	struct res s;
+	double ns;
+
+	res_2d(&s, 18, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, W, H);
+	ck_assert_uint_eq(ops->set_scanout(gpu, 0, &s.r, &all), OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned int i = 0; i < n; i++) {
+		memset(s.buf, (int)i, s.r.backing_bytes);
+		ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &s.r, &all, 0), OK);
+		ck_assert_uint_eq(ops->resource_flush(gpu, &s.r, &all), OK);
+		ck_assert_uint_eq(disp.fb[0][W * H - 1], 0xff000000u | (i & 0xff) * 0x010101u);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+	if (e)
+		fprintf(stderr, "virgl: %u 1280x800 2D frames (fill, transfer, flush) in %.0f ns: %.2f ms each, %.1f/s\n", n,
+			ns, ns / n / 1e6, n * 1e9 / ns);
+	res_free(&s);
+}
+END_TEST
+
 Suite *gpu_virgl_suite(void)
 {
 	Suite *s = suite_create("gpu_virgl");
@@ -602,8 +665,10 @@ Suite *gpu_virgl_suite(void)
 	tcase_add_test(tc, garbage_stream_then_good);
 	tcase_add_test(tc, hostile_streams_fuzz);
 	tcase_add_test(tc, transfers_out_of_range);
+	tcase_add_test(tc, transfer_formats);
 	tcase_add_test(tc, contexts_checked);
 	tcase_add_test(tc, clear_rate);
+	tcase_add_test(tc, frame_rate_2d);
 	suite_add_tcase(s, tc);
 	return s;
 }
