@@ -41,6 +41,7 @@ static const struct {
 	{ "virtio_cli", virtio_cli_suite },
 	{ "virtio_net", virtio_net_suite },
 	{ "virtio_input", virtio_input_suite },
+	{ "virtio_gpu", virtio_gpu_suite },
 	{ "fw_cfg", fw_cfg_suite },
 	{ "display", display_suite },
 	{ "gpu_virgl", gpu_virgl_suite },

@@ -44,6 +44,8 @@ Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
 Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
 Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a real tap as root) */
 Suite *virtio_input_suite(void);	/* tests/unit/test_virtio_input.c */
+Suite *virtio_gpu_suite(void);	/* tests/unit/test_virtio_gpu.c (its device cases: gpu_dev_tests) */
+void gpu_dev_tests(TCase *t);	/* tests/unit/test_virtio_gpu_dev.c */
 Suite *fw_cfg_suite(void);	/* tests/unit/test_fw_cfg.c */
 Suite *display_suite(void);	/* tests/unit/test_display.c (a VNC server on loopback, tests/tools/vncclient.py) */
 Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
