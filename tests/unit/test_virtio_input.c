@@ -289,6 +289,8 @@ START_TEST(status_queue)
 	static const enum virtio_input_kind k[] = { VIRTIO_INPUT_KEYBOARD };
 	struct indrv b;
 	uint32_t len;
+	char *text;
+	int saved;
 
 	start(true, 1, k);
 	driver(&b, 0);
@@ -296,11 +298,38 @@ START_TEST(status_queue)
 	fakedrv_kick(&b.d, VIRTIO_INPUT_Q_STATUS);
 	ck_assert_int_eq(fakeq_wait_used(&b.st, NULL, &len, 5000), 1);
 	ck_assert_uint_eq(len, 0);
+	saved = testvm_capture_stderr();
 	fakeq_offer(&b.st, fakeq_chain(&b.st, 1, &(struct fakeq_buf){ EV_GPA, 8, true }, 1));
 	fakedrv_kick(&b.d, VIRTIO_INPUT_Q_STATUS);
 	for (int t = 0; t < 2000 && !(fakedrv_status(&b.d) & VIRTIO_STATUS_NEEDS_RESET); t++)
 		usleep(1000);
+	text = testvm_release_stderr(saved);
 	ck_assert(fakedrv_status(&b.d) & VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(testvm_count(text, "device-writable buffer in the status queue"), 1);
+	free(text);
+}
+END_TEST
+
+/* A reset forgets the selector and the events the old session did not take; the new one gets new events only. */
+START_TEST(reset_forgets_pending)
+{
+	static const enum virtio_input_kind k[] = { VIRTIO_INPUT_KEYBOARD };
+	struct indrv b;
+	uint8_t u[VIRTIO_INPUT_CFG_U_MAX];
+
+	start(false, 1, k);
+	driver(&b, 0);
+	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ID_NAME, 0, u), strlen("keel virtio keyboard"));
+	key(0, 16, true);		/* no buffers: held */
+	key(0, 16, false);
+	ck_assert_int_eq(fakedrv_reset(&b.d), 0);
+	ck_assert_uint_eq(fakedrv_config(&b.d, VIRTIO_INPUT_CFG_SELECT, 1), 0);
+	ck_assert_uint_eq(fakedrv_config(&b.d, VIRTIO_INPUT_CFG_SIZE, 1), 0);
+	driver(&b, 0);
+	offer(&b, 0, 4, 8);
+	key(0, 17, true);
+	next_event(&b, VIRTIO_INPUT_EV_KEY, 17, 1);
+	next_event(&b, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
 }
 END_TEST
 
@@ -340,6 +369,7 @@ Suite *virtio_input_suite(void)
 	tcase_add_test(t, full_ring_drops_oldest);
 	tcase_add_test(t, short_buffer_faults);
 	tcase_add_test(t, status_queue);
+	tcase_add_test(t, reset_forgets_pending);
 	suite_add_tcase(s, t);
 	tcase_add_test(u, no_display_refused);
 	suite_add_tcase(s, u);
