@@ -9,6 +9,7 @@
 #if KEEL_HAVE_VIRGLRENDERER
 
 #include "devices/virtio/gpu_format.h"
+#include "devices/virtio/gpu_virgl_check.h"
 #include "devices/virtio/virgl_proto.h"
 #include "vmm/log.h"
 
@@ -25,17 +26,8 @@ struct virgl_box {
 	uint32_t x, y, z, w, h, d;
 };
 
-/* Targets beyond virgl_proto.h's (gallium's numbers). */
-#define VGPU_TEXTURE_1D_ARRAY 6u
-#define VGPU_TEXTURE_2D_ARRAY 7u
-#define VGPU_TEXTURE_CUBE_ARRAY 8u
-#define VGPU_MAX_TARGET VGPU_TEXTURE_CUBE_ARRAY
-
 #define VGPU_MAX_CONTEXTS 1024u		/* contexts a driver may hold at once */
 #define VGPU_MAX_FENCES 4096u		/* fences waiting at once (a virtqueue holds far fewer) */
-#define VGPU_MAX_PIXEL_BYTES 32u	/* the widest virgl pixel (R64G64B64A64_FLOAT) */
-/* One 3D resource's level 0 at most, as estimated (formats not listed: 4 bytes a pixel). */
-#define VGPU_MAX_RESOURCE_BYTES (1ull << 30)
 
 struct vgpu_scanout {
 	uint32_t res_id;		/* 0: off */
@@ -67,7 +59,7 @@ struct vgpu {
 	uint32_t fence_seq;
 	void *raw;			/* read-back staging: the resource's bytes */
 	uint32_t *argb;			/* and as ARGB words */
-	size_t stage_pixels;		/* both hold this many pixels (raw: of VGPU_MAX_PIXEL_BYTES) */
+	size_t raw_bytes, argb_pixels;	/* their sizes */
 	struct virgl_renderer_callbacks cb;
 };
 
@@ -158,6 +150,48 @@ static void vgpu_pin_drivers(void)
 }
 #endif
 
+/*
+ * Can EGL give virglrenderer a surfaceless display? virglrenderer 0.10.4 crashes in
+ * virgl_renderer_init when libEGL has no driver (glvnd without Mesa's vendor library): ask libEGL
+ * first. False with one line in @err naming what is missing.
+ */
+static bool vgpu_egl_ok(char *err, size_t errlen)
+{
+	const char *(*query)(void *dpy, int32_t name);
+	const char *ext;
+	void *egl = dlopen("libEGL.so.1", RTLD_LAZY | RTLD_LOCAL);
+	bool ok = false;
+
+	if (!egl) {
+		snprintf(err, errlen, "virglrenderer needs EGL: libEGL.so.1 is not there (install libegl1)");
+		return false;
+	}
+	*(void **)&query = dlsym(egl, "eglQueryString");
+	ext = query ? query(NULL, 0x3055 /* EGL_EXTENSIONS */) : NULL;
+	if (!ext)
+		snprintf(err, errlen, "virglrenderer needs EGL: libEGL found no driver (install libegl-mesa0)");
+	else if (!strstr(ext, "EGL_MESA_platform_surfaceless"))
+		snprintf(err, errlen, "virglrenderer needs EGL's surfaceless platform (EGL_MESA_platform_surfaceless), "
+			 "which this EGL lacks (install Mesa's: libegl-mesa0)");
+	else
+		ok = true;
+	dlclose(egl);
+	return ok;
+}
+
+/* Frees @g and lets the next create run (the renderer itself is cleaned up, or was never made). */
+static void vgpu_free(struct vgpu *g)
+{
+	if (g) {
+		free(g->ctxs);
+		free(g->fences);
+		free(g->raw);
+		free(g->argb);
+		free(g);
+	}
+	atomic_store(&vgpu_in_use, false);
+}
+
 static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err, size_t errlen)
 {
 	struct vgpu *g;
@@ -168,23 +202,21 @@ static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err,
 		snprintf(err, errlen, "virglrenderer is already in use in this process (one virgl GPU per VM process)");
 		return -EBUSY;
 	}
+	if (!vgpu_egl_ok(err, errlen)) {
+		vgpu_free(NULL);
+		return -ENOTSUP;
+	}
 	g = calloc(1, sizeof(*g));
-	if (!g) {
-		atomic_store(&vgpu_in_use, false);
+	if (g) {
+		g->ctxs = calloc(VGPU_MAX_CONTEXTS, sizeof(*g->ctxs));
+		g->fences = calloc(VGPU_MAX_FENCES, sizeof(*g->fences));
+	}
+	if (!g || !g->ctxs || !g->fences) {
+		vgpu_free(g);
 		snprintf(err, errlen, "virgl renderer: out of memory");
 		return -ENOMEM;
 	}
 	g->env = *env;
-	g->ctxs = calloc(VGPU_MAX_CONTEXTS, sizeof(*g->ctxs));
-	g->fences = calloc(VGPU_MAX_FENCES, sizeof(*g->fences));
-	if (!g->ctxs || !g->fences) {
-		free(g->ctxs);
-		free(g->fences);
-		free(g);
-		atomic_store(&vgpu_in_use, false);
-		snprintf(err, errlen, "virgl renderer: out of memory");
-		return -ENOMEM;
-	}
 	g->cb.version = 1;
 	g->cb.write_fence = vgpu_write_fence;
 	virgl_set_debug_callback(vgpu_debug);
@@ -193,13 +225,10 @@ static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err,
 				  &g->cb);
 	if (ret) {
 		snprintf(err, errlen,
-			 "virglrenderer could not start (error %d): no usable EGL surfaceless display "
-			 "(install libegl1 and Mesa's EGL and DRI drivers: libegl-mesa0, libgl1-mesa-dri)",
+			 "virglrenderer could not start (error %d): EGL opened no surfaceless display with OpenGL "
+			 "(Mesa's drivers: libgl1-mesa-dri; llvmpipe needs no /dev/dri)",
 			 ret);
-		free(g->ctxs);
-		free(g->fences);
-		free(g);
-		atomic_store(&vgpu_in_use, false);
+		vgpu_free(g);
 		return -ENOTSUP;
 	}
 	vgpu_pin_drivers();
@@ -209,17 +238,10 @@ static int vgpu_create(const struct gpu_backend_env *env, void **out, char *err,
 
 static void vgpu_destroy(void *b)
 {
-	struct vgpu *g = b;
-
-	if (!g)
+	if (!b)
 		return;
-	virgl_renderer_cleanup(g);
-	free(g->ctxs);
-	free(g->fences);
-	free(g->raw);
-	free(g->argb);
-	free(g);
-	atomic_store(&vgpu_in_use, false);
+	virgl_renderer_cleanup(b);
+	vgpu_free(b);
 }
 
 static void vgpu_reset(void *b)
@@ -236,33 +258,6 @@ static void vgpu_reset(void *b)
 	}
 }
 
-/*
- * Bytes of one pixel of virgl format @f, for the backing check. Formats not listed (the compressed
- * ones among them: at most 16 bytes a 4x4 block) get the widest pixel, so the check is never short.
- */
-static uint32_t vgpu_pixel_bytes(uint32_t f)
-{
-	/* virgl format numbers (virgl_hw.h's enum virgl_formats), first..last, and their pixel's bytes */
-	static const struct {
-		uint16_t first, last;
-		uint8_t bytes;
-	} known[] = {
-		{ 1, 4, 4 },     { 5, 7, 2 },     { 8, 8, 4 },     { 9, 11, 1 },    { 12, 13, 2 },   { 16, 16, 2 },
-		{ 17, 22, 4 },   { 23, 23, 1 },   { 24, 24, 8 },   { 28, 28, 4 },   { 29, 29, 8 },   { 31, 31, 16 },
-		{ 48, 48, 2 },   { 49, 49, 4 },   { 51, 51, 8 },   { 64, 64, 1 },   { 65, 65, 2 },   { 67, 68, 4 },
-		{ 69, 69, 1 },   { 74, 74, 1 },   { 82, 82, 1 },   { 91, 91, 2 },   { 92, 92, 4 },   { 94, 94, 8 },
-		{ 98, 104, 4 },  { 121, 121, 4 }, { 124, 124, 4 }, { 126, 126, 8 }, { 131, 131, 4 }, { 134, 134, 4 },
-		{ 177, 177, 1 }, { 178, 178, 2 }, { 180, 180, 4 }, { 181, 181, 1 }, { 182, 182, 2 }, { 184, 184, 4 },
-		{ 185, 185, 2 }, { 186, 186, 4 }, { 188, 188, 8 }, { 189, 189, 2 }, { 190, 190, 4 }, { 192, 192, 8 },
-		{ 193, 193, 4 }, { 194, 194, 8 }, { 196, 196, 16 }, { 197, 197, 4 }, { 198, 198, 8 }, { 200, 200, 16 },
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (f >= known[i].first && f <= known[i].last)
-			return known[i].bytes;
-	return VGPU_MAX_PIXEL_BYTES;
-}
-
 /* --- resources ------------------------------------------------------------------------ */
 
 static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
@@ -272,18 +267,10 @@ static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
 	(void)b;
 	if (r->is_3d) {
 		const struct virtio_gpu_resource_create_3d *c = &r->create_3d;
+		uint32_t resp = gpu_virgl_resource_ok(c);
 
-		uint64_t bytes = vgpu_pixel_bytes(c->format);
-
-		if (c->target > VGPU_MAX_TARGET || !c->width || !c->height || !c->depth || !c->array_size ||
-		    c->last_level > 31)
-			return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-		/* host memory a driver may ask for in one resource (level 0; the rest add a third at most) */
-		if (__builtin_mul_overflow(bytes == VGPU_MAX_PIXEL_BYTES ? 4 : bytes, (uint64_t)c->width, &bytes) ||
-		    __builtin_mul_overflow(bytes, (uint64_t)c->height, &bytes) ||
-		    __builtin_mul_overflow(bytes, (uint64_t)c->depth, &bytes) ||
-		    __builtin_mul_overflow(bytes, (uint64_t)c->array_size, &bytes) || bytes > VGPU_MAX_RESOURCE_BYTES)
-			return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		if (resp != VIRTIO_GPU_RESP_OK_NODATA)
+			return resp;
 		a.target = c->target;
 		a.format = c->format;
 		a.bind = c->bind;
@@ -342,23 +329,26 @@ static void vgpu_detach_backing(void *b, struct gpu_resource *r)
 	virgl_renderer_resource_detach_iov((int)r->id, NULL, NULL);
 }
 
-/* Grows the staging buffers to @npix pixels; false when out of memory. */
-static bool vgpu_stage(struct vgpu *g, size_t npix)
+/* Grows the staging buffers to @npix pixels of @bpp bytes; false when out of memory. */
+static bool vgpu_stage(struct vgpu *g, size_t npix, unsigned int bpp)
 {
 	void *raw;
 	uint32_t *argb;
 
-	if (npix <= g->stage_pixels)
-		return true;
-	raw = realloc(g->raw, npix * VGPU_MAX_PIXEL_BYTES);
-	if (!raw)
-		return false;
-	g->raw = raw;
-	argb = realloc(g->argb, npix * sizeof(uint32_t));
-	if (!argb)
-		return false;
-	g->argb = argb;
-	g->stage_pixels = npix;
+	if (npix * bpp > g->raw_bytes) {
+		raw = realloc(g->raw, npix * bpp);
+		if (!raw)
+			return false;
+		g->raw = raw;
+		g->raw_bytes = npix * bpp;
+	}
+	if (npix > g->argb_pixels) {
+		argb = realloc(g->argb, npix * sizeof(uint32_t));
+		if (!argb)
+			return false;
+		g->argb = argb;
+		g->argb_pixels = npix;
+	}
 	return true;
 }
 
@@ -372,7 +362,7 @@ static uint32_t vgpu_read_argb(struct vgpu *g, struct gpu_resource *r, struct vi
 
 	if (!bpp)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!vgpu_stage(g, npix))
+	if (!vgpu_stage(g, npix, bpp))
 		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	iov.iov_base = g->raw;
 	iov.iov_len = npix * bpp;
@@ -551,60 +541,6 @@ static uint32_t vgpu_ctx_resource(void *b, uint32_t ctx_id, struct gpu_resource 
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-/* The shape virglrenderer gave @r: as the driver asked for a 3D resource, a one-level 2D texture otherwise. */
-static struct virtio_gpu_resource_create_3d vgpu_shape(const struct gpu_resource *r)
-{
-	if (r->is_3d)
-		return r->create_3d;
-	return (struct virtio_gpu_resource_create_3d){ .target = PIPE_TEXTURE_2D, .format = r->format,
-						       .width = r->width, .height = r->height, .depth = 1,
-						       .array_size = 1 };
-}
-
-/*
- * Is @t's box inside level @t->level of @r, and does the backing hold every byte the transfer
- * touches (offset + (d - 1) * layer_stride + (h - 1) * stride + w * pixel bytes, each product and
- * sum checked for overflow)?
- */
-static bool vgpu_transfer_ok(const struct gpu_resource *r, const struct virtio_gpu_transfer_host_3d *t)
-{
-	const struct virtio_gpu_resource_create_3d c = vgpu_shape(r);
-	const struct virtio_gpu_box *bx = &t->box;
-	uint64_t w, h, layers, px, stride, layer_stride, rows, slices, last, need;
-
-	if (!r->backing || t->level > c.last_level || t->level > 31)
-		return false;
-	w = c.width >> t->level ? c.width >> t->level : 1;
-	h = c.height >> t->level ? c.height >> t->level : 1;
-	if (c.target == PIPE_TEXTURE_3D)
-		layers = c.depth >> t->level ? c.depth >> t->level : 1;
-	else if (c.target == PIPE_TEXTURE_CUBE)
-		layers = c.array_size > 6 ? c.array_size : 6;
-	else
-		layers = c.array_size;
-	if (c.target == PIPE_BUFFER || c.target == PIPE_TEXTURE_1D)
-		h = 1;
-	if (c.target == VGPU_TEXTURE_1D_ARRAY) {
-		/* a 1D array's layers are its y */
-		h = c.array_size;
-		layers = 1;
-	}
-	if (!bx->w || !bx->h || !bx->d || (uint64_t)bx->x + bx->w > w || (uint64_t)bx->y + bx->h > h ||
-	    (uint64_t)bx->z + bx->d > layers)
-		return false;
-	px = c.target == PIPE_BUFFER ? 1 : vgpu_pixel_bytes(r->format);
-	stride = t->stride ? t->stride : w * px;	/* at most 2^37 */
-	if (t->layer_stride)
-		layer_stride = t->layer_stride;
-	else if (__builtin_mul_overflow(stride, h, &layer_stride))
-		return false;
-	if (__builtin_mul_overflow((uint64_t)bx->d - 1, layer_stride, &slices) ||
-	    __builtin_mul_overflow((uint64_t)bx->h - 1, stride, &rows) ||
-	    __builtin_add_overflow(slices, rows, &need) || __builtin_add_overflow(need, bx->w * px, &last))
-		return false;
-	return t->offset <= r->backing_bytes && last <= r->backing_bytes - t->offset;
-}
-
 static uint32_t vgpu_transfer_to_host_2d(void *b, struct gpu_resource *r, const struct virtio_gpu_rect *rect,
 					 uint64_t offset)
 {
@@ -620,7 +556,7 @@ static uint32_t vgpu_transfer_to_host_2d(void *b, struct gpu_resource *r, const 
 
 	(void)b;
 	/* The front end checked the rectangle and the backing; virglrenderer gets nothing it could misread. */
-	if (!stride || stride > UINT32_MAX || !vgpu_transfer_ok(r, &t))
+	if (!stride || stride > UINT32_MAX || !gpu_virgl_transfer_ok(r, &t))
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	return vgpu_err(virgl_renderer_transfer_write_iov(r->id, 0, 0, t.stride, 0, &box, offset, r->backing,
 							  r->nbacking));
@@ -635,7 +571,7 @@ static uint32_t vgpu_transfer_3d(void *b, uint32_t ctx_id, struct gpu_resource *
 
 	if (ctx_id && vgpu_ctx_find(g, ctx_id) < 0)
 		return VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID;
-	if (!vgpu_transfer_ok(r, t))
+	if (!gpu_virgl_transfer_ok(r, t))
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	if (to_host)
 		ret = virgl_renderer_transfer_write_iov(r->id, ctx_id, (int)t->level, t->stride, t->layer_stride, &box,
@@ -644,25 +580,6 @@ static uint32_t vgpu_transfer_3d(void *b, uint32_t ctx_id, struct gpu_resource *
 		ret = virgl_renderer_transfer_read_iov(r->id, ctx_id, t->level, t->stride, t->layer_stride, &box,
 						       t->offset, r->backing, (int)r->nbacking);
 	return vgpu_err(ret);
-}
-
-/*
- * Does every command of the @ndw words at @w end inside them? Each starts with a header whose
- * bits 16-31 count the words after it. virglrenderer 0.10.4 logs a command that runs past the end
- * and returns success: keel refuses it here instead.
- */
-static bool vgpu_stream_framed(const uint32_t *w, uint32_t ndw)
-{
-	uint32_t i = 0;
-
-	while (i < ndw) {
-		uint32_t len = VIRGL_CMD0_LEN(w[i]);
-
-		if (len >= ndw - i)
-			return false;
-		i += len + 1;
-	}
-	return true;
 }
 
 static uint32_t vgpu_submit_3d(void *b, uint32_t ctx_id, void *cmds, uint32_t size)
@@ -676,7 +593,7 @@ static uint32_t vgpu_submit_3d(void *b, uint32_t ctx_id, void *cmds, uint32_t si
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!size)
 		return VIRTIO_GPU_RESP_OK_NODATA;
-	if (!vgpu_stream_framed(cmds, size / 4))
+	if (!gpu_virgl_stream_framed(cmds, size / 4))
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	if (g->ctxs[i].failed)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;

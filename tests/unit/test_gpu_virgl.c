@@ -2,6 +2,7 @@
 #include "tests/unit/suites.h"
 
 #include "devices/virtio/gpu_backend.h"
+#include "devices/virtio/gpu_virgl_check.h"
 #include "devices/virtio/virgl_proto.h"
 #include "keel-config.h"
 
@@ -605,6 +606,74 @@ START_TEST(clear_rate)
 }
 END_TEST
 
+/* Without an EGL driver (glvnd finds no vendor library) create refuses with the package to install, where virglrenderer alone would crash. */
+START_TEST(no_egl_driver)
+{
+	struct gpu_backend_env env = { .display = &port, .outputs = 1, .fence_done = fake_fence_done, .opaque = &disp };
+	char err[256] = "";
+	const char *mode = getenv("CK_FORK");
+
+	if (mode && !strcmp(mode, "no"))
+		return;		/* EGL reads its vendors once a process: this needs a fresh one */
+	setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/keel-no-vendor.json", 1);
+	ck_assert_int_eq(ops->create(&env, &gpu, err, sizeof(err)), -ENOTSUP);
+	ck_assert_msg(strstr(err, "libegl-mesa0") != NULL, "%s", err);
+	unsetenv("__EGL_VENDOR_LIBRARY_FILENAMES");
+}
+END_TEST
+
+/* The checks keel makes before virglrenderer sees a request, without virglrenderer. */
+START_TEST(pure_checks)
+{
+	uint32_t w[4] = { VIRGL_CMD0(VIRGL_CCMD_NOP, 0, 1), 0, VIRGL_CMD0(VIRGL_CCMD_NOP, 0, 0),
+			  VIRGL_CMD0(VIRGL_CCMD_CLEAR, 0, 0) };
+	static struct iovec iov = { NULL, 4096 };
+	struct gpu_resource r = { .id = 1, .format = VIRGL_FORMAT_B8G8R8A8_UNORM, .width = 32, .height = 32,
+				  .is_3d = true, .backing = &iov, .nbacking = 1, .backing_bytes = 4096 };
+	struct virtio_gpu_transfer_host_3d t = { .box = { 0, 0, 0, 32, 32, 1 } };
+
+	ck_assert(gpu_virgl_stream_framed(w, 4));
+	ck_assert(gpu_virgl_stream_framed(w, 0));
+	ck_assert(!gpu_virgl_stream_framed(w, 1));		/* the NOP's word is missing */
+	w[3] = VIRGL_CMD0(VIRGL_CCMD_CLEAR, 0, 0xffff);
+	ck_assert(!gpu_virgl_stream_framed(w, 4));
+	w[3] = 0xffffffffu;
+	ck_assert(!gpu_virgl_stream_framed(w, 4));
+
+	ck_assert_uint_eq(gpu_virgl_pixel_bytes(VIRGL_FORMAT_B8G8R8X8_UNORM), 4);
+	ck_assert_uint_eq(gpu_virgl_pixel_bytes(64 /* R8_UNORM */), 1);
+	ck_assert_uint_eq(gpu_virgl_pixel_bytes(31 /* R32G32B32A32_FLOAT */), 16);
+	ck_assert_uint_eq(gpu_virgl_pixel_bytes(108 /* DXT5 */), GPU_VIRGL_MAX_PIXEL_BYTES);
+	ck_assert_uint_eq(gpu_virgl_pixel_bytes(0xffffffffu), GPU_VIRGL_MAX_PIXEL_BYTES);
+
+	r.create_3d = (struct virtio_gpu_resource_create_3d){ .target = PIPE_TEXTURE_2D, .format = r.format,
+		.width = 32, .height = 32, .depth = 1, .array_size = 1 };
+	ck_assert_uint_eq(gpu_virgl_resource_ok(&r.create_3d), OK);
+	ck_assert(gpu_virgl_transfer_ok(&r, &t));		/* stride 0: the level's rows */
+	t.box.h = 33;
+	ck_assert(!gpu_virgl_transfer_ok(&r, &t));
+	t.box.h = 32;
+	t.stride = 0x80000000u;
+	ck_assert(!gpu_virgl_transfer_ok(&r, &t));
+	t.stride = 0;
+	r.create_3d.target = GPU_VIRGL_TEXTURE_2D_ARRAY;
+	r.create_3d.array_size = 4;
+	t.box.d = 4;
+	t.layer_stride = 1024;				/* four layers of 8 rows... into 4096 bytes */
+	t.box.h = 8;
+	ck_assert(gpu_virgl_transfer_ok(&r, &t));
+	t.layer_stride = 0xffffffffu;
+	ck_assert(!gpu_virgl_transfer_ok(&r, &t));
+	t.layer_stride = 0;				/* the level's layers: 4 x 4096 bytes */
+	ck_assert(!gpu_virgl_transfer_ok(&r, &t));
+	r.create_3d.width = 0xffffffffu;
+	r.create_3d.height = 0xffffffffu;
+	ck_assert_uint_eq(gpu_virgl_resource_ok(&r.create_3d), VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY);
+	r.create_3d.depth = 0;
+	ck_assert_uint_eq(gpu_virgl_resource_ok(&r.create_3d), EPARAM);
+}
+END_TEST
+
 START_TEST(compiled_out)
 {
 	struct gpu_backend_env env = { .display = &port, .outputs = 1, .fence_done = fake_fence_done, .opaque = &disp };
@@ -652,6 +721,7 @@ Suite *gpu_virgl_suite(void)
 	if (!KEEL_HAVE_VIRGLRENDERER) {
 		/* compiled out: create says so, and nothing else can run */
 		tcase_add_test(tc, compiled_out);
+		tcase_add_test(tc, pure_checks);
 		suite_add_tcase(s, tc);
 		return s;
 	}
@@ -669,6 +739,12 @@ Suite *gpu_virgl_suite(void)
 	tcase_add_test(tc, contexts_checked);
 	tcase_add_test(tc, clear_rate);
 	tcase_add_test(tc, frame_rate_2d);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("checks");
+	tcase_add_test(tc, pure_checks);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("virgl-no-egl");
+	tcase_add_test(tc, no_egl_driver);
 	suite_add_tcase(s, tc);
 	return s;
 }
