@@ -14,6 +14,9 @@
 
 #define INPUT_PCI_CLASS 0x098000u	/* input device controller, other */
 #define INPUT_PROP_POINTER 0x00u	/* evdev's property bit: a pointer moved on a surface */
+#define INPUT_EV_REP 0x14u		/* evdev's autorepeat event type, with its codes REP_DELAY and REP_PERIOD */
+#define INPUT_REP_DELAY 0x00u
+#define INPUT_REP_PERIOD 0x01u
 #define INPUT_EVENT_BYTES 8u
 #define INPUT_REPORT_MAX 8u		/* events one pointer report makes at most (SYN_REPORT included) */
 
@@ -58,6 +61,12 @@ static uint8_t cfg_ev_bits(enum virtio_input_kind kind, uint8_t type, uint8_t *u
 			bit_set(u, VIRTIO_INPUT_BTN_LEFT, &size);
 			bit_set(u, VIRTIO_INPUT_BTN_RIGHT, &size);
 			bit_set(u, VIRTIO_INPUT_BTN_MIDDLE, &size);
+		}
+		break;
+	case INPUT_EV_REP:
+		if (kind == VIRTIO_INPUT_KEYBOARD) {
+			bit_set(u, INPUT_REP_DELAY, &size);
+			bit_set(u, INPUT_REP_PERIOD, &size);
 		}
 		break;
 	case VIRTIO_INPUT_EV_REL:

@@ -15,8 +15,9 @@
  * ID_NAME "keel virtio keyboard" / "keel virtio tablet"; ID_SERIAL empty;
  * ID_DEVIDS bustype BUS_VIRTUAL (0x06), vendor 0x4b45 ("KE"), product 0x0001 (keyboard) or
  * 0x0002 (tablet), version 1;
- * keyboard: EV_BITS for EV_KEY keys 1 (KEY_ESC) to 248 (KEY_MICMUTE), EV_SYN (SYN_REPORT); no
- * EV_REP (a VNC client repeats keys itself);
+ * keyboard: EV_BITS for EV_KEY keys 1 (KEY_ESC) to 248 (KEY_MICMUTE), EV_SYN (SYN_REPORT), EV_REP
+ * (REP_DELAY, REP_PERIOD: the guest repeats held keys itself; a VNC client's repeated presses of
+ * a key already down are then dropped by the guest's input core);
  * tablet: PROP_BITS INPUT_PROP_POINTER, EV_ABS ABS_X and ABS_Y with ABS_INFO min 0 max
  * VIRTIO_INPUT_ABS_MAX, EV_KEY BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, EV_REL REL_WHEEL, EV_SYN.
  */

@@ -142,6 +142,8 @@ START_TEST(keyboard_config)
 	ck_assert(bit(u, 30));		/* KEY_A */
 	ck_assert(bit(u, 1) && bit(u, 248) && !bit(u, 0));
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_SYN, u), 1);
+	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 1);	/* EV_REP: the guest repeats */
+	ck_assert_uint_eq(u[0], 0x03);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_ABS, u), 0);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_ABS_X, u), 0);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_PROP_BITS, 0, u), 0);
@@ -177,6 +179,7 @@ START_TEST(tablet_config)
 		ck_assert_uint_eq(ai.max, VIRTIO_INPUT_ABS_MAX);
 	}
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ABS_INFO, 2, u), 0);
+	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 0);	/* no EV_REP */
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_PROP_BITS, 0, u), 1);
 	ck_assert_uint_eq(u[0], 0x01);	/* INPUT_PROP_POINTER */
 	ck_assert_ptr_null(port.inputs[1].ops->key);
