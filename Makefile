@@ -214,6 +214,12 @@ $(BUILD)/fuzz/fuzz-fwcfg: $(FUZZ_FWCFG_SRCS) $(wildcard devices/fw_cfg.h devices
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_FWCFG_SRCS) -pthread
 
+FUZZ_GPU_SRCS := tests/fuzz/fuzz_gpu.c $(addprefix devices/virtio/,gpu_cmd.c gpu_res.c gpu_2d.c gpu_format.c gpu_edid.c) \
+	vmm/memory.c vmm/log.c
+$(BUILD)/fuzz/fuzz-gpu: $(FUZZ_GPU_SRCS) $(wildcard devices/virtio/*.h devices/display.h vmm/memory.h vmm/log.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_GPU_SRCS) -pthread
+
 FUZZ_GDB_SRCS := tests/fuzz/fuzz_gdb.c $(addprefix vmm/gdb/,packet.c commands.c commands_query.c monitor.c \
 	x86_decode.c x86_paging.c x86_apic.c textout.c regs.c breakpoints.c image_map.c)
 $(BUILD)/fuzz/fuzz-gdb: $(FUZZ_GDB_SRCS) $(wildcard vmm/gdb/*.h)
@@ -228,12 +234,14 @@ $(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/b
 fuzz:
 	$(Q)bash mk/deps.sh build fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
-		$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(MB_KERNELS)
+		$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(BUILD)/fuzz/fuzz-gpu \
+		$(MB_KERNELS)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress \
-		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb
+		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb $(BUILD)/fuzz/corpus-gpu
 	$(Q)cp -f $(MB_KERNELS) tests/fuzz/seeds/multiboot/* $(BUILD)/fuzz/corpus-multiboot/
 	$(Q)cp -f tests/fuzz/seeds/fwcfg/* $(BUILD)/fuzz/corpus-fwcfg/
 	$(Q)cp -f tests/fuzz/seeds/gdb/* $(BUILD)/fuzz/corpus-gdb/
+	$(Q)cp -f tests/fuzz/seeds/gpu/* $(BUILD)/fuzz/corpus-gpu/
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
 	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
@@ -243,7 +251,8 @@ fuzz:
 		"decompress corpus-decompress kz_decompress" \
 		"multiboot corpus-multiboot Multiboot 1 and 2 probe, check and load" \
 		"fwcfg corpus-fwcfg fw_cfg ports and DMA from a hostile guest" \
-		"gdb corpus-gdb gdb packets and monitor commands"; do \
+		"gdb corpus-gdb gdb packets and monitor commands" \
+		"gpu corpus-gpu virtio-gpu requests through the front end and the 2D renderer"; do \
 		set -- $$t; name=$$1; dir=$$2; shift 2; log=$(BUILD)/fuzz/fuzz-$$name.log; \
 		$(BUILD)/fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 \
 			-artifact_prefix=$(BUILD)/fuzz/$$name- $(BUILD)/fuzz/$$dir >$$log 2>&1; s=$$?; \
