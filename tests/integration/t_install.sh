@@ -133,7 +133,7 @@ if [ -f "$inst_comp" ]; then
 	check install/completion-value "keel run --virtio-transport completed to '$(tr '\n' ' ' <"$TMP/complete")', expected pci mmio" \
 		[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "mmio pci " ]
 	# the other options with a fixed set of values: OPTION=VALUES (as keel --help lists them)
-	for inst_spec in '--boot-protocol=auto linux multiboot multiboot2 pvh' '--host-workarounds=auto off on' '--reboot=exit restart' '--input=keyboard tablet'; do
+	for inst_spec in '--boot-protocol=auto linux multiboot multiboot2 pvh' '--host-workarounds=auto off on' '--reboot=exit restart' '--input=keyboard tablet' '--gpu=2d virgl'; do
 		inst_opt=${inst_spec%%=*}
 		inst_want=$(tr ' ' '\n' <<<"${inst_spec#*=}" | sort | tr '\n' ' ')
 		inst_complete keel run "$inst_opt" ''
