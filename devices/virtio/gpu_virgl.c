@@ -244,20 +244,6 @@ static void vgpu_destroy(void *b)
 	vgpu_free(b);
 }
 
-static void vgpu_reset(void *b)
-{
-	struct vgpu *g = b;
-
-	virgl_renderer_reset();
-	g->nctxs = 0;
-	g->nfences = 0;
-	for (unsigned int i = 0; i < g->env.outputs && i < DISPLAY_MAX_OUTPUTS; i++) {
-		if (g->scanouts[i].res_id)
-			g->env.display->ops->set_mode(g->env.display->opaque, i, 0, 0);
-		memset(&g->scanouts[i], 0, sizeof(g->scanouts[i]));
-	}
-}
-
 /* --- resources ------------------------------------------------------------------------ */
 
 static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
@@ -296,11 +282,31 @@ static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
 	return vgpu_err(virgl_renderer_resource_create(&a, NULL, 0));
 }
 
+/* Output @i shows a @w x @h image from now on (0 x 0: nothing). */
+static void vgpu_set_mode(struct vgpu *g, unsigned int i, uint32_t w, uint32_t h)
+{
+	if (g->env.display->ops->set_mode)
+		g->env.display->ops->set_mode(g->env.display->opaque, i, w, h);
+}
+
 /* Output @i no longer shows anything. */
 static void vgpu_scanout_off(struct vgpu *g, unsigned int i)
 {
 	memset(&g->scanouts[i], 0, sizeof(g->scanouts[i]));
-	g->env.display->ops->set_mode(g->env.display->opaque, i, 0, 0);
+	vgpu_set_mode(g, i, 0, 0);
+}
+
+static void vgpu_reset(void *b)
+{
+	struct vgpu *g = b;
+
+	virgl_renderer_reset();
+	g->nctxs = 0;
+	g->nfences = 0;
+	for (unsigned int i = 0; i < g->env.outputs && i < DISPLAY_MAX_OUTPUTS; i++) {
+		if (g->scanouts[i].res_id)
+			vgpu_scanout_off(g, i);
+	}
 }
 
 static void vgpu_resource_destroy(void *b, struct gpu_resource *r)
@@ -373,6 +379,35 @@ static uint32_t vgpu_read_argb(struct vgpu *g, struct gpu_resource *r, struct vi
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
+/* Sends @rect of @r, clipped to what output @i shows of it, to the display. */
+static uint32_t vgpu_flush_out(struct vgpu *g, unsigned int i, struct gpu_resource *r,
+			       const struct virtio_gpu_rect *rect)
+{
+	const struct vgpu_scanout *s = &g->scanouts[i];
+	const struct display_sink_ops *d = g->env.display->ops;
+	uint64_t x0, y0, x1, y1;
+	struct virgl_box box;
+	uint32_t resp;
+
+	/* in 64 bits */
+	x0 = rect->x > s->rect.x ? rect->x : s->rect.x;
+	y0 = rect->y > s->rect.y ? rect->y : s->rect.y;
+	x1 = (uint64_t)rect->x + rect->width;
+	if (x1 > (uint64_t)s->rect.x + s->rect.width)
+		x1 = (uint64_t)s->rect.x + s->rect.width;
+	y1 = (uint64_t)rect->y + rect->height;
+	if (y1 > (uint64_t)s->rect.y + s->rect.height)
+		y1 = (uint64_t)s->rect.y + s->rect.height;
+	if (x0 >= x1 || y0 >= y1 || x1 > r->width || y1 > r->height || !d->update)
+		return VIRTIO_GPU_RESP_OK_NODATA;
+	box = (struct virgl_box){ (uint32_t)x0, (uint32_t)y0, 0, (uint32_t)(x1 - x0), (uint32_t)(y1 - y0), 1 };
+	resp = vgpu_read_argb(g, r, &box);
+	if (resp == VIRTIO_GPU_RESP_OK_NODATA)
+		d->update(g->env.display->opaque, i, g->argb, box.w * 4u, box.x - s->rect.x, box.y - s->rect.y, box.w,
+			  box.h);
+	return resp;
+}
+
 static uint32_t vgpu_set_scanout(void *b, unsigned int out, struct gpu_resource *r, const struct virtio_gpu_rect *rect)
 {
 	struct vgpu *g = b;
@@ -390,43 +425,27 @@ static uint32_t vgpu_set_scanout(void *b, unsigned int out, struct gpu_resource 
 	    (uint64_t)rect->y + rect->height > r->height)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!s->res_id || s->rect.width != rect->width || s->rect.height != rect->height)
-		g->env.display->ops->set_mode(g->env.display->opaque, out, rect->width, rect->height);
+		vgpu_set_mode(g, out, rect->width, rect->height);
 	s->res_id = r->id;
 	s->rect = *rect;
-	return VIRTIO_GPU_RESP_OK_NODATA;
+	/* what the resource holds now, as the 2D renderer shows it */
+	return vgpu_flush_out(g, out, r, rect);
 }
 
 static uint32_t vgpu_resource_flush(void *b, struct gpu_resource *r, const struct virtio_gpu_rect *rect)
 {
 	struct vgpu *g = b;
-	uint32_t resp = VIRTIO_GPU_RESP_OK_NODATA;
 
 	for (unsigned int i = 0; i < g->env.outputs && i < DISPLAY_MAX_OUTPUTS; i++) {
-		const struct vgpu_scanout *s = &g->scanouts[i];
-		uint64_t x0, y0, x1, y1;
-		struct virgl_box box;
+		uint32_t resp;
 
-		if (s->res_id != r->id)
+		if (g->scanouts[i].res_id != r->id)
 			continue;
-		/* The flushed rectangle clipped to what the output shows, in 64 bits. */
-		x0 = rect->x > s->rect.x ? rect->x : s->rect.x;
-		y0 = rect->y > s->rect.y ? rect->y : s->rect.y;
-		x1 = (uint64_t)rect->x + rect->width;
-		if (x1 > (uint64_t)s->rect.x + s->rect.width)
-			x1 = (uint64_t)s->rect.x + s->rect.width;
-		y1 = (uint64_t)rect->y + rect->height;
-		if (y1 > (uint64_t)s->rect.y + s->rect.height)
-			y1 = (uint64_t)s->rect.y + s->rect.height;
-		if (x0 >= x1 || y0 >= y1 || x1 > r->width || y1 > r->height)
-			continue;
-		box = (struct virgl_box){ (uint32_t)x0, (uint32_t)y0, 0, (uint32_t)(x1 - x0), (uint32_t)(y1 - y0), 1 };
-		resp = vgpu_read_argb(g, r, &box);
+		resp = vgpu_flush_out(g, i, r, rect);
 		if (resp != VIRTIO_GPU_RESP_OK_NODATA)
 			return resp;
-		g->env.display->ops->update(g->env.display->opaque, i, g->argb, box.w * 4u, box.x - s->rect.x,
-					    box.y - s->rect.y, box.w, box.h);
 	}
-	return resp;
+	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
 static uint32_t vgpu_cursor_image(void *b, struct gpu_resource *r, uint32_t *argb)

@@ -279,20 +279,23 @@ START_TEST(flush_2d_exact_pixels)
 
 		memcpy(s.buf + i * 4, &px, 4);
 	}
+	/* the output shows what the resource holds at once: nothing transferred yet, black */
 	ck_assert_uint_eq(ops->set_scanout(gpu, 0, &s.r, &all), OK);
 	ck_assert_uint_eq(disp.w[0], W);
 	ck_assert_uint_eq(disp.h[0], H);
+	ck_assert_uint_eq(disp.updates, 1);
+	ck_assert_uint_eq(disp.fb[0][W * H - 1], 0xff000000u);
 	ck_assert_uint_eq(ops->transfer_to_host_2d(gpu, &s.r, &all, 0), OK);
 	/* a part first: only it reaches the display */
 	ck_assert_uint_eq(ops->resource_flush(gpu, &s.r, &part), OK);
-	ck_assert_uint_eq(disp.updates, 1);
+	ck_assert_uint_eq(disp.updates, 2);
 	for (uint32_t y = 0; y < H; y++)
 		for (uint32_t x = 0; x < W; x++) {
 			uint32_t px, got = disp.fb[0][y * W + x];
 			bool in = x >= part.x && x < part.x + part.width && y >= part.y && y < part.y + part.height;
 
 			memcpy(&px, s.buf + (y * W + x) * 4, 4);
-			ck_assert_msg(got == (in ? (px | 0xff000000u) : 0), "(%u,%u): %08x", x, y, got);
+			ck_assert_msg(got == (in ? (px | 0xff000000u) : 0xff000000u), "(%u,%u): %08x", x, y, got);
 		}
 	/* then a rectangle written at an offset, and the whole */
 	memset(s.buf + (2 * W + 1) * 4, 0x11, 4);
