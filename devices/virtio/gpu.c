@@ -14,6 +14,7 @@
 
 #define GPU_QUEUE_SIZE 256u
 #define GPU_PCI_CLASS 0x038000u		/* display controller, other */
+#define GPU_QUEUED_MAX (64u << 20)	/* host bytes of requests taken and not yet answered, at most */
 #define GPU_FENCE_POLL_MS 1		/* how often the renderer is polled while fences wait */
 
 /* One request, from the queue to its response. */
@@ -43,6 +44,8 @@ struct vgpu {
 	uint32_t events_read;		/* config space (device lock) */
 	unsigned int num_capsets;	/* the renderer's, read once it exists */
 	bool virgl;
+	uint64_t queued;		/* host bytes of the requests taken (device lock) */
+	bool starved;			/* the queues were left for want of room in queued */
 
 	/* Between the threads, under rlock. */
 	pthread_mutex_t rlock;
@@ -258,6 +261,13 @@ static void *gpu_render_thread(void *arg)
 /* --- the I/O thread ------------------------------------------------------------------- */
 
 /* Requests the render thread finished: responses into guest memory, chains back to the driver. */
+static void gpu_queue_notify(struct virtio_dev *dev, unsigned int q);
+
+static size_t gpu_req_bytes(const struct gpu_req *r)
+{
+	return sizeof(*r) + r->nin * sizeof(struct iovec) + r->cmd_len + r->resp_cap;
+}
+
 static void gpu_done_ready(struct ioloop_efd *w)
 {
 	struct vgpu *g = w->opaque;
@@ -277,6 +287,12 @@ static void gpu_done_ready(struct ioloop_efd *w)
 			len = iov_from_buf(r->in, r->nin, 0, r->resp, r->res.len);
 		virtio_done(&g->dev, r->q, r->head, (uint32_t)len);
 		virtio_request_done(&g->dev);
+		g->queued -= gpu_req_bytes(r);
+	}
+	if (g->starved && g->queued < GPU_QUEUED_MAX) {
+		g->starved = false;
+		gpu_queue_notify(&g->dev, VIRTIO_GPU_Q_CONTROL);
+		gpu_queue_notify(&g->dev, VIRTIO_GPU_Q_CURSOR);
 	}
 	pthread_mutex_unlock(&g->dev.lock);
 	gpu_list_free(&list);
@@ -319,7 +335,13 @@ static void gpu_queue_notify(struct virtio_dev *dev, unsigned int q)
 		virtq_kick_disable(vq);
 		for (;;) {
 			struct gpu_req *r;
-			int ret = virtio_pop(dev, q, &g->chain);
+			int ret;
+
+			if (g->queued >= GPU_QUEUED_MAX) {
+				g->starved = true;	/* gpu_done_ready comes back */
+				goto out;
+			}
+			ret = virtio_pop(dev, q, &g->chain);
 
 			if (ret == -EAGAIN)
 				break;
@@ -336,6 +358,7 @@ static void gpu_queue_notify(struct virtio_dev *dev, unsigned int q)
 				continue;
 			}
 			virtio_request_start(dev);
+			g->queued += gpu_req_bytes(r);
 			pthread_mutex_lock(&g->rlock);
 			r->session = g->session;
 			gpu_list_add(&g->todo, r);
@@ -354,6 +377,7 @@ static void gpu_reset(struct virtio_dev *dev)
 	struct vgpu *g = dev->priv;
 
 	g->events_read = 0;
+	g->starved = false;	/* requests in flight come back without touching the rings */
 	pthread_mutex_lock(&g->rlock);
 	g->session++;
 	g->reset_pending = true;

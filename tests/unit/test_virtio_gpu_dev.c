@@ -278,6 +278,36 @@ START_TEST(cursor_queue_takes_requests_without_answers)
 }
 END_TEST
 
+/* Requests of GPU_REQ_MAX bytes each, fenced and parked: the device stops taking more at its budget, and goes on once answers go back. */
+START_TEST(queued_requests_are_bounded)
+{
+	struct virtio_gpu_ctrl_hdr f = { .type = VIRTIO_GPU_CMD_GET_DISPLAY_INFO, .flags = VIRTIO_GPU_FLAG_FENCE,
+					 .fence_id = 1 };
+	const unsigned int n = 24;
+	uint64_t big = 32ull << 20;	/* every request's bytes, the same guest range */
+	uint32_t id, len;
+
+	driver_up();
+	memcpy(testvm_hva(&vm, big, sizeof(f)), &f, sizeof(f));
+	for (unsigned int i = 0; i < n; i++) {
+		struct fakeq_buf b[2] = { { big, GPU_REQ_MAX, false }, { REQ_GPA + i * 0x1000, 0x800, true } };
+
+		fakeq_offer(&q0, fakeq_chain(&q0, (uint16_t)(i * 2), b, 2));
+	}
+	fakedrv_kick(&d, 0);
+	usleep(300000);
+	ck_assert_uint_gt(__atomic_load_n(&fences_made, __ATOMIC_SEQ_CST), 0);
+	ck_assert_uint_lt(__atomic_load_n(&fences_made, __ATOMIC_SEQ_CST), n);
+	for (unsigned int got = 0; got < n;) {
+		fence_done(fence_opaque, 1);
+		while (fakeq_wait_used(&q0, &id, &len, 200) == 1)
+			got++;
+		ck_assert_uint_gt(__atomic_load_n(&fences_made, __ATOMIC_SEQ_CST), got > 0 ? got - 1 : 0);
+	}
+	ck_assert_uint_eq(__atomic_load_n(&fences_made, __ATOMIC_SEQ_CST), n);
+}
+END_TEST
+
 void gpu_dev_tests(TCase *t)
 {
 	tcase_add_checked_fixture(t, dev_setup, dev_teardown);
@@ -287,4 +317,5 @@ void gpu_dev_tests(TCase *t)
 	tcase_add_test(t, destroy_with_requests_in_flight);
 	tcase_add_test(t, control_chain_without_a_writable_buffer_is_a_fault);
 	tcase_add_test(t, cursor_queue_takes_requests_without_answers);
+	tcase_add_test(t, queued_requests_are_bounded);
 }
