@@ -205,6 +205,30 @@ static void events(bool pci)
 	next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
 	key(0, 0x2ff, true);		/* not a keyboard key: dropped */
 	ck_assert_int_eq(fakeq_wait_used(&kb.ev, NULL, &len, 50), 0);
+	/* an event split over two 4-byte buffers of one chain */
+	{
+		struct fakeq_buf two[2] = { { EV_GPA + 0x1000, 4, true }, { EV_GPA + 0x2004, 4, true } };
+		struct virtio_input_event ev;
+		uint32_t id;
+
+		fakeq_offer(&kb.ev, fakeq_chain(&kb.ev, 20, two, 2));
+		fakedrv_kick(&kb.d, VIRTIO_INPUT_Q_EVENT);
+		key(0, 57, true);
+		next_event(&kb, VIRTIO_INPUT_EV_KEY, 57, 1);	/* the 4 buffers left of the 8 go first */
+		next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
+		key(0, 58, true);
+		next_event(&kb, VIRTIO_INPUT_EV_KEY, 58, 1);
+		next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
+		key(0, 59, true);
+		ck_assert_int_eq(fakeq_wait_used(&kb.ev, &id, &len, 5000), 1);
+		ck_assert_uint_eq(id, 20);
+		ck_assert_uint_eq(len, 8);
+		memcpy(&ev, testvm_hva(&vm, EV_GPA + 0x1000, 4), 4);
+		memcpy((uint8_t *)&ev + 4, testvm_hva(&vm, EV_GPA + 0x2004, 4), 4);
+		ck_assert_uint_eq(ev.type, VIRTIO_INPUT_EV_KEY);
+		ck_assert_uint_eq(ev.code, 59);
+		ck_assert_uint_eq(ev.value, 1);
+	}
 
 	offer(&tb, 0, 16, 8);
 	port.inputs[1].ops->pointer(port.inputs[1].opaque, 100, 0x9000, 1, 0);
