@@ -30,8 +30,9 @@ int config_add_input(struct vm_config *cfg, const char *spec, char *err, size_t 
 		if (r < 0)
 			return r;
 		if (!r)
-			return opt_err(err, errlen, "--input %s: unknown option '%.*s' (use transport=pci|mmio or msix=off)",
-				       spec, (int)(n < 60 ? n : 60), item);
+			return opt_err(err, errlen,
+				       "--input %s: unknown option '%.*s' (use transport=pci|mmio or msix=off)", spec,
+				       (int)(n < 60 ? n : 60), item);
 	}
 	if (config_virtio_room(c, 1, "--input", spec, err, errlen) < 0)
 		return -EINVAL;

@@ -12,26 +12,26 @@
 #include "firmware/le.h"
 #include "vmm/log.h"
 
-#define INPUT_PCI_CLASS 0x098000u	/* input device controller, other */
-#define INPUT_PROP_POINTER 0x00u	/* evdev's property bit: a pointer moved on a surface */
-#define INPUT_EV_REP 0x14u		/* evdev's autorepeat event type, with its codes REP_DELAY and REP_PERIOD */
+#define INPUT_PCI_CLASS 0x098000u /* input device controller, other */
+#define INPUT_PROP_POINTER 0x00u  /* evdev's property bit: a pointer moved on a surface */
+#define INPUT_EV_REP 0x14u	  /* evdev's autorepeat event type, with its codes REP_DELAY and REP_PERIOD */
 #define INPUT_REP_DELAY 0x00u
 #define INPUT_REP_PERIOD 0x01u
 #define INPUT_EVENT_BYTES 8u
-#define INPUT_REPORT_MAX 8u		/* events one pointer report makes at most (SYN_REPORT included) */
+#define INPUT_REPORT_MAX 8u /* events one pointer report makes at most (SYN_REPORT included) */
 
 struct vinput {
 	struct virtio_dev dev;
 	enum virtio_input_kind kind;
-	uint8_t select, subsel;		/* the driver's configuration selector (under dev.lock) */
-	struct virtq_chain chain;	/* I/O thread */
+	uint8_t select, subsel;	  /* the driver's configuration selector (under dev.lock) */
+	struct virtq_chain chain; /* I/O thread */
 
 	/* The host ring: filled on the display's thread, drained on the I/O thread. */
 	pthread_mutex_t ring_lock;
 	struct virtio_input_event ring[VIRTIO_INPUT_RING_EVENTS];
-	unsigned int head, count;	/* oldest event, events held */
+	unsigned int head, count; /* oldest event, events held */
 	bool drop_warned;
-	uint32_t x, y, buttons;		/* the pointer as last reported (display thread, under ring_lock) */
+	uint32_t x, y, buttons; /* the pointer as last reported (display thread, under ring_lock) */
 	bool pointer_seen;
 };
 
@@ -118,7 +118,7 @@ static uint8_t cfg_answer(const struct vinput *in, uint8_t *u)
 		le_put32(u + offsetof(struct virtio_input_absinfo, min), 0);
 		le_put32(u + offsetof(struct virtio_input_absinfo, max), VIRTIO_INPUT_ABS_MAX);
 		return (uint8_t)sizeof(struct virtio_input_absinfo);
-	default:	/* UNSET, ID_SERIAL (none) and selectors keel does not know */
+	default: /* UNSET, ID_SERIAL (none) and selectors keel does not know */
 		return 0;
 	}
 }
@@ -131,7 +131,7 @@ static void input_config_read(const struct virtio_dev *dev, uint32_t off, uint8_
 	c[VIRTIO_INPUT_CFG_SELECT] = in->select;
 	c[VIRTIO_INPUT_CFG_SUBSEL] = in->subsel;
 	c[VIRTIO_INPUT_CFG_SIZE] = cfg_answer(in, c + VIRTIO_INPUT_CFG_U);
-	memcpy(data, c + off, len);	/* the core keeps [off, off + len) inside the config space */
+	memcpy(data, c + off, len); /* the core keeps [off, off + len) inside the config space */
 }
 
 /* Only select and subsel are the driver's to write; bytes beyond them are dropped. */
@@ -246,13 +246,14 @@ static void input_deliver(struct vinput *in)
 
 		if (ret == -EAGAIN) {
 			if (virtq_kick_enable(vq))
-				continue;	/* buffers came meanwhile */
+				continue; /* buffers came meanwhile */
 			break;
 		}
 		if (ret < 0)
 			break;
 		if (in->chain.nout) {
-			virtio_fault(dev, VIRTIO_INPUT_Q_EVENT, VQ_FAULT_DIRECTION, "device-readable buffer in the event queue");
+			virtio_fault(dev, VIRTIO_INPUT_Q_EVENT, VQ_FAULT_DIRECTION,
+				     "device-readable buffer in the event queue");
 			break;
 		}
 		if (in->chain.in_len < INPUT_EVENT_BYTES) {
@@ -281,7 +282,8 @@ static void input_status(struct vinput *in)
 		if (ret < 0)
 			return;
 		if (in->chain.nin) {
-			virtio_fault(dev, VIRTIO_INPUT_Q_STATUS, VQ_FAULT_DIRECTION, "device-writable buffer in the status queue");
+			virtio_fault(dev, VIRTIO_INPUT_Q_STATUS, VQ_FAULT_DIRECTION,
+				     "device-writable buffer in the status queue");
 			return;
 		}
 		if (in->chain.out_len < INPUT_EVENT_BYTES) {
@@ -376,8 +378,8 @@ static struct virtio_place input_type_place(const struct virtio_config *c, unsig
 }
 
 /* The "backend" is the display the device feeds from: it must be there, with room. */
-static int input_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env,
-			   void **backend, char *err, size_t errlen)
+static int input_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend,
+			   char *err, size_t errlen)
 {
 	struct display_port *port = env ? env->display : NULL;
 
@@ -401,8 +403,8 @@ static void input_type_close(void *backend)
 	(void)backend;
 }
 
-static int input_type_create(void *backend, const struct virtio_config *c, unsigned int i,
-			     const struct guest_mem *mem, struct ioloop *loop, struct virtio_dev **out)
+static int input_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
+			     struct ioloop *loop, struct virtio_dev **out)
 {
 	int ret = virtio_input_create(c->inputs[i].kind, i, backend, mem, loop, out);
 

@@ -8,7 +8,7 @@
 #include "devices/virtio/virtio.h"
 
 #define VIRTIO_INPUT_QUEUE_SIZE 64u
-#define VIRTIO_INPUT_RING_EVENTS 256u	/* events kept for a driver that has not taken them; then the oldest go */
+#define VIRTIO_INPUT_RING_EVENTS 256u /* events kept for a driver that has not taken them; then the oldest go */
 
 /*
  * What the device tells the driver in its configuration space (virtio 1.2 5.8.4):
@@ -25,8 +25,8 @@
 #define VIRTIO_INPUT_VENDOR 0x4b45u
 #define VIRTIO_INPUT_PRODUCT_KEYBOARD 0x0001u
 #define VIRTIO_INPUT_PRODUCT_TABLET 0x0002u
-#define VIRTIO_INPUT_KEY_FIRST 1u	/* KEY_ESC */
-#define VIRTIO_INPUT_KEY_LAST 248u	/* KEY_MICMUTE */
+#define VIRTIO_INPUT_KEY_FIRST 1u  /* KEY_ESC */
+#define VIRTIO_INPUT_KEY_LAST 248u /* KEY_MICMUTE */
 
 /*
  * virtio-input keeps no state to save beyond the core's: the configuration selector is the

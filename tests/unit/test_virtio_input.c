@@ -15,7 +15,7 @@
 #include "vmm/exit_status.h"
 
 #define RING_GPA 0x100000ull
-#define EV_GPA 0x400000ull		/* event buffer k at EV_GPA + 16 * k */
+#define EV_GPA 0x400000ull /* event buffer k at EV_GPA + 16 * k */
 #define QSIZE 64u
 
 struct indrv {
@@ -37,7 +37,8 @@ static void start(bool pci, unsigned int n, const enum virtio_input_kind *kinds)
 	cfg.virtio.transport = pci ? VIRTIO_TRANSPORT_PCI : VIRTIO_TRANSPORT_MMIO;
 	for (unsigned int i = 0; i < n; i++)
 		cfg.virtio.inputs[cfg.virtio.ninputs++] = (struct virtio_input_opts){
-			.kind = kinds[i], .spec = strdup(kinds[i] == VIRTIO_INPUT_TABLET ? "tablet" : "keyboard") };
+			.kind = kinds[i], .spec = strdup(kinds[i] == VIRTIO_INPUT_TABLET ? "tablet" : "keyboard")
+		};
 	ck_assert_int_eq(vm_init(&vm, &cfg), 0);
 	ck_assert_int_eq(gmem_init(&vm.plat.mem, TESTVM_RAM), 0);
 	device_types_ops(types);
@@ -58,7 +59,8 @@ static void driver(struct indrv *b, unsigned int dev)
 	if (vm.virtio->any_pci)
 		ck_assert_int_eq(fakedrv_open_pci(&b->d, &vm, dev + 1), 0);
 	else
-		ck_assert_int_eq(fakedrv_open_mmio(&b->d, &vm, KEEL_VIRTIO_MMIO_BASE + dev * KEEL_VIRTIO_MMIO_STRIDE), 0);
+		ck_assert_int_eq(fakedrv_open_mmio(&b->d, &vm, KEEL_VIRTIO_MMIO_BASE + dev * KEEL_VIRTIO_MMIO_STRIDE),
+				 0);
 	ck_assert_int_eq(fakedrv_init(&b->d, ~0ull, NULL), 0);
 	if (b->d.pci) {
 		fakedrv_msix_enable(&b->d);
@@ -139,10 +141,10 @@ START_TEST(keyboard_config)
 	ck_assert_uint_eq(u[0] | u[1] << 8, VIRTIO_INPUT_BUS_VIRTUAL);
 	ck_assert_uint_eq(u[4] | u[5] << 8, VIRTIO_INPUT_PRODUCT_KEYBOARD);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_KEY, u), 32);
-	ck_assert(bit(u, 30));		/* KEY_A */
+	ck_assert(bit(u, 30)); /* KEY_A */
 	ck_assert(bit(u, 1) && bit(u, 248) && !bit(u, 0));
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_SYN, u), 1);
-	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 1);	/* EV_REP: the guest repeats */
+	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 1); /* EV_REP: the guest repeats */
 	ck_assert_uint_eq(u[0], 0x03);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_ABS, u), 0);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_ABS_X, u), 0);
@@ -179,9 +181,9 @@ START_TEST(tablet_config)
 		ck_assert_uint_eq(ai.max, VIRTIO_INPUT_ABS_MAX);
 	}
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ABS_INFO, 2, u), 0);
-	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 0);	/* no EV_REP */
+	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_EV_BITS, 0x14, u), 0); /* no EV_REP */
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_PROP_BITS, 0, u), 1);
-	ck_assert_uint_eq(u[0], 0x01);	/* INPUT_PROP_POINTER */
+	ck_assert_uint_eq(u[0], 0x01); /* INPUT_PROP_POINTER */
 	ck_assert_ptr_null(port.inputs[1].ops->key);
 }
 END_TEST
@@ -196,14 +198,14 @@ static void events(bool pci)
 	start(pci, 2, k);
 	driver(&kb, 0);
 	driver(&tb, 1);
-	key(0, 30, true);		/* before any buffer: held */
+	key(0, 30, true); /* before any buffer: held */
 	offer(&kb, 0, 8, 8);
 	next_event(&kb, VIRTIO_INPUT_EV_KEY, 30, 1);
 	next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
 	key(0, 30, false);
 	next_event(&kb, VIRTIO_INPUT_EV_KEY, 30, 0);
 	next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
-	key(0, 0x2ff, true);		/* not a keyboard key: dropped */
+	key(0, 0x2ff, true); /* not a keyboard key: dropped */
 	ck_assert_int_eq(fakeq_wait_used(&kb.ev, NULL, &len, 50), 0);
 	/* an event split over two 4-byte buffers of one chain */
 	{
@@ -214,7 +216,7 @@ static void events(bool pci)
 		fakeq_offer(&kb.ev, fakeq_chain(&kb.ev, 20, two, 2));
 		fakedrv_kick(&kb.d, VIRTIO_INPUT_Q_EVENT);
 		key(0, 57, true);
-		next_event(&kb, VIRTIO_INPUT_EV_KEY, 57, 1);	/* the 4 buffers left of the 8 go first */
+		next_event(&kb, VIRTIO_INPUT_EV_KEY, 57, 1); /* the 4 buffers left of the 8 go first */
 		next_event(&kb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
 		key(0, 58, true);
 		next_event(&kb, VIRTIO_INPUT_EV_KEY, 58, 1);
@@ -241,7 +243,7 @@ static void events(bool pci)
 	next_event(&tb, VIRTIO_INPUT_EV_KEY, VIRTIO_INPUT_BTN_RIGHT, 1);
 	next_event(&tb, VIRTIO_INPUT_EV_REL, VIRTIO_INPUT_REL_WHEEL, 0xffffffffu);
 	next_event(&tb, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0);
-	port.inputs[1].ops->pointer(port.inputs[1].opaque, 100, 0x7fff, 4, 0);	/* nothing changed */
+	port.inputs[1].ops->pointer(port.inputs[1].opaque, 100, 0x7fff, 4, 0); /* nothing changed */
 	ck_assert_int_eq(fakeq_wait_used(&tb.ev, NULL, &len, 50), 0);
 }
 
@@ -347,7 +349,7 @@ START_TEST(reset_forgets_pending)
 	start(false, 1, k);
 	driver(&b, 0);
 	ck_assert_uint_eq(cfg_select(&b, VIRTIO_INPUT_CFG_ID_NAME, 0, u), strlen("keel virtio keyboard"));
-	key(0, 16, true);		/* no buffers: held */
+	key(0, 16, true); /* no buffers: held */
 	key(0, 16, false);
 	ck_assert_int_eq(fakedrv_reset(&b.d), 0);
 	ck_assert_uint_eq(fakedrv_config(&b.d, VIRTIO_INPUT_CFG_SELECT, 1), 0);
