@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/virtio/iov.h"
@@ -15,7 +16,7 @@
 #define GPU_QUEUE_SIZE 256u
 #define GPU_PCI_CLASS 0x038000u		/* display controller, other */
 #define GPU_QUEUED_MAX (64u << 20)	/* host bytes of requests taken and not yet answered, at most */
-#define GPU_FENCE_POLL_MS 1		/* how often the renderer is polled while fences wait */
+#define GPU_FENCE_POLL_NS 200000	/* how often the renderer is polled while fences wait */
 
 /* One request, from the queue to its response. */
 struct gpu_req {
@@ -217,14 +218,13 @@ static void *gpu_render_thread(void *arg)
 		bool reset, quit;
 		uint64_t v;
 
-		int timeout = -1;
+		const struct timespec soon = { 0, GPU_FENCE_POLL_NS };
+		bool timed = o->poll && gpu_fences_waiting(g);	/* a renderer's fd may not say when: look again soon */
 
 		p[1].fd = o->poll_fd ? o->poll_fd(g->cmd.b) : -1;
-		if (o->poll && gpu_fences_waiting(g))
-			timeout = GPU_FENCE_POLL_MS;	/* a renderer's fd may not say when: look again soon */
-		if (poll(p, p[1].fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+		if (ppoll(p, p[1].fd >= 0 ? 2 : 1, timed ? &soon : NULL, NULL) < 0 && errno != EINTR)
 			break;
-		if (o->poll && ((p[1].fd >= 0 && (p[1].revents & POLLIN)) || timeout >= 0))
+		if (o->poll && ((p[1].fd >= 0 && (p[1].revents & POLLIN)) || timed))
 			o->poll(g->cmd.b);
 		if (!(p[0].revents & POLLIN))
 			continue;
