@@ -27,7 +27,8 @@ gpu_guest_passed() { grep -qE '^guest: [0-9]+ passed, 0 failed$' "$TMP/out"; }
 gpu_card() { python3 "$GPU_TOOLS/pngcmp.py" "$1" --testcard "$2" >"$TMP/pngcmp" 2>&1; }
 # gpu_card_check NAME PNG WxH : pass when PNG is the card, else fail with what pngcmp said
 gpu_card_check() {
-	if gpu_card "$2" "$3"; then pass "$1"; else fail "$1" "not the $3 test card: $(head -c 300 "$TMP/pngcmp" | tr '\n' ' ')"; fi
+	if gpu_card "$2" "$3"; then pass "$1"
+	else fail "$1" "not the $3 test card: $(head -c 300 "$TMP/pngcmp" | tr '\n' ' ')"; fi
 }
 
 # gpu_start ARGS... : keel run ARGS in the background under the time limit; GPU_BG (timeout(1)) and GPU_PID (keel)
@@ -139,7 +140,8 @@ if gpu_until "$GPU_WAIT" out_has "input: waiting for 3 keys"; then
 	if vnc shot "$gpu_dir/vnc.png"; then pass "gpu/vnc/shot"; else fail "gpu/vnc/shot" "$(head -c 300 "$TMP/vnc")"; fi
 	gpu_card_check "gpu/vnc/shot-is-card" "$gpu_dir/vnc.png" 1280x800
 	check "gpu/vnc/click-sent" "vncclient click failed" vnc click 640 400
-	check "gpu/vnc/click-abs" "no 'input: abs X Y' line" gpu_until "$GPU_WAIT" grep -qE '^input: abs [0-9]+ [0-9]+$' "$TMP/out"
+	check "gpu/vnc/click-abs" "no 'input: abs X Y' line" \
+		gpu_until "$GPU_WAIT" grep -qE '^input: abs [0-9]+ [0-9]+$' "$TMP/out"
 	check "gpu/vnc/click-button" "no 'input: button 272 down' (BTN_LEFT)" \
 		gpu_until "$GPU_WAIT" out_has "input: button 272 down"
 	# (640, 400) is the middle of 1280x800: about 16383 of 0..32767 on both axes (the display scales, rounding its way)
@@ -170,4 +172,5 @@ gpu_bad display-port-70000 "70000" --gpu 2d --display vnc:70000
 gpu_bad display-sdl "sdl" --gpu 2d --display sdl
 gpu_bad display-without-gpu "--gpu" --display "vnc:$(gpu_free_port)"
 gpu_bad input-mouse "mouse" --input mouse
-gpu_bad five-inputs "at most 4" --gpu 2d --input keyboard --input tablet --input keyboard --input tablet --input keyboard
+gpu_bad five-inputs "at most 4" --gpu 2d --input keyboard --input tablet --input keyboard --input tablet \
+	--input keyboard
