@@ -23,6 +23,8 @@ gpu_check_ok() { grep -qE "^ok [0-9]+ - $1\$" "$TMP/out"; }
 # gpu_none_failed PREFIX : no check named PREFIX... failed, and at least one passed
 gpu_none_failed() { ! grep -qE "^not ok [0-9]+ - $1" "$TMP/out" && grep -qE "^ok [0-9]+ - $1" "$TMP/out"; }
 gpu_guest_passed() { grep -qE '^guest: [0-9]+ passed, 0 failed$' "$TMP/out"; }
+# gpu_err_quiet : stderr holds nothing but the device's warnings about the guest's hostile requests
+gpu_err_quiet() { [ "$(grep -cvF "guest driver error" "$TMP/err")" -eq 0 ]; }
 # gpu_card PNG WxH : the PNG is the test card at that size, pixel for pixel
 gpu_card() { python3 "$GPU_TOOLS/pngcmp.py" "$1" --testcard "$2" >"$TMP/pngcmp" 2>&1; }
 # gpu_card_check NAME PNG WxH : pass when PNG is the card, else fail with what pngcmp said
@@ -85,6 +87,7 @@ for t in pci mmio; do
 	expect_status "gpu/2d/$t/status" 0
 	check "gpu/2d/$t/guest-passed" "no 'guest: N passed, 0 failed'" gpu_guest_passed
 	check "gpu/2d/$t/no-gpu-check-failed" "a gpu: check failed or none ran" gpu_none_failed "gpu: "
+	check "gpu/2d/$t/stderr-quiet" "stderr has more than the hostile requests' warnings" gpu_err_quiet
 	for c in display-info edid 2d-testcard cursor hostile-unknown-resource hostile-outside-resource \
 		hostile-size-overflow hostile-backing-outside-ram hostile-scanout-id; do
 		check "gpu/2d/$t/$c" "gpu: $c did not pass (or was skipped)" gpu_check_ok "gpu: $c"
@@ -106,6 +109,7 @@ keel run --gpu virgl --screenshot-on-exit "$gpu_dir/exit.virgl.png" --cmdline "t
 expect_status "gpu/virgl/status" 0
 check "gpu/virgl/guest-passed" "no 'guest: N passed, 0 failed'" gpu_guest_passed
 check "gpu/virgl/no-gpu-check-failed" "a gpu: check failed or none ran" gpu_none_failed "gpu: "
+check "gpu/virgl/stderr-quiet" "stderr has more than the hostile requests' warnings" gpu_err_quiet
 for c in virgl-capsets virgl-clear hostile-virgl-stream 2d-testcard; do
 	check "gpu/virgl/$c" "gpu: $c did not pass (or was skipped)" gpu_check_ok "gpu: $c"
 done
@@ -157,6 +161,7 @@ if gpu_until "$GPU_WAIT" out_has "input: waiting for 3 keys"; then
 		[ "$(grep -E '^input: key [0-9]+ down$' "$TMP/out" | head -n 3 | awk '{ print $3 }' | tr '\n' ' ')" = "30 48 46 " ]
 	check "gpu/vnc/echo" "input: echo did not pass" gpu_check_ok "input: echo"
 	check "gpu/vnc/guest-passed" "no 'guest: N passed, 0 failed'" gpu_guest_passed
+	check "gpu/vnc/stderr-quiet" "stderr has more than the hostile requests' warnings (no input dropped)" gpu_err_quiet
 else
 	fail "gpu/vnc/guest-waits" "no 'input: waiting for 3 keys'"
 	gpu_stop
