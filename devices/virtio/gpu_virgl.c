@@ -54,6 +54,8 @@ struct vgpu {
 	struct vgpu_scanout scanouts[DISPLAY_MAX_OUTPUTS];
 	struct vgpu_ctx *ctxs;		/* the live contexts, unordered */
 	unsigned int nctxs;
+	uint32_t *res;			/* the ids of the live resources, unordered (for a reset) */
+	unsigned int nres, res_cap;
 	struct vgpu_fence *fences;	/* waiting, oldest first */
 	unsigned int nfences;
 	uint32_t fence_seq;
@@ -184,6 +186,7 @@ static void vgpu_free(struct vgpu *g)
 {
 	if (g) {
 		free(g->ctxs);
+		free(g->res);
 		free(g->fences);
 		free(g->raw);
 		free(g->argb);
@@ -246,15 +249,32 @@ static void vgpu_destroy(void *b)
 
 /* --- resources ------------------------------------------------------------------------ */
 
+/* Remembers resource @id for a reset; false when out of memory. */
+static bool vgpu_res_add(struct vgpu *g, uint32_t id)
+{
+	if (g->nres == g->res_cap) {
+		unsigned int cap = g->res_cap ? g->res_cap * 2 : 64;
+		uint32_t *res = realloc(g->res, cap * sizeof(*res));
+
+		if (!res)
+			return false;
+		g->res = res;
+		g->res_cap = cap;
+	}
+	g->res[g->nres++] = id;
+	return true;
+}
+
 static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
 {
+	struct vgpu *g = b;
 	struct virgl_renderer_resource_create_args a = { .handle = r->id };
+	uint32_t resp;
 
-	(void)b;
 	if (r->is_3d) {
 		const struct virtio_gpu_resource_create_3d *c = &r->create_3d;
-		uint32_t resp = gpu_virgl_resource_ok(c);
 
+		resp = gpu_virgl_resource_ok(c);
 		if (resp != VIRTIO_GPU_RESP_OK_NODATA)
 			return resp;
 		a.target = c->target;
@@ -279,7 +299,12 @@ static uint32_t vgpu_resource_create(void *b, struct gpu_resource *r)
 		a.depth = 1;
 		a.array_size = 1;
 	}
-	return vgpu_err(virgl_renderer_resource_create(&a, NULL, 0));
+	if (!vgpu_res_add(g, r->id))
+		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+	resp = vgpu_err(virgl_renderer_resource_create(&a, NULL, 0));
+	if (resp != VIRTIO_GPU_RESP_OK_NODATA)
+		g->nres--;
+	return resp;
 }
 
 /* Output @i shows a @w x @h image from now on (0 x 0: nothing). */
@@ -296,12 +321,24 @@ static void vgpu_scanout_off(struct vgpu *g, unsigned int i)
 	vgpu_set_mode(g, i, 0, 0);
 }
 
+/*
+ * Forgets every context and resource one by one. Not virgl_renderer_reset: after it, virglrenderer
+ * 0.10.4's poll fd never becomes readable again (its fence thread no longer signals it), and a
+ * guest driver resets the device before its first command. The fences that wait are dropped (the
+ * front end answers their requests): virglrenderer may still report them, which finds nothing.
+ */
 static void vgpu_reset(void *b)
 {
 	struct vgpu *g = b;
 
-	virgl_renderer_reset();
+	for (unsigned int i = 0; i < g->nctxs; i++)
+		virgl_renderer_context_destroy(g->ctxs[i].id);
+	for (unsigned int i = 0; i < g->nres; i++) {
+		virgl_renderer_resource_detach_iov((int)g->res[i], NULL, NULL);
+		virgl_renderer_resource_unref(g->res[i]);
+	}
 	g->nctxs = 0;
+	g->nres = 0;
 	g->nfences = 0;
 	for (unsigned int i = 0; i < g->env.outputs && i < DISPLAY_MAX_OUTPUTS; i++) {
 		if (g->scanouts[i].res_id)
@@ -316,6 +353,12 @@ static void vgpu_resource_destroy(void *b, struct gpu_resource *r)
 	for (unsigned int i = 0; i < g->env.outputs && i < DISPLAY_MAX_OUTPUTS; i++)
 		if (g->scanouts[i].res_id == r->id)
 			vgpu_scanout_off(g, i);
+	for (unsigned int i = 0; i < g->nres; i++) {
+		if (g->res[i] == r->id) {
+			g->res[i] = g->res[--g->nres];
+			break;
+		}
+	}
 	if (r->backing)
 		virgl_renderer_resource_detach_iov((int)r->id, NULL, NULL);
 	virgl_renderer_resource_unref(r->id);

@@ -576,6 +576,31 @@ START_TEST(contexts_checked)
 }
 END_TEST
 
+/* A reset forgets the fences that wait: the front end answers their requests itself, so none may come back later. */
+START_TEST(reset_drops_fences)
+{
+	struct timespec t0, t;
+	int fd;
+
+	ck_assert_uint_eq(ops->create_fence(gpu, 0, 55), OK);
+	ops->reset(gpu);
+	fd = ops->poll_fd(gpu);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (fd < 0 || poll(&p, 1, 20) == 1)
+			ops->poll(gpu);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 200);
+	ck_assert_uint_eq(disp.nfences, 0);
+	/* and the fences after it work */
+	ck_assert_uint_eq(ops->create_fence(gpu, 0, 56), OK);
+	wait_fences(1);
+	ck_assert_uint_eq(disp.fences[0], 56);
+}
+END_TEST
+
 /* KEEL_VIRGL_CLEARS=N: time N fenced 256x256 clears straight through the renderer (the floor under make bench-gpu). */
 START_TEST(clear_rate)
 {
@@ -740,6 +765,7 @@ Suite *gpu_virgl_suite(void)
 	tcase_add_test(tc, transfers_out_of_range);
 	tcase_add_test(tc, transfer_formats);
 	tcase_add_test(tc, contexts_checked);
+	tcase_add_test(tc, reset_drops_fences);
 	tcase_add_test(tc, clear_rate);
 	tcase_add_test(tc, frame_rate_2d);
 	suite_add_tcase(s, tc);
