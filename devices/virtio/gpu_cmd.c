@@ -9,7 +9,6 @@
 #include "devices/virtio/gpu_format.h"
 #include "vmm/log.h"
 
-#define GPU_RES_3D_MAX (1ull << 30)	/* one 3D resource's estimated size at most */
 
 /* What a driver can get wrong, each logged once per device. */
 enum gpu_err {
@@ -158,7 +157,7 @@ static uint32_t gpu_create(struct gpu_cmd *g, const uint8_t *req, uint32_t type)
 {
 	struct virtio_gpu_resource_create_3d c3 = { 0 };
 	struct gpu_resource *r;
-	uint64_t bytes;
+	uint64_t bytes, limit = GPU_RES_HOST_MAX;
 	uint32_t ret;
 	bool is_3d = type == VIRTIO_GPU_CMD_RESOURCE_CREATE_3D;
 
@@ -183,15 +182,17 @@ static uint32_t gpu_create(struct gpu_cmd *g, const uint8_t *req, uint32_t type)
 	if (is_3d) {
 		uint64_t layers = (uint64_t)(c3.depth ? c3.depth : 1) * (c3.array_size ? c3.array_size : 1);
 
+		/* the renderer's memory, estimated at 4 bytes a texel: 3D resources have a limit of their own */
 		if (bytes > GPU_RES_3D_MAX / 4 / layers)
 			return gpu_fail(g, GPU_E_SIZE, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY, type);
-		bytes = 0;	/* the renderer's memory, not counted against 2D's */
+		bytes *= 4 * layers;
+		limit = GPU_RES_3D_MAX;
 	} else {
 		if (bytes > GPU_RES_HOST_MAX / gpu_format_bpp(c3.format))
 			return gpu_fail(g, GPU_E_SIZE, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY, type);
 		bytes *= gpu_format_bpp(c3.format);
 	}
-	switch (gpu_res_new(&g->res, c3.resource_id, bytes, &r)) {
+	switch (gpu_res_new(&g->res, c3.resource_id, bytes, limit, &r)) {
 	case 0:
 		break;
 	case -ENOSPC:
@@ -304,12 +305,12 @@ static uint32_t gpu_attach(struct gpu_cmd *g, const uint8_t *req, size_t len, st
 		return gpu_fail(g, GPU_E_BACKING, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER, c.hdr.type);
 	if ((len - sizeof(c)) / sizeof(struct virtio_gpu_mem_entry) < c.nr_entries)
 		return gpu_fail(g, GPU_E_SHORT, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER, c.hdr.type);
-	resp = gpu_res_attach(g->mem, r, req + sizeof(c), c.nr_entries);
+	resp = gpu_res_attach(&g->res, g->mem, r, req + sizeof(c), c.nr_entries);
 	if (resp != VIRTIO_GPU_RESP_OK_NODATA)
 		return gpu_fail(g, GPU_E_BACKING, resp, c.hdr.type);
 	resp = g->ops->attach_backing(g->b, r);
 	if (resp != VIRTIO_GPU_RESP_OK_NODATA) {
-		gpu_res_detach(r);
+		gpu_res_detach(&g->res, r);
 		return gpu_fail(g, GPU_E_RENDERER, resp, c.hdr.type);
 	}
 	return resp;
@@ -320,7 +321,7 @@ static uint32_t gpu_detach(struct gpu_cmd *g, struct gpu_resource *r)
 	if (!r->backing)
 		return gpu_fail(g, GPU_E_BACKING, VIRTIO_GPU_RESP_ERR_UNSPEC, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING);
 	g->ops->detach_backing(g->b, r);
-	gpu_res_detach(r);
+	gpu_res_detach(&g->res, r);
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 

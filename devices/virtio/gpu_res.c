@@ -20,13 +20,13 @@ struct gpu_resource *gpu_res_find(const struct gpu_res_table *t, uint32_t id)
 	return i < 0 ? NULL : t->v[i].r;
 }
 
-int gpu_res_new(struct gpu_res_table *t, uint32_t id, uint64_t bytes, struct gpu_resource **out)
+int gpu_res_new(struct gpu_res_table *t, uint32_t id, uint64_t bytes, uint64_t limit, struct gpu_resource **out)
 {
 	struct gpu_resource *r;
 
 	if (!id || gpu_res_index(t, id) >= 0)
 		return -EEXIST;
-	if (bytes > GPU_RES_HOST_MAX - t->bytes || t->n >= GPU_RES_MAX_COUNT)
+	if (t->bytes > limit || bytes > limit - t->bytes || t->n >= GPU_RES_MAX_COUNT)
 		return -ENOSPC;
 	if (t->n == t->cap) {
 		unsigned int cap = t->cap ? t->cap * 2 : 16;
@@ -49,13 +49,14 @@ int gpu_res_new(struct gpu_res_table *t, uint32_t id, uint64_t bytes, struct gpu
 
 void gpu_res_free(struct gpu_res_table *t, struct gpu_resource *r)
 {
-	int i = gpu_res_index(t, r->id);
+	int i;
 
+	gpu_res_detach(t, r);
+	i = gpu_res_index(t, r->id);
 	if (i >= 0) {
 		t->bytes -= t->v[i].bytes;
 		t->v[i] = t->v[--t->n];
 	}
-	gpu_res_detach(r);
 	free(r);
 }
 
@@ -67,13 +68,28 @@ void gpu_res_clear(struct gpu_res_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-uint32_t gpu_res_attach(const struct guest_mem *m, struct gpu_resource *r, const void *entries, uint32_t n)
+/* Count @delta more (or fewer) bytes for @r. */
+static void gpu_res_charge(struct gpu_res_table *t, const struct gpu_resource *r, int64_t delta)
 {
+	int i = gpu_res_index(t, r->id);
+
+	if (i >= 0) {
+		t->v[i].bytes += (uint64_t)delta;
+		t->bytes += (uint64_t)delta;
+	}
+}
+
+uint32_t gpu_res_attach(struct gpu_res_table *t, const struct guest_mem *m, struct gpu_resource *r,
+			const void *entries, uint32_t n)
+{
+	uint64_t list = (uint64_t)n * sizeof(struct iovec);
 	struct iovec *iov;
 	uint64_t total = 0;
 
 	if (n == 0 || n > GPU_RES_MAX_ENTRIES)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+	if (t->bytes > GPU_RES_HOST_MAX || list > GPU_RES_HOST_MAX - t->bytes)
+		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	iov = calloc(n, sizeof(*iov));
 	if (!iov)
 		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
@@ -92,11 +108,14 @@ uint32_t gpu_res_attach(const struct guest_mem *m, struct gpu_resource *r, const
 	r->backing = iov;
 	r->nbacking = n;
 	r->backing_bytes = total;
+	gpu_res_charge(t, r, (int64_t)list);
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-void gpu_res_detach(struct gpu_resource *r)
+void gpu_res_detach(struct gpu_res_table *t, struct gpu_resource *r)
 {
+	if (r->backing)
+		gpu_res_charge(t, r, -(int64_t)((uint64_t)r->nbacking * sizeof(struct iovec)));
 	free(r->backing);
 	r->backing = NULL;
 	r->nbacking = 0;

@@ -377,6 +377,44 @@ START_TEST(errors_of_resources_and_rectangles)
 }
 END_TEST
 
+/* Backing lists count against the host memory limit: many tiny resources with the longest lists run out. */
+START_TEST(backing_lists_are_counted)
+{
+	size_t len = sizeof(struct virtio_gpu_resource_attach_backing) +
+		     GPU_RES_MAX_ENTRIES * sizeof(struct virtio_gpu_mem_entry);
+	uint8_t *req = calloc(1, len);
+	struct virtio_gpu_resource_attach_backing a = { HDR(RESOURCE_ATTACH_BACKING), 0, GPU_RES_MAX_ENTRIES };
+	uint32_t type = VIRTIO_GPU_RESP_OK_NODATA, id;
+	uint64_t before;
+
+	ck_assert_ptr_nonnull(req);
+	for (uint32_t i = 0; i < GPU_RES_MAX_ENTRIES; i++) {
+		struct virtio_gpu_mem_entry e = { BACK_GPA, 4096, 0 };
+
+		memcpy(req + sizeof(a) + i * sizeof(e), &e, sizeof(e));
+	}
+	for (id = 1; id < 4096 && type == VIRTIO_GPU_RESP_OK_NODATA; id++) {
+		ck_assert_uint_eq(create(id, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 1, 1), VIRTIO_GPU_RESP_OK_NODATA);
+		a.resource_id = id;
+		memcpy(req, &a, sizeof(a));
+		gpu_cmd_exec(&g, req, len, true, resp, sizeof(resp), &res);
+		type = ((struct virtio_gpu_ctrl_hdr *)resp)->type;
+	}
+	ck_assert_uint_eq(type, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY);
+	ck_assert_uint_le(g.res.bytes, GPU_RES_HOST_MAX);
+	ck_assert_uint_gt(id, 512);
+	/* detaching gives the room back */
+	before = g.res.bytes;
+	{
+		struct virtio_gpu_resource_detach_backing d = { HDR(RESOURCE_DETACH_BACKING), 1, 0 };
+
+		ck_assert_uint_eq(RUN(d), VIRTIO_GPU_RESP_OK_NODATA);
+	}
+	ck_assert_uint_eq(g.res.bytes, before - GPU_RES_MAX_ENTRIES * sizeof(struct iovec));
+	free(req);
+}
+END_TEST
+
 START_TEST(errors_of_lengths_and_commands)
 {
 	static const uint32_t types[] = {
@@ -574,6 +612,7 @@ Suite *virtio_gpu_suite(void)
 	tcase_add_test(t, format_conversion_of_each_format);
 	tcase_add_test(t, errors_of_resources_and_rectangles);
 	tcase_add_test(t, errors_of_lengths_and_commands);
+	tcase_add_test(t, backing_lists_are_counted);
 	tcase_add_test(t, errors_are_logged_once_per_kind);
 	tcase_add_test(t, unref_turns_its_output_off);
 	tcase_add_test(t, cursor_image_move_and_hide);
