@@ -62,8 +62,10 @@ void gpu_res_free(struct gpu_res_table *t, struct gpu_resource *r)
 
 void gpu_res_clear(struct gpu_res_table *t)
 {
-	while (t->n)
-		gpu_res_free(t, t->v[t->n - 1].r);
+	for (unsigned int i = 0; i < t->n; i++) {
+		free(t->v[i].r->backing);
+		free(t->v[i].r);
+	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
