@@ -539,7 +539,6 @@ static struct virtio_place gpu_type_place(const struct virtio_config *c, unsigne
 static int gpu_type_open(const struct virtio_config *c, unsigned int i, const struct virtio_env *env, void **backend,
 			 char *err, size_t errlen)
 {
-	(void)c;
 	(void)i;
 	if (!env->display) {
 		snprintf(err, errlen, "--gpu %s: the VM has no display to show it on", c->gpu.spec ? c->gpu.spec : "");
