@@ -548,6 +548,12 @@ static int gpu_type_open(const struct virtio_config *c, unsigned int i, const st
 	return 0;
 }
 
+/* The display belongs to the VM: nothing to close. */
+static void gpu_type_close(void *backend)
+{
+	(void)backend;
+}
+
 static int gpu_type_create(void *backend, const struct virtio_config *c, unsigned int i, const struct guest_mem *mem,
 			   struct ioloop *loop, struct virtio_dev **out)
 {
@@ -567,6 +573,7 @@ const struct virtio_type virtio_gpu_type = {
 	.count = gpu_type_count,
 	.place = gpu_type_place,
 	.open = gpu_type_open,
+	.close = gpu_type_close,
 	.create = gpu_type_create,
 	.destroy = virtio_gpu_destroy,
 };

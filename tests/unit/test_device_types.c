@@ -17,6 +17,8 @@ static const char *good_value(const struct device_type *t)
 		return "socket:/tmp/keel-unit-net.sock";
 	if (!strcmp(t->opt.name, "--input"))
 		return "keyboard";
+	if (!strcmp(t->opt.name, "--gpu"))
+		return "2d";
 	return NULL;	/* a flag */
 }
 
