@@ -209,6 +209,7 @@ static void *gpu_render_thread(void *arg)
 	struct vgpu *g = arg;
 	const struct gpu_backend_ops *o;
 
+	pthread_setname_np(pthread_self(), "keel-gpu");
 	if (!gpu_render_start(g))
 		return NULL;
 	o = g->cmd.ops;
