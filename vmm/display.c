@@ -139,12 +139,19 @@ int display_create(const struct config_display *cfg, struct display **out, char 
 	return 0;
 }
 
+void display_stop_front_ends(struct display *d)
+{
+	if (!d)
+		return;
+	display_vnc_stop(d->vnc);	/* its thread reads output 0 and calls the input devices */
+	d->vnc = NULL;
+}
+
 void display_destroy(struct display *d)
 {
 	if (!d)
 		return;
-	display_vnc_stop(d->vnc);	/* its thread may still read output 0 */
-	d->vnc = NULL;
+	display_stop_front_ends(d);
 	for (unsigned int i = 0; i < DISPLAY_MAX_OUTPUTS; i++)
 		free(d->outputs[i].pixels);
 	free(d->screenshot);

@@ -61,6 +61,12 @@ int display_wanted(const struct vm_config *cfg, char *err, size_t errlen);
  */
 int display_create(const struct config_display *cfg, struct display **out, char *err, size_t errlen);
 
+/*
+ * display_stop_front_ends - stop serving clients (the VNC thread): no input device is called
+ * after it returns, so the devices can go. The outputs stay (screenshots still work). NULL is fine.
+ */
+void display_stop_front_ends(struct display *d);
+
 /* display_destroy - stop the front ends and free @d (after every device that draws into it). NULL is fine. */
 void display_destroy(struct display *d);
 

@@ -520,6 +520,8 @@ void vm_destroy(struct vm *vm)
 		console_destroy(vm->console);
 		vm->console = NULL;
 	}
+	/* a VNC client's keys reach the input devices from the display's thread: stop it before they go */
+	display_stop_front_ends(vm->display);
 	machine_devices_destroy(vm);
 	image_close(&vm->kernel_img);
 	for (unsigned int i = 0; i < CONFIG_MAX_INITRDS; i++)
