@@ -3,6 +3,7 @@
 #   make run        install deps, build, boot the bundled guest
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
 #   make fresh-check  `make run` and `make test` as the README says, in a new Debian 12 root (what CI runs)
+#   make check-linux-gpu  Linux drives virtio-gpu and virtio-input (not in make test: ~30 min on kvm_pvm)
 #   BUILD=DIR       build somewhere else than build/ (two trees building at once)
 #   make install    keel, keel(1), its bash completion and the gdb helper into DESTDIR/PREFIX (/usr/local); make uninstall
 
@@ -37,7 +38,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration check-linux-gpu linux-gpu-guest fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -160,6 +161,19 @@ linux-guest:
 	$(Q)$(CC) -static -O2 -s -Wall -Wextra -Werror -pthread -o $(LINUX_DIR)/keeltest tests/linux/keeltest.c
 	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_DIR) --modules '$(LINUX_MODULES)' \
 		--add $(LINUX_DIR)/keeltest:bin/keeltest --add tests/linux/virtio.sh:virtio.sh -o $(LINUX_DIR)/initramfs.cpio
+
+# The Linux guest of t_linux_gpu.sh (make check-linux-gpu): Debian 12's generic kernel, whose modules have
+# virtio-gpu and DRM (the cloud kernel has neither), with tests/linux/gpu_init.sh as /gpuinit.
+LINUX_GPU_DIR ?= $(BUILD)/linux-generic
+linux-gpu-guest:
+	$(Q)bash tests/linux/fetch.sh $(LINUX_GPU_DIR) generic
+	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_GPU_DIR) --modules virtio_pci,virtio_input,virtio-gpu \
+		--add tests/linux/gpu_init.sh:gpuinit -o $(LINUX_GPU_DIR)/initramfs.cpio
+
+# check-linux-gpu: Linux drives keel's virtio-gpu and virtio-input (t_linux_gpu.sh). Not part of `make test`:
+# about 30 minutes on kvm_pvm hosts, where the generic kernel's boot and its DRM modules run in emulated ring 0.
+check-linux-gpu:
+	$(Q)KEEL_LINUX_GPU=1 $(MAKE) --no-print-directory integration ONLY=linux_gpu
 
 # --- virtio: the device-side benchmark and the descriptor-chain fuzzer ------------------
 BENCH_BLK := $(O)/tests/bench/bench-blk
