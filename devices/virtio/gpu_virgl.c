@@ -153,9 +153,31 @@ static void vgpu_pin_drivers(void)
 #endif
 
 /*
+ * virglrenderer calls GL through libepoxy, which aborts the process on the first call when it
+ * finds neither libOpenGL.so.0 nor libGL.so.1 (a fresh Debian with EGL alone). False with one
+ * line in @err.
+ */
+static bool vgpu_gl_ok(char *err, size_t errlen)
+{
+	static const char *const libs[] = { "libOpenGL.so.0", "libGL.so.1" };
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		void *gl = dlopen(libs[i], RTLD_LAZY | RTLD_LOCAL);
+
+		if (gl) {
+			dlclose(gl);
+			return true;
+		}
+	}
+	snprintf(err, errlen, "virglrenderer needs OpenGL: neither libOpenGL.so.0 nor libGL.so.1 is there "
+		 "(install libopengl0)");
+	return false;
+}
+
+/*
  * Can EGL give virglrenderer a surfaceless display? virglrenderer 0.10.4 crashes in
  * virgl_renderer_init when libEGL has no driver (glvnd without Mesa's vendor library): ask libEGL
- * first. False with one line in @err naming what is missing.
+ * first, then for the OpenGL library libepoxy needs. False with one line in @err naming what is missing.
  */
 static bool vgpu_egl_ok(char *err, size_t errlen)
 {
@@ -176,7 +198,7 @@ static bool vgpu_egl_ok(char *err, size_t errlen)
 		snprintf(err, errlen, "virglrenderer needs EGL's surfaceless platform (EGL_MESA_platform_surfaceless), "
 			 "which this EGL lacks (install Mesa's: libegl-mesa0)");
 	else
-		ok = true;
+		ok = vgpu_gl_ok(err, errlen);
 	dlclose(egl);
 	return ok;
 }
