@@ -163,12 +163,12 @@ linux-guest:
 		--add $(LINUX_DIR)/keeltest:bin/keeltest --add tests/linux/virtio.sh:virtio.sh -o $(LINUX_DIR)/initramfs.cpio
 
 # The Linux guest of t_linux_gpu.sh (make check-linux-gpu): Debian 12's generic kernel, whose modules have
-# virtio-gpu and DRM (the cloud kernel has neither), with tests/linux/gpu_init.sh as /gpuinit.
+# virtio-gpu and DRM (the cloud kernel has neither), with tests/linux/gpu_init.sh as /init.
 LINUX_GPU_DIR ?= $(BUILD)/linux-generic
 linux-gpu-guest:
 	$(Q)bash tests/linux/fetch.sh $(LINUX_GPU_DIR) generic
 	$(Q)python3 tests/linux/mkinitramfs.py --dir $(LINUX_GPU_DIR) --modules virtio_pci,virtio_input,virtio-gpu \
-		--add tests/linux/gpu_init.sh:gpuinit -o $(LINUX_GPU_DIR)/initramfs.cpio
+		--init tests/linux/gpu_init.sh -o $(LINUX_GPU_DIR)/initramfs.cpio
 
 # check-linux-gpu: Linux drives keel's virtio-gpu and virtio-input (t_linux_gpu.sh). Not part of `make test`:
 # about 30 minutes on kvm_pvm hosts, where the generic kernel's boot and its DRM modules run in emulated ring 0.

@@ -1,7 +1,7 @@
 # Integration: Debian 12's generic kernel drives keel's virtio-gpu and virtio-input with Linux's own drivers
 # (virtio-gpu's DRM driver and fbcon, virtio_input): its console on the scanout, read through keel's VNC server
 # and by SIGUSR1 screenshots, not blank, changing when the guest writes, and a line typed through VNC arriving
-# on the guest's tty1. /init is tests/linux/gpu_init.sh.
+# on the guest's tty1. /init is tests/linux/gpu_init.sh (make linux-gpu-guest).
 # shellcheck shell=bash
 # Not part of `make test`: `make check-linux-gpu` runs it (KEEL_LINUX_GPU=1). On kvm_pvm hosts it takes about
 # 30 minutes (on 2026-12-03: /init at 1046 s of guest time, the DRM modules loaded by 1540 s; fbcon up 28 min
@@ -49,7 +49,7 @@ else
 	lg_start=$SECONDS
 	timeout -k 5 $((lg_t + 600)) "$KEEL" run --kernel "$lg_dir/vmlinuz" --initrd "$lg_dir/initramfs.cpio" --cpus 1 --mem 1G \
 		--gpu 2d --input keyboard --display "vnc:$lg_port" --screenshot "$TMP/sig.png" \
-		--cmdline "console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1$lg_p rdinit=/gpuinit" \
+		--cmdline "console=ttyS0 panic=-1 cryptomgr.notests ipv6.disable=1$lg_p" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" &
 	lg_vm=$!
 	if ! lg_wait "keeltest: gpu: console up" "$lg_t"; then
@@ -82,6 +82,7 @@ else
 	STATUS=$?
 	echo "# linux-gpu: keel exited with status $STATUS after $((SECONDS - lg_start)) s"
 	expect_status "linux-gpu/status" 0
+	check "linux-gpu/no-panic" "the kernel panicked" out_lacks "Kernel panic"
 	check "linux-gpu/no-oops" "the kernel reported a bug or a fault" out_lacks "Oops"
 	check "linux-gpu/no-warning" "the kernel warned" out_lacks "WARNING:"
 fi
