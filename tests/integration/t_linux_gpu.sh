@@ -19,7 +19,7 @@ lg_tools=$lg_root/tests/tools
 lg_wait() {
 	local i
 	for ((i = 0; i < $2 * 2; i++)); do
-		tr -d '\r' <"$TMP/out" | grep -qF -- "$1" && return 0
+		tr -d '\r' 2>/dev/null <"$TMP/out" | grep -qF -- "$1" && return 0
 		kill -0 "$lg_vm" 2>/dev/null || break
 		sleep 0.5
 	done
