@@ -26,10 +26,10 @@ lg_wait() {
 	tr -d '\r' <"$TMP/out" | grep -qF -- "$1"
 }
 lg_vnc() { timeout -k 5 300 python3 "$lg_tools/vncclient.py" --timeout 240 "127.0.0.1:$lg_port" "$@" >"$TMP/vnc" 2>&1; }
-lg_shot_sig() {	# lg_shot_sig FILE : SIGUSR1, then wait for keel to have written FILE
+lg_shot_sig() {	# lg_shot_sig FILE : SIGUSR1 to keel (the child of timeout, $lg_vm), then wait for keel to have written FILE
 	local i
 	rm -f "$1"
-	kill -USR1 "$lg_vm" 2>/dev/null || return 1
+	pkill -USR1 -P "$lg_vm" -x keel || return 1
 	for ((i = 0; i < 240; i++)); do [ -s "$1" ] && return 0; sleep 0.5; done
 	return 1
 }
