@@ -33,4 +33,7 @@ while read -r line </dev/tty1; do
 	[ "$line" = "done" ] && break
 done
 echo "keeltest: gpu: done"
+# Let fbcon's damage worker draw the echoed "done" first: Linux 6.1.192 breaks the virtqueues when it
+# shuts devices down, and a flush still queued then is refused with a WARNING (virtgpu_vq.c WARN_ON).
+sleep 10
 poweroff -f
