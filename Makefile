@@ -28,7 +28,7 @@ CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(O)/gen -pthread -D_GNU_SOURCE -MMD -
 	-DKEEL_VERSION='"$(VERSION)"'
 # the optional libraries mk/probe-config.sh found (virglrenderer, libvncserver, libpng), read when linking
 OPT_LIBS = $(O)/gen/keel-libs
-LDLIBS := -lfdt -luring -ljansson -lz -llzma -llz4 -lzstd -lbz2 -llzo2 -pthread $$(cat $(OPT_LIBS))
+LDLIBS := -lfdt -luring -ljansson -lmicrohttpd -lseccomp -lz -llzma -llz4 -lzstd -lbz2 -llzo2 -pthread $$(cat $(OPT_LIBS))
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -59,7 +59,7 @@ include guest/guest.mk
 include tests/multiboot/multiboot.mk
 
 # --- the VMM -----------------------------------------------------------------------
-VMM_SRCS := $(sort $(wildcard firmware/*.c vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
+VMM_SRCS := $(sort $(wildcard firmware/*.c vmm/*.c vmm/boot/*.c vmm/gdb/*.c vmm/api/*.c vmm/fc/*.c vmm/bench/*.c vcpu/*.c devices/*.c devices/virtio/*.c))
 VMM_MAIN := vmm/main.c
 LIB_SRCS := $(filter-out $(VMM_MAIN),$(VMM_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o) $(O)/vmm/bundled_guest.o

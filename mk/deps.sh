@@ -7,15 +7,16 @@ set -o pipefail
 
 # purpose   what it is for                                        packages ("?" marks an optional one:
 #                                                                  installed when it can be, never required)
-pkgs_build="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev liblzo2-dev libvirglrenderer-dev libvncserver-dev libpng-dev"
+pkgs_build="gcc make libc6-dev linux-libc-dev pkg-config libfdt-dev liburing-dev libjansson-dev zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev liblzo2-dev libvirglrenderer-dev libvncserver-dev libpng-dev libmicrohttpd-dev libseccomp-dev"
 #   the VMM (keel), the bundled guest (links Debian's static libfdt), the generated configuration header;
-#   virglrenderer (--gpu virgl), libvncserver (--display vnc), libpng (screenshots)
+#   virglrenderer (--gpu virgl), libvncserver (--display vnc), libpng (screenshots),
+#   libmicrohttpd (--api-sock: Firecracker's API), libseccomp (the system-call filters)
 pkgs_run="libegl1 libegl-mesa0 libgl1-mesa-dri libopengl0"
 #   `keel run`: liburing, jansson, virglrenderer, libvncserver and libpng come with their -dev packages
 #   (libfdt is linked statically); --gpu virgl renders through EGL on Mesa (llvmpipe when the host has
 #   no GPU) and OpenGL's glvnd library (libepoxy aborts without it), which virglrenderer's package does
 #   not pull in; /dev/kvm comes from the host's kernel
-pkgs_test="check libsubunit-dev qemu-system-x86 gdb python3 jq iproute2 iputils-ping procps util-linux bsdutils
+pkgs_test="check libsubunit-dev curl qemu-system-x86 gdb python3 jq iproute2 iputils-ping procps util-linux bsdutils
 	coreutils man-db groff-base lz4 acpica-tools e2fsprogs"
 #   `make test`: Check for the unit tests; QEMU to compare the guest against; gdb for the stub's
 #   tests and the README's transcript (python3 drives it); jq for bench JSON; ip/ping for the

@@ -156,7 +156,7 @@ int vcpu_start(struct vcpu *vcpu)
 	if (ret)
 		return -ret;
 	vcpu->thread_started = true;
-	snprintf(name, sizeof(name), "keel-vcpu%u", vcpu->id);
+	snprintf(name, sizeof(name), "%s%u", vcpu->env->thread_name ? vcpu->env->thread_name : "keel-vcpu", vcpu->id);
 	pthread_setname_np(vcpu->thread, name);
 	return 0;
 }

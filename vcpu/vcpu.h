@@ -71,6 +71,8 @@ struct vcpu_env {
 	const struct vcpu_debug_hooks *debug;	/* the debugger, or NULL */
 	void *debug_opaque;
 	struct vcpu_quirks *quirks;		/* the host's workarounds (vcpu/quirks.h), or NULL */
+	const char *thread_name;		/* the threads' name before the vCPU's number: "keel-vcpu" when NULL
+						   ("fc_vcpu " under `keel firecracker`, as Kata looks for it) */
 };
 
 struct vcpu {

@@ -209,6 +209,14 @@ int config_add_input(struct vm_config *c, const char *spec, char *err, size_t er
 int config_set_gpu(struct vm_config *c, const char *value, char *err, size_t errlen);
 
 /*
+ * config_set_vsock - the virtio-vsock device from "cid=N,uds=PATH[,transport=pci|mmio][,msix=off]"
+ * (vmm/config_vsock.c). config_set_vsock_opts - the same from its parts. N 3..4294967294, PATH
+ * a socket path keel can bind (with room for "_PORT" after it). Once.
+ */
+int config_set_vsock(struct vm_config *c, const char *spec, char *err, size_t errlen);
+int config_set_vsock_opts(struct vm_config *c, unsigned long long cid, const char *uds_path, char *err, size_t errlen);
+
+/*
  * Helpers the virtio adders share (vmm/config_virtio.c).
  * config_next_item - the next comma-separated item of an option's value: its start (NULL when
  *   none is left), its length in *@n; *@rest moves past it (NULL after the last one).

@@ -2,6 +2,8 @@
 #ifndef KEEL_VMM_LOG_H
 #define KEEL_VMM_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
 	LOG_OFF = -1,	/* nothing at all (tests that provoke errors on purpose) */
 	LOG_ERROR = 0,
@@ -19,6 +21,13 @@ enum log_level log_get_level(void);
 
 /* log_msg - print one line "keel: [level: ]message" to stderr; a trailing newline is added. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * log_capture - from now on, this thread's error lines are also kept in @buf (@len bytes, the
+ * last one wins, without the "keel: error: " prefix); NULL stops. The control API uses it to
+ * answer a failed InstanceStart with the line vm_create printed.
+ */
+void log_capture(char *buf, size_t len);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

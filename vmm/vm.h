@@ -88,4 +88,19 @@ void vm_destroy(struct vm *vm);
 int vm_pause_all(struct vm *vm, unsigned int reason);
 void vm_resume_all(struct vm *vm, unsigned int reason);
 
+/*
+ * vm_drive_swap - on the main thread of a running VM: the virtio-blk disk whose id is @drive_id
+ * reads and writes the image @path from now on (opened as the disk was: read-only or not); the
+ * guest is told its capacity changed (a configuration-change interrupt). Requests in flight on
+ * the old image finish there first. 0, or a negative errno with one line in @err (an unknown id,
+ * an image that cannot be opened); the disk keeps its image on failure.
+ */
+int vm_drive_swap(struct vm *vm, const char *drive_id, const char *path, char *err, size_t errlen);
+
+/*
+ * vm_ctrl_alt_del - on the main thread: send the guest Ctrl-Alt-Del (Firecracker's SendCtrlAltDel:
+ * the keystrokes on the i8042 keyboard). 0, or a negative errno with one line in @err.
+ */
+int vm_ctrl_alt_del(struct vm *vm, char *err, size_t errlen);
+
 #endif

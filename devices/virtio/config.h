@@ -1,4 +1,4 @@
-/* What the user asked of virtio (--disk, --console, --rng, --net, --gpu, --input, --virtio-transport): part of struct vm_config (vmm/config.h builds it). */
+/* What the user asked of virtio (--disk, --console, --rng, --net, --gpu, --input, --vsock, --virtio-transport): part of struct vm_config (vmm/config.h builds it). */
 #ifndef KEEL_DEVICES_VIRTIO_CONFIG_H
 #define KEEL_DEVICES_VIRTIO_CONFIG_H
 
@@ -102,6 +102,20 @@ struct virtio_input_opts {
 	struct virtio_place place;
 };
 
+/*
+ * --vsock cid=N,uds=PATH (Firecracker's "vsock" section): a virtio-vsock device whose host side is
+ * Firecracker's hybrid Unix-socket backend. A host program connects to PATH and writes
+ * "CONNECT <port>\n" to reach a guest listener on that port; a guest connecting to host port P
+ * reaches the Unix socket "PATH_P". The string is owned by the configuration (vmm/config.h).
+ */
+struct virtio_vsock_opts {
+	bool on;
+	char *spec;			/* the whole value, NULL when not given */
+	unsigned long long guest_cid;	/* 3 .. 2^32 - 2 (0-2 and U32_MAX are reserved) */
+	char *uds_path;			/* the backend's listening socket (shorter than sun_path less "_4294967295") */
+	struct virtio_place place;
+};
+
 struct virtio_config {
 	enum virtio_transport_kind transport;
 	bool transport_given;
@@ -115,13 +129,14 @@ struct virtio_config {
 	struct virtio_gpu_opts gpu;	/* --gpu */
 	unsigned int ninputs;
 	struct virtio_input_opts inputs[VIRTIO_MAX_INPUTS];	/* --input, in the order given */
+	struct virtio_vsock_opts vsock;	/* --vsock */
 };
 
 /* virtio_config_ndevices - how many virtio devices @c asks for (0: keel runs without virtio). */
 static inline unsigned int virtio_config_ndevices(const struct virtio_config *c)
 {
 	return c->ndisks + (c->console.kind != VIRTIO_CONSOLE_NONE) + c->rng + c->nnets + (c->gpu.kind != VIRTIO_GPU_NONE) +
-	       c->ninputs;
+	       c->ninputs + c->vsock.on;
 }
 
 /* virtio_place_transport - the transport a device placed by @p uses in @c. */
