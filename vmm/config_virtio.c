@@ -35,6 +35,8 @@ void virtio_config_free(struct virtio_config *c)
 	for (unsigned int i = 0; i < c->ninputs; i++)
 		free(c->inputs[i].spec);
 	free(c->gpu.spec);
+	free(c->vsock.spec);
+	free(c->vsock.uds_path);
 	virtio_config_init(c);
 }
 
