@@ -1,13 +1,25 @@
-/* The one logger: leveled messages to stderr, written with a single write(2) per line. */
+/* The one logger: leveled messages to stderr, or to the sink that replaces it, written with a single write(2) per line. */
 #include "vmm/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 
 /* Process-wide by design (documented in docs/ARCHITECTURE.md): it describes stderr, not a VM. */
 static _Atomic int log_level = LOG_WARN;
+
+/*
+ * The sink (log.h says why it is process-wide). Readers are the logging threads; log_set_sink
+ * takes it for writing, so it returns only once no thread still writes to the old sink.
+ */
+static struct {
+	pthread_rwlock_t lock;
+	const struct log_sink_ops *ops;
+	void *opaque;
+} log_sink = { .lock = PTHREAD_RWLOCK_INITIALIZER };
 
 void log_set_level(enum log_level level)
 {
@@ -17,6 +29,14 @@ void log_set_level(enum log_level level)
 enum log_level log_get_level(void)
 {
 	return (enum log_level)atomic_load(&log_level);
+}
+
+void log_set_sink(const struct log_sink_ops *ops, void *opaque)
+{
+	pthread_rwlock_wrlock(&log_sink.lock);
+	log_sink.ops = ops;
+	log_sink.opaque = ops ? opaque : NULL;
+	pthread_rwlock_unlock(&log_sink.lock);
 }
 
 /* Per thread: where log_capture keeps this thread's last error line. */
@@ -31,19 +51,32 @@ void log_capture(char *buf, size_t len)
 		capture_buf[0] = '\0';
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+/* The line to the sink when there is one; false when there is none. */
+static bool log_to_sink(enum log_level level, const char *file, int line, const char *msg, size_t len)
+{
+	struct log_record rec = { .level = level, .file = file, .line = line, .msg = msg, .len = len };
+	bool sunk = false;
+
+	pthread_rwlock_rdlock(&log_sink.lock);
+	if (log_sink.ops) {
+		log_sink.ops->write(log_sink.opaque, &rec);
+		sunk = true;
+	}
+	pthread_rwlock_unlock(&log_sink.lock);
+	return sunk;
+}
+
+static void log_vmsg(enum log_level level, const char *file, int lineno, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
 	char line[1024];
-	va_list ap;
-	int n, m;
+	int n, m, start;
 
 	if ((int)level > atomic_load(&log_level) && !(level == LOG_ERROR && capture_buf))
 		return;
 	n = snprintf(line, sizeof(line), "keel: %s", prefix[level]);
-	va_start(ap, fmt);
+	start = n;
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	if (level == LOG_ERROR && capture_buf && m >= 0)
 		snprintf(capture_buf, capture_len, "%s", line + n);
 	if ((int)level > atomic_load(&log_level))
@@ -53,8 +86,29 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	n += m;
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
+	line[n] = '\0';
+	if (log_to_sink(level, file, lineno, line + start, (size_t)(n - start)))
+		return;
 	line[n++] = '\n';
 	/* One write per line so lines from several threads do not interleave. */
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg_at(enum log_level level, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, file, line, fmt, ap);
+	va_end(ap);
 }

@@ -1,4 +1,4 @@
-/* The one logger: leveled messages to stderr, each prefixed "keel: ". */
+/* The one logger: leveled messages to stderr, each prefixed "keel: ", or to a sink that replaces stderr. */
 #ifndef KEEL_VMM_LOG_H
 #define KEEL_VMM_LOG_H
 
@@ -22,6 +22,10 @@ enum log_level log_get_level(void);
 /* log_msg - print one line "keel: [level: ]message" to stderr; a trailing newline is added. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* log_msg_at - log_msg from source file @file, line @line (what the log_* macros call). */
+void log_msg_at(enum log_level level, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /*
  * log_capture - from now on, this thread's error lines are also kept in @buf (@len bytes, the
  * last one wins, without the "keel: error: " prefix); NULL stops. The control API uses it to
@@ -29,9 +33,33 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
  */
 void log_capture(char *buf, size_t len);
 
-#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+/* One line as a sink receives it. */
+struct log_record {
+	enum log_level level;
+	const char *file;	/* the source file (__FILE__), NULL when unknown */
+	int line;		/* its line, 0 when unknown */
+	const char *msg;	/* the message: no prefix, no newline, NUL-terminated */
+	size_t len;		/* strlen(msg) */
+};
+
+/* Where lines go instead of stderr. write runs on the logging thread, concurrently with others. */
+struct log_sink_ops {
+	void (*write)(void *opaque, const struct log_record *rec);
+};
+
+/*
+ * log_set_sink - from now on, lines at or above the level go to @ops->write(@opaque, ...)
+ * instead of stderr (Firecracker's logger: the file its "logger" section names); NULL @ops
+ * goes back to stderr. It returns once no thread is inside the previous sink, so the caller may
+ * free that sink's state. Process-wide, like the level, because the lines are: every thread of
+ * every part of keel logs through log_msg without knowing a VM, and one process has one log
+ * destination (Firecracker's logger is one per process too).
+ */
+void log_set_sink(const struct log_sink_ops *ops, void *opaque);
+
+#define log_error(...) log_msg_at(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
+#define log_warn(...) log_msg_at(LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
+#define log_info(...) log_msg_at(LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
+#define log_debug(...) log_msg_at(LOG_DEBUG, __FILE__, __LINE__, __VA_ARGS__)
 
 #endif
