@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +39,12 @@ struct uart {
 
 	pthread_mutex_t out_lock;	/* keeps output bytes in order; guards out_broken */
 	bool out_broken;		/* out_fd failed: output is dropped */
+
+	/* struct uart_stats's counters, relaxed atomics */
+	_Atomic uint64_t read_count, write_count, missed_read_count, missed_write_count, error_count;
 };
+
+#define UART_COUNT(u, field) atomic_fetch_add_explicit(&(u)->field, 1, memory_order_relaxed)
 
 /* Modem status lines (MSR bits 4-7) as the guest sees them. */
 static uint8_t uart_modem_lines(const struct uart *u)
@@ -143,8 +149,11 @@ static uint8_t uart_rx_pop(struct uart *u)
 {
 	uint8_t b;
 
-	if (!u->rx_count)
+	if (!u->rx_count) {
+		UART_COUNT(u, missed_read_count);
 		return 0;
+	}
+	UART_COUNT(u, read_count);
 	b = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % UART_RX_SIZE;
 	u->rx_count--;
@@ -181,9 +190,13 @@ static void uart_transmit(struct uart *u, uint8_t byte)
 	int ret;
 
 	pthread_mutex_lock(&u->out_lock);
+	if (u->out_broken)
+		UART_COUNT(u, missed_write_count);
 	if (!u->out_broken && u->p.out_fd >= 0) {
 		ret = uart_write_all(u->p.out_fd, &byte, 1);
 		if (ret < 0) {
+			UART_COUNT(u, error_count);
+			UART_COUNT(u, missed_write_count);
 			u->out_broken = true;
 			log_warn("uart: writing the guest's output failed (%s); dropping it from now on",
 				 strerror(-ret));
@@ -198,9 +211,12 @@ static bool uart_write_thr(struct uart *u, uint8_t v)
 	bool send = false;
 
 	u->thr_ipending = false;
+	UART_COUNT(u, write_count);
 	if (u->mcr & UART_MCR_LOOP) {
-		if (uart_rx_push(u, &v, 1) == 0)
+		if (uart_rx_push(u, &v, 1) == 0) {
+			UART_COUNT(u, missed_write_count);
 			u->overrun = true;
+		}
 	} else {
 		send = true;
 	}
@@ -356,6 +372,15 @@ void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx)
 	u->room_fn = fn;
 	u->room_ctx = ctx;
 	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_stats(struct uart *u, struct uart_stats *out)
+{
+	out->read_count = atomic_load_explicit(&u->read_count, memory_order_relaxed);
+	out->write_count = atomic_load_explicit(&u->write_count, memory_order_relaxed);
+	out->missed_read_count = atomic_load_explicit(&u->missed_read_count, memory_order_relaxed);
+	out->missed_write_count = atomic_load_explicit(&u->missed_write_count, memory_order_relaxed);
+	out->error_count = atomic_load_explicit(&u->error_count, memory_order_relaxed);
 }
 
 int uart_save(struct uart *u, struct uart_state *s)

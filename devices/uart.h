@@ -161,6 +161,18 @@ size_t uart_rx_space(struct uart *u);
  */
 void uart_set_room_notify(struct uart *u, uart_room_fn fn, void *ctx);
 
+/* What a UART counted since it was created (Firecracker's "uart" metrics); they only grow. */
+struct uart_stats {
+	uint64_t read_count;		/* bytes the guest read from RBR */
+	uint64_t write_count;		/* bytes the guest wrote to THR */
+	uint64_t missed_read_count;	/* RBR reads with nothing received */
+	uint64_t missed_write_count;	/* bytes lost: looped back into a full buffer, or output dropped */
+	uint64_t error_count;		/* writing the output failed */
+};
+
+/* uart_stats - @u's counters now (any thread). */
+void uart_stats(struct uart *u, struct uart_stats *out);
+
 /* uart_save - read @u's state into @s (under its lock). Returns 0. */
 int uart_save(struct uart *u, struct uart_state *s);
 

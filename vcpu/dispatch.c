@@ -9,8 +9,20 @@
 #include "vmm/stop.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+
+#define VCPU_COUNT(v, field) atomic_fetch_add_explicit(&(v)->ctr.field, 1, memory_order_relaxed)
+
+void vcpu_stats(const struct vcpu *vcpu, struct vcpu_stats *out)
+{
+	out->exit_io_in = atomic_load_explicit(&vcpu->ctr.exit_io_in, memory_order_relaxed);
+	out->exit_io_out = atomic_load_explicit(&vcpu->ctr.exit_io_out, memory_order_relaxed);
+	out->exit_mmio_read = atomic_load_explicit(&vcpu->ctr.exit_mmio_read, memory_order_relaxed);
+	out->exit_mmio_write = atomic_load_explicit(&vcpu->ctr.exit_mmio_write, memory_order_relaxed);
+	out->failures = atomic_load_explicit(&vcpu->ctr.failures, memory_order_relaxed);
+}
 
 /* Reads from nothing see all ones, as on a PC; writes to nothing are dropped. */
 static void dispatch_unclaimed(struct vcpu *vcpu, const char *space, uint64_t addr, uint8_t *data,
@@ -38,9 +50,14 @@ static int dispatch_io(struct vcpu *vcpu, struct kvm_run *run)
 	    run->io.data_offset + bytes > (uint64_t)vcpu->env->mmap_size) {
 		log_error("vCPU %u: malformed port I/O exit (size %u, count %u, offset %llu)", vcpu->id,
 			  size, count, (unsigned long long)run->io.data_offset);
+		VCPU_COUNT(vcpu, failures);
 		stop_request(vcpu->env->stop, KEEL_EXIT_GUEST_ERROR, NULL);
 		return VCPU_ACTION_STOP;
 	}
+	if (is_write)
+		VCPU_COUNT(vcpu, exit_io_out);
+	else
+		VCPU_COUNT(vcpu, exit_io_in);
 	for (uint32_t i = 0; i < count; i++, data += size) {
 		int r = bus_access(vcpu->env->pio, vcpu, run->io.port, data, size, is_write);
 
@@ -57,9 +74,14 @@ static int dispatch_mmio(struct vcpu *vcpu, struct kvm_run *run)
 
 	if (len == 0 || len > sizeof(run->mmio.data)) {
 		log_error("vCPU %u: malformed MMIO exit (len %u)", vcpu->id, len);
+		VCPU_COUNT(vcpu, failures);
 		stop_request(vcpu->env->stop, KEEL_EXIT_GUEST_ERROR, NULL);
 		return VCPU_ACTION_STOP;
 	}
+	if (run->mmio.is_write)
+		VCPU_COUNT(vcpu, exit_mmio_write);
+	else
+		VCPU_COUNT(vcpu, exit_mmio_read);
 	r = bus_access(vcpu->env->mmio, vcpu, run->mmio.phys_addr, run->mmio.data, len,
 		       run->mmio.is_write);
 	if (r < 0)
@@ -71,6 +93,7 @@ static int dispatch_mmio(struct vcpu *vcpu, struct kvm_run *run)
 /* Log @what, dump the registers and stop the VM with @status. */
 static int dispatch_fatal(struct vcpu *vcpu, int status, const char *what)
 {
+	VCPU_COUNT(vcpu, failures);
 	log_error("vCPU %u: %s", vcpu->id, what);
 	vcpu_dump_regs(vcpu);
 	stop_request(vcpu->env->stop, status, NULL);

@@ -4,6 +4,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -75,6 +76,18 @@ struct vcpu_env {
 						   ("fc_vcpu " under `keel firecracker`, as Kata looks for it) */
 };
 
+/* What a vCPU's exits were, counted since it was created (Firecracker's "vcpu" metrics); relaxed atomics. */
+struct vcpu_counters {
+	_Atomic uint64_t exit_io_in, exit_io_out;	/* port I/O exits */
+	_Atomic uint64_t exit_mmio_read, exit_mmio_write;
+	_Atomic uint64_t failures;			/* exits that ended the VM as a failure */
+};
+
+/* The same, read out. */
+struct vcpu_stats {
+	uint64_t exit_io_in, exit_io_out, exit_mmio_read, exit_mmio_write, failures;
+};
+
 struct vcpu {
 	const struct vcpu_env *env;
 	unsigned int id;		/* 0 is the bootstrap processor */
@@ -89,6 +102,7 @@ struct vcpu {
 	enum vcpu_state state;		/* what the thread is doing */
 	unsigned int paused_for;	/* enum vcpu_pause_reason bits that hold it */
 	bool stop;			/* leave the run loop for good */
+	struct vcpu_counters ctr;	/* written by its thread, read by anyone through vcpu_stats */
 };
 
 /* What vcpu_dispatch_exit tells the run loop. */
@@ -132,6 +146,9 @@ void vcpu_join(struct vcpu *vcpu);
  * environment's stop_ctl to end the VM with the right status.
  */
 int vcpu_dispatch_exit(struct vcpu *vcpu, struct kvm_run *run);
+
+/* vcpu_stats - what @vcpu's counters say now (any thread). */
+void vcpu_stats(const struct vcpu *vcpu, struct vcpu_stats *out);
 
 /* vcpu_dump_regs - print the vCPU's registers to stderr (after a triple fault, an emulation failure). */
 void vcpu_dump_regs(struct vcpu *vcpu);
