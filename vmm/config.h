@@ -81,6 +81,7 @@ struct vm_config {
 	bool bench;			/* `keel bench`: add the bench devices (devices/bench.c) */
 	struct config_fw_cfg fw_cfg[CONFIG_MAX_FW_CFG];	/* --fw-cfg files, in the order given */
 	unsigned int nfw_cfg;
+	const char *vcpu_thread_name;	/* the vCPU threads' name before their number (not owned): NULL "keel-vcpu" */
 	unsigned int given;		/* which settings an adder made (vmm/config.c), for "given twice" */
 };
 

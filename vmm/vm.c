@@ -338,6 +338,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	vm->ncpus = cfg->ncpus;
 	vm->vcpu_env.cpuid = vm->cpuid;
+	vm->vcpu_env.thread_name = cfg->vcpu_thread_name;
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		ret = vcpu_create(&vm->vcpu_env, i, &vm->vcpus[i]);
 		if (ret == 0 && i == 0)

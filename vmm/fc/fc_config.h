@@ -41,6 +41,9 @@ int fc_config_load(const char *path, json_t **doc, char *err, size_t errlen);
  */
 int fc_config_apply(const json_t *doc, struct vm_config *c, struct fc_runtime *rt, char *err, size_t errlen);
 
+/* fc_log_level_of - a Firecracker level name (Error, Warning, Info, Debug, Trace, Off; any case): 0 and *@out, or -EINVAL. */
+int fc_log_level_of(const char *name, enum log_level *out);
+
 /* fc_runtime_free - release @rt's strings and zero it. */
 void fc_runtime_free(struct fc_runtime *rt);
 
