@@ -55,6 +55,7 @@ struct vnet {
 	struct ioloop_op link_op;	/* the poll on be->link_fd */
 	uint32_t logged;		/* enum net_event bits already logged */
 	uint64_t rx_frames, rx_dropped, tx_frames, tx_dropped;
+	uint64_t rx_bytes, tx_bytes, tx_malformed;	/* frame bytes delivered and sent; frames refused as malformed */
 
 	/* Receive: one read at a time into rx_buf; the frame waits there until buffers take it. */
 	struct ioloop_op rx_op;
@@ -265,6 +266,7 @@ static void net_rx_deliver(struct vnet *n)
 	memmove(n->rx_iov, n->rx_iov + niov, n->rx_niov * sizeof(n->rx_iov[0]));
 	for (unsigned int i = 0; i < n->rx_nheld; i++)
 		n->held[i].iov0 = (uint16_t)(n->held[i].iov0 - niov);
+	n->rx_bytes += n->rx_len - NET_HDR_LEN;
 	n->rx_len = 0;
 	n->rx_frames++;
 }
@@ -414,6 +416,7 @@ static void net_tx_run(struct vnet *n)
 		ev = net_tx_check(dev, &h, c->out_len - NET_HDR_LEN, why, sizeof(why));
 		if (ev != NET_EV_OK) {
 			net_log_once(n, ev, "transmitted frame dropped: %s", why);
+			n->tx_malformed++;
 			net_tx_drop(n, c->head);
 			continue;
 		}
@@ -458,6 +461,7 @@ static void net_tx_done(struct ioloop_op *op, int res)
 	n->tx_busy = false;
 	if (res >= 0) {
 		n->tx_frames++;
+		n->tx_bytes += (uint64_t)res - (n->be->vnet_hdr && res >= (int)NET_HDR_LEN ? NET_HDR_LEN : 0);
 	} else if (res != -ECANCELED) {
 		n->tx_dropped++;
 		if (res == -EIO)
@@ -648,6 +652,21 @@ void virtio_net_destroy(struct virtio_dev *dev)
 		  (unsigned long long)n->tx_frames, (unsigned long long)n->tx_dropped);
 	virtio_dev_destroy(dev);
 	free(n);
+}
+
+int virtio_net_stats(struct virtio_dev *dev, struct virtio_net_stats *out)
+{
+	struct vnet *n = dev->priv;
+
+	if (dev->ops != &virtio_net_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	*out = (struct virtio_net_stats){ .rx_bytes = n->rx_bytes, .rx_packets = n->rx_frames,
+					  .rx_dropped = n->rx_dropped, .tx_bytes = n->tx_bytes,
+					  .tx_packets = n->tx_frames, .tx_dropped = n->tx_dropped,
+					  .tx_malformed = n->tx_malformed };
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
 }
 
 int virtio_net_save(struct virtio_dev *dev, struct virtio_net_state *s)

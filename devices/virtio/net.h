@@ -39,6 +39,18 @@ int virtio_net_create(struct net_backend *be, const uint8_t mac[6], unsigned int
 /* virtio_net_destroy - free the device (the I/O thread is stopped; the backend is closed by its owner). NULL is fine. */
 void virtio_net_destroy(struct virtio_dev *dev);
 
+/* What a virtio-net device counted since it was created (Firecracker's net metrics). */
+struct virtio_net_stats {
+	uint64_t rx_bytes, rx_packets;	/* frames given to the driver, and their bytes (no virtio header) */
+	uint64_t rx_dropped;		/* frames received from the backend and dropped */
+	uint64_t tx_bytes, tx_packets;	/* frames the backend took, and their bytes */
+	uint64_t tx_dropped;		/* frames the driver sent and keel dropped (tx_malformed among them) */
+	uint64_t tx_malformed;		/* dropped for a bad header or length */
+};
+
+/* virtio_net_stats - @dev's counters now (takes the device's lock). 0, or -EINVAL when not virtio-net. */
+int virtio_net_stats(struct virtio_dev *dev, struct virtio_net_stats *out);
+
 /*
  * virtio_net_save - read @dev's state into @s (under the device's lock). Returns 0, -EBUSY while
  * requests are in flight or a reset waits (as virtio_dev_save) or while receive chains are held

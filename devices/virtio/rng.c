@@ -11,6 +11,7 @@
 struct vrng {
 	struct virtio_dev dev;
 	struct virtq_chain chain;
+	struct virtio_rng_stats stats;	/* under the device's lock */
 };
 
 /* Fill @c's writable buffers, at most VIRTIO_RNG_MAX_BYTES. Returns the bytes written. */
@@ -43,6 +44,7 @@ static void rng_queue_notify(struct virtio_dev *dev, unsigned int q)
 	struct vrng *r = dev->priv;
 	struct virtq *vq = &dev->vq[q];
 
+	r->stats.entropy_event_count++;
 	do {
 		virtq_kick_disable(vq);
 		for (;;) {
@@ -56,7 +58,12 @@ static void rng_queue_notify(struct virtio_dev *dev, unsigned int q)
 				virtio_fault(dev, (int)q, VQ_FAULT_DIRECTION, "device-readable buffer in an entropy request");
 				return;
 			}
-			virtio_done(dev, q, r->chain.head, rng_fill(&r->chain));
+			uint32_t got = rng_fill(&r->chain);
+
+			if (got < r->chain.in_len && got < VIRTIO_RNG_MAX_BYTES)
+				r->stats.host_rng_fails++;
+			r->stats.entropy_bytes += got;
+			virtio_done(dev, q, r->chain.head, got);
 		}
 	} while (virtq_kick_enable(vq));
 }
@@ -83,6 +90,18 @@ int virtio_rng_create(const struct guest_mem *mem, struct ioloop *loop, struct v
 		return ret;
 	}
 	*out = &r->dev;
+	return 0;
+}
+
+int virtio_rng_stats(struct virtio_dev *dev, struct virtio_rng_stats *out)
+{
+	struct vrng *r = dev->priv;
+
+	if (dev->ops != &virtio_rng_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	*out = r->stats;
+	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
 

@@ -18,4 +18,14 @@ int virtio_rng_create(const struct guest_mem *mem, struct ioloop *loop, struct v
 /* virtio_rng_destroy - free it (the I/O thread must be stopped); NULL is fine. */
 void virtio_rng_destroy(struct virtio_dev *dev);
 
+/* What a virtio-rng device counted since it was created (Firecracker's "entropy" metrics). */
+struct virtio_rng_stats {
+	uint64_t entropy_event_count;	/* notifications from the driver */
+	uint64_t entropy_bytes;		/* random bytes given */
+	uint64_t host_rng_fails;	/* requests the host's entropy could not fill */
+};
+
+/* virtio_rng_stats - @dev's counters now (takes the device's lock). 0, or -EINVAL when not virtio-rng. */
+int virtio_rng_stats(struct virtio_dev *dev, struct virtio_rng_stats *out);
+
 #endif
