@@ -16,7 +16,12 @@ void cli_usage(FILE *f)
 		"       keel --help           this text\n"
 		"       keel --version        keel's version\n"
 		"\n"
+		"       keel firecracker [OPTIONS]   Firecracker's command line and API (see\n"
+		"                              'keel firecracker --help')\n"
+		"\n"
 		"Options of 'keel run' (VALUE may also be given as --option=VALUE):\n"
+		"  --config-file FILE   the VM from a Firecracker JSON configuration (with keel's own\n"
+		"                    \"keel\" section); options given beside it add to it\n"
 		"  --kernel PATH     a Linux bzImage (as in /boot), a vmlinux, a Multiboot 1 or 2 kernel\n"
 		"                    (ELF32, ELF64 or a binary with address fields), or an ELF64 kernel\n"
 		"                    with a PVH entry note (default: the bundled guest)\n"
@@ -96,6 +101,7 @@ enum cli_opt {
 	CLI_DISPLAY,
 	CLI_SCREENSHOT,
 	CLI_SCREENSHOT_ON_EXIT,
+	CLI_CONFIG_FILE,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -116,6 +122,7 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_DISPLAY] = { .name = "--display", .value = true },
 	[CLI_SCREENSHOT] = { .name = "--screenshot", .value = true },
 	[CLI_SCREENSHOT_ON_EXIT] = { .name = "--screenshot-on-exit", .value = true },
+	[CLI_CONFIG_FILE] = { .name = "--config-file", .value = true },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -155,9 +162,51 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 		return config_set_screenshot(c, v, err, errlen);
 	case CLI_SCREENSHOT_ON_EXIT:
 		return config_set_screenshot_on_exit(c, v, err, errlen);
+	case CLI_CONFIG_FILE:
+		return 0;	/* applied before every other option (cli_config_file) */
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}
+}
+
+/*
+ * --config-file FILE, wherever it stands, is applied first: the options beside it add to what it
+ * describes. Once.
+ */
+static int cli_config_file(int argc, char *const argv[], int i, struct cli_options *o, char *err, size_t errlen)
+{
+	const char *path = NULL;
+	json_t *doc;
+	int r;
+
+	for (; i < argc; i++) {
+		const char *v = NULL;
+
+		if (!strcmp(argv[i], "--config-file") && i + 1 < argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--config-file=", 14))
+			v = argv[i] + 14;
+		else if (!strcmp(argv[i], "--cmdline") || !strcmp(argv[i], "--kernel"))
+			i++;	/* their values may be anything */
+		if (v && path)
+			return opt_err(err, errlen, "--config-file given twice");
+		if (v)
+			path = v;
+	}
+	if (!path)
+		return 0;
+	r = fc_config_load(path, &doc, err, errlen);
+	if (r < 0)
+		return r;
+	r = fc_config_apply(doc, &o->cfg, &o->fcrt, err, errlen);
+	json_decref(doc);
+	if (r == -EINVAL) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "%s", err);
+		snprintf(err, errlen, "--config-file %s: %s", path, line);
+	}
+	return r;
 }
 
 static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options *o, char *err, size_t errlen)
@@ -171,6 +220,9 @@ static int cli_parse_run(int argc, char *const argv[], int i, struct cli_options
 	memcpy(defs, cli_opts, sizeof(cli_opts));
 	for (size_t t = 0; t < device_ntypes; t++)
 		defs[ndefs++] = device_types[t].opt;
+	r = cli_config_file(argc, argv, i, o, err, errlen);
+	if (r < 0)
+		return r;
 	for (; i < argc; i++) {
 		if (opt_is_help(argv[i])) {
 			o->command = CLI_HELP;
@@ -217,4 +269,5 @@ int cli_parse(int argc, char *const argv[], struct cli_options *o, char *err, si
 void cli_options_free(struct cli_options *o)
 {
 	vm_config_free(&o->cfg);
+	fc_runtime_free(&o->fcrt);
 }

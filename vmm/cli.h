@@ -7,6 +7,7 @@
 
 #include "vmm/bench/bench.h"
 #include "vmm/config.h"
+#include "vmm/fc/fc_config.h"
 
 enum cli_command {
 	CLI_RUN,
@@ -18,6 +19,7 @@ enum cli_command {
 struct cli_options {
 	enum cli_command command;
 	struct vm_config cfg;		/* for CLI_RUN: owned (cli_options_free) */
+	struct fc_runtime fcrt;		/* for CLI_RUN: --config-file's logger and metrics sections (owned) */
 	struct bench_options bench;	/* for CLI_BENCH: its strings point into argv */
 	int verbosity;			/* -1 quiet, 0 default, 1 -v, 2 -vv */
 };
