@@ -89,7 +89,7 @@ static void debug_exit_remove(struct vm *vm)
 
 static int i8042_add(struct vm *vm)
 {
-	return i8042_create(&vm->plat.pio, &vm->plat.stop);
+	return i8042_create(&vm->plat.pio, &vm->plat.stop, platform_irq_line(&vm->plat, I8042_KBD_IRQ), &vm->i8042);
 }
 
 static int i8042_show(struct vm *vm, struct dev_descs *out)
@@ -100,7 +100,8 @@ static int i8042_show(struct vm *vm, struct dev_descs *out)
 
 static void i8042_remove(struct vm *vm)
 {
-	i8042_destroy(&vm->plat.pio);
+	i8042_destroy(vm->i8042);
+	vm->i8042 = NULL;
 }
 
 /* The ACPI PM hardware; vm->pm is how the VM's SIGTERM handling reaches pm_power_button. */

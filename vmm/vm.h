@@ -18,6 +18,7 @@
 struct kvm_cpuid2;
 struct vcpu;
 struct uart;
+struct i8042;
 struct console;
 struct gdb;
 struct virtio_host;
@@ -48,6 +49,7 @@ struct vm {
 	unsigned int ncpus;
 	struct vcpu **vcpus;		/* ncpus entries */
 	struct pm *pm;			/* the ACPI PM hardware (devices/pm.h): pm_power_button on SIGTERM */
+	struct i8042 *i8042;		/* the keyboard controller (devices/i8042.h): Ctrl-Alt-Del goes in through it */
 	struct uart *uart;		/* COM1 */
 	struct irq_line com1_irq;	/* its interrupt line */
 	struct console *console;	/* the terminal, wired to COM1 */

@@ -14,17 +14,24 @@
 #include <unistd.h>
 
 #include "vmm/ioloop.h"
+#include "vmm/log.h"
 
 #define DISK_DEFAULT_ALIGN 512u
 
 static int disk_fail(struct disk *d, int err, char *buf, size_t len, const char *why)
 {
-	snprintf(buf, len, "--disk %s: %s", d->path, why ? why : strerror(err));
+	snprintf(buf, len, "%s%s: %s", d->swap ? "" : "--disk ", d->path, why ? why : strerror(err));
 	disk_close(d);
 	return -err;
 }
 
-int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk **out, char *err, size_t errlen)
+/*
+ * Open @o's image as disk_open says. A swap (@old not NULL) names the image without "--disk" in
+ * messages and does not fight @old for the lock when both are the same file: the new descriptor
+ * takes it once @old is closed (disk_swap_lock).
+ */
+static int disk_open_as(const struct virtio_disk_opts *o, unsigned int index, const struct disk *old,
+			struct disk **out, char *err, size_t errlen)
 {
 	int flags = (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
 	struct disk *d = calloc(1, sizeof(*d));
@@ -38,6 +45,7 @@ int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk 
 	d->fixed = d->dfixed = -1;
 	d->readonly = o->readonly;
 	d->align = DISK_DEFAULT_ALIGN;
+	d->swap = old != NULL;
 	d->path = strdup(o->path);
 	if (!d->path) {
 		free(d);
@@ -69,7 +77,11 @@ int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk 
 	} else {
 		return disk_fail(d, EINVAL, err, errlen, "not a regular file or a block device");
 	}
-	if (flock(d->fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	if (old && old->dev == d->dev && old->ino == d->ino)
+		d->lock_later = true;	/* the same file: the old descriptor holds its lock */
+	else if (flock(d->fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return disk_fail(d, errno, err, errlen,
 				 errno == EWOULDBLOCK ? "in use by another --disk or another program (locked)" : NULL);
 	d->dfd = open(d->path, flags | O_DIRECT);	/* -1 (EINVAL) on file systems without O_DIRECT */
@@ -79,6 +91,38 @@ int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk 
 		snprintf(d->id, sizeof(d->id), "keel-disk%u", index);
 	*out = d;
 	return 0;
+}
+
+int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk **out, char *err, size_t errlen)
+{
+	return disk_open_as(o, index, NULL, out, err, errlen);
+}
+
+int disk_reopen(const struct disk *old, const char *path, struct disk **out, char *err, size_t errlen)
+{
+	struct virtio_disk_opts o = { .path = (char *)path, .readonly = old->readonly };
+	struct disk *d;
+	int ret;
+
+	snprintf(o.id, sizeof(o.id), "%s", old->id);
+	ret = disk_open_as(&o, 0, old, &d, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (d->size % VIRTIO_BLK_SECTOR)
+		return disk_fail(d, EINVAL, err, errlen, "its size is not a multiple of 512 bytes");
+	if (d->align != old->align)
+		return disk_fail(d, EINVAL, err, errlen, "its sector size differs from the disk's");
+	*out = d;
+	return 0;
+}
+
+void disk_swap_lock(struct disk *d)
+{
+	if (!d->lock_later)
+		return;
+	d->lock_later = false;
+	if (flock(d->fd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		log_warn("%s: cannot lock it again after the swap (%s)", d->path, strerror(errno));
 }
 
 void disk_close(struct disk *d)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include "devices/virtio/config.h"
@@ -21,6 +22,10 @@ struct disk {
 	bool readonly;
 	uint32_t align;			/* O_DIRECT alignment of buffers, lengths and offsets */
 	char id[VIRTIO_BLK_ID_BYTES + 1]; /* what VIRTIO_BLK_T_GET_ID returns */
+	dev_t dev;			/* the file's identity (st_dev, st_ino) */
+	ino_t ino;
+	bool swap;			/* opened by disk_reopen: messages name the path alone */
+	bool lock_later;		/* the same file as the disk it replaces: locked by disk_swap_lock */
 };
 
 /*
@@ -30,6 +35,18 @@ struct disk {
  * with one line naming the problem in @err ("--disk PATH: ...").
  */
 int disk_open(const struct virtio_disk_opts *o, unsigned int index, struct disk **out, char *err, size_t errlen);
+
+/*
+ * disk_reopen - open @path as a replacement image for @old (a drive swap): read-only or not as
+ * @old, the same id, the same checks as disk_open, and its size a multiple of 512 bytes and its
+ * sector size @old's. @path may be @old's own file (its new size is then read again): the lock
+ * is left to @old until disk_swap_lock. Returns 0 and the disk in *@out, or -errno with one
+ * line naming @path and the problem in @err. @old is not touched.
+ */
+int disk_reopen(const struct disk *old, const char *path, struct disk **out, char *err, size_t errlen);
+
+/* disk_swap_lock - once the disk @d replaced is closed: take the lock it left to it (best effort). */
+void disk_swap_lock(struct disk *d);
 
 /* disk_close - close and free; NULL is fine. */
 void disk_close(struct disk *d);

@@ -33,6 +33,7 @@ struct blk_req {
 	uint64_t off;			/* disk offset where it continues */
 	uint32_t left;			/* bytes still to transfer */
 	uint32_t written;		/* what the used ring will say */
+	uint32_t len;			/* a read's or write's bytes, for the counters */
 	bool direct;			/* through the O_DIRECT descriptor */
 	int mode;			/* fallocate mode (discard, write zeroes) */
 	uint64_t zlen;			/* write zeroes by writing: bytes still to write */
@@ -41,14 +42,19 @@ struct blk_req {
 struct vblk {
 	struct virtio_dev dev;
 	struct disk *disk;
+	struct disk *pending;		/* a swap waiting for the requests in flight on @disk, or NULL */
 	struct blk_req *free;
 	bool starved;			/* the queue has work but no request was free */
+	bool held;			/* the queue has work held back until the pending swap */
 	bool processing;		/* inside blk_process: do not re-enter */
+	struct virtio_blk_stats stats;	/* under the device's lock; execute_fails is made of failed */
+	uint64_t failed;		/* requests that did not end VIRTIO_BLK_S_OK */
 	struct blk_req reqs[VIRTIO_BLK_QUEUE_SIZE];
 };
 
 static void blk_process(struct vblk *b);
 static void blk_submit(struct blk_req *r);
+static void blk_swap_now(struct vblk *b);
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -95,10 +101,23 @@ static void blk_finish(struct blk_req *r, uint8_t status)
 
 	if (!b->dev.resetting)
 		*r->status = status;	/* the driver still owns this session's buffers */
+	if (status != VIRTIO_BLK_S_OK) {
+		b->failed++;
+	} else if (r->type == VIRTIO_BLK_T_IN) {
+		b->stats.read_count++;
+		b->stats.read_bytes += r->len;
+	} else if (r->type == VIRTIO_BLK_T_OUT) {
+		b->stats.write_count++;
+		b->stats.write_bytes += r->len;
+	} else if (r->type == VIRTIO_BLK_T_FLUSH) {
+		b->stats.flush_count++;
+	}
 	virtio_done(&b->dev, 0, r->chain.head, status == VIRTIO_BLK_S_OK ? r->written : 1);
 	r->next = b->free;
 	b->free = r;
 	virtio_request_done(&b->dev);
+	if (b->pending && !b->dev.inflight)
+		blk_swap_now(b);	/* the last request on the old image is done */
 	if (b->starved && !b->processing) {
 		b->starved = false;
 		blk_process(b);
@@ -239,6 +258,7 @@ static uint8_t blk_rw(struct vblk *b, struct blk_req *r, uint64_t sector)
 	    sector > UINT64_MAX / VIRTIO_BLK_SECTOR)
 		return VIRTIO_BLK_S_IOERR;
 	r->written = write ? 1 : len + 1;
+	r->len = len;
 	if (len == 0)
 		return VIRTIO_BLK_S_OK;
 	r->off = sector * VIRTIO_BLK_SECTOR;
@@ -258,6 +278,7 @@ static void blk_start(struct vblk *b, struct blk_req *r)
 	char id[VIRTIO_BLK_ID_BYTES] = { 0 };
 
 	r->written = 1;
+	r->len = 0;
 	r->zlen = 0;
 	last = &c->iov[c->nout + c->nin - 1];
 	r->status = (uint8_t *)last->iov_base + last->iov_len - 1;
@@ -284,6 +305,8 @@ static void blk_start(struct vblk *b, struct blk_req *r)
 	default:
 		break;
 	}
+	if (st != 0xff && st != VIRTIO_BLK_S_OK)
+		b->stats.invalid_reqs_count++;
 	if (st != 0xff)
 		blk_finish(r, st);
 }
@@ -292,9 +315,14 @@ static void blk_start(struct vblk *b, struct blk_req *r)
 static void blk_process(struct vblk *b)
 {
 	struct virtq *vq = &b->dev.vq[0];
+	bool taken = false;
 
 	if (b->processing)
 		return;
+	if (b->pending) {
+		b->held = true;		/* new requests go to the new image */
+		return;
+	}
 	b->processing = true;
 	do {
 		virtq_kick_disable(vq);
@@ -302,10 +330,14 @@ static void blk_process(struct vblk *b)
 			struct blk_req *r = b->free;
 			int ret = virtio_pop(&b->dev, 0, &r->chain);
 
-			if (ret == -EAGAIN)
+			if (ret == -EAGAIN) {
+				if (!taken)
+					b->stats.no_avail_buffer++;
 				break;
+			}
 			if (ret < 0)
 				goto out;	/* a guest fault: the device waits for a reset */
+			taken = true;
 			if (r->chain.out_len < BLK_HDR_BYTES || r->chain.in_len < 1) {
 				/* No header to read, or no byte to answer in: nothing sensible to do. */
 				virtio_fault(&b->dev, 0, VQ_FAULT_DIRECTION, r->chain.out_len < BLK_HDR_BYTES
@@ -328,8 +360,11 @@ out:
 
 static void blk_queue_notify(struct virtio_dev *dev, unsigned int q)
 {
+	struct vblk *b = dev->priv;
+
 	(void)q;
-	blk_process(dev->priv);
+	b->stats.queue_event_count++;
+	blk_process(b);
 }
 
 static void blk_reset(struct virtio_dev *dev)
@@ -380,10 +415,71 @@ int virtio_blk_create(struct disk *disk, unsigned int index, const struct guest_
 
 void virtio_blk_destroy(struct virtio_dev *dev)
 {
+	struct vblk *b;
+
 	if (!dev)
 		return;
+	b = dev->priv;
+	if (b && b->pending)
+		disk_close(b->disk);	/* never happens once the I/O thread is stopped; the owner has the pending one */
 	virtio_dev_destroy(dev);
 	free(dev->priv);
+}
+
+/*
+ * The pending image becomes the disk (lock held, nothing in flight): the old one is closed, the
+ * driver is told the configuration (capacity) changed, and requests held back go to the new one.
+ */
+static void blk_swap_now(struct vblk *b)
+{
+	struct disk *old = b->disk;
+	uint64_t was = old->size / VIRTIO_BLK_SECTOR;
+
+	b->disk = b->pending;
+	b->pending = NULL;
+	b->stats.update_count++;
+	disk_close(old);
+	disk_swap_lock(b->disk);
+	log_info("%s: now on %s, %llu sectors (was %llu)", b->dev.name, b->disk->path,
+		 (unsigned long long)(b->disk->size / VIRTIO_BLK_SECTOR), (unsigned long long)was);
+	virtio_config_changed(&b->dev);
+	if (b->held && ioloop_on_thread(b->dev.loop)) {
+		b->held = false;
+		blk_process(b);
+	}
+}
+
+int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk)
+{
+	struct vblk *b = dev->priv;
+
+	if (dev->ops != &virtio_blk_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	if (disk->readonly != b->disk->readonly) {
+		pthread_mutex_unlock(&dev->lock);
+		return -EINVAL;
+	}
+	if (b->pending)
+		disk_close(b->pending);	/* an earlier swap that never took effect: this one wins */
+	b->pending = disk;
+	if (!dev->inflight)
+		blk_swap_now(b);	/* the I/O thread is outside the device: swap here */
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+int virtio_blk_stats(struct virtio_dev *dev, struct virtio_blk_stats *out)
+{
+	struct vblk *b = dev->priv;
+
+	if (dev->ops != &virtio_blk_ops)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	*out = b->stats;
+	out->execute_fails = b->failed - b->stats.invalid_reqs_count;
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
 }
 
 /* What the driver sees of @b's disk, as a struct virtio_blk_state. */

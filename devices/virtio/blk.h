@@ -22,11 +22,40 @@ struct virtio_blk_state {
 };
 
 /*
- * virtio_blk_create - a virtio-blk device "virtio-blk@index" on @disk (which it does not own),
+ * virtio_blk_create - a virtio-blk device "virtio-blk@index" on @disk (which it does not own,
+ * though after virtio_blk_swap it closes the images it leaves),
  * its kick eventfd watched on @loop. Returns 0 and the device in *@out, or -errno.
  */
 int virtio_blk_create(struct disk *disk, unsigned int index, const struct guest_mem *mem, struct ioloop *loop,
 		      struct virtio_dev **out);
+
+/*
+ * virtio_blk_swap - from now on @dev reads and writes @disk (opened by disk_reopen, read-only as
+ * the current one). Requests in flight finish on the current image first, and new ones wait for
+ * them; then the current image is closed, @disk is the device's and the driver gets a
+ * configuration-change interrupt (config_generation bumped) to read the new capacity. When
+ * nothing is in flight that happens here, else on the I/O thread when the last request
+ * completes. A swap still waiting is replaced (its disk closed). Any thread but the I/O thread.
+ * The device closes the images it leaves; whoever owned the current one owns @disk instead
+ * (to close after virtio_blk_destroy). Returns 0, or -EINVAL (not virtio-blk, or @disk's
+ * read-only mode differs) with nothing changed.
+ */
+int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk);
+
+/* What a virtio-blk device counted since it was created (Firecracker's block metrics). */
+struct virtio_blk_stats {
+	uint64_t read_count, write_count;	/* reads and writes completed */
+	uint64_t read_bytes, write_bytes;	/* their bytes */
+	uint64_t flush_count;			/* flushes completed */
+	uint64_t queue_event_count;		/* notifications from the driver */
+	uint64_t no_avail_buffer;		/* looks at the queue that found no request */
+	uint64_t invalid_reqs_count;		/* requests refused: unknown type, out of range, read-only */
+	uint64_t execute_fails;			/* requests whose I/O failed */
+	uint64_t update_count;			/* images swapped in (virtio_blk_swap) */
+};
+
+/* virtio_blk_stats - @dev's counters now (takes the device's lock). 0, or -EINVAL when not virtio-blk. */
+int virtio_blk_stats(struct virtio_dev *dev, struct virtio_blk_stats *out);
 
 /* virtio_blk_destroy - free it (the I/O thread must be stopped); NULL is fine. */
 void virtio_blk_destroy(struct virtio_dev *dev);

@@ -2,9 +2,11 @@
 #include "devices/virtio/host.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/virtio/blk.h"
 #include "firmware/machine.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
@@ -97,6 +99,32 @@ bool virtio_console_owns_stdin(const struct virtio_host *h)
 			return true;
 	}
 	return false;
+}
+
+int virtio_drive_swap(struct virtio_host *h, const char *id, const char *path, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; h && i < h->nslots; i++) {
+		struct virtio_slot *s = &h->slots[i];
+		const struct disk *old = s->backend;
+		struct disk *d;
+		int ret;
+
+		if (s->type != &virtio_blk_type || !s->dev || !old || strcmp(old->id, id))
+			continue;
+		ret = disk_reopen(old, path, &d, err, errlen);
+		if (ret < 0)
+			return ret;
+		ret = virtio_blk_swap(s->dev, d);
+		if (ret < 0) {
+			snprintf(err, errlen, "drive %s: cannot swap its image (%s)", id, strerror(-ret));
+			disk_close(d);
+			return ret;
+		}
+		s->backend = d;	/* the device closed or will close the old one */
+		return 0;
+	}
+	snprintf(err, errlen, "no drive with id \"%s\"", id);
+	return -ENOENT;
 }
 
 /* Give slot @s its resources and attach its device to the transport. */

@@ -77,6 +77,16 @@ int virtio_create(struct virtio_host *h, struct platform *p);
  */
 void virtio_destroy(struct virtio_host *h);
 
+/*
+ * virtio_drive_swap - the virtio-blk disk whose id (id=, else "keel-diskN") is @id reads and
+ * writes the image @path from now on: opened as the disk's was (read-only or not) and checked
+ * first (disk_reopen), then handed to the device (virtio_blk_swap: requests in flight finish on
+ * the old image, the guest gets a configuration-change interrupt). Main thread, the I/O thread
+ * running. 0, or -errno with one line in @err: -ENOENT (no such disk, or NULL @h), or what the
+ * open said; the disk keeps its image on failure.
+ */
+int virtio_drive_swap(struct virtio_host *h, const char *id, const char *path, char *err, size_t errlen);
+
 /* virtio_console_owns_stdin - the virtio console reads keel's stdin (--console virtio): COM1 must not. */
 bool virtio_console_owns_stdin(const struct virtio_host *h);
 

@@ -103,6 +103,13 @@ bool virtio_feature(const struct virtio_dev *dev, unsigned int bit)
 	return bit < 64 && (dev->guest_features & VIRTIO_BIT(bit));
 }
 
+void virtio_config_changed(struct virtio_dev *dev)
+{
+	dev->config_generation++;
+	if ((dev->status & VIRTIO_STATUS_DRIVER_OK) && !dev->resetting && dev->tops)
+		dev->tops->notify_config(dev);
+}
+
 bool virtio_broken(const struct virtio_dev *dev)
 {
 	return dev->status & VIRTIO_STATUS_NEEDS_RESET;

@@ -208,6 +208,14 @@ void virtio_request_done(struct virtio_dev *dev);
  */
 void virtio_fault(struct virtio_dev *dev, int q, enum virtq_fault kind, const char *detail);
 
+/*
+ * virtio_config_changed - the device's configuration space changed (lock held, any thread):
+ * bump config_generation and, once the driver is up (DRIVER_OK, no reset pending), raise the
+ * transport's configuration-change interrupt (PCI: the MSI-X configuration vector, or ISR bit 1
+ * and INTx; MMIO: InterruptStatus bit 1).
+ */
+void virtio_config_changed(struct virtio_dev *dev);
+
 /* virtio_broken - DEVICE_NEEDS_RESET is set. */
 bool virtio_broken(const struct virtio_dev *dev);
 

@@ -21,6 +21,7 @@ Suite *uart_suite(void);	/* tests/unit/test_uart.c */
 Suite *console_suite(void);	/* tests/unit/test_console.c */
 Suite *evloop_suite(void);	/* tests/unit/test_evloop.c */
 Suite *stop_devices_suite(void);	/* tests/unit/test_stop_devices.c */
+Suite *i8042_suite(void);	/* tests/unit/test_i8042.c */
 Suite *vcpu_suite(void);	/* tests/unit/test_vcpu.c (needs /dev/kvm) */
 Suite *vcpu_state_suite(void);	/* tests/unit/test_vcpu_state.c (needs /dev/kvm) */
 Suite *gdb_packet_suite(void);	/* tests/unit/test_gdb_packet.c */
@@ -40,6 +41,7 @@ Suite *device_types_suite(void);	/* tests/unit/test_device_types.c */
 Suite *virtio_pci_suite(void);	/* tests/unit/test_virtio_pci.c */
 Suite *virtio_mmio_suite(void);	/* tests/unit/test_virtio_mmio.c */
 Suite *virtio_dev_suite(void);	/* tests/unit/test_virtio_dev.c (real I/O on temporary images) */
+Suite *blk_swap_suite(void);	/* tests/unit/test_blk_swap.c (real I/O on temporary images) */
 Suite *virtio_hostile_suite(void);	/* tests/unit/test_virtio_hostile.c */
 Suite *virtio_cli_suite(void);	/* tests/unit/test_virtio_cli.c */
 Suite *virtio_net_suite(void);	/* tests/unit/test_virtio_net.c (Unix sockets; a real tap as root) */

@@ -1,9 +1,8 @@
-/* Unit tests of the devices that stop the VM (debug-exit, i8042 reset, the ACPI PM hardware's power-off, status, SCI and timer) and the device table. */
+/* Unit tests of the devices that stop the VM (debug-exit, the ACPI PM hardware's power-off, status, SCI and timer) and the device table. */
 #include "tests/unit/suites.h"
 
 #include "devices/debug_exit.h"
 #include "devices/devices.h"
-#include "devices/i8042.h"
 #include "devices/pm.h"
 #include "devices/uart.h"
 #include "firmware/machine.h"
@@ -67,26 +66,6 @@ START_TEST(debug_exit_byte_write)
 
 	io(debug_exit_io, 0, 0x21, 1, true, NULL);
 	ck_assert_int_eq(fx_stop_status(&req), 0x43);
-	ck_assert(req);
-}
-END_TEST
-
-START_TEST(i8042_reset)
-{
-	uint64_t v = 0xff;
-	bool req;
-
-	io(i8042_cmd_io, 0, 0, 1, false, &v);
-	ck_assert_uint_eq(v, 0);
-	io(i8042_data_io, 0, 0, 1, false, &v);
-	ck_assert_uint_eq(v, 0);
-	io(i8042_cmd_io, 0, 0xaa, 1, true, NULL);	/* self test: ignored */
-	io(i8042_data_io, 0, 0xfe, 1, true, NULL);	/* 0xfe on the data port is no reset */
-	fx_stop_status(&req);
-	ck_assert(!req);
-	fx_vm.plat.stop.status = KEEL_EXIT_HOST;	/* so that the status check below means something */
-	io(i8042_cmd_io, 0, I8042_CMD_RESET, 1, true, NULL);
-	ck_assert_int_eq(fx_stop_status(&req), KEEL_EXIT_OK);
 	ck_assert(req);
 }
 END_TEST
@@ -318,7 +297,6 @@ Suite *stop_devices_suite(void)
 	tcase_add_test(dev, debug_exit_statuses);
 	tcase_add_test(dev, debug_exit_write_stops);
 	tcase_add_test(dev, debug_exit_byte_write);
-	tcase_add_test(dev, i8042_reset);
 	tcase_add_test(dev, devices_table);
 	tcase_add_test(dev, devices_create_undoes);
 	suite_add_tcase(s, dev);
