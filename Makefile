@@ -38,7 +38,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration check-linux-gpu linux-gpu-guest fresh-check readme-gdb bench bench-agree bench-startup bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration check-linux-gpu linux-gpu-guest fresh-check readme-gdb bench bench-agree bench-startup bench-api bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -295,6 +295,10 @@ bench-gpu: deps $(KEEL)
 # bench-linux [BENCH_LINUX_RUNS=N]: Debian's kernel from execve to /init and power-off, keel beside QEMU
 # (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
 bench-linux: deps $(KEEL)
+# bench-api: execve to the API answering, InstanceStart to the first guest instruction (Firecracker's figures quoted)
+bench-api: deps $(KEEL)
+	$(Q)bash mk/deps.sh bench && KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) python3 tests/bench/api.py
+
 	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_JSON=$(BUILD)/bench/linux.json bash tests/bench/linux.sh
 
 # bench-linux-io [BENCH_LINUX_IO_SECONDS=S]: inside Debian's kernel on keel, disk (1 MiB sequential, 4 KiB random
