@@ -1,6 +1,9 @@
 /* keel's entry point: parse the command line, create the VM, run it, exit with its status. */
 #include "vmm/cli.h"
 #include "vmm/exit_status.h"
+#include "vmm/fc/fc_log.h"
+#include "vmm/fc/fc_metrics.h"
+#include "vmm/fc/fc_outputs.h"
 #include "vmm/log.h"
 #include "vmm/opt.h"
 #include "vmm/signals.h"
@@ -17,6 +20,9 @@
 static int keel_main(const struct cli_options *o, bool *restart)
 {
 	struct vm vm;
+	struct fc_metrics *metrics = NULL;
+	struct fc_log *flog = NULL;
+	char err[512];
 	int status;
 
 	if (o->command == CLI_HELP) {
@@ -34,12 +40,24 @@ static int keel_main(const struct cli_options *o, bool *restart)
 	signals_block();
 
 	status = vm_create(&vm, &o->cfg);
+	/* --config-file's logger and metrics sections */
+	if (fc_outputs_open(&o->fcrt, NULL, &flog, &metrics, err, sizeof(err)) < 0) {
+		log_error("--config-file: %s", err);
+		fc_metrics_close(metrics);
+		fc_log_close(flog);
+		return KEEL_EXIT_USAGE;
+	}
 	if (status == KEEL_EXIT_OK)
+	if (status == KEEL_EXIT_OK && metrics && fc_metrics_attach(metrics, &vm) < 0)
+		log_warn("metrics: cannot flush them periodically");
 		status = vm_run(&vm);
 	/* not after SIGTERM: a guest that answers the power button with a reboot still ends */
+	fc_metrics_detach(metrics);
 	*restart = status == KEEL_EXIT_OK && o->cfg.reboot_restart && vm_rebooted(&vm) && !vm.term_pending;
 	vm_destroy(&vm);
 	return status;
+	fc_metrics_close(metrics);
+	fc_log_close(flog);
 }
 
 int main(int argc, char **argv)
