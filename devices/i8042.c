@@ -73,8 +73,10 @@ static int i8042_push(struct i8042 *k, const uint8_t *b, size_t n)
 {
 	bool was_empty = k->count == 0;
 
-	if (n > I8042_QUEUE - k->count)
+	if (n > I8042_QUEUE - k->count) {
+		k->stats.missed_write_count += n;
 		return -ENOSPC;
+	}
 	for (size_t i = 0; i < n; i++)
 		k->queue[(k->head + k->count++) % I8042_QUEUE] = b[i];
 	if (was_empty)
@@ -161,8 +163,12 @@ int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
 	(void)offset;
 	pthread_mutex_lock(&k->lock);
 	if (!is_write) {
-		if (k->count)
+		if (k->count) {
 			k->last = k->queue[k->head];
+			k->stats.read_count++;
+		} else {
+			k->stats.missed_read_count++;
+		}
 		memset(data, k->last, len);	/* an empty buffer reads its last byte again */
 		if (k->count) {
 			k->head = (k->head + 1) % I8042_QUEUE;
@@ -175,6 +181,7 @@ int i8042_data_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *dat
 
 		k->status &= (uint8_t)~I8042_STS_CMD;
 		k->ctl_cmd = 0;
+		k->stats.write_count++;
 		if (cmd)
 			i8042_ctl_data(k, cmd, data[0]);
 		else
@@ -221,6 +228,7 @@ static void i8042_command(struct i8042 *k, uint8_t cmd)
 		i8042_push1(k, CTL_OUT_PORT | (k->count ? 0x10u : 0));
 		break;
 	case I8042_CMD_RESET:
+		k->stats.reset_count++;
 		stop_reset(k->stop, "guest reset through the i8042");
 		break;
 	default:
@@ -260,6 +268,13 @@ int i8042_keys(struct i8042 *k, const uint8_t *codes, size_t n)
 int i8042_ctrl_alt_del(struct i8042 *k)
 {
 	return i8042_keys(k, ctrl_alt_del, sizeof(ctrl_alt_del));
+}
+
+void i8042_stats(struct i8042 *k, struct i8042_stats *out)
+{
+	pthread_mutex_lock(&k->lock);
+	*out = k->stats;
+	pthread_mutex_unlock(&k->lock);
 }
 
 int i8042_irq(struct i8042 *k, unsigned long *edges)

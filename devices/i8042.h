@@ -39,6 +39,15 @@ struct vcpu;
  * The controller. Registers are reached from vCPU threads, key injection from the main thread:
  * one lock guards it all. No state is saved: the snapshot issue adds it.
  */
+/* What the i8042 counted since it was created (Firecracker's "i8042" metrics). */
+struct i8042_stats {
+	uint64_t read_count;		/* bytes the guest read from the output buffer */
+	uint64_t missed_read_count;	/* reads of an empty output buffer */
+	uint64_t write_count;		/* bytes the guest wrote to the data port */
+	uint64_t missed_write_count;	/* bytes for the guest dropped: the output queue was full */
+	uint64_t reset_count;		/* reset commands (0xfe) */
+};
+
 struct i8042 {
 	pthread_mutex_t lock;
 	struct bus *pio;
@@ -53,6 +62,7 @@ struct i8042 {
 	uint8_t last;			/* the byte read last: what an empty buffer reads */
 	int level;			/* what IRQ 1 was last driven to */
 	unsigned long edges;		/* rising edges of IRQ 1 so far */
+	struct i8042_stats stats;	/* what it counted (i8042_stats) */
 };
 
 /*
@@ -94,6 +104,9 @@ int i8042_keys(struct i8042 *k, const uint8_t *codes, size_t n);
 
 /* i8042_ctrl_alt_del - press and release Ctrl, Alt and Delete (i8042_keys). 0 or -ENOSPC. */
 int i8042_ctrl_alt_del(struct i8042 *k);
+
+/* i8042_stats - @k's counters now (under its lock). */
+void i8042_stats(struct i8042 *k, struct i8042_stats *out);
 
 /* i8042_irq - what IRQ 1 is driven to now and, in *@edges (may be NULL), its rising edges so far. */
 int i8042_irq(struct i8042 *k, unsigned long *edges);

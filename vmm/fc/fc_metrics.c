@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "devices/i8042.h"
 #include "devices/uart.h"
 #include "devices/virtio/blk.h"
 #include "devices/virtio/host.h"
@@ -229,6 +230,18 @@ static void fc_read(const struct fc_metrics *m, enum fc_group_id id, struct fc_v
 			fc_put(s, "missed_read_count", u.missed_read_count);
 			fc_put(s, "missed_write_count", u.missed_write_count);
 			fc_put(s, "error_count", u.error_count);
+		}
+		break;
+	case FC_G_I8042:
+		if (vm && vm->i8042) {
+			struct i8042_stats k;
+
+			i8042_stats(vm->i8042, &k);
+			fc_put(s, "read_count", k.read_count);
+			fc_put(s, "missed_read_count", k.missed_read_count);
+			fc_put(s, "write_count", k.write_count);
+			fc_put(s, "missed_write_count", k.missed_write_count);
+			fc_put(s, "reset_count", k.reset_count);
 		}
 		break;
 	case FC_G_ENTROPY:
