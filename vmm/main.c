@@ -19,10 +19,10 @@
 /* What the parsed command line @o asks for; returns the exit status. *@restart: boot again (--reboot restart). */
 static int keel_main(const struct cli_options *o, bool *restart)
 {
-	struct vm vm;
 	struct fc_metrics *metrics = NULL;
 	struct fc_log *flog = NULL;
 	char err[512];
+	struct vm vm;
 	int status;
 
 	if (o->command == CLI_HELP) {
@@ -39,7 +39,6 @@ static int keel_main(const struct cli_options *o, bool *restart)
 
 	signals_block();
 
-	status = vm_create(&vm, &o->cfg);
 	/* --config-file's logger and metrics sections */
 	if (fc_outputs_open(&o->fcrt, NULL, &flog, &metrics, err, sizeof(err)) < 0) {
 		log_error("--config-file: %s", err);
@@ -47,17 +46,18 @@ static int keel_main(const struct cli_options *o, bool *restart)
 		fc_log_close(flog);
 		return KEEL_EXIT_USAGE;
 	}
-	if (status == KEEL_EXIT_OK)
+	status = vm_create(&vm, &o->cfg);
 	if (status == KEEL_EXIT_OK && metrics && fc_metrics_attach(metrics, &vm) < 0)
 		log_warn("metrics: cannot flush them periodically");
+	if (status == KEEL_EXIT_OK)
 		status = vm_run(&vm);
-	/* not after SIGTERM: a guest that answers the power button with a reboot still ends */
 	fc_metrics_detach(metrics);
+	/* not after SIGTERM: a guest that answers the power button with a reboot still ends */
 	*restart = status == KEEL_EXIT_OK && o->cfg.reboot_restart && vm_rebooted(&vm) && !vm.term_pending;
 	vm_destroy(&vm);
-	return status;
 	fc_metrics_close(metrics);
 	fc_log_close(flog);
+	return status;
 }
 
 int main(int argc, char **argv)
