@@ -39,13 +39,13 @@ int fc_out_open(const char *path, const char *what, int *fd, char *err, size_t e
 		 * without a reader, and a reader leaving would make writes fail; holding both ends
 		 * keeps the pipe whatever the reader does, and O_NONBLOCK makes a full pipe EAGAIN.
 		 */
+		probe = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);	/* before keel is a reader itself */
 		f = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (f < 0)
-			goto fail;
-		probe = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 		if (probe >= 0)
 			close(probe);
-		else
+		if (f < 0)
+			goto fail;
+		if (probe < 0)
 			log_warn("%s FIFO %s has no reader yet: lines wait in the pipe until one opens it, and those that do not fit are dropped",
 				 what, path);
 		fcntl(f, F_SETPIPE_SZ, (int)FC_OUT_PIPE_BYTES);	/* best effort: the default is 64 KiB */
