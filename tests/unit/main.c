@@ -52,6 +52,8 @@ static const struct {
 	{ "gdb_host", gdb_host_suite },
 	{ "gdb_paging", gdb_paging_suite },
 	{ "gdb_monitor", gdb_monitor_suite },
+	{ "api", api_suite },
+	{ "api_server", api_server_suite },
 	{ "bench", bench_suite },
 	{ "bench_rounds", bench_rounds_suite },
 	{ "bench_vm", bench_vm_suite },

@@ -29,6 +29,8 @@ Suite *gdb_commands_suite(void);	/* tests/unit/test_gdb_commands.c */
 Suite *gdb_host_suite(void);	/* tests/unit/test_gdb_kvm.c (partly needs /dev/kvm) */
 Suite *gdb_paging_suite(void);	/* tests/unit/test_gdb_paging.c */
 Suite *gdb_monitor_suite(void);	/* tests/unit/test_gdb_monitor.c */
+Suite *api_suite(void);		/* tests/unit/test_api.c */
+Suite *api_server_suite(void);	/* tests/unit/test_api_server.c (a real socket in a temporary directory) */
 Suite *bench_suite(void);	/* tests/unit/test_bench.c */
 Suite *bench_rounds_suite(void);	/* tests/unit/test_bench_rounds.c */
 Suite *bench_vm_suite(void);	/* tests/unit/test_bench_vm.c (child processes; the floor needs /dev/kvm) */
