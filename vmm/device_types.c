@@ -3,6 +3,7 @@
 
 #include "devices/virtio/gpu.h"
 #include "devices/virtio/input.h"
+#include "devices/virtio/vsock.h"
 
 /* --rng is a flag, or --rng=ITEMS (transport=, msix=). */
 static int rng_add(struct vm_config *c, const char *value, char *err, size_t errlen)
@@ -17,6 +18,7 @@ const struct device_type device_types[] = {
 	{ { .name = "--net", .value = true }, config_add_net, &virtio_net_type },
 	{ { .name = "--gpu", .value = true }, config_set_gpu, &virtio_gpu_type },
 	{ { .name = "--input", .value = true }, config_add_input, &virtio_input_type },
+	{ { .name = "--vsock", .value = true }, config_set_vsock, &virtio_vsock_type },
 };
 
 const size_t device_ntypes = sizeof(device_types) / sizeof(device_types[0]);

@@ -47,6 +47,8 @@ static const struct {
 	{ "fw_cfg", fw_cfg_suite },
 	{ "display", display_suite },
 	{ "gpu_virgl", gpu_virgl_suite },
+	{ "vsock", vsock_suite },
+	{ "vsock_config", vsock_config_suite },
 	{ "gdb_packet", gdb_packet_suite },
 	{ "gdb_commands", gdb_commands_suite },
 	{ "gdb_host", gdb_host_suite },

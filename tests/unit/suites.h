@@ -53,5 +53,7 @@ void gpu_dev_tests(TCase *t);	/* tests/unit/test_virtio_gpu_dev.c */
 Suite *fw_cfg_suite(void);	/* tests/unit/test_fw_cfg.c */
 Suite *display_suite(void);	/* tests/unit/test_display.c (a VNC server on loopback, tests/tools/vncclient.py) */
 Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
+Suite *vsock_suite(void);	/* tests/unit/test_vsock.c (Unix sockets in a temporary directory) */
+Suite *vsock_config_suite(void);	/* tests/unit/test_vsock_config.c */
 
 #endif

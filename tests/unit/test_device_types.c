@@ -19,6 +19,8 @@ static const char *good_value(const struct device_type *t)
 		return "keyboard";
 	if (!strcmp(t->opt.name, "--gpu"))
 		return "2d";
+	if (!strcmp(t->opt.name, "--vsock"))
+		return "cid=3,uds=/tmp/keel-unit-vsock.sock";
 	return NULL;	/* a flag */
 }
 
