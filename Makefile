@@ -52,6 +52,18 @@ $(CONFIG_H): mk/probe-config.sh $(DEPS_STAMP)
 	@echo "  GEN     $@"
 	$(Q)mkdir -p $(@D) && CC="$(CC)" bash mk/probe-config.sh --libs $(OPT_LIBS) > $@.tmp && mv $@.tmp $@
 
+# the system-call names of the seccomp report (vmm/sandbox.c), from the kernel's headers: a const table the
+# SIGSYS handler reads (libseccomp's name lookup allocates, which a signal handler must not)
+UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+SYSCALL_NAMES_H := $(O)/gen/syscall_names.h
+$(SYSCALL_NAMES_H): $(UNISTD_64)
+	@echo "  GEN     $@"
+	$(Q)mkdir -p $(@D) && awk 'BEGIN { print "/* Generated from $(UNISTD_64): x86-64 system-call names by number. */"; \
+		print "static const char *const syscall_names[] = {" } \
+		$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); printf "\t[%s] = \"%s\",\n", $$3, $$2 } \
+		END { print "};" }' $< >$@.tmp && mv $@.tmp $@
+$(O)/vmm/sandbox.o: $(SYSCALL_NAMES_H)
+
 # --- the bundled guest (always built without sanitizers, into $(BUILD)/guest) -----
 include guest/guest.mk
 
@@ -293,6 +305,10 @@ run: deps $(KEEL)
 bench-startup: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/startup.sh
 
+# bench-api: execve to the API answering, InstanceStart to the first guest instruction (Firecracker's figures quoted)
+bench-api: deps $(KEEL)
+	$(Q)bash mk/deps.sh bench && KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) python3 tests/bench/api.py
+
 # bench-net [BENCH_NET_SECONDS=N]: UDP echo through a tap, keel against QEMU on the bundled guest (root)
 bench-net: deps $(KEEL)
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) bash tests/bench/net.sh
@@ -305,10 +321,6 @@ bench-gpu: deps $(KEEL)
 # bench-linux [BENCH_LINUX_RUNS=N]: Debian's kernel from execve to /init and power-off, keel beside QEMU
 # (TCG on kvm_pvm hosts), phases by printk timestamps; $(BUILD)/bench/linux.json. 10-20 min on kvm_pvm hosts.
 bench-linux: deps $(KEEL)
-# bench-api: execve to the API answering, InstanceStart to the first guest instruction (Firecracker's figures quoted)
-bench-api: deps $(KEEL)
-	$(Q)bash mk/deps.sh bench && KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) python3 tests/bench/api.py
-
 	$(Q)KEEL=$(abspath $(KEEL)) LINUX_DIR=$(LINUX_DIR) BENCH_LINUX_JSON=$(BUILD)/bench/linux.json bash tests/bench/linux.sh
 
 # bench-linux-io [BENCH_LINUX_IO_SECONDS=S]: inside Debian's kernel on keel, disk (1 MiB sequential, 4 KiB random

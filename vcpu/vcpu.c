@@ -5,6 +5,7 @@
 #include "vcpu/quirks.h"
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/stop.h"
 
 #include <errno.h>
@@ -114,6 +115,11 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	sigset_t set;
 
+	if (sandbox_enter(SANDBOX_VCPU, vcpu->env->seccomp, 0) < 0) {
+		stop_request(vcpu->env->stop, KEEL_EXIT_HOST, NULL);
+		vcpu_set_state(vcpu, VCPU_STOPPED);
+		return NULL;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, vcpu_kick_signal());
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);

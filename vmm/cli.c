@@ -79,6 +79,8 @@ void cli_usage(FILE *f)
 		"  --shutdown-timeout SECONDS   on SIGTERM, press the ACPI power button and wait this\n"
 		"                    long for the guest to power off (default 30; 0: stop at once);\n"
 		"                    a second SIGTERM stops it at once\n"
+		"  --no-seccomp      no system-call filters (by default each thread of keel allows\n"
+		"                    only the system calls its kind of work needs)\n"
 		"  -v, --verbose     more messages (twice: debug); -q, --quiet: errors only\n"
 		"\n"
 		"Console: the guest's COM1 is wired to your terminal. Ctrl-A x quits, Ctrl-A Ctrl-A\n"
@@ -106,6 +108,7 @@ enum cli_opt {
 	CLI_SCREENSHOT,
 	CLI_SCREENSHOT_ON_EXIT,
 	CLI_CONFIG_FILE,
+	CLI_NO_SECCOMP,
 	CLI_NOPTS	/* the device types' options follow, in vmm/device_types.c's order */
 };
 
@@ -127,6 +130,7 @@ static const struct opt_def cli_opts[CLI_NOPTS] = {
 	[CLI_SCREENSHOT] = { .name = "--screenshot", .value = true },
 	[CLI_SCREENSHOT_ON_EXIT] = { .name = "--screenshot-on-exit", .value = true },
 	[CLI_CONFIG_FILE] = { .name = "--config-file", .value = true },
+	[CLI_NO_SECCOMP] = { .name = "--no-seccomp", .value = false },
 };
 
 /* Option @k with @v (NULL for a flag) into @c. --gdb-wait only sets *@gdb_wait: it may come before --gdb. */
@@ -168,6 +172,9 @@ static int cli_apply(struct vm_config *c, int k, const char *v, bool *gdb_wait, 
 		return config_set_screenshot_on_exit(c, v, err, errlen);
 	case CLI_CONFIG_FILE:
 		return 0;	/* applied before every other option (cli_config_file) */
+	case CLI_NO_SECCOMP:
+		c->no_seccomp = true;
+		return 0;
 	default:
 		return config_set_transport(c, v, err, errlen);
 	}

@@ -48,6 +48,7 @@ struct config_display {
 	unsigned int port;		/* VNC: the TCP port */
 	char *screenshot;		/* --screenshot FILE: where SIGUSR1 writes a PNG of each output (NULL: keel-PID.png) */
 	char *screenshot_on_exit;	/* --screenshot-on-exit FILE: a PNG of each output when the VM ends */
+	bool seccomp;			/* not an option: the VM sets it from !vm_config.no_seccomp for the VNC thread */
 };
 
 /* Whether keel works around what the host's KVM cannot do (vcpu/quirks.h). */
@@ -72,6 +73,7 @@ struct vm_config {
 	enum config_boot_protocol boot_protocol;	/* --boot-protocol: auto unless forced */
 	enum config_host_fixes host_fixes;	/* --host-workarounds: auto (when the host needs them) */
 	bool reboot_restart;		/* --reboot restart: a guest reset boots the VM again (keel re-executes itself) */
+	bool no_seccomp;		/* --no-seccomp: no thread installs a system-call filter (vmm/sandbox.h) */
 	unsigned int shutdown_timeout;	/* --shutdown-timeout: seconds SIGTERM waits for the guest to power off */
 	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
 	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */

@@ -121,6 +121,7 @@ int display_create(const struct config_display *cfg, struct display **out, char 
 	pthread_mutex_init(&d->lock, NULL);
 	d->port.ops = &display_sink_ops;
 	d->port.opaque = d;
+	d->seccomp = cfg->seccomp;
 	snprintf(name, sizeof(name), "keel-%ld.png", (long)getpid());
 	d->screenshot = strdup(cfg->screenshot ? cfg->screenshot : name);
 	if (!d->screenshot) {

@@ -6,6 +6,7 @@
 #include "vmm/display.h"
 #include "vmm/display_keymap.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 
 #include "devices/virtio/input_spec.h"
 
@@ -145,6 +146,8 @@ static void *vnc_thread(void *opaque)
 {
 	struct display_vnc *v = opaque;
 
+	if (sandbox_enter(SANDBOX_DISPLAY, v->d->seccomp, 0) < 0)
+		return NULL;	/* logged; no client is served */
 	for (;;) {
 		uint32_t *old = NULL;
 		bool resized = false, dirty;

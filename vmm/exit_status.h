@@ -9,6 +9,7 @@ enum keel_exit_status {
 	KEEL_EXIT_HOST = 4,		/* the host cannot run the VM: no usable /dev/kvm, out of memory, a KVM call failed */
 	KEEL_EXIT_TRIPLE_FAULT = 6,	/* the guest triple-faulted (KVM_EXIT_SHUTDOWN); registers are printed */
 	KEEL_EXIT_GUEST_ERROR = 8,	/* KVM could not run the guest: internal/emulation error, failed entry, unknown exit */
+	KEEL_EXIT_SECCOMP = 10,		/* a thread made a system call its seccomp filter forbids (vmm/sandbox.h) */
 	/* 128 + N: keel was stopped by signal N (SIGINT, SIGTERM, SIGHUP); the terminal is restored */
 };
 
@@ -23,6 +24,8 @@ enum keel_exit_status {
 	"  4        the host cannot run the VM (no usable /dev/kvm, out of memory, KVM failure)\n" \
 	"  6        the guest triple-faulted (its registers are printed)\n" \
 	"  8        KVM could not run the guest (emulation failure, failed entry, unknown exit)\n" \
+	"  10       a thread of keel made a system call its seccomp filter forbids (one line names\n" \
+	"           the call and the thread; --no-seccomp turns the filters off)\n" \
 	"  128+N    keel was stopped by signal N (SIGINT, SIGHUP; SIGTERM when the guest does not\n" \
 	"           power off within --shutdown-timeout, or a second SIGTERM)\n" \
 	"The bundled guest powers off when every check passes (status 0) and writes 1 to the\n" \

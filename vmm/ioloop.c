@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 
 #define IOLOOP_CQ_FACTOR 4u		/* completion entries per submission entry */
 #define IOLOOP_FIXED_FILES 64u		/* slots of the fixed-file table */
@@ -35,6 +36,7 @@ struct ioloop {
 	struct ioloop_op nop;		/* for signals and cancellations: nothing to do when done */
 	bool fixed_ok;
 	unsigned int nfixed;
+	bool seccomp;			/* the thread installs the I/O kind's filter (vmm/sandbox.h) */
 };
 
 static const uint64_t ioloop_one = 1;	/* what ioloop_signal writes */
@@ -257,6 +259,8 @@ static void *ioloop_thread(void *arg)
 	struct ioloop *l = arg;
 	int ret;
 
+	if (sandbox_enter(SANDBOX_IO, l->seccomp, 0) < 0)
+		return NULL;
 	atomic_store(&l->self, pthread_self());
 	atomic_store(&l->running, true);
 	pthread_setname_np(pthread_self(), "keel-io");
@@ -294,6 +298,16 @@ static void *ioloop_thread(void *arg)
 		ioloop_run_deferred(l);
 	}
 	return NULL;
+}
+
+void ioloop_set_seccomp(struct ioloop *l, bool on)
+{
+	l->seccomp = on;
+}
+
+bool ioloop_seccomp(const struct ioloop *l)
+{
+	return l->seccomp;
 }
 
 int ioloop_start(struct ioloop *l)

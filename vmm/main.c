@@ -6,6 +6,7 @@
 #include "vmm/fc/fc_outputs.h"
 #include "vmm/log.h"
 #include "vmm/opt.h"
+#include "vmm/sandbox.h"
 #include "vmm/signals.h"
 #include "vmm/vm.h"
 
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 		log_info("the guest rebooted: booting the VM again (--reboot restart)");
+		setenv(SANDBOX_INHERITED_ENV, "1", 1);	/* the main thread's filter survives execve (vmm/sandbox.h) */
 		if (n > 0) {
 			self[n] = '\0';
 			execv(self, argv);	/* by its real path, so the process keeps its name */

@@ -18,6 +18,7 @@
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/sandbox.h"
 #include "vmm/signals.h"
 
 #include <errno.h>
@@ -41,6 +42,9 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->cfg = *cfg;
 	vm->term_timer = -1;
 	ret = platform_init(&vm->plat);
+	/* every thread's seccomp filter (vmm/sandbox.h), on unless --no-seccomp */
+	vm->plat.seccomp = !cfg->no_seccomp;
+	vm->cfg.display.seccomp = !cfg->no_seccomp;
 	vm->vcpu_env = (struct vcpu_env){
 		.vm_fd = -1,
 		.pio = &vm->plat.pio,
@@ -48,6 +52,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		.mem = &vm->plat.mem,
 		.stop = &vm->plat.stop,
 		.ncpus = cfg->ncpus,
+		.seccomp = !cfg->no_seccomp,
 	};
 	return ret;
 }
@@ -464,6 +469,9 @@ int vm_run(struct vm *vm)
 			break;
 		}
 	}
+	/* last: every other thread was created unfiltered and has installed its own (vmm/sandbox.h) */
+	if (sandbox_enter(SANDBOX_MAIN, vm->plat.seccomp, vm->cfg.reboot_restart ? SANDBOX_EXEC : 0) < 0)
+		stop_request(&vm->plat.stop, KEEL_EXIT_HOST, NULL);
 	ret = evloop_run(&vm->plat.loop);
 	if (ret < 0) {
 		log_error("event loop failed: %s", strerror(-ret));

@@ -12,6 +12,7 @@
 
 #include "devices/virtio/iov.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 
 #define GPU_QUEUE_SIZE 256u
 #define GPU_PCI_CLASS 0x038000u		/* display controller, other */
@@ -66,6 +67,7 @@ struct vgpu {
 	struct ioloop_efd done_w;
 	pthread_t thread;
 	bool thread_made;
+	bool seccomp;			/* the render thread installs its filter (vmm/sandbox.h): as the I/O loop's */
 
 	/* Render thread only. */
 	struct gpu_cmd cmd;
@@ -179,10 +181,15 @@ static void gpu_render_reset(struct vgpu *g)
 	gpu_signal(g->done_fd);
 }
 
-/* Make the renderer here (virglrenderer keeps its GL context on this thread); tell the creator. */
+/* Filter this thread, make the renderer here (virglrenderer keeps its GL context on it); tell the creator. */
 static bool gpu_render_start(struct vgpu *g)
 {
-	int ret = g->cmd.ops->create(&g->env, &g->cmd.b, g->err, sizeof(g->err));
+	int ret = sandbox_enter(SANDBOX_RENDER, g->seccomp, 0);
+
+	if (ret < 0)
+		snprintf(g->err, sizeof(g->err), "virtio-gpu: the render thread's seccomp filter: %s", strerror(-ret));
+	else
+		ret = g->cmd.ops->create(&g->env, &g->cmd.b, g->err, sizeof(g->err));
 
 	if (ret == 0 && g->cmd.ops->num_capsets && g->cmd.ops->capset_info)
 		g->num_capsets = g->cmd.ops->num_capsets(g->cmd.b);
@@ -466,6 +473,7 @@ int virtio_gpu_create(struct display_port *display, const struct virtio_gpu_opts
 	gpu_list_init(&g->done);
 	g->wake_fd = g->done_fd = -1;
 	g->virgl = o->kind == VIRTIO_GPU_VIRGL;
+	g->seccomp = ioloop_seccomp(loop);
 	g->env = (struct gpu_backend_env){ display, o->outputs, gpu_fence_done, g };
 	g->cmd = (struct gpu_cmd){ .name = g->dev.name, .ops = ops, .mem = mem, .display = display,
 				   .outputs = o->outputs, .width = o->width, .height = o->height };

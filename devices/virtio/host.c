@@ -156,6 +156,7 @@ int virtio_create(struct virtio_host *h, struct platform *p)
 	ret = ioloop_create(VIRTIO_RING_DEPTH, &h->loop);
 	if (ret < 0)
 		return ret;
+	ioloop_set_seccomp(h->loop, p->seccomp);
 	if (h->any_pci) {
 		ret = pci_host_init(&h->pci, &p->pio, &p->mmio, KEEL_PCI_MMIO_BASE, KEEL_PCI_MMIO_SIZE);
 		if (ret < 0)
