@@ -167,7 +167,7 @@ test: deps
 # (tests/linux/keeltest.c), and the modules LINUX_MODULES names (default: the virtio transports and
 # drivers, and qemu_fw_cfg) with what they depend on.
 LINUX_DIR ?= $(BUILD)/linux
-LINUX_MODULES ?= virtio_pci,virtio_mmio,virtio_blk,virtio_net,virtio_console,virtio_rng,qemu_fw_cfg
+LINUX_MODULES ?= virtio_pci,virtio_mmio,virtio_blk,virtio_net,virtio_console,virtio_rng,qemu_fw_cfg,vmw_vsock_virtio_transport
 linux-guest:
 	$(Q)bash tests/linux/fetch.sh $(LINUX_DIR)
 	$(Q)$(CC) -static -O2 -s -Wall -Wextra -Werror -pthread -o $(LINUX_DIR)/keeltest tests/linux/keeltest.c

@@ -56,7 +56,7 @@ for m in "proc /proc" "sysfs /sys" "devtmpfs /dev"; do
 	fi
 done
 read -r cmdline </proc/cmdline
-cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0 vt_want="" vt_mac="" vt_tcp="" vt_hvc="" vt_last="" vt_secs="" vt_peer="" vt_kill="" vt_blocks=2048 vt_rngbytes=1048576 vt_fwcfg=""
+cpus="" mem="" token="" end=0 mods="" taint_ok=0 execs=0 vt_want="" vt_mac="" vt_tcp="" vt_hvc="" vt_last="" vt_secs="" vt_peer="" vt_kill="" vt_blocks=2048 vt_rngbytes=1048576 vt_fwcfg="" vt_vsock=""
 for w in $cmdline; do
 	case $w in
 	clearcpuid=*) taint_ok=4 ;; # clearcpuid= taints the kernel with S (CPU out of spec, bit 2) on purpose
@@ -76,6 +76,7 @@ for w in $cmdline; do
 	keeltest.blocks=*) vt_blocks=${w#*=} ;;
 	keeltest.rng=*) vt_rngbytes=${w#*=} ;;
 	keeltest.fwcfg=*) vt_fwcfg=${w#*=} ;;
+	keeltest.vsock=*) vt_vsock=${w#*=} ;;
 	keeltest.end) end=1 ;;
 	esac
 done

@@ -1,11 +1,13 @@
-/* keeltest: the Linux guest's helper for the virtio checks and make bench-linux-io (built static): block I/O at a depth, discard and write-zeroes, TCP with checksums, a NIC's offloads, timed block I/O. */
+/* keeltest: the Linux guest's helper for the virtio checks and make bench-linux-io (built static): block I/O at a depth, discard and write-zeroes, TCP with checksums, a NIC's offloads, timed block I/O, vsock echo both ways. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/fs.h>
 #include <linux/sockios.h>
+#include <linux/vm_sockets.h>
 #include <net/if.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -374,6 +376,131 @@ static int cmd_tcp_serve(char **a)
 	return r < 0 ? 1 : 0;
 }
 
+#define VSOCK_DEADLINE 900	/* seconds a vsock command may take (SIGALRM ends it: a failed check, not a hang) */
+
+/* One echoed vsock connection: read to the end, write each byte back. */
+static void *vsock_echo(void *arg)
+{
+	unsigned char own[4096];
+	int s = (int)(intptr_t)arg;
+	ssize_t r;
+
+	while ((r = read(s, own, sizeof(own))) > 0)
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(s, own + off, (size_t)(r - off));
+
+			if (w <= 0)
+				goto out;
+			off += w;
+		}
+out:
+	close(s);
+	return NULL;
+}
+
+/* vsock-listen PORT N: accept N connections on vsock port PORT (any cid), each echoed by a thread until its end. */
+static int cmd_vsock_listen(char **a)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = (unsigned int)atoi(a[0]) };
+	int n = atoi(a[1]), ls = socket(AF_VSOCK, SOCK_STREAM, 0);
+	pthread_t *t = calloc((size_t)(n > 0 ? n : 1), sizeof(*t));
+
+	alarm(VSOCK_DEADLINE);
+	if (!t || ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, n) < 0) {
+		fprintf(stderr, "keeltest: vsock listen %s: %s\n", a[0], strerror(errno));
+		return 1;
+	}
+	printf("keeltest: vsock listening on %s\n", a[0]);
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		int s = accept(ls, NULL, NULL);
+
+		if (s < 0 || pthread_create(&t[i], NULL, vsock_echo, (void *)(intptr_t)s)) {
+			fprintf(stderr, "keeltest: vsock accept %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	close(ls);
+	printf("keeltest: vsock served %d connections on %s\n", n, a[0]);
+	return 0;
+}
+
+struct vsock_sender {
+	int s;
+	unsigned long long bytes;
+	uint64_t state;
+	int err;
+};
+
+static void *vsock_send(void *arg)
+{
+	struct vsock_sender *v = arg;
+	static unsigned char buf[8192];
+	unsigned long long sent = 0;
+
+	while (sent < v->bytes) {
+		size_t n = v->bytes - sent < sizeof(buf) ? (size_t)(v->bytes - sent) : sizeof(buf);
+
+		fill_random(buf, n, &v->state);
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(v->s, buf + off, n - off);
+
+			if (w <= 0) {
+				v->err = errno ? errno : EIO;
+				return NULL;
+			}
+			off += (size_t)w;
+		}
+		sent += n;
+	}
+	shutdown(v->s, SHUT_WR);
+	return NULL;
+}
+
+/* vsock-connect CID PORT BYTES: send BYTES pseudo-random bytes to CID:PORT, read them back, compare. */
+static int cmd_vsock_connect(char **a)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = (unsigned int)atoi(a[0]),
+				  .svm_port = (unsigned int)atoi(a[1]) };
+	struct vsock_sender v = { .bytes = strtoull(a[2], NULL, 0), .state = 0x9e3779b97f4a7c15ull ^ sa.svm_port };
+	uint64_t check = v.state;
+	static unsigned char got[8192], want[8192];
+	unsigned long long n = 0;
+	pthread_t t;
+	ssize_t r;
+
+	alarm(VSOCK_DEADLINE);
+	v.s = socket(AF_VSOCK, SOCK_STREAM, 0);
+	if (v.s < 0 || connect(v.s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "keeltest: vsock connect %s:%s: %s\n", a[0], a[1], strerror(errno));
+		return 1;
+	}
+	if (pthread_create(&t, NULL, vsock_send, &v))
+		return 1;
+	while ((r = read(v.s, got, sizeof(got))) > 0) {
+		/* the echo comes back in pieces of any size: compare against the same sequence, regenerated */
+		for (ssize_t i = 0; i < r; i++, n++) {
+			if (n % sizeof(want) == 0)
+				fill_random(want, v.bytes - n < sizeof(want) ? (size_t)(v.bytes - n) : sizeof(want), &check);
+			if (n >= v.bytes || got[i] != want[n % sizeof(want)]) {
+				fprintf(stderr, "keeltest: vsock %s:%s: byte %llu differs\n", a[0], a[1], n);
+				return 1;
+			}
+		}
+	}
+	pthread_join(t, NULL);
+	close(v.s);
+	if (v.err || n != v.bytes) {
+		fprintf(stderr, "keeltest: vsock %s:%s: sent %s, %llu bytes back (%s)\n", a[0], a[1], a[2], n,
+			strerror(v.err));
+		return 1;
+	}
+	printf("keeltest: vsock %s:%s: %llu bytes echoed byte for byte\n", a[0], a[1], n);
+	return 0;
+}
+
 /* offloads IFNAME: what the driver turned on, by the ethtool ioctls. */
 static int cmd_offloads(char **a)
 {
@@ -407,7 +534,8 @@ int main(int argc, char **argv)
 		int nargs, maxargs;
 		int (*fn)(char **a);
 	} cmds[] = { { "blkrand", 4, 4, cmd_blkrand }, { "zero", 4, 4, cmd_zero }, { "tcp-serve", 2, 2, cmd_tcp_serve },
-		     { "offloads", 1, 1, cmd_offloads }, { "bench", 5, 5, cmd_bench }, { "randfile", 3, 4, NULL } };
+		     { "offloads", 1, 1, cmd_offloads }, { "bench", 5, 5, cmd_bench }, { "randfile", 3, 4, NULL },
+		     { "vsock-listen", 2, 2, cmd_vsock_listen }, { "vsock-connect", 3, 3, cmd_vsock_connect } };
 
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
@@ -420,6 +548,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: keeltest blkrand DEV DEPTH NBLOCKS SEED | zero DEV OFF LEN discard|zeroout |\n"
 			"                tcp-serve PORT BYTES | offloads IFNAME |\n"
 			"                bench DEV read|write|randread|randwrite BS DEPTH SECONDS |\n"
-			"                randfile PATH BYTES SEED [OFFSET]\n");
+			"                randfile PATH BYTES SEED [OFFSET] |\n"
+			"                vsock-listen PORT N | vsock-connect CID PORT BYTES\n");
 	return 2;
 }

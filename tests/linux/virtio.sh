@@ -14,6 +14,8 @@
 #   keeltest.rng=BYTES     bytes read from /dev/hwrng (default 1048576)
 #   keeltest.fwcfg=TEXT    modprobe qemu_fw_cfg (it binds keel's ACPI QEMU0002): the file opt/keel/linux
 #                          the host gave with --fw-cfg holds TEXT, and etc/e820 is there
+#   keeltest.vsock=LPORT:N:HPORT:BYTES   virtio-vsock (vt_vsock): N host connections to guest port LPORT
+#                          echoed (tests/linux/vsock_host.py checks them), and BYTES echoed by host port HPORT
 # (On kvm_pvm hosts Linux manages a few block requests a second, and virtio-rng's requests are 64 bytes
 # each: the harness asks for less there.)
 #   keeltest.bench=SECS    instead of the checks, make bench-linux-io's work (vt_bench)
@@ -26,7 +28,8 @@
 
 # vt_modprobe: load the virtio transports and drivers (one modprobe)
 vt_modprobe() {
-	vt_modout=$(modprobe -a virtio_pci virtio_mmio virtio_blk virtio_net virtio_console virtio_rng 2>&1)
+	vt_modout=$(modprobe -a virtio_pci virtio_mmio virtio_blk virtio_net virtio_console virtio_rng \
+		${vt_vsock:+vmw_vsock_virtio_transport} 2>&1)
 	vt_modst=$?
 	# a kernel message for every console, hvc0 (console=hvc0) among them; the host looks for it there.
 	# (Linux 6.1 loses the replay of its earlier log to hvc0: virtio_console's hvc_alloc registers the
@@ -42,7 +45,7 @@ vt_discover() {
 		[ -e "$d/device" ] || continue
 		read -r id <"$d/device"
 		case $id in
-		0x0001) t=net ;; 0x0002) t=blk ;; 0x0003) t=console ;; 0x0004) t=rng ;; *) t=$id ;;
+		0x0001) t=net ;; 0x0002) t=blk ;; 0x0003) t=console ;; 0x0004) t=rng ;; 0x0013) t=vsock ;; *) t=$id ;;
 		esac
 		cd -P "$d/.." && p=$PWD
 		cd /
@@ -286,6 +289,37 @@ vt_link() {
 	else notok "virtio-net: $vt_eth's carrier follows the tap" "carrier $down after the tap went down, $c after it came up"; fi
 }
 
+# vt_vsock: keel's virtio-vsock with Linux's vsock: a listener on LPORT echoing N connections the host
+# makes at once (each bounded by keeltest's own deadline), then one connection to the host's HPORT
+vt_vsock() {
+	local lport n hport bytes l="" i=0 pid out st
+	IFS=:
+	set -- $vt_vsock
+	unset IFS
+	lport=$1 n=$2 hport=$3 bytes=$4
+	keeltest vsock-listen "$lport" "$n" >/tmp/vsock.listen 2>&1 &
+	pid=$!
+	while [ $i -lt 300 ]; do
+		read -r l </tmp/vsock.listen
+		case $l in *listening* | *vsock\ listen*) break ;; esac
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "keeltest: vsock: listening on $lport"
+	out=$(keeltest vsock-connect 2 "$hport" "$bytes" 2>&1)
+	st=$?
+	echo "$out"
+	if [ $st = 0 ]; then ok "vsock: guest to host port $hport: $bytes bytes echoed byte for byte"
+	else notok "vsock: guest to host port $hport" "status $st: $(echo $out)"; fi
+	echo "keeltest: vsock: guest done"
+	wait $pid
+	st=$?
+	out=$(cat /tmp/vsock.listen)
+	echo "$out"
+	if [ $st = 0 ]; then ok "vsock: $n host connections to guest port $lport served"
+	else notok "vsock: $n host connections to guest port $lport" "status $st: $(echo $out)"; fi
+}
+
 # vt_reload: each driver removed and loaded again, with I/O in flight where Linux allows it (a block
 # driver with an open disk cannot be removed, so the disks are idle), then each PCI function reset
 # through sysfs; the devices work again.
@@ -413,6 +447,7 @@ vt_run() {
 	[ -n "$vt_hvc" ] && vt_hvc
 	[ -n "$vt_mac" ] && vt_net
 	[ -n "$vt_peer" ] && vt_peer
+	[ -n "$vt_vsock" ] && vt_vsock
 	vt_interrupts
 	[ -n "$vt_fwcfg" ] && vt_fw_cfg
 	vt_reload

@@ -19,15 +19,19 @@
 #                                            ping both ways, 10 MB each way over TCP, the
 #                                            tap set down and up (the guest's carrier follows)
 #   fw_cfg     ports 0x510-0x51b (ACPI QEMU0002) Linux's qemu_fw_cfg lists opt/keel/linux (--fw-cfg string=)
+#   vsock      virtio-vsock, PCI with MSI-X  keel's hybrid backend on vsock.sock: 16 host connections at
+#                                            once echoed by the guest, the guest's own echoed by the host
+#                                            (tests/linux/vsock_host.py)
 
 # How much I/O: the issue's amounts on ordinary KVM; on kvm_pvm hosts, where the guest's ring 0 is
 # emulated and Linux manages a few block requests and a few dozen 64-byte rng requests a second (the
 # timer tick alone takes most of the emulated instructions), enough to drive every path in minutes.
 if [ -d /sys/module/kvm_pvm ]; then
-	VT_TCP_BYTES=1048576 VT_BLOCKS=64 VT_RNG=16384
+	VT_TCP_BYTES=1048576 VT_BLOCKS=64 VT_RNG=16384 VT_VSOCK_BYTES=65536
 else
-	VT_TCP_BYTES=10485760 VT_BLOCKS=2048 VT_RNG=1048576
+	VT_TCP_BYTES=10485760 VT_BLOCKS=2048 VT_RNG=1048576 VT_VSOCK_BYTES=1048576
 fi
+VT_VSOCK_CONNS=16
 VT_MAC=52:54:00:6b:00:01
 VT_PEER_MAC=52:54:00:6b:00:03
 
@@ -35,7 +39,7 @@ VT_PEER_MAC=52:54:00:6b:00:03
 # (keel's options), VT_PARAMS (the kernel's parameters) and VT_NS (the namespace, "" without one)
 vt_prepare() {
 	VT_DIR=$1
-	local token=$2 ndev=7 # 4 disks, console, rng, the peer NIC
+	local token=$2 ndev=8 # 4 disks, console, rng, the peer NIC, vsock
 	rm -rf "$VT_DIR"
 	mkdir -p "$VT_DIR"
 	truncate -s 32M "$VT_DIR/data.img"
@@ -54,9 +58,14 @@ vt_prepare() {
 		--disk "$VT_DIR/ro.img,id=keel-ro,readonly,msix=off" --disk "$VT_DIR/kill.img,id=keel-kill,msix=off"
 		--console "socket:$VT_DIR/hvc.sock,transport=mmio" --rng=msix=off
 		--net "socket:$VT_DIR/linux.sock,peer=$VT_DIR/peer.sock,mac=$VT_PEER_MAC,transport=mmio"
-		--fw-cfg "name=opt/keel/linux,string=keel-fwcfg-$token")
+		--fw-cfg "name=opt/keel/linux,string=keel-fwcfg-$token" --vsock "cid=3,uds=$VT_DIR/vsock.sock")
 	VT_PARAMS="console=hvc0 keeltest.hvc=$token keeltest.last=keel-last-$token keeltest.peer=$VT_PEER_MAC keeltest.kill=1"
 	VT_PARAMS="$VT_PARAMS keeltest.blocks=$VT_BLOCKS keeltest.rng=$VT_RNG keeltest.fwcfg=keel-fwcfg-$token"
+	VT_PARAMS="$VT_PARAMS keeltest.vsock=5000:$VT_VSOCK_CONNS:6000:$VT_VSOCK_BYTES"
+	# vsock's host side: the guest's connections to host port 6000 echoed, VT_VSOCK_CONNS to guest port 5000
+	python3 "$LINUX_ROOT/tests/linux/vsock_host.py" "$VT_DIR/vsock.sock" "$TMP/out" 5000 "$VT_VSOCK_CONNS" 6000 \
+		"$VT_VSOCK_BYTES" >"$VT_DIR/vsock.host" 2>"$VT_DIR/vsock.err" &
+	VT_VSOCK_PID=$!
 	# the second VM: the bundled guest, serving ARP and ping on the other end of the socket pair once
 	# Linux asks (it polls in ring 0, so it only runs while it is needed)
 	(until grep -q "keeltest: peer: start" "$TMP/out" 2>/dev/null; do sleep 1; done
@@ -112,6 +121,7 @@ vt_ro_state() {
 vt_cleanup() {
 	[ -n "${VT_PEER_PID:-}" ] && kill "$VT_PEER_PID" 2>/dev/null
 	[ -n "${VT_CON_PID:-}" ] && kill "$VT_CON_PID" 2>/dev/null
+	[ -n "${VT_VSOCK_PID:-}" ] && kill "$VT_VSOCK_PID" 2>/dev/null
 	[ -n "${VT_PING_PID:-}" ] && kill "$VT_PING_PID" 2>/dev/null
 	[ -n "${VT_TCP_PID:-}" ] && kill "$VT_TCP_PID" 2>/dev/null
 	[ -n "${VT_LINK_PID:-}" ] && kill "$VT_LINK_PID" 2>/dev/null
@@ -137,7 +147,7 @@ vt_check() {
 	local f want got line
 	# what the guest saw: each device type over its transport (virtio.sh's discovery lines)
 	for want in "blk over pci \(msix\)" "blk over mmio \(ioapic\)" "blk over pci \(intx\)" "console over mmio \(ioapic\)" \
-		"rng over pci \(intx\)" "net over mmio \(ioapic\)"; do
+		"rng over pci \(intx\)" "net over mmio \(ioapic\)" "vsock over pci \(msix\)"; do
 		check "linux/virtio/found: ${want//\\/}" "the guest did not list a $want device bound to its driver" \
 			grep -qE "keeltest: virtio[0-9]+ $want driver virtio_" "$TMP/out"
 	done
@@ -168,6 +178,11 @@ vt_check() {
 		grep -qE '\] keeltest: the kernel.s console reaches hvc0' "$VT_DIR/hvc.out"
 	check "linux/virtio/console/guest-line" "hvc0's output lacks the guest's line" \
 		grep -qF "keeltest hvc0 out" "$VT_DIR/hvc.out"
+	# vsock: both ways through keel's hybrid backend (tests/linux/vsock_host.py's report)
+	check "linux/virtio/vsock/host-to-guest-$VT_VSOCK_CONNS-at-once" "$(cat "$VT_DIR/vsock.host" "$VT_DIR/vsock.err" 2>/dev/null | tr '\n' ' ')" \
+		grep -qx "host-initiated $VT_VSOCK_CONNS of $VT_VSOCK_CONNS connections echoed $VT_VSOCK_BYTES bytes" "$VT_DIR/vsock.host"
+	check "linux/virtio/vsock/guest-to-host" "the host's listener echoed no connection of the guest: $(tail -n 1 "$VT_DIR/vsock.host" 2>/dev/null)" \
+		grep -qx "guest-initiated 1 connections echoed" "$VT_DIR/vsock.host"
 	# fw_cfg: Linux's qemu_fw_cfg bound keel's QEMU0002 and read back the --fw-cfg file and etc/e820
 	check "linux/fw_cfg/qemu_fw_cfg" "the guest's qemu_fw_cfg check did not pass: $(vt_guest_line 'fw_cfg')" \
 		grep -qE "ok [0-9]+ - fw_cfg: qemu_fw_cfg \(rev [0-9]+\) lists opt/keel/linux" "$TMP/out"
