@@ -97,7 +97,7 @@ static void on_cmd(void *opaque, int fd, uint32_t events)
 			return;
 		ret = run_cmd(ops, arg, &q->cmd, err, sizeof(err));
 		if (ret < 0)
-			log_warn("api: %s", err[0] ? err : strerror(-ret));
+			log_info("api: %s", err[0] ? err : strerror(-ret));
 		pthread_mutex_lock(&a->lock);
 		api_core_finish(&a->core, &q->cmd, ret, err, &q->reply);
 		api_answer_locked(a, q);
