@@ -20,7 +20,7 @@
 
 #define API_MAX_CONNECTIONS 64u
 #define API_IDLE_TIMEOUT_S 10u		/* a connection silent this long is closed (garbage libmicrohttpd cannot frame waits this long) */
-#define API_STOP_ROUNDS 20		/* rounds of 10 ms to send the last answers at stop */
+#define API_STOP_ROUNDS 100		/* at stop, at most this many rounds of 10 ms to send the last answers */
 
 void api_wake(int fd)
 {
@@ -88,6 +88,7 @@ static enum MHD_Result request_begin(struct api *a, struct MHD_Connection *conn,
 		return MHD_NO;
 	q->conn = conn;
 	*con_cls = q;
+	a->nrequests++;
 	if (!cl)
 		return MHD_YES;
 	errno = 0;
@@ -192,11 +193,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode why)
 {
+	struct api *a = cls;
 	struct api_req *q = *con_cls;
 
-	(void)cls, (void)conn, (void)why;
+	(void)conn, (void)why;
 	if (!q)
 		return;
+	a->nrequests--;
 	api_reply_clear(&q->reply);
 	api_cmd_clear(&q->cmd);
 	free(q->body);
@@ -258,7 +261,7 @@ static void *api_thread(void *opaque)
 			/* Every request was answered at stop: no new client, send the answers, then end. */
 			if (stop_rounds++ == 0)
 				a->quiesced = MHD_quiesce_daemon(a->mhd) != MHD_INVALID_SOCKET;
-			if ((a->nsuspended == 0 && stop_rounds > API_STOP_ROUNDS) || stop_rounds > 50 * API_STOP_ROUNDS)
+			if (a->nsuspended == 0 && (a->nrequests == 0 || stop_rounds > API_STOP_ROUNDS))
 				break;
 			ms = 10;
 		}

@@ -46,6 +46,7 @@ struct api {
 	struct api_req *queue;		/* post-boot commands, oldest first */
 	struct api_req *done;		/* answered: to resume on the HTTP thread */
 	unsigned int nsuspended;	/* requests suspended (HTTP thread only) */
+	unsigned int nrequests;		/* requests begun and not yet completed (HTTP thread only) */
 	const struct api_vm_ops *ops;	/* api_attach's, NULL when detached */
 	void *opaque;
 };
