@@ -74,7 +74,8 @@ struct vcpu_env {
 	struct vcpu_quirks *quirks;		/* the host's workarounds (vcpu/quirks.h), or NULL */
 	const char *thread_name;		/* the threads' name before the vCPU's number: "keel-vcpu" when NULL
 						   ("fc_vcpu " under `keel firecracker`, as Kata looks for it) */
-	bool seccomp;				/* each thread installs the vCPU kind's filter (vmm/sandbox.h) */
+	unsigned int seccomp;			/* 0, or each thread installs the vCPU kind's filter and a
+						   forbidden call exits with this status (vmm/sandbox.h) */
 };
 
 /* What a vCPU's exits were, counted since it was created (Firecracker's "vcpu" metrics); relaxed atomics. */

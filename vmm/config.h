@@ -48,7 +48,7 @@ struct config_display {
 	unsigned int port;		/* VNC: the TCP port */
 	char *screenshot;		/* --screenshot FILE: where SIGUSR1 writes a PNG of each output (NULL: keel-PID.png) */
 	char *screenshot_on_exit;	/* --screenshot-on-exit FILE: a PNG of each output when the VM ends */
-	bool seccomp;			/* not an option: the VM sets it from !vm_config.no_seccomp for the VNC thread */
+	unsigned int seccomp;		/* not an option: the VM's seccomp status (vm_init) for the VNC thread */
 };
 
 /* Whether keel works around what the host's KVM cannot do (vcpu/quirks.h). */
@@ -74,6 +74,8 @@ struct vm_config {
 	enum config_host_fixes host_fixes;	/* --host-workarounds: auto (when the host needs them) */
 	bool reboot_restart;		/* --reboot restart: a guest reset boots the VM again (keel re-executes itself) */
 	bool no_seccomp;		/* --no-seccomp: no thread installs a system-call filter (vmm/sandbox.h) */
+	unsigned int seccomp_status;	/* not an option: the exit status of a forbidden system call, 0 for
+					   KEEL_EXIT_SECCOMP (`keel firecracker` sets Firecracker's 148) */
 	unsigned int shutdown_timeout;	/* --shutdown-timeout: seconds SIGTERM waits for the guest to power off */
 	char kvm_path[PATH_MAX];	/* "/dev/kvm" */
 	char *gdb;			/* tcp:[HOST:]PORT or unix:PATH; NULL: no gdb stub */

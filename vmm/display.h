@@ -46,7 +46,7 @@ struct display {
 	void *listener_opaque;
 	struct display_vnc *vnc;	/* --display vnc:..., or NULL */
 	char *screenshot;		/* SIGUSR1's file (--screenshot, or keel-PID.png) */
-	bool seccomp;			/* the VNC thread installs its filter (vmm/sandbox.h) */
+	unsigned int seccomp;		/* 0, or the status of the VNC thread's filter (vmm/sandbox.h) */
 };
 
 /*

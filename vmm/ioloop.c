@@ -36,7 +36,7 @@ struct ioloop {
 	struct ioloop_op nop;		/* for signals and cancellations: nothing to do when done */
 	bool fixed_ok;
 	unsigned int nfixed;
-	bool seccomp;			/* the thread installs the I/O kind's filter (vmm/sandbox.h) */
+	unsigned int seccomp;		/* 0, or the status of the I/O thread's filter (vmm/sandbox.h) */
 };
 
 static const uint64_t ioloop_one = 1;	/* what ioloop_signal writes */
@@ -300,12 +300,12 @@ static void *ioloop_thread(void *arg)
 	return NULL;
 }
 
-void ioloop_set_seccomp(struct ioloop *l, bool on)
+void ioloop_set_seccomp(struct ioloop *l, unsigned int status)
 {
-	l->seccomp = on;
+	l->seccomp = status;
 }
 
-bool ioloop_seccomp(const struct ioloop *l)
+unsigned int ioloop_seccomp(const struct ioloop *l)
 {
 	return l->seccomp;
 }

@@ -40,12 +40,13 @@ struct ioloop_defer {
 int ioloop_create(unsigned int depth, struct ioloop **out);
 
 /*
- * ioloop_set_seccomp - whether the thread installs its seccomp filter (vmm/sandbox.h; off
- * unless set), before ioloop_start. ioloop_seccomp - that setting: threads made for the loop's
- * devices (virtio-gpu's render thread) follow it.
+ * ioloop_set_seccomp - before ioloop_start: 0 (the default), or the thread installs its seccomp
+ * filter and a forbidden call ends keel with exit status @status (vmm/sandbox.h).
+ * ioloop_seccomp - that setting: threads made for the loop's devices (virtio-gpu's render
+ * thread) follow it.
  */
-void ioloop_set_seccomp(struct ioloop *l, bool on);
-bool ioloop_seccomp(const struct ioloop *l);
+void ioloop_set_seccomp(struct ioloop *l, unsigned int status);
+unsigned int ioloop_seccomp(const struct ioloop *l);
 
 /* ioloop_start - start the thread ("keel-io"). Returns 0 or -errno. */
 int ioloop_start(struct ioloop *l);

@@ -25,7 +25,8 @@ struct platform {
 	struct stop_ctl stop;		/* stop requests */
 	struct resources res;		/* interrupt inputs, PCI slots, MMIO windows still free */
 	struct evloop loop;		/* the main thread's event loop; devices may watch fds on it */
-	bool seccomp;			/* the VM's threads install their seccomp filters (vmm/sandbox.h) */
+	unsigned int seccomp;		/* 0, or the VM's threads install their seccomp filters and a forbidden
+					   call ends keel with this exit status (vmm/sandbox.h) */
 };
 
 /* platform_init - everything KVM-independent (buses, router, stop eventfd, loop). 0 or -errno. */

@@ -81,7 +81,9 @@ static const int sb_io[] = {
 
 /*
  * The render thread: virglrenderer and Mesa llvmpipe find and load their drivers, compile
- * shaders with LLVM (executable mappings), keep a shader cache and start their worker threads.
+ * shaders with LLVM (executable mappings), keep a shader cache (its directory from the user's
+ * passwd entry: NSS may ask nscd on a Unix socket) and start their worker threads (llvmpipe's,
+ * Mesa's disk-cache queue, virglrenderer's vrend-sync).
  */
 static const int sb_render[] = {
 	SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
@@ -96,12 +98,12 @@ static const int sb_render[] = {
 	SCMP_SYS(renameat2), SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(utimensat), SCMP_SYS(fsync),
 	SCMP_SYS(fdatasync), SCMP_SYS(prlimit64), SCMP_SYS(getrusage), SCMP_SYS(membarrier),
 	SCMP_SYS(set_tid_address), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_create1),
-	SCMP_SYS(get_mempolicy), SCMP_SYS(mlock), SCMP_SYS(munlock), SCMP_SYS(msync),
+	SCMP_SYS(get_mempolicy), SCMP_SYS(mlock), SCMP_SYS(munlock), SCMP_SYS(msync), SCMP_SYS(connect),
 };
 
-/* The VNC thread: libvncserver's clients (select, accept, socket I/O) and the input devices' kicks. */
+/* The VNC thread: libvncserver's clients (select, accept, socket I/O, its fd limit) and the input devices' kicks. */
 static const int sb_display[] = {
-	SCMP_SYS(select), SCMP_SYS(pselect6), SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvfrom),
+	SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(select), SCMP_SYS(pselect6), SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvfrom),
 	SCMP_SYS(sendto), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockname), SCMP_SYS(shutdown), SCMP_SYS(fcntl),
 };
@@ -273,10 +275,13 @@ static int sb_rules_render(scmp_filter_ctx ctx)
 {
 	static const unsigned int types[] = { SB_IOC_DRM };
 	static const unsigned long reqs[] = { FIONREAD, TCGETS };
+	static const int families[] = { AF_UNIX };
 	int ret = sb_allow(ctx, sb_render, SB_ARRAY_SIZE(sb_render));
 
 	if (ret == 0)
 		ret = sb_ioctls(ctx, types, SB_ARRAY_SIZE(types), reqs, SB_ARRAY_SIZE(reqs));
+	if (ret == 0)
+		ret = sb_sockets(ctx, families, SB_ARRAY_SIZE(families));
 	return ret ? ret : sb_threads(ctx);
 }
 
@@ -378,13 +383,15 @@ static void sb_put_uint(char *buf, size_t len, size_t *at, unsigned int v)
 }
 
 /*
- * SIGSYS from a filter's SECCOMP_RET_TRAP: si_errno carries the filter's data, the kind of the
- * thread that installed it (sb_load writes it into the program). One line with write(2), then
- * _exit: nothing here allocates or locks.
+ * SIGSYS from a filter's SECCOMP_RET_TRAP: si_errno carries the filter's data, the exit status
+ * and the kind of the thread that installed it (sb_load writes them into the program). One line
+ * with write(2), then _exit: nothing here allocates or locks.
  */
 static void sb_sigsys(int sig, siginfo_t *info, void *uctx)
 {
-	unsigned int nr = (unsigned int)info->si_syscall, kind = (unsigned int)info->si_errno;
+	unsigned int nr = (unsigned int)info->si_syscall, kind = (unsigned int)info->si_errno & 0xffu;
+	unsigned int status = ((unsigned int)info->si_errno >> 8) & 0xffu;
+	int code = status ? (int)status : KEEL_EXIT_SECCOMP;
 	const char *name = nr < SB_ARRAY_SIZE(syscall_names) && syscall_names[nr] ? syscall_names[nr] : "unknown";
 	const char *kname = kind < SANDBOX_NKINDS ? sandbox_kind_names[kind] : "unknown";
 	char line[256];
@@ -400,15 +407,16 @@ static void sb_sigsys(int sig, siginfo_t *info, void *uctx)
 	sb_put(line, sizeof(line), &at, kname);
 	sb_put(line, sizeof(line), &at, " thread: stopping (seccomp; --no-seccomp turns the filters off)\n");
 	if (write(STDERR_FILENO, line, at) < 0)
-		_exit(KEEL_EXIT_SECCOMP);
-	_exit(KEEL_EXIT_SECCOMP);
+		_exit(code);	/* stderr is gone: the status still tells */
+	_exit(code);
 }
 
 /*
- * Load @ctx on this thread with its traps carrying @kind: libseccomp's program is exported to a
- * memfd, read back, each SECCOMP_RET_TRAP given @kind as its data, and loaded with seccomp(2).
+ * Load @ctx on this thread with its traps carrying @kind and @status: libseccomp's program is
+ * exported to a memfd, read back, each SECCOMP_RET_TRAP given @status << 8 | @kind as its data
+ * (libseccomp's own traps carry none), and loaded with seccomp(2).
  */
-static int sb_load(scmp_filter_ctx ctx, enum sandbox_kind kind)
+static int sb_load(scmp_filter_ctx ctx, enum sandbox_kind kind, unsigned int status)
 {
 	struct sock_fprog prog;
 	struct sock_filter *insns = NULL;
@@ -437,7 +445,7 @@ static int sb_load(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	}
 	for (off_t i = 0; i < size / (off_t)sizeof(*insns); i++)
 		if (insns[i].code == (BPF_RET | BPF_K) && insns[i].k == SECCOMP_RET_TRAP)
-			insns[i].k = SECCOMP_RET_TRAP | (uint32_t)kind;
+			insns[i].k = SECCOMP_RET_TRAP | (status & 0xffu) << 8 | (uint32_t)kind;
 	prog.len = (unsigned short)(size / sizeof(*insns));
 	prog.filter = insns;
 	ret = 0;
@@ -463,15 +471,15 @@ static void sb_selftest(enum sandbox_kind kind)
 		close(fd);
 }
 
-int sandbox_enter(enum sandbox_kind kind, bool on, unsigned int flags)
+int sandbox_enter(enum sandbox_kind kind, unsigned int status, unsigned int flags)
 {
 	scmp_filter_ctx ctx;
 	struct sigaction sa;
 	int ret;
 
-	if (!on)
+	if (status == 0)
 		return 0;
-	if ((unsigned int)kind >= SANDBOX_NKINDS)
+	if ((unsigned int)kind >= SANDBOX_NKINDS || status > 255)
 		return -EINVAL;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sb_sigsys;
@@ -487,7 +495,7 @@ int sandbox_enter(enum sandbox_kind kind, bool on, unsigned int flags)
 		goto selftest;
 	ret = sb_filter(kind, flags, &ctx);
 	if (ret == 0) {
-		ret = sb_load(ctx, kind);
+		ret = sb_load(ctx, kind, status);
 		seccomp_release(ctx);
 	}
 	if (ret < 0) {

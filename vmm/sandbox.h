@@ -8,7 +8,10 @@
  * The kinds of thread, each with its own allow-list (vmm/sandbox.c says what each needs).
  * Anything a kind's list does not allow raises SIGSYS (SCMP_ACT_TRAP): one line on stderr,
  * "keel: error: system call N (name) is not allowed in the <kind> thread: stopping (seccomp;
- * --no-seccomp turns the filters off)", and keel exits with KEEL_EXIT_SECCOMP (vmm/exit_status.h).
+ * --no-seccomp turns the filters off)", and keel exits with the status the thread was given:
+ * KEEL_EXIT_SECCOMP (vmm/exit_status.h), or Firecracker's 148 under `keel firecracker`. The
+ * kind and the status travel in the filter's trap data (SECCOMP_RET_DATA: status << 8 | kind),
+ * so the handler needs no state of its own.
  *
  * Filters are per thread (no TSYNC), and a thread inherits the filters of the thread that
  * created it: a call must pass every filter the thread carries. So the order is fixed:
@@ -50,13 +53,13 @@ enum sandbox_kind {
 const char *sandbox_kind_name(enum sandbox_kind kind);
 
 /*
- * sandbox_enter - on the calling thread: install @kind's filter (with @flags) when @on, and
- * the SIGSYS handler that reports a refused call. Then, when KEEL_SECCOMP_SELFTEST names
- * @kind, make one call the filter forbids (socket(AF_PACKET, ...)), so a test sees the
- * filter stop it. Nothing when !@on. Returns 0, or -errno (logged) when the filter cannot be
- * built or loaded.
+ * sandbox_enter - on the calling thread: install @kind's filter (with @flags), and the SIGSYS
+ * handler that reports a refused call and exits with @status (1-255). Then, when
+ * KEEL_SECCOMP_SELFTEST names @kind, make one call the filter forbids (socket(AF_PACKET,
+ * ...)), so a test sees the filter stop it. Nothing when @status is 0 (--no-seccomp). Returns
+ * 0, or -errno (logged) when the filter cannot be built or loaded.
  */
-int sandbox_enter(enum sandbox_kind kind, bool on, unsigned int flags);
+int sandbox_enter(enum sandbox_kind kind, unsigned int status, unsigned int flags);
 
 /*
  * sandbox_build - build @kind's filter (with @flags) without loading it: 0 or -errno. For the

@@ -43,8 +43,8 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->term_timer = -1;
 	ret = platform_init(&vm->plat);
 	/* every thread's seccomp filter (vmm/sandbox.h), on unless --no-seccomp */
-	vm->plat.seccomp = !cfg->no_seccomp;
-	vm->cfg.display.seccomp = !cfg->no_seccomp;
+	vm->plat.seccomp = cfg->no_seccomp ? 0 : cfg->seccomp_status ? cfg->seccomp_status : KEEL_EXIT_SECCOMP;
+	vm->cfg.display.seccomp = vm->plat.seccomp;
 	vm->vcpu_env = (struct vcpu_env){
 		.vm_fd = -1,
 		.pio = &vm->plat.pio,
@@ -52,7 +52,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		.mem = &vm->plat.mem,
 		.stop = &vm->plat.stop,
 		.ncpus = cfg->ncpus,
-		.seccomp = !cfg->no_seccomp,
+		.seccomp = vm->plat.seccomp,
 	};
 	return ret;
 }

@@ -67,7 +67,7 @@ struct vgpu {
 	struct ioloop_efd done_w;
 	pthread_t thread;
 	bool thread_made;
-	bool seccomp;			/* the render thread installs its filter (vmm/sandbox.h): as the I/O loop's */
+	unsigned int seccomp;		/* the render thread's filter (vmm/sandbox.h): as the I/O loop's */
 
 	/* Render thread only. */
 	struct gpu_cmd cmd;

@@ -50,7 +50,7 @@ static int sb_child(enum sandbox_kind kind, bool on, enum sb_action action, char
 		dup2(p[1], STDERR_FILENO);
 		if (action == SB_SELFTEST)
 			setenv(SANDBOX_SELFTEST_ENV, sandbox_kind_name(kind), 1);
-		if (sandbox_enter(kind, on, 0) < 0)
+		if (sandbox_enter(kind, on ? KEEL_EXIT_SECCOMP : 0, 0) < 0)
 			_exit(100);
 		if (action == SB_SELFTEST)
 			_exit(101);	/* the self-test's call was not stopped */

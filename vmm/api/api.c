@@ -188,6 +188,7 @@ int api_create(const char *path, const struct api_info *info, const json_t *doc,
 		return -ENOMEM;
 	}
 	a->sock = a->wake_fd = a->start_fd = a->cmd_fd = -1;
+	a->seccomp = info ? info->seccomp : 0;
 	pthread_mutex_init(&a->lock, NULL);
 	ret = api_core_init(&a->core, info ? info->id : NULL, info ? info->vmm_version : NULL,
 			    info ? info->app_name : NULL, info ? info->max_body : 0, doc, api_validate_doc);

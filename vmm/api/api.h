@@ -18,6 +18,8 @@ struct api_info {
 	const char *vmm_version;	/* the Firecracker API version keel speaks ("1.7.0") */
 	const char *app_name;		/* "Firecracker" */
 	size_t max_body;		/* request bodies above this are answered 400 (API_DEFAULT_MAX_BODY when 0) */
+	unsigned int seccomp;		/* 0 (--no-seccomp), or the fc_api thread installs its seccomp filter and a
+					   forbidden call ends keel with this exit status (vmm/sandbox.h) */
 };
 
 /*

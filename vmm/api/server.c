@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 
 #define API_MAX_CONNECTIONS 64u
 #define API_IDLE_TIMEOUT_S 10u		/* a connection silent this long is closed (garbage libmicrohttpd cannot frame waits this long) */
@@ -243,6 +244,8 @@ static void *api_thread(void *opaque)
 	int stop_rounds = 0;
 
 	/* The API thread's seccomp filter is installed here, before it reads a byte from a client. */
+	if (sandbox_enter(SANDBOX_API, a->seccomp, 0) < 0)
+		return NULL;	/* logged; api_server_stop still joins */
 
 	info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	p[0] = (struct pollfd){ .fd = info ? info->epoll_fd : -1, .events = POLLIN };

@@ -49,6 +49,7 @@ struct api {
 	unsigned int nrequests;		/* requests begun and not yet completed (HTTP thread only) */
 	const struct api_vm_ops *ops;	/* api_attach's, NULL when detached */
 	void *opaque;
+	unsigned int seccomp;		/* api_info's: the fc_api thread's filter (vmm/sandbox.h) */
 };
 
 #define API_STOPPING "The microVM is stopping."
