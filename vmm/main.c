@@ -4,6 +4,7 @@
 #include "vmm/fc/fc_log.h"
 #include "vmm/fc/fc_metrics.h"
 #include "vmm/fc/fc_outputs.h"
+#include "vmm/fc/main.h"
 #include "vmm/log.h"
 #include "vmm/opt.h"
 #include "vmm/sandbox.h"
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int status, r;
 
+	if (fc_invoked(argc, argv))
+		return fc_main(argc, argv);	/* Firecracker's command line, API and exit statuses */
 	r = cli_parse(argc, argv, &opts, err, sizeof(err));
 	if (r < 0) {
 		log_error("%s", err);
