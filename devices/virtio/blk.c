@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices/virtio/iov.h"
 #include "devices/virtio/type.h"
@@ -43,6 +44,8 @@ struct vblk {
 	struct virtio_dev dev;
 	struct disk *disk;
 	struct disk *pending;		/* a swap waiting for the requests in flight on @disk, or NULL */
+	struct disk *retired;		/* the image a swap left, for virtio_blk_swap to close */
+	pthread_cond_t swapped;		/* signalled when @pending becomes @disk */
 	struct blk_req *free;
 	bool starved;			/* the queue has work but no request was free */
 	bool held;			/* the queue has work held back until the pending swap */
@@ -394,8 +397,14 @@ int virtio_blk_create(struct disk *disk, unsigned int index, const struct guest_
 	char name[32];
 	int ret;
 
+	pthread_condattr_t ca;
+
 	if (!b)
 		return -ENOMEM;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->swapped, &ca);
+	pthread_condattr_destroy(&ca);
 	b->disk = disk;
 	for (unsigned int i = VIRTIO_BLK_QUEUE_SIZE; i-- > 0;) {
 		b->reqs[i].op.done = blk_done;
@@ -420,53 +429,82 @@ void virtio_blk_destroy(struct virtio_dev *dev)
 	if (!dev)
 		return;
 	b = dev->priv;
-	if (b && b->pending)
-		disk_close(b->disk);	/* never happens once the I/O thread is stopped; the owner has the pending one */
+	if (b)
+		pthread_cond_destroy(&b->swapped);
 	virtio_dev_destroy(dev);
 	free(dev->priv);
 }
 
 /*
- * The pending image becomes the disk (lock held, nothing in flight): the old one is closed, the
- * driver is told the configuration (capacity) changed, and requests held back go to the new one.
+ * The pending image becomes the disk (lock held, nothing in flight): the old one waits in
+ * @retired for virtio_blk_swap to close it, the driver is told the configuration (capacity)
+ * changed, and requests held back go to the new image.
  */
 static void blk_swap_now(struct vblk *b)
 {
-	struct disk *old = b->disk;
-	uint64_t was = old->size / VIRTIO_BLK_SECTOR;
+	uint64_t was = b->disk->size / VIRTIO_BLK_SECTOR;
 
+	b->retired = b->disk;
 	b->disk = b->pending;
 	b->pending = NULL;
 	b->stats.update_count++;
-	disk_close(old);
-	disk_swap_lock(b->disk);
 	log_info("%s: now on %s, %llu sectors (was %llu)", b->dev.name, b->disk->path,
 		 (unsigned long long)(b->disk->size / VIRTIO_BLK_SECTOR), (unsigned long long)was);
 	virtio_config_changed(&b->dev);
+	pthread_cond_broadcast(&b->swapped);
 	if (b->held && ioloop_on_thread(b->dev.loop)) {
 		b->held = false;
 		blk_process(b);
 	}
 }
 
-int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk)
+int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk, unsigned int timeout_ms)
 {
 	struct vblk *b = dev->priv;
+	struct disk *old = NULL;
+	struct timespec until;
+	bool kick = false;
+	int ret = 0;
 
 	if (dev->ops != &virtio_blk_ops)
 		return -EINVAL;
-	pthread_mutex_lock(&dev->lock);
-	if (disk->readonly != b->disk->readonly) {
-		pthread_mutex_unlock(&dev->lock);
-		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
 	}
-	if (b->pending)
-		disk_close(b->pending);	/* an earlier swap that never took effect: this one wins */
+	pthread_mutex_lock(&dev->lock);
+	if (disk->readonly != b->disk->readonly || b->pending) {
+		ret = b->pending ? -EBUSY : -EINVAL;
+		pthread_mutex_unlock(&dev->lock);
+		return ret;
+	}
 	b->pending = disk;
 	if (!dev->inflight)
 		blk_swap_now(b);	/* the I/O thread is outside the device: swap here */
+	while (b->pending == disk && ret == 0)
+		ret = -pthread_cond_timedwait(&b->swapped, &dev->lock, &until);
+	if (b->pending == disk) {
+		/* Still in flight after all this time: call it off; held requests go to the old image. */
+		b->pending = NULL;
+		kick = b->held;
+		b->held = false;
+		ret = -ETIMEDOUT;
+	} else {
+		old = b->retired;
+		b->retired = NULL;
+		ret = 0;
+	}
 	pthread_mutex_unlock(&dev->lock);
-	return 0;
+	if (kick)
+		virtio_kick(dev, 0);
+	if (old) {
+		disk_close(old);	/* here, not on the I/O thread: closing and unlocking is the main thread's */
+		disk_swap_lock(disk);
+	}
+	return ret;
 }
 
 int virtio_blk_stats(struct virtio_dev *dev, struct virtio_blk_stats *out)

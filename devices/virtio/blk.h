@@ -22,8 +22,7 @@ struct virtio_blk_state {
 };
 
 /*
- * virtio_blk_create - a virtio-blk device "virtio-blk@index" on @disk (which it does not own,
- * though after virtio_blk_swap it closes the images it leaves),
+ * virtio_blk_create - a virtio-blk device "virtio-blk@index" on @disk (which it does not own),
  * its kick eventfd watched on @loop. Returns 0 and the device in *@out, or -errno.
  */
 int virtio_blk_create(struct disk *disk, unsigned int index, const struct guest_mem *mem, struct ioloop *loop,
@@ -31,16 +30,18 @@ int virtio_blk_create(struct disk *disk, unsigned int index, const struct guest_
 
 /*
  * virtio_blk_swap - from now on @dev reads and writes @disk (opened by disk_reopen, read-only as
- * the current one). Requests in flight finish on the current image first, and new ones wait for
- * them; then the current image is closed, @disk is the device's and the driver gets a
- * configuration-change interrupt (config_generation bumped) to read the new capacity. When
- * nothing is in flight that happens here, else on the I/O thread when the last request
- * completes. A swap still waiting is replaced (its disk closed). Any thread but the I/O thread.
- * The device closes the images it leaves; whoever owned the current one owns @disk instead
- * (to close after virtio_blk_destroy). Returns 0, or -EINVAL (not virtio-blk, or @disk's
- * read-only mode differs) with nothing changed.
+ * the current one). Requests in flight finish on the current image first and new ones wait for
+ * them: the switch happens here when nothing is in flight, else on the I/O thread when the last
+ * request completes, which this waits for (at most @timeout_ms). The driver then gets a
+ * configuration-change interrupt (config_generation bumped) to read the new capacity, and the
+ * image left is closed here (and @disk locked, when it is the same file). Main thread (never
+ * the I/O thread). The device closes the images it leaves; whoever owned the current one owns
+ * @disk instead (to close after virtio_blk_destroy). Returns 0, -EINVAL (not virtio-blk, or
+ * @disk's read-only mode differs), -EBUSY (another swap under way) or -ETIMEDOUT (requests
+ * still in flight: the swap is called off), with the device unchanged and @disk the caller's on
+ * failure.
  */
-int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk);
+int virtio_blk_swap(struct virtio_dev *dev, struct disk *disk, unsigned int timeout_ms);
 
 /* What a virtio-blk device counted since it was created (Firecracker's block metrics). */
 struct virtio_blk_stats {

@@ -12,6 +12,7 @@
 #include "vmm/log.h"
 
 #define VIRTIO_RING_DEPTH 1024u		/* io_uring submission entries: every queue of every device fits */
+#define VIRTIO_SWAP_WAIT_MS 10000u	/* how long a drive swap waits for the old image's requests */
 
 int virtio_describe(const struct virtio_host *h, struct dev_descs *out)
 {
@@ -114,13 +115,15 @@ int virtio_drive_swap(struct virtio_host *h, const char *id, const char *path, c
 		ret = disk_reopen(old, path, &d, err, errlen);
 		if (ret < 0)
 			return ret;
-		ret = virtio_blk_swap(s->dev, d);
+		ret = virtio_blk_swap(s->dev, d, VIRTIO_SWAP_WAIT_MS);
 		if (ret < 0) {
-			snprintf(err, errlen, "drive %s: cannot swap its image (%s)", id, strerror(-ret));
+			snprintf(err, errlen, "drive %s: cannot swap its image: %s", id,
+				 ret == -ETIMEDOUT ? "requests on the old image did not finish in time"
+						   : strerror(-ret));
 			disk_close(d);
 			return ret;
 		}
-		s->backend = d;	/* the device closed or will close the old one */
+		s->backend = d;	/* the device closed the old one */
 		return 0;
 	}
 	snprintf(err, errlen, "no drive with id \"%s\"", id);

@@ -28,6 +28,8 @@ struct virtio_transport_ops {
 	uint32_t (*cfg_read32)(struct virtio_dev *d, uint32_t off);	/* device config, 4-byte aligned */
 	uint8_t (*cfg_read8)(struct virtio_dev *d, uint32_t off);
 	void (*cfg_write8)(struct virtio_dev *d, uint32_t off, uint8_t v);	/* virtio-input's select, subsel */
+	/* Interrupt status, acknowledged (pci: the ISR, read clears; mmio: InterruptStatus, then ACK): bit 1 = configuration changed. */
+	uint8_t (*isr)(struct virtio_dev *d);
 };
 
 /* The driver side of one split virtqueue: the three parts in one zeroed frame. */

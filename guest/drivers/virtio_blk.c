@@ -27,6 +27,18 @@ bool vblk_open(struct vblk *b, unsigned int n)
 	return true;
 }
 
+bool vblk_config_changed(struct vblk *b, uint64_t *old)
+{
+	struct virtio_dev *d = b->io.d;
+
+	if (!(d->ops->isr(d) & VIRTIO_PCI_ISR_CONFIG))
+		return false;
+	*old = b->capacity;
+	b->capacity = d->ops->cfg_read32(d, VIRTIO_BLK_CFG_CAPACITY) |
+		      (uint64_t)d->ops->cfg_read32(d, VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
+	return true;
+}
+
 /* hdr (readable), @len bytes at @data_off (readable when @out, else writable; none when 0), status (writable). */
 static int blk_req(struct vblk *b, uint32_t type, uint64_t sector, uint32_t data_off, uint32_t len, bool out)
 {

@@ -35,6 +35,11 @@ bool vblk_open(struct vblk *b, unsigned int n);
 int vblk_read(struct vblk *b, uint64_t sector);
 int vblk_write(struct vblk *b, uint64_t sector);
 int vblk_flush(struct vblk *b);
+/*
+ * The configuration-change interrupt's status bit, polled and acknowledged: when set, the
+ * capacity is read again (the old one into *@old) and true returned.
+ */
+bool vblk_config_changed(struct vblk *b, uint64_t *old);
 /* The device's id string into @id (21 bytes, NUL-terminated): VIRTIO_BLK_S_* or VIO_TIMEOUT. */
 int vblk_get_id(struct vblk *b, char *id);
 static inline uint8_t *vblk_data(struct vblk *b)

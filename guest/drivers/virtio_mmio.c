@@ -80,6 +80,14 @@ static void mmio_cfg_write8(struct virtio_dev *d, uint32_t off, uint8_t v)
 	*(volatile uint8_t *)(d->regs + VIRTIO_MMIO_CONFIG + off) = v;
 }
 
+static uint8_t mmio_isr(struct virtio_dev *d)
+{
+	uint32_t v = r32(d, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	w32(d, VIRTIO_MMIO_INTERRUPT_ACK, v);
+	return (uint8_t)v;
+}
+
 static const struct virtio_transport_ops mmio_ops = {
 	.name = "mmio",
 	.get_status = mmio_get_status,
@@ -92,6 +100,7 @@ static const struct virtio_transport_ops mmio_ops = {
 	.cfg_read32 = mmio_cfg_read32,
 	.cfg_read8 = mmio_cfg_read8,
 	.cfg_write8 = mmio_cfg_write8,
+	.isr = mmio_isr,
 };
 
 /* Nodes are looked up by their names (keel names them by base, one page apart), then checked. */

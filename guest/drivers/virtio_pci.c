@@ -91,6 +91,11 @@ static void pci_cfg_write8(struct virtio_dev *d, uint32_t off, uint8_t v)
 	w8(d->devcfg, off, v);
 }
 
+static uint8_t pci_isr(struct virtio_dev *d)
+{
+	return d->isr ? r8(d->isr, 0) : 0;
+}
+
 static const struct virtio_transport_ops pci_ops = {
 	.name = "pci",
 	.get_status = pci_get_status,
@@ -103,6 +108,7 @@ static const struct virtio_transport_ops pci_ops = {
 	.cfg_read32 = pci_cfg_read32,
 	.cfg_read8 = pci_cfg_read8,
 	.cfg_write8 = pci_cfg_write8,
+	.isr = pci_isr,
 };
 
 /* Read the vendor capabilities of @slot into @d; false when one of common, notify, device cfg is missing. */

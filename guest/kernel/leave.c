@@ -11,6 +11,7 @@
 #include "guest/kernel/gdbtest.h"
 #include "guest/kernel/machine.h"
 #include "guest/kernel/sched.h"
+#include "guest/kernel/wait_events.h"
 #include "guest/lib/string.h"
 #include "guest/lib/ticks.h"
 
@@ -71,6 +72,8 @@ void kernel_leave(const char *cmdline, bool passed)
 	} else if (!strcmp(mode, "echo")) {
 		echo_loop();
 		kernel_leave_verdict(true);
+	} else if (!strcmp(mode, "wait")) {
+		wait_events();
 	} else if (!strcmp(mode, "debug")) {
 		machine_debug_exit(passed ? 0 : 1);
 	} else {

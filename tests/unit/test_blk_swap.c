@@ -207,8 +207,7 @@ START_TEST(swap_grows_the_disk)
 	expect_reads(0, VIRTIO_BLK_S_OK, 0x22);
 	expect_reads(NEW_SIZE / 512 - 1, VIRTIO_BLK_S_OK, 0x22);
 	expect_reads(NEW_SIZE / 512, VIRTIO_BLK_S_IOERR, 0);
-	ck_assert_str_eq(vm.cfg.virtio.disks[0].path, img_new);
-	ck_assert_str_eq(((struct disk *)vm.virtio->slots[0].backend)->path, img_new);
+	ck_assert_str_eq(((struct disk *)vm.virtio->slots[0].backend)->path, img_new);	/* what the host closes at the end */
 }
 END_TEST
 
@@ -238,7 +237,6 @@ START_TEST(failed_swaps_keep_the_old_image)
 	expect_no_config_irq();
 	ck_assert_uint_eq(capacity(), OLD_SIZE / 512);
 	expect_reads(0, VIRTIO_BLK_S_OK, 0x11);
-	ck_assert_str_eq(vm.cfg.virtio.disks[0].path, img_old);
 	/* and a good swap still works after them */
 	ck_assert_int_eq(vm_drive_swap(&vm, ID, img_new, err, sizeof(err)), 0);
 	expect_config_irq();

@@ -1,9 +1,10 @@
-/* Interrupt dispatch: the timer tick, IPIs, the UART, the spurious vector and vectors nobody owns. */
+/* Interrupt dispatch: the timer tick, IPIs, the UART, the keyboard, the spurious vector and vectors nobody owns. */
 #include "guest/arch/x86/traps.h"
 
 #include "guest/arch/x86/apic.h"
 #include "guest/arch/x86/cpu.h"
 #include "guest/arch/x86/vectors.h"
+#include "guest/drivers/i8042.h"
 #include "guest/kernel/console_in.h"
 #include "guest/kernel/sched.h"
 
@@ -45,6 +46,10 @@ void irq_dispatch(struct trap_frame *f)
 		break;
 	case VEC_UART:
 		console_irq();
+		apic_eoi();
+		break;
+	case VEC_KBD:
+		kbd_irq();
 		apic_eoi();
 		break;
 	case VEC_SPURIOUS:
