@@ -6,6 +6,8 @@ mkdir -p "$api_dir"
 API_SOCK="$api_dir/fc.sock"
 API_GUEST_ARGS="tests=boot exit=powerbutton"	# boots in seconds, then waits for SIGTERM's power button
 API_WAIT=60					# seconds to wait for the guest or the socket
+# firecracker-containerd's guest also reads its disk, the disk's id and its NIC's link
+API_CONTAINERD_ARGS="tests=boot,virtio/blk-read,virtio/blk-get-id,net/link-up vblk-id=root_drive exit=powerbutton"
 
 api_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -101,9 +103,10 @@ api_guest_waits() { out_has "guest: waiting for the power button"; }
 api_tap() {
 	API_TAP="kapi$$"
 	API_TAP="${API_TAP:0:15}"
-	if ip tuntap add dev "$API_TAP" mode tap 2>/dev/null; then
+	if ip tuntap add dev "$API_TAP" mode tap 2>/dev/null && ip link set dev "$API_TAP" up; then
 		API_HAVE_TAP=1
 	else
+		ip link delete "$API_TAP" 2>/dev/null
 		API_HAVE_TAP=0
 		echo "# api: no tap could be made here: the NIC steps are left out"
 	fi
@@ -132,9 +135,9 @@ api_containerd() {
 		api_expect containerd/put-metrics 204 "" PUT /metrics "{\"metrics_path\":\"$api_dir/fc.metrics\"}"
 		api_expect containerd/put-machine-config 204 "" PUT /machine-config '{"vcpu_count":2,"mem_size_mib":128,"smt":false}'
 		api_expect containerd/put-boot-source 204 "" PUT /boot-source \
-			"{\"kernel_image_path\":\"$GUEST_ELF\",\"boot_args\":\"$API_GUEST_ARGS\"}"
+			"{\"kernel_image_path\":\"$GUEST_ELF\",\"boot_args\":\"$API_CONTAINERD_ARGS\"}"
 		api_expect containerd/put-drive 204 "" PUT /drives/root_drive \
-			"{\"drive_id\":\"root_drive\",\"path_on_host\":\"$api_dir/root.img\",\"is_root_device\":false,\"is_read_only\":false}"
+			"{\"drive_id\":\"root_drive\",\"path_on_host\":\"$api_dir/root.img\",\"is_root_device\":true,\"is_read_only\":false}"
 		if [ "$API_HAVE_TAP" = 1 ]; then
 			api_expect containerd/put-nic 204 "" PUT /network-interfaces/eth0 \
 				"{\"iface_id\":\"eth0\",\"host_dev_name\":\"$API_TAP\",\"guest_mac\":\"06:00:ac:10:00:02\"}"
@@ -145,6 +148,13 @@ api_containerd() {
 		api_expect containerd/running 200 '{"id":"fc-ctr-1","state":"Running","vmm_version":"' GET /
 		check "api/containerd/guest-boots" "the guest never waited for the power button" api_until "$API_WAIT" api_guest_waits
 		check "api/containerd/guest-cpus" "the guest did not see 2 vCPUs and 128 MiB" grep -q "2 cpus, 128 MiB" "$TMP/out"
+		check "api/containerd/guest-checks" "a guest check failed" grep -qE "^guest: [0-9]+ passed, 0 failed" "$TMP/out"
+		for c in blk-read blk-get-id; do
+			check "api/containerd/guest-$c" "not run or skipped" grep -qE "^ok [0-9]+ - virtio/$c\$" "$TMP/out"
+		done
+		if [ "$API_HAVE_TAP" = 1 ]; then
+			check "api/containerd/guest-mac" "the guest did not see the NIC's MAC" grep -q "mac 06:00:ac:10:00:02" "$TMP/out"
+		fi
 		# At run time.
 		api_expect containerd/pause 204 "" PATCH /vm '{"state":"Paused"}'
 		api_expect containerd/paused 200 '"state":"Paused"' GET /
