@@ -1,5 +1,5 @@
 /* virtio-vsock on the I/O thread: the stream packet protocol (connect, accept, reset, shutdown, data, credit) between the guest's queues and host Unix sockets. */
-#include "devices/virtio/vsock.h"
+#include "devices/virtio/vsock_conn.h"
 
 #include <errno.h>
 #include <liburing.h>
@@ -17,103 +17,11 @@
 #include "vmm/log.h"
 
 #define VSOCK_PCI_CLASS 0x078000u	/* simple communication controller, other */
-#define VSOCK_HDR VIRTIO_VSOCK_HDR_LEN
-#define VSOCK_BUCKETS 256u		/* connection hash table */
-#define VSOCK_RST_MAX 128u		/* RSTs waiting for a receive buffer; past that the guest times out */
 #define VSOCK_EVENTS 64			/* epoll events taken at a time */
 #define VSOCK_TICK_MS 200		/* the deadline timer's period while a deadline is set */
-#define VSOCK_CREDIT_STEP (VSOCK_CONN_BUF / 4)	/* bytes forwarded that earn the guest a CREDIT_UPDATE */
 #define VSOCK_TAG_LISTEN 1ull		/* epoll data of the listening socket */
 
-/* What is logged once per device: the guest's packets broken by cause, and running out of room. */
-enum vsock_event {
-	VS_EV_SHORT,		/* a packet shorter than its header */
-	VS_EV_CID,		/* from a cid not the guest's, or to one not the host's */
-	VS_EV_LEN,		/* len past the buffer, past VSOCK_MAX_PKT, or on a packet without data */
-	VS_EV_TYPE,		/* not a stream packet */
-	VS_EV_OP,		/* an unknown operation */
-	VS_EV_STATE,		/* an operation the connection's state does not allow */
-	VS_EV_OVERRUN,		/* more data than the credit keel gave */
-	VS_EV_FULL,		/* VSOCK_MAX_CONNS reached */
-	VS_EV_RST_LOST,		/* the RST queue is full */
-};
-
-enum conn_state {
-	CONN_SOCKET,		/* guest-initiated: waiting for a socket to connect to PATH_<port> with */
-	CONN_LINE,		/* host-initiated: waiting for "CONNECT <port>\n" */
-	CONN_REQUEST,		/* host-initiated: REQUEST owed or sent, the guest's answer awaited */
-	CONN_OPEN,		/* established */
-	CONN_CLOSING,		/* the guest shut both ways: the last bytes go to the host, then RST */
-};
-
-/* Control packets a connection owes the guest, most urgent first. */
-enum {
-	CTRL_REQUEST = 1u << 0,
-	CTRL_RESPONSE = 1u << 1,
-	CTRL_SHUTDOWN = 1u << 2,	/* with local_shut as its flags */
-	CTRL_CREDIT_UPDATE = 1u << 3,
-	CTRL_CREDIT_REQUEST = 1u << 4,
-};
-
-/* One connection: a host Unix socket and the guest's (guest_port, host_port). */
-struct vconn {
-	struct vconn *hnext;		/* hash chain */
-	struct vconn *prev, *next;	/* every connection */
-	struct vconn *wprev, *wnext;	/* the work list: owes the guest a packet */
-	bool hashed, queued;
-	int fd;				/* -1 in CONN_SOCKET */
-	enum conn_state state;
-	uint32_t guest_port, host_port;
-	bool req_sent;			/* CONN_REQUEST: the guest has the REQUEST */
-	bool rd_ready, wr_ready;	/* epoll's edges: readable / writable until EAGAIN */
-	bool host_eof, host_hup;	/* the host program shut its sending side / closed */
-	bool shut_wr;			/* keel shut the socket's writing side (the guest's SHUTDOWN SEND) */
-	bool credit_asked;		/* a CREDIT_REQUEST went out since the guest's credit was 0 */
-	uint8_t ctrl;			/* CTRL_* owed */
-	uint8_t guest_shut;		/* SHUTDOWN flags the guest sent */
-	uint8_t local_shut;		/* SHUTDOWN flags keel sent (or owes) */
-	uint64_t deadline;		/* ms on CLOCK_MONOTONIC, 0: none */
-	/* guest to host: bytes the socket did not take yet (at most VSOCK_CONN_BUF, our buf_alloc) */
-	struct vsock_ring ring;
-	uint32_t fwd_cnt;		/* bytes written to the socket */
-	uint32_t adv_fwd;		/* fwd_cnt as the guest last heard it */
-	/* host to guest: the guest's receive buffer */
-	uint32_t rx_cnt;		/* bytes sent to the guest */
-	uint32_t peer_buf, peer_fwd;	/* its buf_alloc and fwd_cnt */
-};
-
-struct vsock {
-	struct virtio_dev dev;
-	struct vsock_uds *uds;
-	uint64_t cid;
-	int epfd;
-	struct ioloop_op poll_op;
-	/*
-	 * The deadline timer and new sockets come through the io_uring: the I/O thread's seccomp
-	 * filter allows neither timerfd_settime nor socket.
-	 */
-	struct ioloop_op timer_op, sock_op;
-	struct __kernel_timespec timer_ts;
-	bool timer_pending, sock_pending;
-	unsigned int nsock_wait;	/* connections in CONN_SOCKET */
-	struct vconn *buckets[VSOCK_BUCKETS];
-	struct vconn *all;
-	unsigned int nconns;
-	struct vconn *work_head, *work_tail;
-	struct {
-		uint32_t host_port, guest_port;
-	} rst[VSOCK_RST_MAX];
-	unsigned int rst_head, rst_len;
-	uint32_t next_port;
-	uint32_t logged;		/* enum vsock_event bits */
-	struct virtio_vsock_stats st;
-	bool rx_held;			/* rx holds a receive chain not used yet */
-	struct virtq_chain rx, tx;
-};
-
-static void vs_log_once(struct vsock *v, enum vsock_event ev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void vs_log_once(struct vsock *v, enum vsock_event ev, const char *fmt, ...)
+void vsock_log_once(struct vsock *v, enum vsock_event ev, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -148,7 +56,7 @@ static unsigned int conn_bucket(uint32_t guest_port, uint32_t host_port)
 	return (unsigned int)(k >> 56) % VSOCK_BUCKETS;
 }
 
-static struct vconn *conn_find(const struct vsock *v, uint32_t guest_port, uint32_t host_port)
+struct vconn *vconn_find(const struct vsock *v, uint32_t guest_port, uint32_t host_port)
 {
 	struct vconn *c = v->buckets[conn_bucket(guest_port, host_port)];
 
@@ -157,7 +65,7 @@ static struct vconn *conn_find(const struct vsock *v, uint32_t guest_port, uint3
 	return c;
 }
 
-static void conn_hash(struct vsock *v, struct vconn *c)
+void vconn_hash(struct vsock *v, struct vconn *c)
 {
 	unsigned int b = conn_bucket(c->guest_port, c->host_port);
 
@@ -196,7 +104,7 @@ static void work_remove(struct vsock *v, struct vconn *c)
 }
 
 /* The guest's credit for @c: bytes it can still take (0 when its numbers make no sense). */
-static uint32_t conn_credit(const struct vconn *c)
+uint32_t vconn_credit(const struct vconn *c)
 {
 	uint32_t inflight = c->rx_cnt - c->peer_fwd;
 
@@ -210,11 +118,11 @@ static bool conn_has_data(const struct vconn *c)
 }
 
 /* Put @c on the work list when it owes the guest something it may send now. */
-static void conn_kick(struct vsock *v, struct vconn *c)
+void vconn_kick(struct vsock *v, struct vconn *c)
 {
 	bool data = conn_has_data(c);
 
-	if (data && !conn_credit(c)) {
+	if (data && !vconn_credit(c)) {
 		data = false;
 		if (!c->credit_asked) {	/* ask once; the guest's next header brings its credit */
 			c->credit_asked = true;
@@ -249,14 +157,14 @@ static void timer_arm(struct vsock *v)
 	v->timer_pending = true;
 }
 
-static void conn_deadline(struct vsock *v, struct vconn *c, unsigned int ms)
+void vconn_deadline(struct vsock *v, struct vconn *c, unsigned int ms)
 {
 	c->deadline = now_ms() + ms;
 	timer_arm(v);
 }
 
 /* Watch @fd as @c's socket (edge-triggered). 0 or -errno. */
-static int conn_attach(struct vsock *v, struct vconn *c, int fd)
+int vconn_attach(struct vsock *v, struct vconn *c, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c };
 
@@ -268,14 +176,14 @@ static int conn_attach(struct vsock *v, struct vconn *c, int fd)
 }
 
 /* A connection on @fd (-1: none yet), or NULL (@fd is not closed). */
-static struct vconn *conn_new(struct vsock *v, int fd, enum conn_state state)
+struct vconn *vconn_new(struct vsock *v, int fd, enum conn_state state)
 {
 	struct vconn *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
 	c->fd = -1;
-	if (fd >= 0 && conn_attach(v, c, fd) < 0) {
+	if (fd >= 0 && vconn_attach(v, c, fd) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -291,7 +199,7 @@ static struct vconn *conn_new(struct vsock *v, int fd, enum conn_state state)
 }
 
 /* Forget @c and close its socket (the guest is told nothing). Any thread: the close alone leaves the epoll set. */
-static void conn_free(struct vsock *v, struct vconn *c)
+void vconn_free(struct vsock *v, struct vconn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
@@ -312,12 +220,12 @@ static void conn_free(struct vsock *v, struct vconn *c)
 }
 
 /* Queue an RST from host port @host_port to guest port @guest_port. */
-static void rst_push(struct vsock *v, uint32_t host_port, uint32_t guest_port)
+void vsock_rst_push(struct vsock *v, uint32_t host_port, uint32_t guest_port)
 {
 	unsigned int i = (v->rst_head + v->rst_len) % VSOCK_RST_MAX;
 
 	if (v->rst_len == VSOCK_RST_MAX) {
-		vs_log_once(v, VS_EV_RST_LOST, "RST to port %u dropped: %u wait for receive buffers", guest_port,
+		vsock_log_once(v, VS_EV_RST_LOST, "RST to port %u dropped: %u wait for receive buffers", guest_port,
 			    VSOCK_RST_MAX);
 		return;
 	}
@@ -327,13 +235,13 @@ static void rst_push(struct vsock *v, uint32_t host_port, uint32_t guest_port)
 }
 
 /* End @c at once: close its socket and send the guest an RST when it knows the connection. */
-static void conn_reset(struct vsock *v, struct vconn *c)
+void vconn_reset(struct vsock *v, struct vconn *c)
 {
 	if (c->state == CONN_REQUEST || c->state == CONN_SOCKET)
 		v->st.conns_refused++;
 	if (c->state != CONN_LINE && (c->state != CONN_REQUEST || c->req_sent))
-		rst_push(v, c->host_port, c->guest_port);
-	conn_free(v, c);
+		vsock_rst_push(v, c->host_port, c->guest_port);
+	vconn_free(v, c);
 }
 
 /*
@@ -410,11 +318,11 @@ static void conn_send_ctrl(struct vsock *v, struct vconn *c)
 	h = hdr_out(v, c->host_port, c->guest_port, order[k].op);
 	if (order[k].bit == CTRL_REQUEST) {
 		c->req_sent = true;
-		conn_deadline(v, c, VSOCK_CONNECT_TIMEOUT_MS);
+		vconn_deadline(v, c, VSOCK_CONNECT_TIMEOUT_MS);
 	} else if (order[k].bit == CTRL_SHUTDOWN) {
 		h.flags = c->local_shut;
 		if (c->local_shut == VIRTIO_VSOCK_SHUTDOWN_BOTH)
-			conn_deadline(v, c, VSOCK_CLOSE_TIMEOUT_MS);	/* the guest's RST is awaited */
+			vconn_deadline(v, c, VSOCK_CLOSE_TIMEOUT_MS);	/* the guest's RST is awaited */
 	}
 	rx_send(v, &h, c);
 }
@@ -422,7 +330,7 @@ static void conn_send_ctrl(struct vsock *v, struct vconn *c)
 /* Read @c's socket straight into the held receive chain. False when @c is gone. */
 static bool conn_send_data(struct vsock *v, struct vconn *c)
 {
-	size_t room = v->rx.in_len - VSOCK_HDR, credit = conn_credit(c);
+	size_t room = v->rx.in_len - VSOCK_HDR, credit = vconn_credit(c);
 	struct virtio_vsock_hdr h;
 	ssize_t r;
 
@@ -445,14 +353,14 @@ static bool conn_send_data(struct vsock *v, struct vconn *c)
 		c->rd_ready = false;
 	} else {
 		log_debug("%s: port %u: reading the host socket: %s", v->dev.name, c->host_port, strerror((int)-r));
-		conn_reset(v, c);
+		vconn_reset(v, c);
 		return false;
 	}
 	return true;
 }
 
 /* Send the guest what is owed, while it gives receive buffers: RSTs first, then connections in turn. */
-static void vsock_rx_run(struct vsock *v)
+void vsock_rx_run(struct vsock *v)
 {
 	while (v->rst_len || v->work_head) {
 		struct vconn *c;
@@ -472,9 +380,9 @@ static void vsock_rx_run(struct vsock *v)
 		work_remove(v, c);
 		if (c->ctrl)
 			conn_send_ctrl(v, c);
-		else if (conn_has_data(c) && conn_credit(c) && !conn_send_data(v, c))
+		else if (conn_has_data(c) && vconn_credit(c) && !conn_send_data(v, c))
 			continue;
-		conn_kick(v, c);
+		vconn_kick(v, c);
 	}
 }
 
@@ -489,7 +397,7 @@ static int vsock_host_port(struct vsock *v, uint32_t guest_port, uint32_t *out)
 		uint32_t p = v->next_port;
 
 		v->next_port = p + 1 >= UINT32_MAX ? VSOCK_HOST_PORT_FIRST : p + 1;
-		if (!conn_find(v, guest_port, p)) {
+		if (!vconn_find(v, guest_port, p)) {
 			*out = p;
 			return 0;
 		}
@@ -511,16 +419,16 @@ static void vsock_accept(struct vsock *v)
 				log_warn("%s: accepting on %s: %s", v->dev.name, v->uds->path, strerror(-fd));
 			return;
 		}
-		c = v->nconns < VSOCK_MAX_CONNS ? conn_new(v, fd, CONN_LINE) : NULL;
+		c = v->nconns < VSOCK_MAX_CONNS ? vconn_new(v, fd, CONN_LINE) : NULL;
 		if (!c) {
 			if (v->nconns >= VSOCK_MAX_CONNS)
-				vs_log_once(v, VS_EV_FULL, "a host connection refused: %u connections already",
+				vsock_log_once(v, VS_EV_FULL, "a host connection refused: %u connections already",
 					    VSOCK_MAX_CONNS);
 			v->st.conns_refused++;
 			close(fd);
 			continue;
 		}
-		conn_deadline(v, c, VSOCK_LINE_TIMEOUT_MS);
+		vconn_deadline(v, c, VSOCK_LINE_TIMEOUT_MS);
 	}
 }
 
@@ -536,7 +444,7 @@ static void conn_line(struct vsock *v, struct vconn *c)
 		log_debug("%s: a host connection ended before a valid CONNECT line (%s)", v->dev.name,
 			  strerror(r < 0 ? -r : EADDRINUSE));
 		v->st.conns_refused++;
-		conn_free(v, c);
+		vconn_free(v, c);
 		return;
 	}
 	c->guest_port = port;
@@ -544,9 +452,9 @@ static void conn_line(struct vsock *v, struct vconn *c)
 	c->state = CONN_REQUEST;
 	c->rd_ready = true;	/* bytes after the line wait for the connection to open */
 	c->ctrl |= CTRL_REQUEST;
-	conn_hash(v, c);
-	conn_deadline(v, c, VSOCK_CONNECT_TIMEOUT_MS);	/* a guest without a driver times out too */
-	conn_kick(v, c);
+	vconn_hash(v, c);
+	vconn_deadline(v, c, VSOCK_CONNECT_TIMEOUT_MS);	/* a guest without a driver times out too */
+	vconn_kick(v, c);
 }
 
 /* Write @c's buffered bytes to its socket. False when @c is gone. */
@@ -556,7 +464,7 @@ static bool conn_flush(struct vsock *v, struct vconn *c)
 
 	if (w < 0) {
 		log_debug("%s: port %u: writing the host socket: %s", v->dev.name, c->host_port, strerror((int)-w));
-		conn_reset(v, c);
+		vconn_reset(v, c);
 		return false;
 	}
 	c->fwd_cnt += (uint32_t)w;
@@ -568,7 +476,7 @@ static bool conn_flush(struct vsock *v, struct vconn *c)
 			c->shut_wr = true;
 		}
 		if (c->state == CONN_CLOSING) {	/* the guest's full shutdown, done: RST ends it */
-			conn_reset(v, c);
+			vconn_reset(v, c);
 			return false;
 		}
 	}
@@ -588,7 +496,7 @@ static void conn_event(struct vsock *v, struct vconn *c, uint32_t events)
 		c->host_hup = true;
 		/* Nothing more can reach the host, and nothing can go to a guest that shut receiving. */
 		if (c->state != CONN_OPEN || (c->guest_shut & VIRTIO_VSOCK_SHUTDOWN_RCV)) {
-			conn_reset(v, c);
+			vconn_reset(v, c);
 			return;
 		}
 		if (c->host_eof && !(c->local_shut & VIRTIO_VSOCK_SHUTDOWN_RCV)) {	/* its end was seen already */
@@ -603,7 +511,7 @@ static void conn_event(struct vsock *v, struct vconn *c, uint32_t events)
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->rd_ready = true;
-	conn_kick(v, c);
+	vconn_kick(v, c);
 }
 
 /* The timer: end what waited too long. */
@@ -624,9 +532,9 @@ static void vsock_tick(struct vsock *v)
 			  c->host_port, (int)c->state);
 		if (c->state == CONN_LINE) {
 			v->st.conns_refused++;
-			conn_free(v, c);
+			vconn_free(v, c);
 		} else {
-			conn_reset(v, c);
+			vconn_reset(v, c);
 		}
 	}
 	if (more)
@@ -681,273 +589,6 @@ static void vsock_poll_done(struct ioloop_op *op, int res)
 }
 
 /*
- * The guest's packets.
- */
-
-/* Ask the io_uring for one more socket while connections wait for one (I/O thread). */
-static void vsock_sock_request(struct vsock *v)
-{
-	struct io_uring_sqe *sqe;
-
-	if (v->sock_pending || !v->nsock_wait)
-		return;
-	sqe = ioloop_sqe(v->dev.loop, &v->sock_op);
-	if (!sqe)
-		return;
-	io_uring_prep_socket(sqe, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, 0);
-	io_uring_sqe_set_data(sqe, &v->sock_op);
-	v->sock_pending = true;
-}
-
-/* A new socket @fd for the oldest connection waiting for one: connect it to PATH_<port>, RESPONSE or RST. */
-static void vsock_sock_done(struct ioloop_op *op, int res)
-{
-	struct vsock *v = (struct vsock *)((char *)op - offsetof(struct vsock, sock_op));
-	struct vconn *c = NULL;
-	int ret = res;
-
-	pthread_mutex_lock(&v->dev.lock);
-	v->sock_pending = false;
-	if (!ioloop_stopping(v->dev.loop))
-		for (struct vconn *k = v->all; k; k = k->next)
-			if (k->state == CONN_SOCKET)
-				c = k;		/* the list is newest first */
-	if (!c) {
-		if (res >= 0)
-			close(res);
-		pthread_mutex_unlock(&v->dev.lock);
-		return;
-	}
-	if (ret >= 0) {
-		ret = vsock_uds_connect(v->uds, res, c->host_port);
-		if (ret == 0)
-			ret = conn_attach(v, c, res);
-		if (ret < 0)
-			close(res);
-	}
-	if (ret < 0) {
-		log_debug("%s: the guest's connection to host port %u refused: %s", v->dev.name, c->host_port,
-			  strerror(-ret));
-		conn_reset(v, c);
-	} else {
-		c->state = CONN_OPEN;
-		v->nsock_wait--;
-		c->ctrl |= CTRL_RESPONSE;
-		v->st.conns_guest++;
-		conn_kick(v, c);
-	}
-	vsock_sock_request(v);
-	vsock_rx_run(v);
-	pthread_mutex_unlock(&v->dev.lock);
-}
-
-/* A REQUEST to host port h->dst_port: a connection waiting for its socket (vsock_sock_done goes on). */
-static void guest_connect(struct vsock *v, const struct virtio_vsock_hdr *h)
-{
-	struct vconn *c = NULL;
-
-	if (v->nconns >= VSOCK_MAX_CONNS)
-		vs_log_once(v, VS_EV_FULL, "the guest's connection to port %u refused: %u connections already",
-			    h->dst_port, VSOCK_MAX_CONNS);
-	else
-		c = conn_new(v, -1, CONN_SOCKET);
-	if (!c) {
-		v->st.conns_refused++;
-		rst_push(v, h->dst_port, h->src_port);
-		return;
-	}
-	c->guest_port = h->src_port;
-	c->host_port = h->dst_port;
-	c->peer_buf = h->buf_alloc;
-	c->peer_fwd = h->fwd_cnt;
-	conn_hash(v, c);
-	v->nsock_wait++;
-	vsock_sock_request(v);
-}
-
-/* The guest's RW payload (@len bytes after the header of @ch) for @c. False when @c is gone. */
-static bool conn_write(struct vsock *v, struct vconn *c, const struct virtq_chain *ch, uint32_t len)
-{
-	ssize_t w = 0;
-
-	if (len > c->ring.cap - c->ring.len) {
-		vs_log_once(v, VS_EV_OVERRUN, "%u bytes to host port %u past the credit given (%u buffered): RST",
-			    len, c->host_port, c->ring.len);
-		conn_reset(v, c);
-		return false;
-	}
-	v->st.tx_bytes += len;
-	if (!c->ring.len && c->wr_ready) {
-		w = vsock_uds_send(c->fd, ch->iov, ch->nout, VSOCK_HDR, len);
-		if (w == -EAGAIN || w == -EINTR) {
-			w = 0;
-		} else if (w < 0) {
-			log_debug("%s: port %u: writing the host socket: %s", v->dev.name, c->host_port,
-				  strerror((int)-w));
-			conn_reset(v, c);
-			return false;
-		}
-		if ((size_t)w < len)
-			c->wr_ready = false;
-	}
-	if ((size_t)w < len && vsock_ring_put(&c->ring, ch->iov, ch->nout, VSOCK_HDR + (size_t)w, len - (size_t)w) < 0) {
-		conn_reset(v, c);
-		return false;
-	}
-	c->fwd_cnt += (uint32_t)w;
-	if (c->fwd_cnt - c->adv_fwd >= VSOCK_CREDIT_STEP)
-		c->ctrl |= CTRL_CREDIT_UPDATE;
-	return true;
-}
-
-/* The guest's SHUTDOWN flags for @c. False when @c is gone. */
-static bool conn_shutdown(struct vsock *v, struct vconn *c, uint32_t flags)
-{
-	c->guest_shut |= (uint8_t)(flags & VIRTIO_VSOCK_SHUTDOWN_BOTH);
-	if (c->guest_shut != VIRTIO_VSOCK_SHUTDOWN_BOTH && c->local_shut != VIRTIO_VSOCK_SHUTDOWN_BOTH) {
-		if ((c->guest_shut & VIRTIO_VSOCK_SHUTDOWN_SEND) && !c->ring.len && !c->shut_wr) {
-			shutdown(c->fd, SHUT_WR);
-			c->shut_wr = true;
-		}
-		return true;
-	}
-	/* Both ways shut: the host gets the last bytes, the guest an RST. */
-	c->state = CONN_CLOSING;
-	if (!c->ring.len) {
-		conn_reset(v, c);
-		return false;
-	}
-	conn_deadline(v, c, VSOCK_CLOSE_TIMEOUT_MS);
-	return true;
-}
-
-/* Answer a broken packet @h with an RST (and end its connection, if any). */
-static void answer_rst(struct vsock *v, const struct virtio_vsock_hdr *h)
-{
-	struct vconn *c = conn_find(v, h->src_port, h->dst_port);
-
-	if (c)
-		conn_reset(v, c);
-	else
-		rst_push(v, h->dst_port, h->src_port);
-}
-
-/* One packet @h of an existing connection @c, in the chain @ch. */
-static void conn_packet(struct vsock *v, struct vconn *c, const struct virtio_vsock_hdr *h, const struct virtq_chain *ch)
-{
-	bool live = true;
-
-	c->peer_buf = h->buf_alloc;
-	c->peer_fwd = h->fwd_cnt;
-	if (conn_credit(c))
-		c->credit_asked = false;
-	switch (h->op) {
-	case VIRTIO_VSOCK_OP_RESPONSE:
-		if (c->state != CONN_REQUEST || !c->req_sent)
-			goto bad_state;
-		if (vsock_uds_send_ok(c->fd, c->host_port) < 0) {
-			conn_reset(v, c);
-			return;
-		}
-		c->state = CONN_OPEN;
-		c->deadline = 0;
-		v->st.conns_host++;
-		break;
-	case VIRTIO_VSOCK_OP_SHUTDOWN:
-		if (c->state != CONN_OPEN && c->state != CONN_CLOSING)
-			goto bad_state;
-		live = conn_shutdown(v, c, h->flags);
-		break;
-	case VIRTIO_VSOCK_OP_RW:
-		if (c->state != CONN_OPEN || (c->guest_shut & VIRTIO_VSOCK_SHUTDOWN_SEND))
-			goto bad_state;
-		live = conn_write(v, c, ch, h->len);
-		break;
-	case VIRTIO_VSOCK_OP_CREDIT_UPDATE:
-		break;		/* the header said it */
-	case VIRTIO_VSOCK_OP_CREDIT_REQUEST:
-		c->ctrl |= CTRL_CREDIT_UPDATE;
-		break;
-	case VIRTIO_VSOCK_OP_REQUEST:
-		goto bad_state;
-	default:
-		vs_log_once(v, VS_EV_OP, "unknown operation %u from guest port %u: RST", h->op, h->src_port);
-		conn_reset(v, c);
-		return;
-	}
-	if (live)
-		conn_kick(v, c);
-	return;
-bad_state:
-	vs_log_once(v, VS_EV_STATE, "operation %u from guest port %u to host port %u in state %d: RST", h->op,
-		    h->src_port, h->dst_port, (int)c->state);
-	conn_reset(v, c);
-}
-
-/* One transmit chain @ch: its header checked, then the packet handled. */
-static void vsock_tx_packet(struct vsock *v, const struct virtq_chain *ch)
-{
-	struct virtio_vsock_hdr h;
-	struct vconn *c;
-
-	v->st.tx_packets++;
-	if (ch->out_len < VSOCK_HDR || iov_to_buf(ch->iov, ch->nout, 0, &h, VSOCK_HDR) != VSOCK_HDR) {
-		vs_log_once(v, VS_EV_SHORT, "a %u-byte packet, shorter than its header: dropped", ch->out_len);
-		return;
-	}
-	if (h.src_cid != v->cid || h.dst_cid != VSOCK_CID_HOST) {
-		vs_log_once(v, VS_EV_CID, "a packet from cid %llu to cid %llu (the guest is %llu, the host 2): dropped",
-			    (unsigned long long)h.src_cid, (unsigned long long)h.dst_cid, (unsigned long long)v->cid);
-		return;
-	}
-	c = conn_find(v, h.src_port, h.dst_port);
-	if (h.op == VIRTIO_VSOCK_OP_RST) {	/* never answered */
-		if (c && c->state == CONN_REQUEST)
-			v->st.conns_refused++;
-		if (c)
-			conn_free(v, c);
-		return;
-	}
-	if (h.type != VIRTIO_VSOCK_TYPE_STREAM) {
-		vs_log_once(v, VS_EV_TYPE, "a packet of type %u (keel has stream sockets only): RST", h.type);
-		answer_rst(v, &h);
-		return;
-	}
-	if (h.len > ch->out_len - VSOCK_HDR || h.len > VSOCK_MAX_PKT || (h.op != VIRTIO_VSOCK_OP_RW && h.len)) {
-		vs_log_once(v, VS_EV_LEN, "operation %u with len %u in a %u-byte packet: RST", h.op, h.len, ch->out_len);
-		answer_rst(v, &h);
-		return;
-	}
-	if (c)
-		conn_packet(v, c, &h, ch);
-	else if (h.op == VIRTIO_VSOCK_OP_REQUEST)
-		guest_connect(v, &h);
-	else
-		rst_push(v, h.dst_port, h.src_port);	/* no such connection */
-}
-
-static void vsock_tx_run(struct vsock *v)
-{
-	struct virtio_dev *dev = &v->dev;
-	struct virtq *vq = &dev->vq[VIRTIO_VSOCK_TX];
-
-	do {
-		virtq_kick_disable(vq);
-		while (virtio_pop(dev, VIRTIO_VSOCK_TX, &v->tx) == 0) {
-			if (v->tx.nin) {
-				virtio_fault(dev, VIRTIO_VSOCK_TX, VQ_FAULT_DIRECTION,
-					     "device-writable buffer in the transmit queue");
-				return;
-			}
-			vsock_tx_packet(v, &v->tx);
-			virtio_done(dev, VIRTIO_VSOCK_TX, v->tx.head, 0);
-		}
-		if (!virtio_queue_live(dev, VIRTIO_VSOCK_TX))
-			return;
-	} while (virtq_kick_enable(vq));
-}
-
-/*
  * The device.
  */
 
@@ -981,7 +622,7 @@ static void vsock_config_read(const struct virtio_dev *dev, uint32_t off, uint8_
 static void vsock_drop_all(struct vsock *v)
 {
 	while (v->all)
-		conn_free(v, v->all);
+		vconn_free(v, v->all);
 	v->rst_head = v->rst_len = 0;
 	v->rx_held = false;
 }
