@@ -1,13 +1,14 @@
-# Integration: Firecracker's API on --api-sock, replayed with curl as firecracker-containerd and Kata drive it, against the bundled guest; every answer checked, negative requests for each endpoint, garbage HTTP, the socket's mode and its removal.
+# Integration: Firecracker's API on --api-sock, replayed with curl as firecracker-containerd and Kata drive it, against the bundled guest (what it sees checked: vCPUs, memory, disk, NIC, pause, a drive swap, Ctrl-Alt-Del); every answer checked, negative requests for each endpoint, garbage HTTP, the socket's mode and its removal.
 # shellcheck shell=bash
 
 api_dir="$TMP/api"
 mkdir -p "$api_dir"
 API_SOCK="$api_dir/fc.sock"
-API_GUEST_ARGS="tests=boot exit=powerbutton"	# boots in seconds, then waits for SIGTERM's power button
+API_GUEST_ARGS="tests=boot exit=wait"	# boots in seconds, then says it is alive every second, reports a disk's
+					# capacity change and powers off on Ctrl-Alt-Del
 API_WAIT=60					# seconds to wait for the guest or the socket
 # firecracker-containerd's guest also reads its disk, the disk's id and its NIC's link
-API_CONTAINERD_ARGS="tests=boot,virtio/blk-read,virtio/blk-get-id,net/link-up vblk-id=root_drive exit=powerbutton"
+API_CONTAINERD_ARGS="tests=boot,virtio/blk-read,virtio/blk-get-id,net/link-up vblk-id=root_drive exit=wait"
 
 api_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -97,7 +98,9 @@ EOF
 api_machine_config_answers() { api_req GET /machine-config; [ "$API_CODE" = 200 ]; }
 api_ans_is_400() { [[ "$ans" == "HTTP/1.1 400"* ]]; }
 api_ans_has() { [[ "$ans" == *"$1"* ]]; }
-api_guest_waits() { out_has "guest: waiting for the power button"; }
+api_guest_waits() { out_has "guest: waiting for events"; }
+api_alive() { grep -c "^guest: alive" "$TMP/out"; }
+api_alive_after() { [ "$(api_alive)" -gt "$1" ]; }
 
 # api_tap : a tap for the NIC when this host lets us make one (root, /dev/net/tun); else the NIC is left out
 api_tap() {
@@ -146,7 +149,7 @@ api_containerd() {
 		api_expect containerd/get-vm-config 200 "\"path_on_host\":\"$api_dir/root.img\"" GET /vm/config
 		api_expect containerd/instance-start 204 "" PUT /actions '{"action_type":"InstanceStart"}'
 		api_expect containerd/running 200 '{"id":"fc-ctr-1","state":"Running","vmm_version":"' GET /
-		check "api/containerd/guest-boots" "the guest never waited for the power button" api_until "$API_WAIT" api_guest_waits
+		check "api/containerd/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
 		check "api/containerd/guest-cpus" "the guest did not see 2 vCPUs and 128 MiB" grep -q "2 cpus, 128 MiB" "$TMP/out"
 		check "api/containerd/guest-checks" "a guest check failed" grep -qE "^guest: [0-9]+ passed, 0 failed" "$TMP/out"
 		for c in blk-read blk-get-id; do
@@ -156,12 +159,21 @@ api_containerd() {
 			check "api/containerd/guest-mac" "the guest did not see the NIC's MAC" grep -q "mac 06:00:ac:10:00:02" "$TMP/out"
 		fi
 		# At run time.
+		api_until 5 api_alive_after 0
 		api_expect containerd/pause 204 "" PATCH /vm '{"state":"Paused"}'
 		api_expect containerd/paused 200 '"state":"Paused"' GET /
+		sleep 0.5
+		alive=$(api_alive)
+		sleep 2.5
+		check "api/containerd/paused-guest" "the guest went on while paused ($alive, then $(api_alive) alive lines)" \
+			[ "$(api_alive)" = "$alive" ]
 		api_expect containerd/resume 204 "" PATCH /vm '{"state":"Resumed"}'
 		api_expect containerd/resumed 200 '"state":"Running"' GET /
+		check "api/containerd/resumed-guest" "the guest did not go on after the resume" api_until 10 api_alive_after "$alive"
 		api_expect containerd/patch-drive 204 "" PATCH /drives/root_drive \
 			"{\"drive_id\":\"root_drive\",\"path_on_host\":\"$api_dir/root2.img\"}"
+		check "api/containerd/guest-sees-swap" "the guest saw no capacity change" \
+			api_until 10 out_has "blk: capacity changed: 16384 -> 32768 sectors"
 		api_expect containerd/patch-drive-config 200 "\"path_on_host\":\"$api_dir/root2.img\"" GET /vm/config
 		api_expect containerd/patch-drive-unknown 400 '"fault_message"' PATCH /drives/nope \
 			'{"drive_id":"nope","path_on_host":"/nonexistent.img"}'
@@ -187,11 +199,17 @@ api_containerd() {
 		api_expect containerd/post/entropy 400 "$post" PUT /entropy '{}'
 		api_expect containerd/post/start 400 "$post" PUT /actions '{"action_type":"InstanceStart"}'
 		api_expect containerd/post/vm-state 400 "unknown variant" PATCH /vm '{"state":"Stopped"}'
-		api_expect containerd/ctrl-alt-del 204 "" PUT /actions '{"action_type":"SendCtrlAltDel"}'
 		check "api/containerd/log-written" "nothing in the logger's file" [ -s "$api_dir/fc.log" ]
-		# firecracker-containerd stops a VM the guest does not power off with SIGTERM.
-		api_kill
-		expect_status "api/containerd/status" 0
+		# firecracker-containerd stops the VM with Ctrl-Alt-Del: the guest powers off.
+		api_expect containerd/ctrl-alt-del 204 "" PUT /actions '{"action_type":"SendCtrlAltDel"}'
+		if api_until "$API_WAIT" api_gone; then
+			api_end
+			expect_status "api/containerd/status" 0
+			check "api/containerd/guest-saw-ctrl-alt-del" "no ctrl-alt-del line" out_has "ctrl-alt-del"
+		else
+			fail "api/containerd/status" "keel still runs ${API_WAIT} s after SendCtrlAltDel"
+			api_kill
+		fi
 		check "api/containerd/socket-removed" "$API_SOCK is still there" [ ! -e "$API_SOCK" ]
 	fi
 
@@ -242,14 +260,17 @@ EOF
 		check "api/kata/polls-answered" "$bad_polls of $polls polls were not 200" [ "$bad_polls" = 0 ]
 		api_expect kata/id 200 '"id":"kata-1"' GET /
 		api_expect kata/vm-config 200 '"drive_id":"drive_0"' GET /vm/config
-		check "api/kata/guest-boots" "the guest never waited for the power button" api_until "$API_WAIT" api_guest_waits
+		check "api/kata/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
 		api_expect kata/hot-swap 204 "" PATCH /drives/drive_0 \
 			"{\"drive_id\":\"drive_0\",\"path_on_host\":\"$api_dir/drive0-new.img\"}"
+		check "api/kata/guest-sees-swap" "the guest saw no capacity change" \
+			api_until 10 out_has "blk: capacity changed: 2048 -> 8192 sectors"
 		api_expect kata/hot-swap-mismatch 400 "The id from the path does not match the id from the body!" \
 			PATCH /drives/drive_0 "{\"drive_id\":\"drive_1\",\"path_on_host\":\"$api_dir/drive0-new.img\"}"
 		api_expect kata/start-again 400 "not supported after starting" PUT /actions '{"action_type":"InstanceStart"}'
+		# Kata stops it with SIGTERM: Firecracker ends at once (128 + 15).
 		api_kill
-		expect_status "api/kata/status" 0
+		expect_status "api/kata/status" 143
 		check "api/kata/socket-removed" "$API_SOCK is still there" [ ! -e "$API_SOCK" ]
 	else
 		fail "api/kata/running" "no Running state within ${API_WAIT} s ($polls polls, last: $API_CODE $API_BODY)"
@@ -341,9 +362,9 @@ api_negative() {
 		api_expect neg/boot-fixed 204 "" PUT /boot-source "{\"kernel_image_path\":\"$GUEST_ELF\",\"boot_args\":\"$API_GUEST_ARGS\"}"
 		api_expect neg/start-again 204 "" PUT /actions '{"action_type":"InstanceStart"}'
 		api_expect neg/running 200 '"state":"Running"' GET /
-		check "api/neg/guest-boots" "the guest never waited for the power button" api_until "$API_WAIT" api_guest_waits
+		check "api/neg/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
 		api_kill
-		expect_status "api/neg/status" 0
+		expect_status "api/neg/status" 143
 		check "api/neg/socket-removed" "$API_SOCK is still there" [ ! -e "$API_SOCK" ]
 	fi
 
