@@ -35,6 +35,17 @@ err_has() { grep -qF -- "$1" "$TMP/err"; }
 out_lacks() { ! grep -qF -- "$1" "$TMP/out"; }
 err_lines() { [ "$(wc -l <"$TMP/err")" -eq "$1" ]; }
 
+# wait_until SECONDS COMMAND... : poll COMMAND every 0.1 s until it succeeds (true) or SECONDS pass (false)
+wait_until() {
+	local n=$(($1 * 10))
+	shift
+	for ((; n > 0; n--)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # expect_status NAME WANT : pass when the last run ended with status WANT
 expect_status() {
 	if status_is "$2"; then pass "$1"; else fail "$1" "exit status $STATUS, expected $2"; fi

@@ -6,17 +6,6 @@ mkdir -p "$ds_dir"
 DS_SOCK="$ds_dir/fc.sock"
 DS_WAIT=60		# seconds for the guest to boot or answer
 
-# ds_until SECONDS COMMAND... : poll COMMAND every 0.1 s until it succeeds (true) or SECONDS pass (false)
-ds_until() {
-	local n=$(($1 * 10))
-	shift
-	for ((; n > 0; n--)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 ds_count() { grep -cF -- "$1" "$TMP/out"; }
 ds_sock_up() { [ -S "$DS_SOCK" ]; }
 ds_gone() { ! kill -0 "$DS_PID" 2>/dev/null; }
@@ -54,14 +43,14 @@ EOF
 		DS_PID=$(pgrep -P "$DS_BG") && break
 		sleep 0.05
 	done
-	check "drive-swap/socket" "no socket at $DS_SOCK" ds_until "$DS_WAIT" ds_sock_up
-	check "drive-swap/guest-waits" "the guest never said it waits for events" ds_until "$DS_WAIT" out_has "guest: waiting for events"
+	check "drive-swap/socket" "no socket at $DS_SOCK" wait_until "$DS_WAIT" ds_sock_up
+	check "drive-swap/guest-waits" "the guest never said it waits for events" wait_until "$DS_WAIT" out_has "guest: waiting for events"
 	check "drive-swap/old-capacity" "the guest did not see 2048 sectors" out_has "blk: capacity 2048 sectors"
 
 	# A bigger image: the guest hears of it through the configuration-change interrupt.
 	ds_call patch 204 PATCH /drives/swapdisk "{\"drive_id\":\"swapdisk\",\"path_on_host\":\"$ds_dir/big.img\"}"
 	check "drive-swap/capacity-changed" "no capacity line in the guest's output" \
-		ds_until 20 out_has "blk: capacity changed: 2048 -> 8192 sectors"
+		wait_until 20 out_has "blk: capacity changed: 2048 -> 8192 sectors"
 
 	# A missing file: 400 with a fault message, and the guest hears nothing.
 	ds_call patch-missing 400 PATCH /drives/swapdisk '{"drive_id":"swapdisk","path_on_host":"/nonexistent/keel-swap.img"}'
@@ -79,12 +68,12 @@ EOF
 	sleep 3
 	check "drive-swap/paused-quiet" "the guest printed while paused" [ "$(ds_count "guest: alive")" -eq "$beats" ]
 	ds_call resume 204 PATCH /vm '{"state":"Resumed"}'
-	check "drive-swap/resumed-goes-on" "no heartbeat after the resume" ds_until 20 ds_alive_after "$beats"
+	check "drive-swap/resumed-goes-on" "no heartbeat after the resume" wait_until 20 ds_alive_after "$beats"
 
 	# Ctrl-Alt-Del: the guest's keyboard handler powers it off, keel ends with status 0.
 	ds_call ctrl-alt-del 204 PUT /actions '{"action_type":"SendCtrlAltDel"}'
-	check "drive-swap/ctrl-alt-del-seen" "the guest did not see Ctrl-Alt-Del" ds_until 20 out_has "ctrl-alt-del"
-	if ! ds_until 30 ds_gone; then
+	check "drive-swap/ctrl-alt-del-seen" "the guest did not see Ctrl-Alt-Del" wait_until 20 out_has "ctrl-alt-del"
+	if ! wait_until 30 ds_gone; then
 		fail "drive-swap/powered-off" "keel still runs after Ctrl-Alt-Del"
 		kill -KILL "$DS_PID" 2>/dev/null
 	fi
