@@ -132,6 +132,7 @@ static const struct check all_checks[] = {
 	{ "input: tablet", check_input_tablet },
 	{ "input: echo", check_input_echo },
 	{ "gpu: bench", check_gpu_bench },
+	{ "vsock: echo", check_vsock_echo },
 };
 
 unsigned int checks_run(const char *cmdline)

@@ -168,4 +168,7 @@ enum check_status check_input_keyboard(struct check_ctx *ctx);
 enum check_status check_input_tablet(struct check_ctx *ctx);
 enum check_status check_input_echo(struct check_ctx *ctx);
 
+/* checks_vsock.c */
+enum check_status check_vsock_echo(struct check_ctx *ctx);
+
 #endif

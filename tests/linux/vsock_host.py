@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The host's side of the Linux guest's vsock checks (tests/linux/virtio_harness.sh): keel's hybrid backend.
 
-vsock_host.py UDS CONSOLE LPORT N HPORT BYTES
+vsock_host.py UDS CONSOLE LPORT N HPORT BYTES [DONE]
   - serves UDS_HPORT: each connection the guest makes to host port HPORT is echoed byte for byte;
   - once CONSOLE (the guest's console output) says "keeltest: vsock: listening on LPORT", opens N connections
     to UDS at once, each "CONNECT LPORT\\n" answered "OK <port>\\n", sends BYTES bytes of its own pattern,
     reads the echo back and compares.
 Prints "host-initiated N of N connections echoed BYTES bytes" and "guest-initiated K connections echoed"
-(after the guest's), and one line per failure. Gives up after 2400 s.
+(once CONSOLE has DONE, by default "keeltest: vsock: guest done"), and one line per failure. Gives up
+after 2400 s. (tests/integration/t_vsock.sh uses it with the bundled guest too.)
 """
 import os
 import socket
@@ -106,7 +107,8 @@ def main():
     if os.path.exists(path):
         os.unlink(path)
     threading.Thread(target=serve, args=(path, served, lock), daemon=True).start()
-    if not wait_for(console, "keeltest: vsock: listening on %d" % lport):
+    done = sys.argv[7] if len(sys.argv) > 7 else "keeltest: vsock: guest done"
+    if not wait_for(console, "vsock: listening on %d" % lport):
         print("the guest never listened on vsock port %d" % lport, flush=True)
         return 1
     results = []
@@ -119,7 +121,7 @@ def main():
     for f in fails:
         print(f, flush=True)
     print("host-initiated %d of %d connections echoed %d bytes" % (len(results) - len(fails), n, nbytes), flush=True)
-    wait_for(console, "keeltest: vsock: guest done")
+    wait_for(console, done)
     with lock:
         print("guest-initiated %d connections echoed" % len([c for c in served if c > 0]), flush=True)
     return 0 if not fails else 1
