@@ -2,9 +2,9 @@
 """fc_config.py: write the Firecracker configuration file of t_linux.sh's boot from keel run's options.
 
 Usage: fc_config.py OUT.json --kernel K --initrd I --cpus N --mem-mib M --cmdline STR
-                    [--vsock-cid CID --vsock-uds PATH] [--log PATH] [--metrics PATH] -- KEEL-RUN-OPTIONS...
+                    [--log PATH] [--metrics PATH] -- KEEL-RUN-OPTIONS...
 What Firecracker's shape can say goes in its sections (a disk with an id and no placement item is a
-"drives" entry, a tap NIC a "network-interfaces" entry, --rng the "entropy" section); the rest (a disk
+"drives" entry, a tap NIC a "network-interfaces" entry, --rng the "entropy" section, --vsock the "vsock" one); the rest (a disk
 placed on another transport, the console, a socket NIC, fw_cfg items, --rng's placement) goes in keel's
 own section as the option's value, so the VM is the one `keel run` would build.
 """
@@ -17,12 +17,12 @@ import sys
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    for o in ("--kernel", "--initrd", "--cpus", "--mem-mib", "--cmdline", "--vsock-cid", "--vsock-uds", "--log",
-              "--metrics"):
+    for o in ("--kernel", "--initrd", "--cpus", "--mem-mib", "--cmdline", "--log", "--metrics"):
         ap.add_argument(o)
-    ap.add_argument("rest", nargs=argparse.REMAINDER)
-    a = ap.parse_args()
-    rest = a.rest[1:] if a.rest[:1] == ["--"] else a.rest
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    a = ap.parse_args(argv[:cut])
+    rest = argv[cut + 1:]
     doc = {
         "boot-source": {"kernel_image_path": a.kernel, "initrd_path": a.initrd, "boot_args": a.cmdline},
         "machine-config": {"vcpu_count": int(a.cpus), "mem_size_mib": int(a.mem_mib), "smt": False},
@@ -34,7 +34,7 @@ def main():
     it = iter(rest)
     for opt in it:
         name, eq, val = opt.partition("=")
-        if name in ("--disk", "--net", "--console", "--fw-cfg") and not eq:
+        if name in ("--disk", "--net", "--console", "--fw-cfg", "--vsock") and not eq:
             val = next(it)
         if name == "--disk":
             path, *items = val.split(",")
@@ -61,6 +61,11 @@ def main():
             keel["console"] = val
         elif name == "--fw-cfg":
             keel["fw_cfg"].append(val)
+        elif name == "--vsock":
+            items = dict(i.partition("=")[::2] for i in val.split(","))
+            if set(items) != {"cid", "uds"}:
+                sys.exit(f"fc_config.py: --vsock {val}: only cid= and uds= can be said in the vsock section")
+            doc["vsock"] = {"guest_cid": int(items["cid"]), "uds_path": items["uds"]}
         elif name == "--rng":
             if eq:
                 keel["rng"] = val
@@ -68,8 +73,6 @@ def main():
                 doc["entropy"] = {"rate_limiter": None}
         else:
             sys.exit(f"fc_config.py: {opt}: not translated")
-    if a.vsock_uds:
-        doc["vsock"] = {"guest_cid": int(a.vsock_cid), "uds_path": a.vsock_uds}
     if a.log:
         doc["logger"] = {"log_path": a.log, "level": "Info", "show_level": True, "show_log_origin": True}
     if a.metrics:

@@ -367,6 +367,22 @@ static int set_gdb(struct vm_config *c, const char *v, char *err, size_t errlen)
 	return config_set_gdb(c, v, c->gdb_wait, err, errlen);
 }
 
+/* The lists of keel's section (disks, net, inputs, fw_cfg): after Firecracker's sections, so their devices follow. */
+static int keel_lists(const json_t *k, struct vm_config *c, char *err, size_t errlen)
+{
+	static const struct keel_string lists[] = {
+		{ "disks", config_add_drive }, { "net", config_add_net }, { "inputs", config_add_input },
+		{ "fw_cfg", config_add_fw_cfg },
+	};
+	struct fc_where w;
+
+	fc_where_set(&w, "keel", -1, err, errlen);
+	for (size_t i = 0; k && i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (keel_list(&w, k, &lists[i], c) < 0)
+			return -EINVAL;
+	return 0;
+}
+
 /* keel's own section: what Firecracker's shape has no place for, each value as its command-line option takes it. */
 static int keel_section(const json_t *k, struct vm_config *c, char *err, size_t errlen)
 {
@@ -376,10 +392,6 @@ static int keel_section(const json_t *k, struct vm_config *c, char *err, size_t 
 		{ "screenshot_on_exit", config_set_screenshot_on_exit }, { "host_workarounds", config_set_host_fixes },
 		{ "boot_protocol", config_set_boot_protocol }, { "reboot", config_set_reboot },
 		{ "shutdown_timeout", config_set_shutdown_timeout }, { "rng", config_set_rng_opts },
-	};
-	static const struct keel_string lists[] = {
-		{ "disks", config_add_drive }, { "net", config_add_net }, { "inputs", config_add_input },
-		{ "fw_cfg", config_add_fw_cfg },
 	};
 	static const char *const fields[] = { "gdb", "gdb_wait", "console", "gpu", "display", "screenshot",
 					      "screenshot_on_exit", "host_workarounds", "boot_protocol", "reboot",
@@ -402,9 +414,6 @@ static int keel_section(const json_t *k, struct vm_config *c, char *err, size_t 
 		if (v)
 			ADD(w, strings[i].field, strings[i].set(c, v, err, errlen));
 	}
-	for (size_t i = 0; k && i < sizeof(lists) / sizeof(lists[0]); i++)
-		if (keel_list(&w, k, &lists[i], c) < 0)
-			return -EINVAL;
 	if (wait)
 		ADD(w, "gdb_wait", config_set_gdb(c, NULL, true, err, errlen));
 	return 0;
@@ -455,6 +464,8 @@ int fc_config_apply(const json_t *doc, struct vm_config *c, struct fc_runtime *r
 		r = drives(doc, c, err, errlen);
 	if (!r)
 		r = net_ifaces(doc, c, err, errlen);
+	if (!r)
+		r = keel_lists(SECTION("keel"), c, err, errlen);
 	if (!r && SECTION("vsock"))
 		r = vsock(SECTION("vsock"), c, err, errlen);
 	if (!r && SECTION("entropy"))
