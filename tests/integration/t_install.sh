@@ -101,9 +101,10 @@ if [ -f "$inst_man" ]; then
 	sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\%//g' "$inst_man" >"$TMP/man.src"
 	"$KEEL" --help >"$TMP/help.run" 2>&1
 	"$KEEL" bench --help >"$TMP/help.bench" 2>&1
+	"$KEEL" firecracker --help >"$TMP/help.fc" 2>&1
 	inst_missing=
 	inst_n=0
-	for inst_opt in $(cat "$TMP/help.run" "$TMP/help.bench" | inst_options) -v -q -h -V; do
+	for inst_opt in $(cat "$TMP/help.run" "$TMP/help.bench" "$TMP/help.fc" | inst_options) -v -q -h -V; do
 		inst_n=$((inst_n + 1))
 		grep -qE -- "(^|[^a-z-])$inst_opt([^a-z-]|\$)" "$TMP/man.src" || inst_missing="$inst_missing $inst_opt"
 	done
@@ -142,8 +143,8 @@ if [ -f "$inst_comp" ]; then
 			[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "$inst_want" ]
 	done
 	inst_complete keel ''
-	check install/completion-commands "keel completed to '$(tr '\n' ' ' <"$TMP/complete")', expected run bench --help --version" \
-		[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "--help --version bench run " ]
+	check install/completion-commands "keel completed to '$(tr '\n' ' ' <"$TMP/complete")', expected run bench firecracker --help --version" \
+		[ "$(sort "$TMP/complete" | tr '\n' ' ')" = "--help --version bench firecracker run " ]
 	# every option the binary prints is offered (the completion cannot drift from the binary either)
 	inst_complete keel run -
 	inst_missing=$(inst_options "$TMP/help.run" | grep -vxF -e --version -e --option | grep -vxF -f "$TMP/complete" | tr '\n' ' ')
@@ -151,6 +152,11 @@ if [ -f "$inst_comp" ]; then
 	inst_complete keel bench -
 	inst_missing=$(inst_options "$TMP/help.bench" | grep -vxF -e --option | grep -vxF -f "$TMP/complete" | tr '\n' ' ')
 	check install/completion-bench-options "keel bench - does not offer: $inst_missing" [ -z "$inst_missing" ]
+	"$KEEL" firecracker --help >"$TMP/help.fc" 2>&1
+	inst_complete keel firecracker -
+	inst_missing=$(inst_options "$TMP/help.fc" | grep -vxF -e --start-time-us -e --start-time-cpu-us -e --parent-cpu-time-us \
+		-e --mmds-size-limit | grep -vxF -f "$TMP/complete" | tr '\n' ' ')
+	check install/completion-firecracker-options "keel firecracker - does not offer: $inst_missing" [ -z "$inst_missing" ]
 	inst_complete keel bench --paths ''
 	inst_missing=$(for inst_p in $inst_paths; do echo "$inst_p"; done | grep -vxF -f "$TMP/complete" | tr '\n' ' ')
 	[ -n "$inst_paths" ] || inst_missing="(keel bench --help lists no paths)"
