@@ -226,7 +226,7 @@ void vsock_rst_push(struct vsock *v, uint32_t host_port, uint32_t guest_port)
 
 	if (v->rst_len == VSOCK_RST_MAX) {
 		vsock_log_once(v, VS_EV_RST_LOST, "RST to port %u dropped: %u wait for receive buffers", guest_port,
-			    VSOCK_RST_MAX);
+			       VSOCK_RST_MAX);
 		return;
 	}
 	v->rst[i].host_port = host_port;
@@ -423,7 +423,7 @@ static void vsock_accept(struct vsock *v)
 		if (!c) {
 			if (v->nconns >= VSOCK_MAX_CONNS)
 				vsock_log_once(v, VS_EV_FULL, "a host connection refused: %u connections already",
-					    VSOCK_MAX_CONNS);
+					       VSOCK_MAX_CONNS);
 			v->st.conns_refused++;
 			close(fd);
 			continue;

@@ -75,7 +75,7 @@ static void guest_connect(struct vsock *v, const struct virtio_vsock_hdr *h)
 
 	if (v->nconns >= VSOCK_MAX_CONNS)
 		vsock_log_once(v, VS_EV_FULL, "the guest's connection to port %u refused: %u connections already",
-			    h->dst_port, VSOCK_MAX_CONNS);
+			       h->dst_port, VSOCK_MAX_CONNS);
 	else
 		c = vconn_new(v, -1, CONN_SOCKET);
 	if (!c) {
@@ -99,7 +99,7 @@ static bool conn_write(struct vsock *v, struct vconn *c, const struct virtq_chai
 
 	if (len > c->ring.cap - c->ring.len) {
 		vsock_log_once(v, VS_EV_OVERRUN, "%u bytes to host port %u past the credit given (%u buffered): RST",
-			    len, c->host_port, c->ring.len);
+			       len, c->host_port, c->ring.len);
 		vconn_reset(v, c);
 		return false;
 	}
@@ -207,7 +207,7 @@ static void conn_packet(struct vsock *v, struct vconn *c, const struct virtio_vs
 	return;
 bad_state:
 	vsock_log_once(v, VS_EV_STATE, "operation %u from guest port %u to host port %u in state %d: RST", h->op,
-		    h->src_port, h->dst_port, (int)c->state);
+		       h->src_port, h->dst_port, (int)c->state);
 	vconn_reset(v, c);
 }
 
@@ -224,7 +224,7 @@ static void vsock_tx_packet(struct vsock *v, const struct virtq_chain *ch)
 	}
 	if (h.src_cid != v->cid || h.dst_cid != VSOCK_CID_HOST) {
 		vsock_log_once(v, VS_EV_CID, "a packet from cid %llu to cid %llu (the guest is %llu, the host 2): dropped",
-			    (unsigned long long)h.src_cid, (unsigned long long)h.dst_cid, (unsigned long long)v->cid);
+			       (unsigned long long)h.src_cid, (unsigned long long)h.dst_cid, (unsigned long long)v->cid);
 		return;
 	}
 	c = vconn_find(v, h.src_port, h.dst_port);
