@@ -210,6 +210,8 @@ static int cli_config_file(int argc, char *const argv[], int i, struct cli_optio
 	if (r < 0)
 		return r;
 	r = fc_config_apply(doc, &o->cfg, &o->fcrt, err, errlen);
+	if (r == 0)
+		r = fc_config_check_files(doc, err, errlen);
 	json_decref(doc);
 	if (r == -EINVAL) {
 		char line[512];

@@ -27,6 +27,23 @@ void fc_runtime_free(struct fc_runtime *rt)
 	memset(rt, 0, sizeof(*rt));
 }
 
+/*
+ * A file the VM will open: it exists and is a regular file (or, for @block_ok, a block device),
+ * so that a wrong path is named by its field now, not by the option it becomes when the VM opens it.
+ */
+static int input_file(const struct fc_where *w, const char *field, const char *path, bool block_ok)
+{
+	struct stat st;
+
+	if (!*path)
+		return fc_fail(w, field, "empty path");
+	if (stat(path, &st) < 0)
+		return fc_fail(w, field, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode)))
+		return fc_fail(w, field, "%s: not a regular file%s", path, block_ok ? " or a block device" : "");
+	return 0;
+}
+
 /* An adder's failure @r (its line in @err) as "PATH.FIELD: line". */
 static int adder_failed(const struct fc_where *w, const char *field, int r)
 {
@@ -416,6 +433,33 @@ static int keel_section(const json_t *k, struct vm_config *c, char *err, size_t 
 	}
 	if (wait)
 		ADD(w, "gdb_wait", config_set_gdb(c, NULL, true, err, errlen));
+	return 0;
+}
+
+int fc_config_check_files(const json_t *doc, char *err, size_t errlen)
+{
+	const json_t *boot = json_object_get(doc, "boot-source"), *arr = json_object_get(doc, "drives"), *d;
+	const json_t *v;
+	struct fc_where w;
+	size_t i;
+
+	fc_where_set(&w, "boot-source", -1, err, errlen);
+	if (json_is_object(boot)) {
+		v = json_object_get(boot, "kernel_image_path");
+		if (json_is_string(v) && input_file(&w, "kernel_image_path", json_string_value(v), false))
+			return -EINVAL;
+		v = json_object_get(boot, "initrd_path");
+		if (json_is_string(v) && input_file(&w, "initrd_path", json_string_value(v), false))
+			return -EINVAL;
+	}
+	if (!json_is_array(arr))
+		return 0;
+	json_array_foreach(arr, i, d) {
+		v = json_object_get(d, "path_on_host");
+		fc_where_set(&w, "drives", (int)i, err, errlen);
+		if (json_is_string(v) && input_file(&w, "path_on_host", json_string_value(v), true))
+			return -EINVAL;
+	}
 	return 0;
 }
 

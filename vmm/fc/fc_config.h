@@ -41,6 +41,15 @@ int fc_config_load(const char *path, json_t **doc, char *err, size_t errlen);
  */
 int fc_config_apply(const json_t *doc, struct vm_config *c, struct fc_runtime *rt, char *err, size_t errlen);
 
+/*
+ * fc_config_check_files - the files document @doc names (boot-source's kernel_image_path and
+ * initrd_path, each drive's path_on_host) exist and are regular files (a drive may be a block
+ * device): 0, or -EINVAL with one line naming the field ("drives[0].path_on_host: /x: No such
+ * file or directory"). Run it on a document about to boot; fc_config_apply does not look at files,
+ * so that the API's clients may set paths before the files are there.
+ */
+int fc_config_check_files(const json_t *doc, char *err, size_t errlen);
+
 /* fc_log_level_of - a Firecracker level name (Error, Warning, Info, Debug, Trace, Off; any case): 0 and *@out, or -EINVAL. */
 int fc_log_level_of(const char *name, enum log_level *out);
 

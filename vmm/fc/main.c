@@ -129,6 +129,8 @@ static int fc_boot(struct fc_proc *p, const json_t *doc, bool *started)
 	*started = false;
 	vm_config_init(&cfg);
 	r = fc_config_apply(doc, &cfg, &rt, err, sizeof(err));
+	if (r == 0)
+		r = fc_config_check_files(doc, err, sizeof(err));
 	if (r == 0) {
 		/* Firecracker ends on SIGTERM at once; the keel section may still ask for a grace period */
 		char ignored[64];
