@@ -12,17 +12,6 @@ API_CONTAINERD_ARGS="tests=boot,virtio/blk-read,virtio/blk-get-id,net/link-up vb
 
 api_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# api_until SECONDS COMMAND... : poll COMMAND every 0.1 s until it succeeds (true) or SECONDS pass (false)
-api_until() {
-	local n=$(($1 * 10))
-	shift
-	for ((; n > 0; n--)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # api_launch ARGS... : `keel firecracker ARGS` in the background under the time limit; sets API_BG
 # (the timeout(1) wrapper) and API_PID (keel)
 api_launch() {
@@ -46,7 +35,7 @@ api_end() {
 # api_kill : end keel (SIGTERM, then SIGKILL after 20 s) and reap it
 api_kill() {
 	kill -TERM "$API_PID" 2>/dev/null
-	api_until 20 api_gone || kill -KILL "$API_PID" 2>/dev/null
+	wait_until 20 api_gone || kill -KILL "$API_PID" 2>/dev/null
 	api_end
 }
 
@@ -123,7 +112,7 @@ api_containerd() {
 	: >"$api_dir/fc.metrics"
 	rm -f "$API_SOCK"
 	api_launch --api-sock "$API_SOCK" --id fc-ctr-1
-	if ! api_until "$API_WAIT" api_sock_up; then
+	if ! wait_until "$API_WAIT" api_sock_up; then
 		fail "api/containerd/socket" "no socket at $API_SOCK"
 		api_kill
 	else
@@ -131,7 +120,7 @@ api_containerd() {
 		check "api/containerd/socket-mode" "mode $(stat -c %a "$API_SOCK"), expected 600" [ "$(stat -c %a "$API_SOCK")" = 600 ]
 		check "api/containerd/thread-name" "no thread named fc_api" grep -qx fc_api /proc/"$API_PID"/task/*/comm
 		# It polls GET /machine-config until the API answers.
-		api_until 10 api_machine_config_answers
+		wait_until 10 api_machine_config_answers
 		api_expect containerd/get-machine-config 200 '"vcpu_count":1,"mem_size_mib":128,"smt":false' GET /machine-config
 		api_expect containerd/put-logger 204 "" PUT /logger \
 			"{\"log_path\":\"$api_dir/fc.log\",\"level\":\"Debug\",\"show_level\":true,\"show_log_origin\":true}"
@@ -149,7 +138,7 @@ api_containerd() {
 		api_expect containerd/get-vm-config 200 "\"path_on_host\":\"$api_dir/root.img\"" GET /vm/config
 		api_expect containerd/instance-start 204 "" PUT /actions '{"action_type":"InstanceStart"}'
 		api_expect containerd/running 200 '{"id":"fc-ctr-1","state":"Running","vmm_version":"' GET /
-		check "api/containerd/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
+		check "api/containerd/guest-boots" "the guest never said it waits for events" wait_until "$API_WAIT" api_guest_waits
 		check "api/containerd/guest-cpus" "the guest did not see 2 vCPUs and 128 MiB" grep -q "2 cpus, 128 MiB" "$TMP/out"
 		check "api/containerd/guest-checks" "a guest check failed" grep -qE "^guest: [0-9]+ passed, 0 failed" "$TMP/out"
 		for c in blk-read blk-get-id; do
@@ -159,7 +148,7 @@ api_containerd() {
 			check "api/containerd/guest-mac" "the guest did not see the NIC's MAC" grep -q "mac 06:00:ac:10:00:02" "$TMP/out"
 		fi
 		# At run time.
-		api_until 5 api_alive_after 0
+		wait_until 5 api_alive_after 0
 		api_expect containerd/pause 204 "" PATCH /vm '{"state":"Paused"}'
 		api_expect containerd/paused 200 '"state":"Paused"' GET /
 		sleep 0.5
@@ -169,11 +158,11 @@ api_containerd() {
 			[ "$(api_alive)" = "$alive" ]
 		api_expect containerd/resume 204 "" PATCH /vm '{"state":"Resumed"}'
 		api_expect containerd/resumed 200 '"state":"Running"' GET /
-		check "api/containerd/resumed-guest" "the guest did not go on after the resume" api_until 10 api_alive_after "$alive"
+		check "api/containerd/resumed-guest" "the guest did not go on after the resume" wait_until 10 api_alive_after "$alive"
 		api_expect containerd/patch-drive 204 "" PATCH /drives/root_drive \
 			"{\"drive_id\":\"root_drive\",\"path_on_host\":\"$api_dir/root2.img\"}"
 		check "api/containerd/guest-sees-swap" "the guest saw no capacity change" \
-			api_until 10 out_has "blk: capacity changed: 16384 -> 32768 sectors"
+			wait_until 10 out_has "blk: capacity changed: 16384 -> 32768 sectors"
 		api_expect containerd/patch-drive-config 200 "\"path_on_host\":\"$api_dir/root2.img\"" GET /vm/config
 		api_expect containerd/patch-drive-unknown 400 '"fault_message"' PATCH /drives/nope \
 			'{"drive_id":"nope","path_on_host":"/nonexistent.img"}'
@@ -202,7 +191,7 @@ api_containerd() {
 		check "api/containerd/log-written" "nothing in the logger's file" [ -s "$api_dir/fc.log" ]
 		# firecracker-containerd stops the VM with Ctrl-Alt-Del: the guest powers off.
 		api_expect containerd/ctrl-alt-del 204 "" PUT /actions '{"action_type":"SendCtrlAltDel"}'
-		if api_until "$API_WAIT" api_gone; then
+		if wait_until "$API_WAIT" api_gone; then
 			api_end
 			expect_status "api/containerd/status" 0
 			check "api/containerd/guest-saw-ctrl-alt-del" "no ctrl-alt-del line" out_has "ctrl-alt-del"
@@ -260,11 +249,11 @@ EOF
 		check "api/kata/polls-answered" "$bad_polls of $polls polls were not 200" [ "$bad_polls" = 0 ]
 		api_expect kata/id 200 '"id":"kata-1"' GET /
 		api_expect kata/vm-config 200 '"drive_id":"drive_0"' GET /vm/config
-		check "api/kata/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
+		check "api/kata/guest-boots" "the guest never said it waits for events" wait_until "$API_WAIT" api_guest_waits
 		api_expect kata/hot-swap 204 "" PATCH /drives/drive_0 \
 			"{\"drive_id\":\"drive_0\",\"path_on_host\":\"$api_dir/drive0-new.img\"}"
 		check "api/kata/guest-sees-swap" "the guest saw no capacity change" \
-			api_until 10 out_has "blk: capacity changed: 2048 -> 8192 sectors"
+			wait_until 10 out_has "blk: capacity changed: 2048 -> 8192 sectors"
 		api_expect kata/hot-swap-mismatch 400 "The id from the path does not match the id from the body!" \
 			PATCH /drives/drive_0 "{\"drive_id\":\"drive_1\",\"path_on_host\":\"$api_dir/drive0-new.img\"}"
 		api_expect kata/start-again 400 "not supported after starting" PUT /actions '{"action_type":"InstanceStart"}'
@@ -282,7 +271,7 @@ EOF
 api_negative() {
 	rm -f "$API_SOCK"
 	api_launch --api-sock "$API_SOCK" --id neg
-	if ! api_until "$API_WAIT" api_sock_up; then
+	if ! wait_until "$API_WAIT" api_sock_up; then
 		fail "api/neg/socket" "no socket at $API_SOCK"
 		api_kill
 	else
@@ -362,7 +351,7 @@ api_negative() {
 		api_expect neg/boot-fixed 204 "" PUT /boot-source "{\"kernel_image_path\":\"$GUEST_ELF\",\"boot_args\":\"$API_GUEST_ARGS\"}"
 		api_expect neg/start-again 204 "" PUT /actions '{"action_type":"InstanceStart"}'
 		api_expect neg/running 200 '"state":"Running"' GET /
-		check "api/neg/guest-boots" "the guest never said it waits for events" api_until "$API_WAIT" api_guest_waits
+		check "api/neg/guest-boots" "the guest never said it waits for events" wait_until "$API_WAIT" api_guest_waits
 		api_kill
 		expect_status "api/neg/status" 143
 		check "api/neg/socket-removed" "$API_SOCK is still there" [ ! -e "$API_SOCK" ]
