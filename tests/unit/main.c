@@ -59,6 +59,7 @@ static const struct {
 	{ "bench", bench_suite },
 	{ "bench_rounds", bench_rounds_suite },
 	{ "bench_vm", bench_vm_suite },
+	{ "fc_config", fc_config_suite },
 	{ "sandbox", sandbox_suite },
 };
 
