@@ -259,6 +259,12 @@ $(BUILD)/fuzz/fuzz-api: $(FUZZ_API_SRCS) $(wildcard vmm/api/*.h vmm/fc/*.h vmm/c
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_API_SRCS) -ljansson -lmicrohttpd -pthread
 
+FUZZ_FC_SRCS := tests/fuzz/fuzz_fc_config.c vmm/fc/fc_config.c vmm/fc/fc_json.c $(wildcard vmm/config*.c) vmm/opt.c \
+	vmm/log.c vmm/gdb/addr.c
+$(BUILD)/fuzz/fuzz-fc-config: $(FUZZ_FC_SRCS) $(wildcard vmm/fc/*.h vmm/config.h devices/virtio/config.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_FC_SRCS) -ljansson -pthread
+
 # the seeds of bzimage and decompress: a small fake vmlinux in every format, alone and inside a bzImage
 $(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/bzimage_fixture.h
 	@echo "  CC      $@"
@@ -268,15 +274,16 @@ fuzz:
 	$(Q)bash mk/deps.sh build fuzz
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
 		$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(BUILD)/fuzz/fuzz-gpu \
-		$(BUILD)/fuzz/fuzz-api $(MB_KERNELS)
+		$(BUILD)/fuzz/fuzz-api $(BUILD)/fuzz/fuzz-fc-config $(MB_KERNELS)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress \
 		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb $(BUILD)/fuzz/corpus-gpu \
-		$(BUILD)/fuzz/corpus-api
+		$(BUILD)/fuzz/corpus-api $(BUILD)/fuzz/corpus-fc-config
 	$(Q)cp -f $(MB_KERNELS) tests/fuzz/seeds/multiboot/* $(BUILD)/fuzz/corpus-multiboot/
 	$(Q)cp -f tests/fuzz/seeds/fwcfg/* $(BUILD)/fuzz/corpus-fwcfg/
 	$(Q)cp -f tests/fuzz/seeds/gdb/* $(BUILD)/fuzz/corpus-gdb/
 	$(Q)cp -f tests/fuzz/seeds/gpu/* $(BUILD)/fuzz/corpus-gpu/
 	$(Q)cp -f tests/fuzz/seeds/api/* $(BUILD)/fuzz/corpus-api/
+	$(Q)cp -f configs/*.json $(BUILD)/fuzz/corpus-fc-config/
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
 	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
@@ -288,7 +295,8 @@ fuzz:
 		"fwcfg corpus-fwcfg fw_cfg ports and DMA from a hostile guest" \
 		"gdb corpus-gdb gdb packets and monitor commands" \
 		"gpu corpus-gpu virtio-gpu requests through the front end and the 2D renderer" \
-		"api corpus-api Firecracker API requests through the core and raw HTTP through the socket"; do \
+		"api corpus-api Firecracker API requests through the core and raw HTTP through the socket" \
+		"fc-config corpus-fc-config Firecracker configuration files into keel's configuration"; do \
 		set -- $$t; name=$$1; dir=$$2; shift 2; log=$(BUILD)/fuzz/fuzz-$$name.log; \
 		$(BUILD)/fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 \
 			-artifact_prefix=$(BUILD)/fuzz/$$name- $(BUILD)/fuzz/$$dir >$$log 2>&1; s=$$?; \
