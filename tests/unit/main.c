@@ -59,6 +59,8 @@ static const struct {
 	{ "bench", bench_suite },
 	{ "bench_rounds", bench_rounds_suite },
 	{ "bench_vm", bench_vm_suite },
+	{ "fc_log", fc_log_suite },
+	{ "fc_metrics", fc_metrics_suite },
 	{ "fc_config", fc_config_suite },
 	{ "sandbox", sandbox_suite },
 };

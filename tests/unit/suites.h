@@ -55,6 +55,8 @@ Suite *display_suite(void);	/* tests/unit/test_display.c (a VNC server on loopba
 Suite *gpu_virgl_suite(void);	/* tests/unit/test_gpu_virgl.c (virglrenderer on EGL surfaceless: llvmpipe) */
 Suite *vsock_suite(void);	/* tests/unit/test_vsock.c (Unix sockets in a temporary directory) */
 Suite *vsock_config_suite(void);	/* tests/unit/test_vsock_config.c */
+Suite *fc_log_suite(void);	/* tests/unit/test_fc_log.c */
+Suite *fc_metrics_suite(void);	/* tests/unit/test_fc_metrics.c (real I/O on a temporary image) */
 Suite *fc_config_suite(void);	/* tests/unit/test_fc_config.c */
 Suite *sandbox_suite(void);	/* tests/unit/test_sandbox.c (forked children under each kind's filter) */
 

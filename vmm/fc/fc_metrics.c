@@ -20,6 +20,7 @@
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
 #include "devices/virtio/type.h"
+#include "devices/virtio/vsock.h"
 #include "vmm/fc/fc_log.h"
 #include "vmm/fc/fc_metrics_groups.h"
 #include "vmm/fc/fc_out.h"
@@ -242,6 +243,20 @@ static void fc_read(const struct fc_metrics *m, enum fc_group_id id, struct fc_v
 			fc_put(s, "write_count", k.write_count);
 			fc_put(s, "missed_write_count", k.missed_write_count);
 			fc_put(s, "reset_count", k.reset_count);
+		}
+		break;
+	case FC_G_VSOCK:
+		for (unsigned int i = 0; vm && vm->virtio && i < vm->virtio->nslots; i++) {
+			struct virtio_vsock_stats v;
+
+			if (vm->virtio->slots[i].dev && virtio_vsock_stats(vm->virtio->slots[i].dev, &v) == 0) {
+				fc_put(s, "conns_added", v.conns_host + v.conns_guest);
+				fc_put(s, "conns_killed", v.conns_refused);
+				fc_put(s, "rx_bytes_count", v.rx_bytes);
+				fc_put(s, "tx_bytes_count", v.tx_bytes);
+				fc_put(s, "rx_packets_count", v.rx_packets);
+				fc_put(s, "tx_packets_count", v.tx_packets);
+			}
 		}
 		break;
 	case FC_G_ENTROPY:
