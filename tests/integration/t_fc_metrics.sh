@@ -124,3 +124,52 @@ fm_cfg 'null' '{ "metrics_path": "/nonexistent-dir/m.json" }'
 fm_run
 expect_status "fc-metrics/bad-metrics-path/status" 2
 check "fc-metrics/bad-metrics-path/named" "the path is not named" err_has "/nonexistent-dir/m.json"
+
+# --- keel firecracker with its API: --id in the log lines, FlushMetrics, a drive swap counted, a last line at the end ---
+fm_sock="$fm/api.sock"
+rm -f "$fm_sock" "$fm/api.log" "$fm/api.metrics"
+truncate -s 8M "$fm/data2.img"
+cat >"$fm/api.json" <<EOF
+{
+  "boot-source": { "kernel_image_path": "$GUEST_ELF", "boot_args": "tests=boot,virtio/blk-read vblk-id=data exit=wait" },
+  "machine-config": { "vcpu_count": 1, "mem_size_mib": 128 },
+  "drives": [ { "drive_id": "data", "path_on_host": "$fm/data.img", "is_root_device": false } ],
+  "logger": { "log_path": "$fm/api.log", "level": "Info", "show_level": true, "show_log_origin": true },
+  "metrics": { "metrics_path": "$fm/api.metrics" }
+}
+EOF
+: >"$TMP/out"
+: >"$TMP/err"
+( exec timeout -k 5 "$LIMIT" "$KEEL" firecracker --api-sock "$fm_sock" --config-file "$fm/api.json" --id met-1 \
+	</dev/null >"$TMP/out" 2>"$TMP/err" ) &
+fm_bg=$!
+fm_pid=
+for _ in $(seq 1 200); do
+	fm_pid=$(pgrep -P "$fm_bg") && break
+	sleep 0.05
+done
+# fm_api METHOD PATH BODY : one request on the API socket; prints the HTTP status
+fm_api() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "$fm_sock" -X "$1" \
+	-H 'Content-Type: application/json' --data-binary "$3" "http://localhost$2"; }
+if wait_until 60 out_has "guest: waiting for events"; then
+	pass "fc-metrics/api/guest-waits"
+	check "fc-metrics/api/flush" "FlushMetrics was not answered 204" \
+		[ "$(fm_api PUT /actions '{"action_type":"FlushMetrics"}')" = 204 ]
+	check "fc-metrics/api/flush-line" "no line with the disk's reads after FlushMetrics" \
+		fm_jq <(head -n 1 "$fm/api.metrics") '.block_data.read_count > 0 and .block_data.update_count == 0'
+	check "fc-metrics/api/swap" "PATCH /drives/data was not answered 204" \
+		[ "$(fm_api PATCH /drives/data "{\"drive_id\":\"data\",\"path_on_host\":\"$fm/data2.img\"}")" = 204 ]
+	check "fc-metrics/api/flush-again" "FlushMetrics was not answered 204" \
+		[ "$(fm_api PUT /actions '{"action_type":"FlushMetrics"}')" = 204 ]
+	check "fc-metrics/api/swap-counted" "the second line does not count one update of block_data" \
+		fm_jq <(sed -n 2p "$fm/api.metrics") '.block_data.update_count == 1 and .block.update_count == 1'
+	kill -TERM "$fm_pid" 2>/dev/null
+else
+	fail "fc-metrics/api/guest-waits" "the guest never said it waits for events"
+	kill -KILL "$fm_pid" 2>/dev/null
+fi
+wait "$fm_bg"
+check "fc-metrics/api/last-line" "no line written when keel ended" [ "$(wc -l <"$fm/api.metrics")" -ge 3 ]
+check "fc-metrics/api/json" "a metrics line is not a JSON object" fm_jq "$fm/api.metrics" 'type == "object"'
+check "fc-metrics/api/log-id" "the log lines do not carry --id" grep -qE '^[0-9T:.-]+ \[met-1:[^]]+:INFO:' "$fm/api.log"
+check "fc-metrics/api/stderr-quiet" "keel wrote to stderr, not the log: $(head -c 300 "$TMP/err")" [ ! -s "$TMP/err" ]
