@@ -292,12 +292,13 @@ vt_link() {
 # vt_vsock: keel's virtio-vsock with Linux's vsock: a listener on LPORT echoing N connections the host
 # makes at once (each bounded by keeltest's own deadline), then one connection to the host's HPORT
 vt_vsock() {
-	local lport n hport bytes l="" i=0 pid out st
+	local lport nconn hport bytes l="" i=0 pid out st # not n: ok() counts with init.sh's n
 	IFS=:
 	set -- $vt_vsock
 	unset IFS
-	lport=$1 n=$2 hport=$3 bytes=$4
-	keeltest vsock-listen "$lport" "$n" >/tmp/vsock.listen 2>&1 &
+	lport=$1 nconn=$2 hport=$3 bytes=$4
+	: >/tmp/vsock.listen
+	keeltest vsock-listen "$lport" "$nconn" >/tmp/vsock.listen 2>&1 &
 	pid=$!
 	while [ $i -lt 300 ]; do
 		read -r l </tmp/vsock.listen
@@ -305,19 +306,19 @@ vt_vsock() {
 		sleep 1
 		i=$((i + 1))
 	done
-	echo "keeltest: vsock: listening on $lport"
+	echo "keeltest: vsock: listening on $lport ($token)" # the token: this boot's line, not a stale one
 	out=$(keeltest vsock-connect 2 "$hport" "$bytes" 2>&1)
 	st=$?
 	echo "$out"
 	if [ $st = 0 ]; then ok "vsock: guest to host port $hport: $bytes bytes echoed byte for byte"
 	else notok "vsock: guest to host port $hport" "status $st: $(echo $out)"; fi
-	echo "keeltest: vsock: guest done"
+	echo "keeltest: vsock: guest done ($token)"
 	wait $pid
 	st=$?
 	out=$(cat /tmp/vsock.listen)
 	echo "$out"
-	if [ $st = 0 ]; then ok "vsock: $n host connections to guest port $lport served"
-	else notok "vsock: $n host connections to guest port $lport" "status $st: $(echo $out)"; fi
+	if [ $st = 0 ]; then ok "vsock: $nconn host connections to guest port $lport served"
+	else notok "vsock: $nconn host connections to guest port $lport" "status $st: $(echo $out)"; fi
 }
 
 # vt_reload: each driver removed and loaded again, with I/O in flight where Linux allows it (a block

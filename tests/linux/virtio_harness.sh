@@ -64,7 +64,8 @@ vt_prepare() {
 	VT_PARAMS="$VT_PARAMS keeltest.vsock=5000:$VT_VSOCK_CONNS:6000:$VT_VSOCK_BYTES"
 	# vsock's host side: the guest's connections to host port 6000 echoed, VT_VSOCK_CONNS to guest port 5000
 	python3 "$LINUX_ROOT/tests/linux/vsock_host.py" "$VT_DIR/vsock.sock" "$TMP/out" 5000 "$VT_VSOCK_CONNS" 6000 \
-		"$VT_VSOCK_BYTES" >"$VT_DIR/vsock.host" 2>"$VT_DIR/vsock.err" &
+		"$VT_VSOCK_BYTES" "keeltest: vsock: guest done ($token)" "keeltest: vsock: listening on 5000 ($token)" \
+		>"$VT_DIR/vsock.host" 2>"$VT_DIR/vsock.err" &
 	VT_VSOCK_PID=$!
 	# the second VM: the bundled guest, serving ARP and ping on the other end of the socket pair once
 	# Linux asks (it polls in ring 0, so it only runs while it is needed)

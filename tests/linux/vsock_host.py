@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """The host's side of the Linux guest's vsock checks (tests/linux/virtio_harness.sh): keel's hybrid backend.
 
-vsock_host.py UDS CONSOLE LPORT N HPORT BYTES [DONE]
+vsock_host.py UDS CONSOLE LPORT N HPORT BYTES [DONE [LISTENING]]
   - serves UDS_HPORT: each connection the guest makes to host port HPORT is echoed byte for byte;
-  - once CONSOLE (the guest's console output) says "keeltest: vsock: listening on LPORT", opens N connections
-    to UDS at once, each "CONNECT LPORT\\n" answered "OK <port>\\n", sends BYTES bytes of its own pattern,
-    reads the echo back and compares.
+  - once CONSOLE (the guest's console output) says LISTENING (by default "vsock: listening on LPORT"),
+    opens N connections to UDS at once, each "CONNECT LPORT\\n" answered "OK <port>\\n", sends BYTES
+    bytes of its own pattern, reads the echo back and compares.
 Prints "host-initiated N of N connections echoed BYTES bytes" and "guest-initiated K connections echoed"
 (once CONSOLE has DONE, by default "keeltest: vsock: guest done"), and one line per failure. Gives up
 after 2400 s. (tests/integration/t_vsock.sh uses it with the bundled guest too.)
@@ -108,7 +108,8 @@ def main():
         os.unlink(path)
     threading.Thread(target=serve, args=(path, served, lock), daemon=True).start()
     done = sys.argv[7] if len(sys.argv) > 7 else "keeltest: vsock: guest done"
-    if not wait_for(console, "vsock: listening on %d" % lport):
+    listening = sys.argv[8] if len(sys.argv) > 8 else "vsock: listening on %d" % lport
+    if not wait_for(console, listening):
         print("the guest never listened on vsock port %d" % lport, flush=True)
         return 1
     results = []
