@@ -1,6 +1,7 @@
 /* Unit tests of Firecracker's logger (vmm/fc/fc_log.c): the line for each show_level / show_log_origin, level filtering through log.h's sink, files and FIFOs. */
 #include "tests/unit/suites.h"
 
+#include "tests/virtio/testvm.h"
 #include "vmm/fc/fc_config.h"
 #include "vmm/fc/fc_log.h"
 #include "vmm/log.h"
@@ -213,12 +214,17 @@ START_TEST(fc_log_fifo_without_reader)
 	struct fc_runtime rt = { .log_path = path, .level = LOG_WARN, .level_given = true };
 	enum log_level was = log_get_level();
 	struct fc_log *l;
-	char err[256], big[900];
+	char err[256], big[900], *said;
 	const char *text;
-	int rd;
+	int rd, saved;
 
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	saved = testvm_capture_stderr();
 	ck_assert_int_eq(fc_log_open(&rt, NULL, &l, err, sizeof(err)), 0);	/* does not block */
+	said = testvm_release_stderr(saved);
+	ck_assert_ptr_nonnull(said);
+	ck_assert_ptr_nonnull(strstr(said, "has no reader yet"));	/* and says so */
+	free(said);
 	log_warn("waits for a reader");
 	rd = open(path, O_RDONLY | O_NONBLOCK);
 	ck_assert_int_ge(rd, 0);

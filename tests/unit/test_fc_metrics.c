@@ -5,6 +5,7 @@
 #include "devices/uart.h"
 #include "devices/virtio/blk.h"
 #include "firmware/machine.h"
+#include "tests/unit/vm_fixture.h"
 #include "tests/virtio/fakedrv.h"
 #include "tests/virtio/testvm.h"
 #include "vmm/fc/fc_metrics.h"
@@ -314,6 +315,27 @@ START_TEST(fc_metrics_device_counters)
 }
 END_TEST
 
+START_TEST(fc_metrics_periodic)
+{
+	struct virtio_config c = { .transport = VIRTIO_TRANSPORT_MMIO };
+	struct fc_metrics *m;
+	char err[256];
+	int fd;
+
+	ck_assert_int_eq(testvm_start(&vm, &c), 0);
+	vm_up = true;
+	ck_assert_int_eq(fc_metrics_open(path, &m, err, sizeof(err)), 0);
+	ck_assert_int_eq(fc_metrics_attach_every(m, &vm, 0), -EINVAL);
+	ck_assert_int_eq(fc_metrics_attach_every(m, &vm, 40), 0);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	fx_run_for(&vm.plat.loop, 300);	/* the main loop turns: the timer flushes on its own */
+	ck_assert_uint_ge(lines_in(fd), 3);
+	fc_metrics_close(m);		/* detaches: the timer leaves the loop */
+	close(fd);
+}
+END_TEST
+
 Suite *fc_metrics_suite(void)
 {
 	Suite *s = suite_create("fc_metrics");
@@ -323,6 +345,7 @@ Suite *fc_metrics_suite(void)
 	tcase_add_test(t, fc_metrics_shape_and_deltas);
 	tcase_add_test(t, fc_metrics_fifo_reader);
 	tcase_add_test(t, fc_metrics_device_counters);
+	tcase_add_test(t, fc_metrics_periodic);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -188,6 +188,8 @@ int fc_log_open(const struct fc_runtime *rt, const char *instance_id, struct fc_
 	}
 	l->show_level = rt->show_level;
 	l->show_origin = rt->show_log_origin;
+	/* The time zone is read now: a first localtime_r on a thread under seccomp could not open it. */
+	tzset();
 	if (rt->level_given)
 		log_set_level(rt->level);
 	log_set_sink(&fc_log_sink, l);

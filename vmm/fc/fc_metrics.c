@@ -442,10 +442,17 @@ static void fc_metrics_tick(void *opaque, int fd, uint32_t events)
 
 int fc_metrics_attach(struct fc_metrics *m, struct vm *vm)
 {
-	struct itimerspec its = { .it_interval = { .tv_sec = FC_METRICS_PERIOD_S },
-				  .it_value = { .tv_sec = FC_METRICS_PERIOD_S } };
+	return fc_metrics_attach_every(m, vm, FC_METRICS_PERIOD_S * 1000u);
+}
+
+int fc_metrics_attach_every(struct fc_metrics *m, struct vm *vm, unsigned int period_ms)
+{
+	struct timespec every = { .tv_sec = period_ms / 1000u, .tv_nsec = (long)(period_ms % 1000u) * 1000000L };
+	struct itimerspec its = { .it_interval = every, .it_value = every };
 	int fd, ret;
 
+	if (!period_ms)
+		return -EINVAL;
 	if (m->vm)
 		return -EBUSY;
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

@@ -62,6 +62,9 @@ int fc_metrics_open(const char *path, struct fc_metrics **out, char *err, size_t
  */
 int fc_metrics_attach(struct fc_metrics *m, struct vm *vm);
 
+/* fc_metrics_attach_every - fc_metrics_attach flushing every @period_ms instead (tests). -EINVAL for 0. */
+int fc_metrics_attach_every(struct fc_metrics *m, struct vm *vm, unsigned int period_ms);
+
 /*
  * fc_metrics_detach - flush once more (the VM's last counters), stop the timer and forget the VM.
  * Call it on the main thread after vm_run and before vm_destroy. Fine when not attached.
