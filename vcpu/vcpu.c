@@ -132,6 +132,7 @@ static void *vcpu_thread(void *arg)
 			if (err == EINTR || err == EAGAIN)
 				continue;
 			log_error("vCPU %u: KVM_RUN failed: %s", vcpu->id, strerror(err));
+			atomic_fetch_add_explicit(&vcpu->ctr.failures, 1, memory_order_relaxed);
 			stop_request(vcpu->env->stop, KEEL_EXIT_HOST, NULL);
 			break;
 		}
