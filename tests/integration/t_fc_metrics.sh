@@ -7,12 +7,14 @@ truncate -s 8M "$fm/data.img"
 truncate -s 1M "$fm/ro.img"
 echo hello >"$fm/console-in.txt"
 
-# fm_cfg LOGGER METRICS : the bundled guest's virtio checks with a writable disk "data", a read-only
-# one "ro" and the entropy device, and the given logger and metrics sections, into $fm/cfg.json.
+# fm_cfg LOGGER METRICS [CHECKS] : the bundled guest's virtio checks (or CHECKS, its tests=) with a
+# writable disk "data", a read-only one "ro" and the entropy device, and the given logger and
+# metrics sections, into $fm/cfg.json.
 fm_cfg() {
+	local checks=${3:-virtio}
 	cat >"$fm/cfg.json" <<EOF
 {
-  "boot-source": { "boot_args": "tests=virtio virtio-write=1 vblk-id=data vcons-input=hello" },
+  "boot-source": { "boot_args": "tests=$checks virtio-write=1 vblk-id=data vcons-input=hello" },
   "machine-config": { "vcpu_count": 1, "mem_size_mib": 128 },
   "drives": [
     { "drive_id": "data", "path_on_host": "data.img", "is_root_device": false, "is_read_only": false },
@@ -80,7 +82,7 @@ check "fc-metrics/file/deltas" "the last line repeats counts (not deltas since t
 
 # --- a second run appends; Info without level and origin -----------------------------------------
 before=$(wc -l <"$fm/keel.log")
-fm_cfg '{ "log_path": "keel.log", "level": "Info", "show_level": false, "show_log_origin": false }' 'null'
+fm_cfg '{ "log_path": "keel.log", "level": "Info", "show_level": false, "show_log_origin": false }' 'null' virtio/blk-read
 fm_run
 expect_status "fc-metrics/bare/status" 0
 check "fc-metrics/bare/appended" "the log was not appended to" [ "$(head -n "$before" "$fm/keel.log" | grep -cF ':DEBUG:')" -gt 0 ]
@@ -98,7 +100,7 @@ log_reader=$!
 cat "$fm/metrics.fifo" >"$fm/metrics.got" &
 metrics_reader=$!
 fm_cfg '{ "log_path": "log.fifo", "level": "Debug", "show_level": true, "show_log_origin": true }' \
-	'{ "metrics_path": "metrics.fifo" }'
+	'{ "metrics_path": "metrics.fifo" }' virtio/blk-read
 fm_run
 expect_status "fc-metrics/fifo/status" 0
 # keel held both ends: its exit is the readers' end of file
@@ -110,7 +112,7 @@ check "fc-metrics/fifo/block" "no disk reads through the metrics FIFO" [ "$(fm_s
 
 # --- a metrics FIFO nobody reads: keel neither blocks nor fails, and says so in its log -----------
 rm -f "$fm/quiet.log"
-fm_cfg '{ "log_path": "quiet.log", "level": "Warning" }' '{ "metrics_path": "metrics.fifo" }'
+fm_cfg '{ "log_path": "quiet.log", "level": "Warning" }' '{ "metrics_path": "metrics.fifo" }' boot
 fm_run
 expect_status "fc-metrics/no-reader/status" 0
 check "fc-metrics/no-reader/said" "the log does not say the FIFO has no reader" grep -qF "has no reader yet" "$fm/quiet.log"
