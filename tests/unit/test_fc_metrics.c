@@ -317,11 +317,22 @@ END_TEST
 
 START_TEST(fc_metrics_periodic)
 {
-	struct virtio_config c = { .transport = VIRTIO_TRANSPORT_MMIO };
+	struct virtio_config c = { .transport = VIRTIO_TRANSPORT_MMIO, .nnets = 2 };
 	struct fc_metrics *m;
-	char err[256];
+	char err[256], sock[128];
+	json_t *j;
 	int fd;
 
+	/* two NICs on the socket backend: groups net_eth0 and net_eth1 */
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(sock, sizeof(sock), "%s/nic%u", dir, i);
+		c.nets[i].kind = VIRTIO_NET_SOCKET;
+		c.nets[i].spec = strdup(sock);
+		c.nets[i].path = strdup(sock);
+		c.nets[i].mac[0] = 0x02;
+		c.nets[i].mac[5] = (unsigned char)(i + 1);
+		c.nets[i].mac_given = true;
+	}
 	ck_assert_int_eq(testvm_start(&vm, &c), 0);
 	vm_up = true;
 	ck_assert_int_eq(fc_metrics_open(path, &m, err, sizeof(err)), 0);
@@ -331,8 +342,18 @@ START_TEST(fc_metrics_periodic)
 	ck_assert_int_ge(fd, 0);
 	fx_run_for(&vm.plat.loop, 300);	/* the main loop turns: the timer flushes on its own */
 	ck_assert_uint_ge(lines_in(fd), 3);
+	j = line_of(fd, 0);
+	ck_assert_int_eq(field(j, "net_eth0", "tx_packets_count"), 0);
+	ck_assert_int_eq(field(j, "net_eth1", "rx_bytes_count"), 0);
+	ck_assert_int_eq(field(j, "net", "rx_bytes_count"), 0);
+	ck_assert_ptr_null(json_object_get(j, "net_eth2"));
+	json_decref(j);
 	fc_metrics_close(m);		/* detaches: the timer leaves the loop */
 	close(fd);
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(sock, sizeof(sock), "%s/nic%u", dir, i);
+		unlink(sock);
+	}
 }
 END_TEST
 
