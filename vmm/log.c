@@ -1,6 +1,7 @@
 /* The one logger: leveled messages to stderr, or to the sink that replaces it, written with a single write(2) per line. */
 #include "vmm/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -31,11 +32,28 @@ enum log_level log_get_level(void)
 	return (enum log_level)atomic_load(&log_level);
 }
 
-void log_set_sink(const struct log_sink_ops *ops, void *opaque)
+int log_set_sink(const struct log_sink_ops *ops, void *opaque)
+{
+	int ret = 0;
+
+	pthread_rwlock_wrlock(&log_sink.lock);
+	if (log_sink.ops) {
+		ret = -EBUSY;
+	} else {
+		log_sink.ops = ops;
+		log_sink.opaque = opaque;
+	}
+	pthread_rwlock_unlock(&log_sink.lock);
+	return ret;
+}
+
+void log_clear_sink(void *opaque)
 {
 	pthread_rwlock_wrlock(&log_sink.lock);
-	log_sink.ops = ops;
-	log_sink.opaque = ops ? opaque : NULL;
+	if (log_sink.ops && log_sink.opaque == opaque) {
+		log_sink.ops = NULL;
+		log_sink.opaque = NULL;
+	}
 	pthread_rwlock_unlock(&log_sink.lock);
 }
 

@@ -49,13 +49,15 @@ struct log_sink_ops {
 
 /*
  * log_set_sink - from now on, lines at or above the level go to @ops->write(@opaque, ...)
- * instead of stderr (Firecracker's logger: the file its "logger" section names); NULL @ops
- * goes back to stderr. It returns once no thread is inside the previous sink, so the caller may
- * free that sink's state. Process-wide, like the level, because the lines are: every thread of
- * every part of keel logs through log_msg without knowing a VM, and one process has one log
- * destination (Firecracker's logger is one per process too).
+ * instead of stderr (Firecracker's logger: the file its "logger" section names); -EBUSY when a
+ * sink is set already. log_clear_sink - back to stderr if @opaque's sink is the one set; it
+ * returns once no thread is inside that sink, so the caller may free its state. Process-wide,
+ * like the level, because the lines are: every thread of every part of keel logs through
+ * log_msg without knowing a VM, and one process has one log destination (Firecracker's logger
+ * is one per process too, configured once).
  */
-void log_set_sink(const struct log_sink_ops *ops, void *opaque);
+int log_set_sink(const struct log_sink_ops *ops, void *opaque);
+void log_clear_sink(void *opaque);
 
 #define log_error(...) log_msg_at(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
 #define log_warn(...) log_msg_at(LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)

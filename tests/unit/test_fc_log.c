@@ -107,7 +107,7 @@ START_TEST(fc_log_levels_to_file)
 	struct fc_runtime rt = { .log_path = path, .level = LOG_INFO, .level_given = true, .show_level = true,
 				 .show_log_origin = true };
 	enum log_level was = log_get_level();
-	struct fc_log *l;
+	struct fc_log *l, *l2;
 	char err[256];
 	const char *text, *p;
 	int fd, saved, null;
@@ -120,6 +120,8 @@ START_TEST(fc_log_levels_to_file)
 
 	ck_assert_int_eq(fc_log_open(&rt, "keel-test", &l, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(fc_log_open(&rt, "again", &l2, err, sizeof(err)), -EBUSY);	/* once, as in Firecracker */
+	ck_assert_ptr_nonnull(strstr(err, "configured already"));
 	ck_assert_int_eq(log_get_level(), LOG_INFO);
 	log_debug("not at this level %d", 1);
 	log_info("an info line %d", 2);

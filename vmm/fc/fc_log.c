@@ -190,9 +190,16 @@ int fc_log_open(const struct fc_runtime *rt, const char *instance_id, struct fc_
 	l->show_origin = rt->show_log_origin;
 	/* The time zone is read now: a first localtime_r on a thread under seccomp could not open it. */
 	tzset();
+	ret = log_set_sink(&fc_log_sink, l);
+	if (ret < 0) {
+		snprintf(err, errlen, "logger: a logger is configured already (only once, as in Firecracker)");
+		close(l->fd);
+		free(l->id);
+		free(l);
+		return ret;
+	}
 	if (rt->level_given)
 		log_set_level(rt->level);
-	log_set_sink(&fc_log_sink, l);
 	*out = l;
 	return 0;
 }
@@ -206,7 +213,7 @@ void fc_log_close(struct fc_log *l)
 {
 	if (!l)
 		return;
-	log_set_sink(NULL, NULL);	/* returns once no thread writes to @l */
+	log_clear_sink(l);	/* returns once no thread writes to @l */
 	close(l->fd);
 	free(l->id);
 	free(l);

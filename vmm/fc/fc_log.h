@@ -24,7 +24,8 @@ struct fc_runtime;
  * absent, appended to) or a FIFO (opened so that keel never blocks on it: without a reader yet,
  * lines wait in the pipe until one comes and those that do not fit are dropped and counted;
  * keel says so on stderr once). @rt->log_path NULL: nothing changes, *@out is NULL, 0.
- * 0, or -errno with one line in @err naming the path.
+ * 0, or -errno with one line in @err naming the path (-EBUSY: a logger is open already; as in
+ * Firecracker, it is configured once).
  */
 int fc_log_open(const struct fc_runtime *rt, const char *instance_id, struct fc_log **out, char *err, size_t errlen);
 
