@@ -119,17 +119,23 @@ static const int sb_api[] = {
 
 /*
  * What the sanitizers' runtime calls (SAN=1 builds) when it starts a thread's fake stacks and
- * when it reports: it reads /proc/self/maps and the binary to symbolize, and checks its limits.
+ * when it reports: it reads /proc/self/maps, /proc/PID/task and the binary to symbolize, and
+ * checks its limits. On x86-64 its internal calls are the old ones (open, stat, getdents), not
+ * the *at and 64 forms glibc uses.
  */
 static const int sb_san[] = {
 	SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(getdents64),
-	SCMP_SYS(prctl), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(uname), SCMP_SYS(getppid),
-	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(statx), SCMP_SYS(sysinfo),
+	SCMP_SYS(getdents), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(prctl), SCMP_SYS(prlimit64),
+	SCMP_SYS(getrlimit), SCMP_SYS(uname), SCMP_SYS(getppid), SCMP_SYS(access), SCMP_SYS(faccessat),
+	SCMP_SYS(statx), SCMP_SYS(sysinfo), SCMP_SYS(dup2), SCMP_SYS(pipe), SCMP_SYS(pipe2),
+	SCMP_SYS(arch_prctl),
 };
 
 /*
- * LeakSanitizer's check at exit runs on the main thread: a clone (not a thread) that ptraces
- * the process's threads to read their registers, waited for with wait4.
+ * LeakSanitizer's check at exit runs on the main thread: a clone (not a thread, with every
+ * signal blocked, so a refused call kills it silently and the main thread waits for it
+ * forever) that lists /proc/PID/task and ptraces the process's threads to read their
+ * registers, waited for with wait4.
  */
 static const int sb_san_main[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(kill), SCMP_SYS(tgkill),
