@@ -46,6 +46,20 @@ wait_until() {
 	return 1
 }
 
+# bg_start ARGS... : "$KEEL" ARGS in the background under the time limit, stdin /dev/null, output in $TMP/out and
+# $TMP/err (emptied first); sets BG (the timeout(1) wrapper, for wait) and BG_PID (keel itself, for signals)
+bg_start() {
+	: >"$TMP/out"
+	: >"$TMP/err"
+	( exec timeout -k 5 "$LIMIT" "$KEEL" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" ) &
+	BG=$!
+	BG_PID=
+	for _ in $(seq 1 200); do
+		BG_PID=$(pgrep -P "$BG") && break
+		sleep 0.05
+	done
+}
+
 # expect_status NAME WANT : pass when the last run ended with status WANT
 expect_status() {
 	if status_is "$2"; then pass "$1"; else fail "$1" "exit status $STATUS, expected $2"; fi

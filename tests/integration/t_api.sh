@@ -15,15 +15,9 @@ api_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # api_launch ARGS... : `keel firecracker ARGS` in the background under the time limit; sets API_BG
 # (the timeout(1) wrapper) and API_PID (keel)
 api_launch() {
-	: >"$TMP/out"
-	: >"$TMP/err"
-	( exec timeout -k 5 "$LIMIT" "$KEEL" firecracker "$@" </dev/null >"$TMP/out" 2>"$TMP/err" ) &
-	API_BG=$!
-	API_PID=
-	for _ in $(seq 1 200); do
-		API_PID=$(pgrep -P "$API_BG") && break
-		sleep 0.05
-	done
+	bg_start firecracker "$@"
+	API_BG=$BG
+	API_PID=$BG_PID
 }
 
 # api_end : wait for the background keel; sets STATUS

@@ -35,15 +35,9 @@ gpu_card_check() {
 
 # gpu_start ARGS... : keel run ARGS in the background under the time limit; GPU_BG (timeout(1)) and GPU_PID (keel)
 gpu_start() {
-	: >"$TMP/out"
-	: >"$TMP/err"
-	( exec timeout -k 5 "$LIMIT" "$KEEL" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err" ) &
-	GPU_BG=$!
-	GPU_PID=
-	for _ in $(seq 1 200); do
-		GPU_PID=$(pgrep -P "$GPU_BG") && break
-		sleep 0.05
-	done
+	bg_start run "$@"
+	GPU_BG=$BG
+	GPU_PID=$BG_PID
 }
 
 # gpu_until SECONDS COMMAND... : poll COMMAND every 0.1 s until it succeeds (true) or SECONDS pass (false)

@@ -9,26 +9,9 @@ power_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # power_start ARGS... : start keel ARGS in the background under the time limit, stdin /dev/null; sets
 # POWER_BG (the timeout(1) wrapper) and POWER_PID (keel itself)
 power_start() {
-	: >"$TMP/out"
-	: >"$TMP/err"
-	( exec timeout -k 5 "$LIMIT" "$KEEL" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" ) &
-	POWER_BG=$!
-	POWER_PID=
-	for _ in $(seq 1 200); do
-		POWER_PID=$(pgrep -P "$POWER_BG") && break
-		sleep 0.05
-	done
-}
-
-# power_until SECONDS COMMAND... : poll COMMAND every 0.1 s until it succeeds (true) or SECONDS pass (false)
-power_until() {
-	local n=$(($1 * 10))
-	shift
-	for ((; n > 0; n--)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
+	bg_start "$@"
+	POWER_BG=$BG
+	POWER_PID=$BG_PID
 }
 
 # power_term : send keel SIGTERM and note when (for power_end's POWER_MS)
@@ -60,7 +43,7 @@ power_same_pid() { [ -n "$POWER_PID" ] && [ "$(pgrep -P "$POWER_BG")" = "$POWER_
 
 # A guest that listens powers off when SIGTERM presses the button: status 0.
 power_start run --cmdline "exit=powerbutton $POWER_TESTS"
-if power_until "$POWER_WAIT" power_guest_waits; then
+if wait_until "$POWER_WAIT" power_guest_waits; then
 	power_term
 	power_end
 	expect_status "power/button/status" 0
@@ -75,7 +58,7 @@ fi
 
 # A guest that enables the button but never answers: stopped when --shutdown-timeout expires.
 power_start run --shutdown-timeout 2 --cmdline "exit=powerbutton-ignore $POWER_TESTS"
-if power_until "$POWER_WAIT" power_guest_waits; then
+if wait_until "$POWER_WAIT" power_guest_waits; then
 	power_term
 	power_end
 	expect_status "power/timeout/status" 143
@@ -88,9 +71,9 @@ fi
 # A second SIGTERM stops at once, well before the default 30 s. The second is sent only once keel
 # said it pressed the button, so that the two cannot merge into one pending signal.
 power_start run --cmdline "exit=powerbutton-ignore $POWER_TESTS"
-if power_until "$POWER_WAIT" power_guest_waits; then
+if wait_until "$POWER_WAIT" power_guest_waits; then
 	power_term
-	if power_until 10 err_has "SIGTERM: pressed the guest's ACPI power button"; then
+	if wait_until 10 err_has "SIGTERM: pressed the guest's ACPI power button"; then
 		kill -TERM "$POWER_PID" 2>/dev/null
 		power_end
 		expect_status "power/sigterm-twice/status" 143
@@ -106,7 +89,7 @@ fi
 
 # --shutdown-timeout 0: SIGTERM stops at once even when the guest listens.
 power_start run --shutdown-timeout 0 --cmdline "exit=powerbutton-ignore $POWER_TESTS"
-if power_until "$POWER_WAIT" power_guest_waits; then
+if wait_until "$POWER_WAIT" power_guest_waits; then
 	power_term
 	power_end
 	expect_status "power/timeout-0/status" 143
@@ -118,7 +101,7 @@ fi
 
 # A guest that never enabled the button is stopped at once, with a warning saying so.
 power_start run --cmdline "exit=halt $POWER_TESTS"
-if power_until "$POWER_WAIT" out_has "guest: halted"; then
+if wait_until "$POWER_WAIT" out_has "guest: halted"; then
 	power_term
 	power_end
 	expect_status "power/not-listening/status" 143
@@ -138,7 +121,7 @@ expect_status "reboot/exit" 0
 
 # --reboot restart: the guest boots again and again in the same process, until SIGTERM.
 power_start run -v --reboot restart --cmdline "exit=reset $POWER_TESTS"
-if power_until 30 power_boots_seen 2; then
+if wait_until 30 power_boots_seen 2; then
 	check "reboot/restart/same-pid" "keel's pid changed (or it is gone)" power_same_pid
 	check "reboot/restart/same-binary" "pid $POWER_PID is not $KEEL" \
 		[ "$(readlink "/proc/$POWER_PID/exe")" = "$KEEL" ]
