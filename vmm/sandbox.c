@@ -6,6 +6,7 @@
 #include "syscall_names.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <linux/filter.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
@@ -494,6 +495,14 @@ int sandbox_enter(enum sandbox_kind kind, unsigned int status, unsigned int flag
 	if (sigaction(SIGSYS, &sa, NULL) < 0) {
 		ret = -errno;
 		log_error("seccomp: cannot handle SIGSYS: %s", strerror(-ret));
+		return ret;
+	}
+	/* a thread that blocks SIGSYS would be killed by the kernel without the handler's line */
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGSYS);
+	ret = -pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
+	if (ret < 0) {
+		log_error("seccomp: cannot unblock SIGSYS: %s", strerror(-ret));
 		return ret;
 	}
 	/* the re-executed keel of --reboot restart already carries this filter on its main thread */

@@ -138,6 +138,7 @@ static int fc_boot(struct fc_proc *p, const json_t *doc, bool *started)
 		config_set_shutdown_timeout(&cfg, "0", ignored, sizeof(ignored));
 		cfg.vcpu_thread_name = "fc_vcpu ";
 		cfg.no_seccomp = p->o->no_seccomp;
+		cfg.seccomp_status = FC_EXIT_BAD_SYSCALL;	/* a forbidden call ends keel as it ends Firecracker */
 		r = fc_outputs_open(&rt, p->o->id, &p->log, &p->metrics, err, sizeof(err));
 	}
 	fc_runtime_free(&rt);
@@ -296,7 +297,7 @@ int fc_main(int argc, char *argv[])
 	}
 	if (!o.no_api) {
 		info = (struct api_info){ .id = o.id, .vmm_version = FC_API_VERSION, .app_name = "Firecracker",
-					  .max_body = o.max_body };
+					  .max_body = o.max_body, .seccomp = o.no_seccomp ? 0 : FC_EXIT_BAD_SYSCALL };
 		if (api_create(o.api_sock, &info, doc, &p.api, err, sizeof(err)) < 0) {
 			log_error("%s", err);
 			json_decref(doc);
