@@ -140,16 +140,7 @@ cat >"$fm/api.json" <<EOF
   "metrics": { "metrics_path": "$fm/api.metrics" }
 }
 EOF
-: >"$TMP/out"
-: >"$TMP/err"
-( exec timeout -k 5 "$LIMIT" "$KEEL" firecracker --api-sock "$fm_sock" --config-file "$fm/api.json" --id met-1 \
-	</dev/null >"$TMP/out" 2>"$TMP/err" ) &
-fm_bg=$!
-fm_pid=
-for _ in $(seq 1 200); do
-	fm_pid=$(pgrep -P "$fm_bg") && break
-	sleep 0.05
-done
+bg_start firecracker --api-sock "$fm_sock" --config-file "$fm/api.json" --id met-1
 # fm_api METHOD PATH BODY : one request on the API socket; prints the HTTP status
 fm_api() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "$fm_sock" -X "$1" \
 	-H 'Content-Type: application/json' --data-binary "$3" "http://localhost$2"; }
@@ -165,12 +156,12 @@ if wait_until 60 out_has "guest: waiting for events"; then
 		[ "$(fm_api PUT /actions '{"action_type":"FlushMetrics"}')" = 204 ]
 	check "fc-metrics/api/swap-counted" "the second line does not count one update of block_data" \
 		fm_jq <(sed -n 2p "$fm/api.metrics") '.block_data.update_count == 1 and .block.update_count == 1'
-	kill -TERM "$fm_pid" 2>/dev/null
+	kill -TERM "$BG_PID" 2>/dev/null
 else
 	fail "fc-metrics/api/guest-waits" "the guest never said it waits for events"
-	kill -KILL "$fm_pid" 2>/dev/null
+	kill -KILL "$BG_PID" 2>/dev/null
 fi
-wait "$fm_bg"
+wait "$BG"
 check "fc-metrics/api/last-line" "no line written when keel ended" [ "$(wc -l <"$fm/api.metrics")" -ge 3 ]
 check "fc-metrics/api/json" "a metrics line is not a JSON object" fm_jq "$fm/api.metrics" 'type == "object"'
 check "fc-metrics/api/log-id" "the log lines do not carry --id" grep -qE '^[0-9T:.-]+ \[met-1:[^]]+:INFO:' "$fm/api.log"
