@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -505,6 +506,8 @@ int sandbox_enter(enum sandbox_kind kind, unsigned int status, unsigned int flag
 		log_error("seccomp: cannot unblock SIGSYS: %s", strerror(-ret));
 		return ret;
 	}
+	/* glibc reads /etc/localtime at a thread's first local time (the API's and logs' dates): now, not under the filter */
+	tzset();
 	/* the re-executed keel of --reboot restart already carries this filter on its main thread */
 	if (kind == SANDBOX_MAIN && (flags & SANDBOX_EXEC) && getenv(SANDBOX_INHERITED_ENV))
 		goto selftest;
