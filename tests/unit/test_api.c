@@ -396,6 +396,29 @@ START_TEST(api_fault_text)
 }
 END_TEST
 
+/* Each request counts for its endpoint, a refused one also as a failure, a command failed by the main thread too. */
+START_TEST(api_counters_by_endpoint)
+{
+	const struct fc_api_counters *n = &core.counters;
+
+	OK("PUT", "/machine-config", "{\"vcpu_count\":2,\"mem_size_mib\":256}");
+	FAULT("PUT", "/machine-config", "{\"vcpu_count\":0,\"mem_size_mib\":256}", "vcpu_count");
+	ck_assert_int_eq(req("GET", "/", NULL), 0);
+	ck_assert_int_eq(req("GET", "/", NULL), 0);
+	FAULT("PUT", "/drives/a", "{\"drive_id\":\"b\",\"path_on_host\":\"/d\",\"is_root_device\":false}", "");
+	ck_assert_uint_eq(n->put.machine_cfg_count, 2);
+	ck_assert_uint_eq(n->put.machine_cfg_fails, 1);
+	ck_assert_uint_eq(n->get.instance_info_count, 2);
+	ck_assert_uint_eq(n->put.drive_count, 1);
+	ck_assert_uint_eq(n->put.drive_fails, 1);
+	ck_assert_int_eq(req("PUT", "/actions", "{\"action_type\":\"InstanceStart\"}"), 1);
+	ck_assert_uint_eq(n->put.actions_count, 1);
+	ck_assert_uint_eq(n->put.actions_fails, 0);
+	api_core_finish(&core, &cmd, -EINVAL, "no kernel", &reply);	/* the main thread could not start it */
+	ck_assert_uint_eq(n->put.actions_fails, 1);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
 	Suite *s = suite_create("api");
@@ -413,6 +436,7 @@ Suite *api_suite(void)
 	tcase_add_test(t, api_after_boot);
 	tcase_add_test(t, api_booted_from_file);
 	tcase_add_test(t, api_fault_text);
+	tcase_add_test(t, api_counters_by_endpoint);
 	suite_add_tcase(s, t);
 	return s;
 }

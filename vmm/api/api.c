@@ -216,6 +216,11 @@ fail:
 	return ret;
 }
 
+const struct fc_api_counters *api_counters(struct api *a)
+{
+	return &a->core.counters;
+}
+
 void api_destroy(struct api *a)
 {
 	if (!a)

@@ -9,6 +9,7 @@
 
 struct api;
 struct evloop;
+struct fc_api_counters;
 
 #define API_DEFAULT_MAX_BODY 51200u	/* Firecracker's default --http-api-max-payload-size */
 
@@ -72,6 +73,12 @@ void api_start_result(struct api *a, int ret, const char *fault);
  */
 int api_attach(struct api *a, struct evloop *loop, const struct api_vm_ops *ops, void *opaque);
 void api_detach(struct api *a, struct evloop *loop);
+
+/*
+ * api_counters - the API's requests by endpoint (Firecracker's metrics read them:
+ * fc_metrics_set_api); valid until api_destroy.
+ */
+const struct fc_api_counters *api_counters(struct api *a);
 
 /* api_destroy - stop the thread, close the socket and remove its file. NULL is fine. */
 void api_destroy(struct api *a);

@@ -2,6 +2,8 @@
 #include "vmm/api/core.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +30,19 @@ struct api_route {
 	enum api_when when;
 	route_fn fn;			/* NULL: a PUT that replaces the document's @section with the body */
 	const char *section;
+	size_t count, fails;		/* offsets in struct fc_api_counters of its request and failure counts (0: none) */
 };
+
+/* The offsets of a route's counters in struct fc_api_counters. */
+#define COUNT(f) offsetof(struct fc_api_counters, f)
+#define COUNTS(g, f) COUNT(g.f##_count), COUNT(g.f##_fails)
+
+/* Add one to the counter at offset @off of @c (0: no counter). */
+static void count(struct fc_api_counters *c, size_t off)
+{
+	if (off)
+		atomic_fetch_add_explicit((_Atomic uint64_t *)((char *)c + off), 1, memory_order_relaxed);
+}
 
 const char *api_core_state_name(enum api_state s)
 {
@@ -353,23 +367,23 @@ static int patch_vm(struct api_core *c, const char *id, json_t *body, struct api
 }
 
 static const struct api_route routes[] = {
-	{ "GET", "/", false, WHEN_ANY, get_info, NULL },
-	{ "GET", "/version", false, WHEN_ANY, get_version, NULL },
-	{ "GET", "/machine-config", false, WHEN_ANY, get_machine, NULL },
-	{ "GET", "/vm/config", false, WHEN_ANY, get_vm_config, NULL },
-	{ "PUT", "/machine-config", false, WHEN_PRE, put_machine, NULL },
-	{ "PATCH", "/machine-config", false, WHEN_PRE, patch_machine, NULL },
-	{ "PUT", "/boot-source", false, WHEN_PRE, NULL, "boot-source" },
-	{ "PUT", "/drives/", true, WHEN_PRE, put_drive, NULL },
-	{ "PATCH", "/drives/", true, WHEN_POST, patch_drive, NULL },
-	{ "PUT", "/network-interfaces/", true, WHEN_PRE, put_net, NULL },
-	{ "PATCH", "/network-interfaces/", true, WHEN_POST, patch_net, NULL },
-	{ "PUT", "/vsock", false, WHEN_PRE, NULL, "vsock" },
-	{ "PUT", "/logger", false, WHEN_PRE, NULL, "logger" },
-	{ "PUT", "/metrics", false, WHEN_PRE, NULL, "metrics" },
-	{ "PUT", "/entropy", false, WHEN_PRE, NULL, "entropy" },
-	{ "PUT", "/actions", false, WHEN_ANY, put_actions, NULL },
-	{ "PATCH", "/vm", false, WHEN_POST, patch_vm, NULL },
+	{ "GET", "/", false, WHEN_ANY, get_info, NULL, COUNT(get.instance_info_count), 0 },
+	{ "GET", "/version", false, WHEN_ANY, get_version, NULL, COUNT(get.vmm_version_count), 0 },
+	{ "GET", "/machine-config", false, WHEN_ANY, get_machine, NULL, COUNT(get.machine_cfg_count), 0 },
+	{ "GET", "/vm/config", false, WHEN_ANY, get_vm_config, NULL, 0, 0 },
+	{ "PUT", "/machine-config", false, WHEN_PRE, put_machine, NULL, COUNTS(put, machine_cfg) },
+	{ "PATCH", "/machine-config", false, WHEN_PRE, patch_machine, NULL, COUNTS(patch, machine_cfg) },
+	{ "PUT", "/boot-source", false, WHEN_PRE, NULL, "boot-source", COUNTS(put, boot_source) },
+	{ "PUT", "/drives/", true, WHEN_PRE, put_drive, NULL, COUNTS(put, drive) },
+	{ "PATCH", "/drives/", true, WHEN_POST, patch_drive, NULL, COUNTS(patch, drive) },
+	{ "PUT", "/network-interfaces/", true, WHEN_PRE, put_net, NULL, COUNTS(put, network) },
+	{ "PATCH", "/network-interfaces/", true, WHEN_POST, patch_net, NULL, COUNTS(patch, network) },
+	{ "PUT", "/vsock", false, WHEN_PRE, NULL, "vsock", COUNTS(put, vsock) },
+	{ "PUT", "/logger", false, WHEN_PRE, NULL, "logger", COUNTS(put, logger) },
+	{ "PUT", "/metrics", false, WHEN_PRE, NULL, "metrics", COUNTS(put, metrics) },
+	{ "PUT", "/entropy", false, WHEN_PRE, NULL, "entropy", 0, 0 },
+	{ "PUT", "/actions", false, WHEN_ANY, put_actions, NULL, COUNTS(put, actions) },
+	{ "PATCH", "/vm", false, WHEN_POST, patch_vm, NULL, 0, 0 },
 };
 
 /* Firecracker's resources keel does not offer: refused by name rather than as unknown paths. */
@@ -431,14 +445,16 @@ static void printable(char *out, size_t n, const char *s)
 	out[i] = '\0';
 }
 
+static int route_run(struct api_core *c, const struct api_route *rt, const char *method, const char *id_at,
+		     const char *body, size_t len, struct api_reply *r, struct api_cmd *cmd);
+
 int api_core_handle(struct api_core *c, const char *method, const char *url, const char *body, size_t len,
 		    struct api_reply *r, struct api_cmd *cmd)
 {
 	const struct api_route *rt;
 	const char *id_at = NULL;
-	char id[API_ID_MAX + 2], err[API_FAULT_MAX], m[16], u[128];
-	bool known, get;
-	json_t *json = NULL;
+	char m[16], u[128];
+	bool known;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -453,6 +469,24 @@ int api_core_handle(struct api_core *c, const char *method, const char *url, con
 						   m, u, unsupported[i] + 1);
 		return reply_fault(r, "Invalid request method and/or path: %s %s.", m, u);
 	}
+	count(&c->counters, rt->count);
+	ret = route_run(c, rt, method, id_at, body, len, r, cmd);
+	if (ret == 0 && r->status >= 400)
+		count(&c->counters, rt->fails);
+	else if (ret == 1)
+		cmd->fails = rt->fails;	/* counted when the main thread's answer is a failure */
+	return ret;
+}
+
+/* Run route @rt of a request (api_core_handle's part after the route is found). */
+static int route_run(struct api_core *c, const struct api_route *rt, const char *method, const char *id_at,
+		     const char *body, size_t len, struct api_reply *r, struct api_cmd *cmd)
+{
+	char id[API_ID_MAX + 2], err[API_FAULT_MAX];
+	json_t *json = NULL;
+	bool get;
+	int ret;
+
 	get = strcmp(method, "GET") == 0;
 	if (get && len > 0)
 		return reply_fault(r, "GET request cannot have a body.");
@@ -495,6 +529,7 @@ void api_core_finish(struct api_core *c, struct api_cmd *cmd, int ret, const cha
 			c->state = API_STATE_RUNNING;
 	}
 	if (ret < 0) {
+		count(&c->counters, cmd->fails);
 		reply_fault(r, "%s", fault && *fault ? fault : strerror(-ret));
 		api_cmd_clear(cmd);
 		return;

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "vmm/fc/fc_metrics.h"
+
 #define API_FAULT_MAX 512u	/* a fault_message's bytes, at most */
 #define API_ID_MAX 64u		/* a drive's or interface's id in a path, at most */
 
@@ -33,6 +35,7 @@ struct api_cmd {
 	json_t *doc;			/* START: the whole document (machine-config's defaults filled in) */
 	char id[API_ID_MAX + 1];	/* DRIVE_SWAP: the drive */
 	char *path;			/* DRIVE_SWAP: its new backing file */
+	size_t fails;			/* the route's failure counter (struct fc_api_counters offset), 0: none */
 };
 
 /* An answer: 200 with @body (JSON text, malloc'd), 204 without, or 400 with {"fault_message"}. */
@@ -56,6 +59,7 @@ struct api_core {
 	size_t max_body;
 	char *id, *vmm_version, *app_name;
 	api_validate_fn validate;
+	struct fc_api_counters counters;	/* requests by endpoint, for Firecracker's metrics */
 };
 
 /*
@@ -68,6 +72,8 @@ int api_core_init(struct api_core *c, const char *id, const char *vmm_version, c
 void api_core_free(struct api_core *c);
 
 /*
+ * (Each request adds one to its endpoint's counter in c->counters, and a failed one, answered
+ * at once or after the main thread, to its failure counter: Firecracker's metrics read them.)
  * api_core_handle - answer request @method @url with @len bytes of @body (NULL when none). 0:
  * *@r is the answer. 1: the request needs the main thread: *@cmd says what; once it ran,
  * api_core_finish gives the answer. Never fails otherwise (-ENOMEM answers 400 too).

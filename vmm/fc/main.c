@@ -140,6 +140,8 @@ static int fc_boot(struct fc_proc *p, const json_t *doc, bool *started)
 		cfg.no_seccomp = p->o->no_seccomp;
 		cfg.seccomp_status = FC_EXIT_BAD_SYSCALL;	/* a forbidden call ends keel as it ends Firecracker */
 		r = fc_outputs_open(&rt, p->o->id, &p->log, &p->metrics, err, sizeof(err));
+		if (p->metrics && p->api)
+			fc_metrics_set_api(p->metrics, api_counters(p->api));
 	}
 	fc_runtime_free(&rt);
 	if (r < 0) {
@@ -305,10 +307,12 @@ int fc_main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	if (p.metrics && p.api)
+		fc_metrics_set_api(p.metrics, api_counters(p.api));
 	status = fc_exit_status(fc_serve(&p, doc));
 out:
+	fc_metrics_close(p.metrics);	/* its last line reads the API's counters */
 	api_destroy(p.api);
-	fc_metrics_close(p.metrics);
 	fc_log_close(p.log);
 	return status;
 }
