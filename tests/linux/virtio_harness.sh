@@ -82,7 +82,7 @@ vt_prepare() {
 		ip netns exec "$VT_NS" ip link set keeltap0 up
 		VT_ARGS+=(--net "tap:keeltap0,mac=$VT_MAC")
 		VT_PARAMS="$VT_PARAMS keeltest.mac=$VT_MAC keeltest.tcp=$VT_TCP_BYTES"
-		ndev=8
+		ndev=$((ndev + 1))
 		# the host's side runs beside the VM: it pings the guest once eth0 answers, then connects
 		# to the guest's TCP server (both retry until the guest is there)
 		(ip netns exec "$VT_NS" timeout 2400 sh -c 'until ping -c 1 -W 2 10.77.0.2 >/dev/null 2>&1; do sleep 3; done; ping -c 3 -W 5 10.77.0.2' \
