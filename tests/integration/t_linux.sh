@@ -24,7 +24,7 @@
 # running microVM: its configuration, a pause and a resume, a metrics flush; each answer a line in LOG
 fc_api_drive() {
 	local sock=$1 log=$2 i
-	req() { echo "$1 $2 $(curl -s -o /dev/stdout -w ' %{http_code}' --max-time 30 --unix-socket "$sock" -X "$1" \
+	req() { echo "$1 $2 ${3:+$3 }=> $(curl -s -o /dev/stdout -w ' %{http_code}' --max-time 30 --unix-socket "$sock" -X "$1" \
 		${3:+-H 'Content-Type: application/json' --data-binary "$3"} "http://localhost$2" | tr -d '\n')" >>"$log"; }
 	: >"$log"
 	for ((i = 0; i < 60000; i++)); do

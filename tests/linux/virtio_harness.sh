@@ -150,7 +150,7 @@ vt_check() {
 	for want in "blk over pci \(msix\)" "blk over mmio \(ioapic\)" "blk over pci \(intx\)" "console over mmio \(ioapic\)" \
 		"rng over pci \(intx\)" "net over mmio \(ioapic\)" "vsock over pci \(msix\)"; do
 		check "linux/virtio/found: ${want//\\/}" "the guest did not list a $want device bound to its driver" \
-			grep -qE "keeltest: virtio[0-9]+ $want driver virtio_" "$TMP/out"
+			grep -qE "keeltest: virtio[0-9]+ $want driver (virtio_|vmw_vsock_virtio)" "$TMP/out"
 	done
 	# the data disk's files, read by the host from the image (e2fsprogs' debugfs)
 	if command -v debugfs >/dev/null; then
