@@ -928,6 +928,7 @@ Suite *multiboot_suite(void)
 	tcase_add_test(tc, entry_registers);
 	tcase_add_test(tc, pvh_modules);
 	tcase_add_test(tc, mutated_kernels);
+	tcase_set_timeout(tc, 30);	/* each refusal case loads a whole RAM image: seconds under ASan on a busy host */
 	suite_add_tcase(s, tc);
 	return s;
 }
