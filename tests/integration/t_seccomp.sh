@@ -18,39 +18,26 @@ sc_selftest() {
 	check "seccomp/selftest/$kind/one-line" "more than that one line on stderr" err_lines 1
 }
 
-# sc_start ARGS... : keel ARGS in the background (stdin /dev/null); SC_BG (timeout(1)) and SC_PID (keel)
-sc_start() {
-	: >"$TMP/out"
-	: >"$TMP/err"
-	( exec timeout -k 5 "$LIMIT" "$KEEL" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" ) &
-	SC_BG=$!
-	SC_PID=
-	for _ in $(seq 1 200); do
-		SC_PID=$(pgrep -P "$SC_BG") && break
-		sleep 0.05
-	done
-}
-
 sc_stop() {
-	kill -KILL "$SC_PID" 2>/dev/null
-	wait "$SC_BG" 2>/dev/null
+	kill -KILL "$BG_PID" 2>/dev/null
+	wait "$BG" 2>/dev/null
 }
 
 # sc_wait_halted : the guest printed "guest: halted" within 60 s (every thread of keel is up by then)
 sc_wait_halted() {
 	for _ in $(seq 1 600); do
 		grep -q "guest: halted" "$TMP/out" 2>/dev/null && return 0
-		kill -0 "$SC_BG" 2>/dev/null || return 1
+		kill -0 "$BG" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
 }
 
-# sc_tasks_mode MODE : every task of SC_PID shows "Seccomp: MODE"; the tasks' names and modes in $TMP/tasks
+# sc_tasks_mode MODE : every task of BG_PID shows "Seccomp: MODE"; the tasks' names and modes in $TMP/tasks
 sc_tasks_mode() {
 	local t bad=0
 	: >"$TMP/tasks"
-	for t in /proc/"$SC_PID"/task/*; do
+	for t in /proc/"$BG_PID"/task/*; do
 		echo "$(cat "$t/comm" 2>/dev/null) $(awk '/^Seccomp:/ { print $2 }' "$t/status" 2>/dev/null)" >>"$TMP/tasks"
 	done
 	[ -s "$TMP/tasks" ] || return 1
@@ -90,7 +77,7 @@ expect_status "seccomp/no-seccomp/selftest-ignored" 0
 sc_port=$(sc_free_port)
 sc_gpu=virgl
 grep -q "without virglrenderer" <("$KEEL" run --gpu virgl --cmdline exit=bogus 2>&1 </dev/null | head -n 3) && sc_gpu=2d
-sc_start run --cpus 2 --rng --gpu "$sc_gpu" --display "vnc:$sc_port" --input keyboard --cmdline exit=halt
+bg_start run --cpus 2 --rng --gpu "$sc_gpu" --display "vnc:$sc_port" --input keyboard --cmdline exit=halt
 if sc_wait_halted; then
 	sc_tasks_mode 2
 	sc_rc=$?
@@ -105,7 +92,7 @@ fi
 sc_stop
 
 # 4. --no-seccomp: Seccomp: 0 everywhere.
-sc_start run --no-seccomp --cpus 2 --rng --cmdline exit=halt
+bg_start run --no-seccomp --cpus 2 --rng --cmdline exit=halt
 if sc_wait_halted; then
 	sc_tasks_mode 0
 	sc_rc=$?
