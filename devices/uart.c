@@ -225,11 +225,21 @@ static bool uart_write_thr(struct uart *u, uint8_t v)
 	return send;
 }
 
+/* Loopback ended: host input, refused meanwhile, may come again. Lock held. */
+static void uart_loopback_ended(struct uart *u)
+{
+	if (u->room_fn && u->rx_count < UART_RX_SIZE)
+		u->room_fn(u->room_ctx);
+}
+
 static void uart_write_mcr(struct uart *u, uint8_t v)
 {
 	uint8_t before = uart_modem_lines(u), after, changed;
+	bool was_loop = u->mcr & UART_MCR_LOOP;
 
 	u->mcr = v & 0x1f;
+	if (was_loop && !(u->mcr & UART_MCR_LOOP))
+		uart_loopback_ended(u);
 	after = uart_modem_lines(u);
 	changed = before ^ after;
 	if (changed & UART_MSR_CTS)
@@ -350,7 +360,8 @@ size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len)
 	size_t n;
 
 	pthread_mutex_lock(&u->lock);
-	n = uart_rx_push(u, buf, len);
+	/* In loopback the receiver hears only the transmitter: host input waits (as on the chip, and QEMU). */
+	n = u->mcr & UART_MCR_LOOP ? 0 : uart_rx_push(u, buf, len);
 	uart_update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 	return n;
@@ -361,7 +372,7 @@ size_t uart_rx_space(struct uart *u)
 	size_t n;
 
 	pthread_mutex_lock(&u->lock);
-	n = UART_RX_SIZE - u->rx_count;
+	n = u->mcr & UART_MCR_LOOP ? 0 : UART_RX_SIZE - u->rx_count;
 	pthread_mutex_unlock(&u->lock);
 	return n;
 }
@@ -423,11 +434,12 @@ static bool uart_state_ok(const struct uart_state *s)
 
 int uart_restore(struct uart *u, const struct uart_state *s)
 {
-	bool was_full;
+	bool was_full, was_loop;
 
 	if (!uart_state_ok(s))
 		return -EINVAL;
 	pthread_mutex_lock(&u->lock);
+	was_loop = u->mcr & UART_MCR_LOOP;
 	u->ier = s->ier;
 	u->lcr = s->lcr;
 	u->mcr = s->mcr;
@@ -445,6 +457,8 @@ int uart_restore(struct uart *u, const struct uart_state *s)
 	u->rx_full = s->rx_full;
 	if (was_full && !u->rx_full && u->room_fn)
 		u->room_fn(u->room_ctx);
+	else if (was_loop && !(u->mcr & UART_MCR_LOOP))
+		uart_loopback_ended(u);
 	uart_update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 	return 0;

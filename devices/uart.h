@@ -24,7 +24,9 @@ struct vcpu;
  *   driver's probe). Host input is never lost: uart_receive() takes only what fits.
  * - Loopback (MCR bit 4): THR bytes go to the receive buffer (OE when it is full) and
  *   MSR's CTS/DSR/RI/DCD follow MCR's RTS/DTR/OUT1/OUT2, with their delta bits. Otherwise
- *   the modem lines read CTS|DSR|DCD (a connected line).
+ *   the modem lines read CTS|DSR|DCD (a connected line). The receiver hears only the
+ *   transmitter then: uart_receive() takes no host input until loopback ends (bytes queued
+ *   before stay), and leaving loopback runs the room hook so the host sends again.
  * - OUT2 does not gate the interrupt line (as in most VMMs), so drivers that leave it clear
  *   still get interrupts.
  */
@@ -94,7 +96,7 @@ typedef int (*uart_irq_fn)(void *ctx, unsigned int irq, int level);
 
 /*
  * uart_room_fn - the receive buffer, after being full, has at least UART_RX_RESUME free bytes
- * again (the guest read it, or left loopback). Called on the thread that freed the room (a vCPU),
+ * again (the guest read it), or the guest left loopback with room in it. Called on the thread that freed the room (a vCPU),
  * with the UART's lock held: it must be quick and must not call back into the UART.
  */
 typedef void (*uart_room_fn)(void *ctx);
@@ -148,11 +150,11 @@ int uart_io(void *opaque, struct vcpu *vcpu, uint64_t offset, uint8_t *data, uin
 
 /*
  * uart_receive - queue up to @len bytes of host input for the guest. Returns how many were
- * accepted (fewer than @len when the buffer fills; never an overrun). Any thread.
+ * accepted (fewer than @len when the buffer fills, none in loopback; never an overrun). Any thread.
  */
 size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len);
 
-/* uart_rx_space - free bytes in the receive buffer right now. Any thread. */
+/* uart_rx_space - bytes uart_receive() would take right now (0 in loopback). Any thread. */
 size_t uart_rx_space(struct uart *u);
 
 /*

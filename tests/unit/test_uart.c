@@ -273,12 +273,21 @@ START_TEST(loopback)
 	ck_assert_uint_eq(rd(UART_RBR), 0x42);
 	ck_assert_int_eq(read(out_pipe[0], &c, 1), -1);
 	ck_assert_int_eq(errno, EAGAIN);
+	/* The receiver hears only the transmitter: host input waits, and is asked for again on leaving. */
+	ck_assert_uint_eq(uart_rx_space(uart), 0);
+	ck_assert_uint_eq(uart_receive(uart, (const uint8_t *)"h", 1), 0);
+	ck_assert_uint_eq(rd(UART_LSR) & UART_LSR_DR, 0);
+	ck_assert_int_eq(fake.rooms, 0);
+	wr(UART_MCR, 0);
+	ck_assert_int_eq(fake.rooms, 1);
+	ck_assert_uint_eq(uart_rx_space(uart), UART_RX_SIZE);
 	/* A full receive buffer overruns: OE, and the RLS interrupt, until LSR is read. */
 	{
 		static uint8_t fill[UART_RX_SIZE];
 
 		ck_assert_uint_eq(uart_receive(uart, fill, sizeof(fill)), UART_RX_SIZE);
 	}
+	wr(UART_MCR, UART_MCR_LOOP);
 	wr(UART_IER, UART_IER_RLSI);
 	wr(UART_THR, 0x43);
 	ck_assert_uint_eq(rd(UART_IIR), UART_IIR_RLSI);
