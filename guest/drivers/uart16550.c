@@ -74,11 +74,21 @@ bool uart_getc(char *c)
 	return true;
 }
 
+bool uart_rx_ready(void)
+{
+	return inb(uart_port + UART_LSR) & LSR_DR;
+}
+
+void uart_rx_irq_enable(bool on)
+{
+	outb(uart_port + UART_IER, on ? IER_RX : 0);
+}
+
 void uart_rx_interrupt(bool on)
 {
 	mcr = on ? (uint8_t)(mcr | MCR_OUT2) : (uint8_t)(mcr & ~MCR_OUT2);
 	outb(uart_port + UART_MCR, mcr);
-	outb(uart_port + UART_IER, on ? IER_RX : 0);
+	uart_rx_irq_enable(on);
 }
 
 void uart_loopback(bool on)

@@ -14,6 +14,12 @@ void uart_putc(char c);
 /* Take one received byte if there is one. */
 bool uart_getc(char *c);
 
+/* True when a received byte is waiting (LSR data ready). */
+bool uart_rx_ready(void);
+
+/* Set or clear IER's receive interrupt alone (MCR untouched): how a full reader pauses the line. */
+void uart_rx_irq_enable(bool on);
+
 /* Raise the receive interrupt (IER bit 0, with MCR OUT2) when data is pending, or stop it. */
 void uart_rx_interrupt(bool on);
 

@@ -9,13 +9,18 @@
 #include "guest/kernel/sched.h"
 
 #define RING_SIZE 1024
-#define IRQ_DRAIN_MAX 4096		/* bytes one interrupt may move (keel buffers 4 KiB) */
 
-/* Only the BSP touches the ring: its interrupt handler, and the main thread with interrupts off. */
+/*
+ * Only the BSP touches the ring: its interrupt handler, and the main thread with interrupts off.
+ * The ring never drops a byte: when it is full, the receive interrupt is turned off (throttled) and
+ * the bytes wait in the UART, whose host side (keel, QEMU) then stops taking input; taking a byte
+ * from the ring turns it back on. With the interrupt off the line is low, so turning it on with
+ * data waiting is a fresh edge.
+ */
 static char ring[RING_SIZE];
 static size_t head, count;
-static uint64_t irqs, rx_bytes, dropped;
-static bool after_cr;
+static uint64_t irqs, rx_bytes, throttles;
+static bool after_cr, throttled;
 
 void console_input_init(void)
 {
@@ -23,36 +28,51 @@ void console_input_init(void)
 	uart_rx_interrupt(true);
 }
 
-static void push(char c)
-{
-	if (count == RING_SIZE) {
-		dropped++;
-		return;
-	}
-	ring[(head + count++) % RING_SIZE] = c;
-}
-
-void console_drain(void)
+bool console_drain(void)
 {
 	char c;
 
-	for (unsigned int i = 0; i < IRQ_DRAIN_MAX && uart_getc(&c); i++) {
+	while (count < RING_SIZE) {
+		if (!uart_getc(&c))
+			return true;
 		rx_bytes++;
-		push(c);
+		ring[(head + count++) % RING_SIZE] = c;
 	}
+	if (!uart_rx_ready())
+		return true;
+	/* Full, and more is waiting: leave it in the UART until the reader makes room. */
+	if (!throttled) {
+		throttles++;
+		uart_rx_irq_enable(false);
+	}
+	throttled = true;
+	return false;
 }
 
 void console_irq(void)
 {
 	irqs++;
-	/* Empty the receiver, so that the (edge-triggered) line drops and the next byte raises it again. */
+	/*
+	 * Empty the receiver, so that the (edge-triggered) line drops and the next byte raises it
+	 * again; or, with the ring full, turn the interrupt off, which drops the line too.
+	 */
 	console_drain();
+}
+
+/* The reader took a byte from the ring: a throttled receiver may interrupt again. */
+static void unthrottle(void)
+{
+	if (!throttled)
+		return;
+	throttled = false;
+	uart_rx_irq_enable(true);
 }
 
 static bool ring_getc(char *c);
 
 bool console_getc(char *c)
 {
+	/* Straight from the UART only when the ring is empty: the ring holds older bytes. */
 	return ring_getc(c) || uart_getc(c);
 }
 
@@ -72,14 +92,19 @@ uint64_t console_rx_bytes(void)
 	return rx_bytes;
 }
 
-uint64_t console_rx_dropped(void)
+uint64_t console_rx_throttles(void)
 {
-	return dropped;
+	return throttles;
 }
 
 size_t console_pending(void)
 {
 	return count;
+}
+
+size_t console_room(void)
+{
+	return RING_SIZE - count;
 }
 
 bool console_take(const char *seq, size_t n, size_t from)
@@ -101,6 +126,7 @@ bool console_take(const char *seq, size_t n, size_t from)
 			ring[(head + w++) % RING_SIZE] = c;
 	}
 	count = w;
+	unthrottle();
 	return true;
 }
 
@@ -112,6 +138,7 @@ static bool ring_getc(char *c)
 	*c = ring[head];
 	head = (head + 1) % RING_SIZE;
 	count--;
+	unthrottle();
 	return true;
 }
 

@@ -12,19 +12,26 @@ void console_input_init(void);
 /* The interrupt handler (BSP): move every received byte into the ring. */
 void console_irq(void);
 
-/* Move whatever the UART holds into the ring now (interrupts off, on the BSP). */
-void console_drain(void);
+/*
+ * Move what the UART holds into the ring now (interrupts off, on the BSP), as much as fits. True when
+ * the UART is empty; false when the ring is full and bytes still wait there (the receive interrupt is
+ * then off until a reader takes from the ring).
+ */
+bool console_drain(void);
 
 /* Take one byte: from the ring, else straight from the UART (so polling works with interrupts off). */
 bool console_getc(char *c);
 
-/* Receive interrupts taken, bytes they brought, bytes dropped because the ring was full. */
+/* Receive interrupts taken, bytes they brought, times the ring filled and the interrupt was turned off. */
 uint64_t console_irq_count(void);
 uint64_t console_rx_bytes(void);
-uint64_t console_rx_dropped(void);
+uint64_t console_rx_throttles(void);
 
 /* Bytes in the ring now: a position to give console_take(). */
 size_t console_pending(void);
+
+/* Bytes the ring can still take. */
+size_t console_room(void);
 
 /*
  * Find the bytes @seq[0..n) among the ring's bytes from position @from on (those that arrived since
