@@ -38,6 +38,7 @@ struct blk_req {
 	bool direct;			/* through the O_DIRECT descriptor */
 	int mode;			/* fallocate mode (discard, write zeroes) */
 	uint64_t zlen;			/* write zeroes by writing: bytes still to write */
+	uint64_t wseq;			/* a write in flight: its number; a flush: the last write started before it */
 };
 
 struct vblk {
@@ -52,6 +53,9 @@ struct vblk {
 	bool processing;		/* inside blk_process: do not re-enter */
 	struct virtio_blk_stats stats;	/* under the device's lock; execute_fails is made of failed */
 	uint64_t failed;		/* requests that did not end VIRTIO_BLK_S_OK */
+	uint64_t wseq;			/* writes started (out, discard, write zeroes), numbering them */
+	unsigned int writing;		/* of them, still in flight */
+	struct blk_req *flushes;	/* flushes waiting for earlier writes, oldest first (through next) */
 	struct blk_req reqs[VIRTIO_BLK_QUEUE_SIZE];
 };
 
@@ -97,11 +101,68 @@ static void blk_config_read(const struct virtio_dev *dev, uint32_t off, uint8_t 
 	memcpy(data, c + off, len);	/* the core keeps [off, off + len) inside the config space */
 }
 
+/* The lowest number of a write still in flight, or UINT64_MAX. */
+static uint64_t blk_oldest_write(const struct vblk *b)
+{
+	uint64_t m = UINT64_MAX;
+
+	for (unsigned int i = 0; i < VIRTIO_BLK_QUEUE_SIZE; i++)
+		if (b->reqs[i].type != VIRTIO_BLK_T_FLUSH && b->reqs[i].wseq && b->reqs[i].wseq < m)
+			m = b->reqs[i].wseq;
+	return m;
+}
+
+/* A write, discard or write zeroes is about to go to the image: number it (before blk_submit, which may finish it). */
+static void blk_write_started(struct vblk *b, struct blk_req *r)
+{
+	r->wseq = ++b->wseq;
+	b->writing++;
+}
+
+/*
+ * A flush goes to the image only once every write started before it completed, so that its
+ * fdatasync covers them: io_uring would otherwise run it beside them and it could complete
+ * first (the bundled guest's exit=durability saw that).
+ */
+static void blk_flush(struct vblk *b, struct blk_req *r)
+{
+	struct blk_req **p = &b->flushes;
+
+	r->wseq = b->wseq;
+	if (!b->writing || blk_oldest_write(b) > r->wseq) {
+		blk_submit(r);
+		return;
+	}
+	while (*p)
+		p = &(*p)->next;
+	r->next = NULL;
+	*p = r;
+}
+
+/* Write @r is over: flushes that waited for no later write than it go to the image. */
+static void blk_write_over(struct vblk *b, struct blk_req *r)
+{
+	uint64_t oldest;
+
+	r->wseq = 0;
+	b->writing--;
+	oldest = blk_oldest_write(b);
+	while (b->flushes && b->flushes->wseq < oldest) {
+		struct blk_req *f = b->flushes;
+
+		b->flushes = f->next;
+		blk_submit(f);
+	}
+}
+
 /* The request is over: status into guest RAM, chain into the used ring, request back to the pool. */
 static void blk_finish(struct blk_req *r, uint8_t status)
 {
 	struct vblk *b = r->b;
 
+	if (r->type != VIRTIO_BLK_T_FLUSH && r->wseq)
+		blk_write_over(b, r);
+	r->wseq = 0;
 	if (!b->dev.resetting)
 		*r->status = status;	/* the driver still owns this session's buffers */
 	if (status != VIRTIO_BLK_S_OK) {
@@ -234,6 +295,7 @@ static uint8_t blk_ranges(struct vblk *b, struct blk_req *r)
 	r->left = seg.num_sectors * VIRTIO_BLK_SECTOR;
 	r->mode = !wz || (seg.flags & VIRTIO_BLK_WZ_UNMAP) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
 							    : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+	blk_write_started(b, r);
 	blk_submit(r);
 	return 0xff;
 }
@@ -267,6 +329,8 @@ static uint8_t blk_rw(struct vblk *b, struct blk_req *r, uint64_t sector)
 	r->off = sector * VIRTIO_BLK_SECTOR;
 	r->left = len;
 	r->direct = disk_direct_ok(b->disk, r->off, r->iov, r->niov);
+	if (write)
+		blk_write_started(b, r);
 	blk_submit(r);
 	return 0xff;
 }
@@ -293,7 +357,7 @@ static void blk_start(struct vblk *b, struct blk_req *r)
 		st = blk_rw(b, r, h.sector);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
-		blk_submit(r);
+		blk_flush(b, r);
 		return;
 	case VIRTIO_BLK_T_GET_ID:
 		memcpy(id, b->disk->id, strnlen(b->disk->id, sizeof(id)));

@@ -97,6 +97,7 @@ static bool queue_setup(struct virtio_dev *d, uint16_t q)
 	vq->size = size;
 	vq->avail_idx = 0;
 	vq->used_seen = 0;
+	vq->added = 0;
 	vq->desc = (volatile struct vring_desc *)page;
 	vq->avail = (volatile struct vring_avail *)(page + 0x400);
 	vq->used = (volatile struct vring_used *)(page + 0x800);
@@ -132,11 +133,17 @@ bool virtio_init(struct virtio_dev *d, uint64_t wanted, unsigned int nqueues)
 	return true;
 }
 
-void virtio_publish_raw(struct virtio_dev *d, uint16_t q, uint16_t head, uint16_t step)
+/* Put @head in the available ring's entry @ahead places past the last one published. */
+static void avail_put(struct virtio_queue *vq, uint16_t ahead, uint16_t head)
+{
+	vq->avail->ring[(uint16_t)(vq->avail_idx + ahead) % vq->size] = head;
+}
+
+/* Advance avail->idx by @step (the entries are written), then notify. */
+static void publish(struct virtio_dev *d, uint16_t q, uint16_t step)
 {
 	struct virtio_queue *vq = &d->vq[q];
 
-	vq->avail->ring[vq->avail_idx % vq->size] = head;
 	virtio_mb();
 	vq->avail_idx = (uint16_t)(vq->avail_idx + step);
 	vq->avail->idx = vq->avail_idx;
@@ -144,31 +151,68 @@ void virtio_publish_raw(struct virtio_dev *d, uint16_t q, uint16_t head, uint16_
 	d->ops->notify(d, q);
 }
 
-bool virtio_request(struct virtio_dev *d, uint16_t q, const struct virtio_buf *bufs, unsigned int n,
-		    uint32_t *written, unsigned int wait_ms)
+void virtio_publish_raw(struct virtio_dev *d, uint16_t q, uint16_t head, uint16_t step)
+{
+	avail_put(&d->vq[q], 0, head);
+	publish(d, q, step);
+}
+
+bool virtio_add_chain(struct virtio_dev *d, uint16_t q, uint16_t first, const struct virtio_buf *bufs, unsigned int n)
 {
 	struct virtio_queue *vq = &d->vq[q];
-	uint64_t end;
 
-	if (q >= d->nqueues || !vq->size || !n || n > vq->size)
+	if (q >= d->nqueues || !vq->size || !n || first >= vq->size || n > (unsigned int)(vq->size - first) ||
+	    vq->added >= vq->size)
 		return false;
 	for (unsigned int i = 0; i < n; i++) {
-		vq->desc[i].addr = bufs[i].pa;
-		vq->desc[i].len = bufs[i].len;
-		vq->desc[i].flags = (uint16_t)((bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0) |
+		uint16_t k = (uint16_t)(first + i);
+
+		vq->desc[k].addr = bufs[i].pa;
+		vq->desc[k].len = bufs[i].len;
+		vq->desc[k].flags = (uint16_t)((bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0) |
 					       (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		vq->desc[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
+		vq->desc[k].next = (uint16_t)(i + 1 < n ? k + 1 : 0);
 	}
-	virtio_publish_raw(d, q, 0, 1);
-	end = time_now_ns() + wait_ms * MS;
+	avail_put(vq, vq->added++, first);
+	return true;
+}
+
+void virtio_publish(struct virtio_dev *d, uint16_t q)
+{
+	struct virtio_queue *vq = &d->vq[q];
+	uint16_t n = vq->added;
+
+	vq->added = 0;
+	if (n)
+		publish(d, q, n);
+}
+
+bool virtio_next_used(struct virtio_dev *d, uint16_t q, uint16_t *head, uint32_t *written, unsigned int wait_ms)
+{
+	struct virtio_queue *vq = &d->vq[q];
+	uint64_t end = time_now_ns() + wait_ms * MS;
+	volatile struct vring_used_elem *e;
+
 	while (vq->used->idx == vq->used_seen) {
 		if (time_now_ns() >= end)
 			return false;
 		__asm__ volatile("pause");
 	}
 	virtio_mb();
+	e = &vq->used->ring[vq->used_seen % vq->size];
+	if (head)
+		*head = (uint16_t)e->id;
 	if (written)
-		*written = vq->used->ring[vq->used_seen % vq->size].len;
+		*written = e->len;
 	vq->used_seen++;
 	return true;
+}
+
+bool virtio_request(struct virtio_dev *d, uint16_t q, const struct virtio_buf *bufs, unsigned int n,
+		    uint32_t *written, unsigned int wait_ms)
+{
+	if (!virtio_add_chain(d, q, 0, bufs, n))
+		return false;
+	virtio_publish(d, q);
+	return virtio_next_used(d, q, 0, written, wait_ms);
 }

@@ -37,6 +37,7 @@ struct virtio_queue {
 	uint16_t size;			/* 0: not set up */
 	uint16_t avail_idx;		/* the next avail->idx the driver publishes */
 	uint16_t used_seen;		/* used->idx consumed so far */
+	uint16_t added;			/* available entries written past avail_idx, not yet published */
 	uint64_t ring_pa;		/* the frame: descriptors at 0, avail at 0x400, used at 0x800 */
 	volatile struct vring_desc *desc;
 	volatile struct vring_avail *avail;
@@ -91,6 +92,22 @@ uint8_t virtio_status(struct virtio_dev *d);
  */
 bool virtio_request(struct virtio_dev *d, uint16_t q, const struct virtio_buf *bufs, unsigned int n,
 		    uint32_t *written, unsigned int wait_ms);
+
+/*
+ * Write one chain of @n buffers into queue @q's descriptors [@first, @first + @n) and its head
+ * into the next available entry, unpublished (virtio_publish makes the chains added so far
+ * available at once). False when it does not fit the queue.
+ */
+bool virtio_add_chain(struct virtio_dev *d, uint16_t q, uint16_t first, const struct virtio_buf *bufs, unsigned int n);
+
+/* Publish the chains added to queue @q (advance avail->idx past them) and notify once. */
+void virtio_publish(struct virtio_dev *d, uint16_t q);
+
+/*
+ * Poll queue @q's used ring for its next entry for at most @wait_ms: true with the chain's head
+ * in *@head and the used length in *@written (either may be NULL).
+ */
+bool virtio_next_used(struct virtio_dev *d, uint16_t q, uint16_t *head, uint32_t *written, unsigned int wait_ms);
 
 /* Publish @head on queue @q's available ring (no descriptors written) with avail->idx advanced by @step, and notify. */
 void virtio_publish_raw(struct virtio_dev *d, uint16_t q, uint16_t head, uint16_t step);

@@ -1,4 +1,4 @@
-/* virtio-blk: one-sector reads and writes, flush, get-id, each a polled three-part chain. */
+/* virtio-blk: one-sector reads and writes, flush, get-id, each a polled three-part chain; batches of them in flight together. */
 #include "guest/drivers/virtio_devices.h"
 
 #include "guest/arch/x86/mmu.h"
@@ -83,4 +83,59 @@ int vblk_get_id(struct vblk *b, char *id)
 	memcpy(id, b->io.va + VIO_ID, VIRTIO_BLK_ID_BYTES);
 	id[VIRTIO_BLK_ID_BYTES] = 0;
 	return r;
+}
+
+#define BATCH_SLOT 32u			/* bytes of the batch frame per slot: header, then status */
+#define BATCH_DESCS 3u			/* descriptors per slot */
+
+bool vblk_batch_init(struct vblk_batch *t)
+{
+	t->n = 0;
+	if (!t->pa && !(t->pa = frame_alloc_zeroed()))
+		return false;
+	t->va = phys_to_virt(t->pa);
+	return true;
+}
+
+int vblk_batch_add(struct vblk *b, struct vblk_batch *t, uint32_t type, uint64_t sector, uint64_t data, uint32_t len)
+{
+	unsigned int slot = t->n, n = 0;
+	uint64_t pa = t->pa + slot * BATCH_SLOT;
+	struct virtio_blk_req_hdr *h = (struct virtio_blk_req_hdr *)(t->va + slot * BATCH_SLOT);
+	struct virtio_buf bufs[BATCH_DESCS];
+
+	if (slot >= VBLK_BATCH_MAX)
+		return -1;
+	h->type = type;
+	h->reserved = 0;
+	h->sector = sector;
+	t->va[slot * BATCH_SLOT + sizeof(*h)] = 0xff;
+	bufs[n++] = (struct virtio_buf){ pa, sizeof(*h), false };
+	if (len)
+		bufs[n++] = (struct virtio_buf){ data, len, type != VIRTIO_BLK_T_OUT };
+	bufs[n++] = (struct virtio_buf){ pa + sizeof(*h), 1, true };
+	if (!virtio_add_chain(b->io.d, 0, (uint16_t)(slot * BATCH_DESCS), bufs, n))
+		return -1;
+	t->n++;
+	return (int)slot;
+}
+
+void vblk_batch_post(struct vblk *b, struct vblk_batch *t)
+{
+	virtio_publish(b->io.d, 0);
+	t->n = 0;
+}
+
+int vblk_batch_next(struct vblk *b, struct vblk_batch *t, unsigned int wait_ms, uint8_t *status)
+{
+	uint16_t head;
+	unsigned int slot;
+
+	if (!virtio_next_used(b->io.d, 0, &head, 0, wait_ms))
+		return -1;
+	slot = head / BATCH_DESCS;
+	if (slot >= VBLK_BATCH_MAX)
+		return -1;
+	*status = *(volatile uint8_t *)(t->va + slot * BATCH_SLOT + sizeof(struct virtio_blk_req_hdr));
+	return (int)slot;
 }

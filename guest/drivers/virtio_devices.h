@@ -40,6 +40,32 @@ int vblk_flush(struct vblk *b);
  * capacity is read again (the old one into *@old) and true returned.
  */
 bool vblk_config_changed(struct vblk *b, uint64_t *old);
+/*
+ * Several requests in flight together on one disk (up to VBLK_BATCH_MAX, three descriptors each
+ * in a 16-entry queue): slot i's header sits at 32 * i of the batch's own frame, its status byte
+ * at 32 * i + 16, its data wherever the caller has it. Add, post, then take every completion
+ * before adding again.
+ */
+#define VBLK_BATCH_MAX 5
+struct vblk_batch {
+	uint64_t pa;			/* the frame of headers and status bytes */
+	uint8_t *va;
+	unsigned int n;			/* requests added since the last post */
+};
+
+/* Get the batch's frame (once); false when there is no memory. */
+bool vblk_batch_init(struct vblk_batch *t);
+/*
+ * Add one request: @type at @sector with @len bytes at physical @data (none when @len is 0),
+ * which the device reads for VIRTIO_BLK_T_OUT and writes otherwise. Returns its slot, or -1
+ * when the batch is full.
+ */
+int vblk_batch_add(struct vblk *b, struct vblk_batch *t, uint32_t type, uint64_t sector, uint64_t data, uint32_t len);
+/* Make every request added available to the device, with one notification. */
+void vblk_batch_post(struct vblk *b, struct vblk_batch *t);
+/* Wait at most @wait_ms for the next completion: its slot with its status in *@status, or -1. */
+int vblk_batch_next(struct vblk *b, struct vblk_batch *t, unsigned int wait_ms, uint8_t *status);
+
 /* The device's id string into @id (21 bytes, NUL-terminated): VIRTIO_BLK_S_* or VIO_TIMEOUT. */
 int vblk_get_id(struct vblk *b, char *id);
 static inline uint8_t *vblk_data(struct vblk *b)

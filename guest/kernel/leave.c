@@ -7,6 +7,7 @@
 #include "guest/kernel/cmdline.h"
 #include "guest/kernel/console.h"
 #include "guest/kernel/devtree.h"
+#include "guest/kernel/durability.h"
 #include "guest/kernel/echo.h"
 #include "guest/kernel/gdbtest.h"
 #include "guest/kernel/machine.h"
@@ -74,6 +75,8 @@ void kernel_leave(const char *cmdline, bool passed)
 		kernel_leave_verdict(true);
 	} else if (!strcmp(mode, "wait")) {
 		wait_events();
+	} else if (!strcmp(mode, "durability")) {
+		durability_run(cmdline);
 	} else if (!strcmp(mode, "debug")) {
 		machine_debug_exit(passed ? 0 : 1);
 	} else {

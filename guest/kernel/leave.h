@@ -1,4 +1,4 @@
-/* How the kernel ends, as exit= on the command line says: verdict, debug, poweroff, reset, triplefault, halt, powerbutton(-ignore), echo, gdbtest. */
+/* How the kernel ends, as exit= on the command line says: verdict, debug, poweroff, reset, triplefault, halt, powerbutton(-ignore), echo, wait, durability, gdbtest. */
 #ifndef KEEL_GUEST_KERNEL_LEAVE_H
 #define KEEL_GUEST_KERNEL_LEAVE_H
 
