@@ -133,6 +133,7 @@ static const struct check all_checks[] = {
 	{ "input: echo", check_input_echo },
 	{ "gpu: bench", check_gpu_bench },
 	{ "vsock: echo", check_vsock_echo },
+	{ "load/run", check_load_run },
 };
 
 unsigned int checks_run(const char *cmdline)

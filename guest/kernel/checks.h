@@ -171,4 +171,7 @@ enum check_status check_input_echo(struct check_ctx *ctx);
 /* checks_vsock.c */
 enum check_status check_vsock_echo(struct check_ctx *ctx);
 
+/* checks_load.c */
+enum check_status check_load_run(struct check_ctx *ctx);
+
 #endif
