@@ -740,6 +740,13 @@ START_TEST(modules_and_info_limits)
 		mods[i] = (struct boot_module){ .data = mod_b, .size = sizeof(mod_b), .name = "m" };
 	req = mbreq(&k, mods, BOOT_MODULES_MAX + 1);
 	refused_by(&boot_multiboot, &req, RAM, "17 initrds: keel hands over at most 16 modules");
+	/* an empty module: refused by check as load refuses it (found by fuzz-elf-pvh) */
+	mods[1] = (struct boot_module){ .data = NULL, .size = 0, .name = "empty.img" };
+	req = mbreq(&k, mods, 3);
+	refused_by(&boot_multiboot, &req, RAM, "empty.img: empty initrd");
+	mods[1].name = NULL;
+	refused_by(&boot_multiboot, &req, RAM, "initrd: empty initrd");
+	mods[1] = mods[0];
 	/* module strings that overflow keel's boot area */
 	for (unsigned int i = 0; i < BOOT_MODULES_MAX; i++) {
 		memset(names[i], 'x', sizeof(names[i]) - 1);
@@ -751,6 +758,10 @@ START_TEST(modules_and_info_limits)
 	mb2_elf64(&k, true);
 	req = mbreq(&k, mods, BOOT_MODULES_MAX);
 	refused_by(&boot_multiboot2, &req, RAM, "does not fit in keel's 8 KiB boot area");
+	mods[0] = mods[2] = (struct boot_module){ .data = mod_b, .size = sizeof(mod_b), .name = "m" };
+	mods[1] = (struct boot_module){ .data = NULL, .size = 0, .name = "empty2.img" };
+	req = mbreq(&k, mods, 3);
+	refused_by(&boot_multiboot2, &req, RAM, "empty2.img: empty initrd");
 }
 END_TEST
 

@@ -240,6 +240,8 @@ static int place_modules(struct mb_plan *p, const struct boot_request *req, char
 	for (unsigned int i = 0; i < req->nmodules; i++) {
 		const struct boot_module *m = &req->modules[i];
 
+		if (m->size == 0)	/* as PVH and Linux refuse it: load could not write it */
+			return boot_errf(err, errlen, "%s: empty initrd", m->name ? m->name : "initrd");
 		if (!in_ram(p, at, m->size) || elf_overlaps(&p->kernel, at, m->size))
 			return boot_errf(err, errlen, "%s: the %s module does not fit in guest RAM at 0x%" PRIx64
 					 " (after the kernel and the modules before it); give the guest more --mem",
