@@ -46,6 +46,8 @@ int opt_parse_size(const char *s, uint64_t *out)
 
 	if (!s)
 		return -EINVAL;
+	while (s[0] == '0' && isdigit((unsigned char)s[1]))
+		s++;	/* leading zeros: only the digits after them must fit in num */
 	while (isdigit((unsigned char)s[n]))
 		n++;
 	if (n == 0 || n >= sizeof(num))

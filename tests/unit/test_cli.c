@@ -26,6 +26,13 @@ START_TEST(sizes)
 	ck_assert_int_eq(opt_parse_size("64MB", &v), 0);
 	ck_assert_int_eq(opt_parse_size("0", &v), 0);
 	ck_assert_uint_eq(v, 0);
+	/* leading zeros, however many, are no overflow (40 digits were once "too large") */
+	ck_assert_int_eq(opt_parse_size("0000000000000000000000000000000000000256", &v), 0);
+	ck_assert_uint_eq(v, 256ull << 20);
+	ck_assert_int_eq(opt_parse_size("00000000000000000000000000000000000000001G", &v), 0);
+	ck_assert_uint_eq(v, 1ull << 30);
+	ck_assert_int_eq(opt_parse_size("0000000000000000000000000000000000000000", &v), 0);
+	ck_assert_uint_eq(v, 0);
 }
 END_TEST
 
