@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seeds of fuzz-elf-pvh: minimal ELF64 kernels with a PVH note (and variants), in its input format."""
+import gzip
+import lzma
 import os
 import struct
 import sys
@@ -41,6 +43,21 @@ def elf(segments, notes, note_align=4, entry=PADDR):
     return eh + b"".join(phdrs) + body
 
 
+def bzimage(vmlinux, compress):
+    """A bzImage (boot protocol 2.15, one setup sector) whose payload is @vmlinux compressed by @compress."""
+    payload = compress(vmlinux) + struct.pack("<I", len(vmlinux))  # the size the kernel build appends
+    hdr = bytearray(1024)
+    hdr[0x1F1] = 1  # setup_sects: the payload's sector follows at 1024
+    hdr[0x1FE:0x200] = b"\x55\xaa"
+    hdr[0x201] = 0x268 - 0x202  # the jump: the header runs to 0x268
+    hdr[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", hdr, 0x206, 0x020F)
+    struct.pack_into("<H", hdr, 0x236, 1)  # XLF_KERNEL_64
+    struct.pack_into("<I", hdr, 0x238, 2047)  # cmdline_size
+    struct.pack_into("<II", hdr, 0x248, 0, len(payload))  # payload_offset, payload_length
+    return bytes(hdr) + payload
+
+
 def seed(ctrl, kernel, modules=b""):
     return bytes([ctrl]) + struct.pack("<I", len(kernel)) + kernel + modules
 
@@ -59,6 +76,8 @@ def main(outdir):
         "pvh-and-linux-note": seed(0x04, elf(text, linux + xen4), b"initrd"),
         "vmlinux-linux-note": seed(0x00, elf(text, linux)),
         "elf-no-note": seed(0x01, elf(two, None)),
+        "bzimage-gzip": seed(0x04, bzimage(elf(text, linux), lambda b: gzip.compress(b, mtime=0)), b"initrd"),
+        "bzimage-xz-pvh": seed(0x10, bzimage(elf(two, linux + xen4), lambda b: lzma.compress(b, lzma.FORMAT_XZ))),
     }
     os.makedirs(outdir, exist_ok=True)
     for name, data in seeds.items():
