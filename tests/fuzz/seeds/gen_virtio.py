@@ -52,6 +52,12 @@ def blk_seeds():
     yield 'out-of-range', pre + features() + chain(0, [(0, 16, blk_hdr(0, 2047)), (W, 1024, b''), (W, 1, b'')]) + \
         chain(0, [(0, 16, blk_hdr(0, 0xffffffffffffffff)), (W, 512, b''), (W, 1, b'')]) + kick(0)
     yield 'readonly', bytes([1]) + u64(64 * 512) + take(b'ro') + features() + wr + kick(0) + config(0, 3) + config(20, 2)
+    yield 'flush-behind-write', pre + features() + wr + chain(0, [(0, 16, blk_hdr(4, 0)), (W, 1, b'')]) + kick(0) + \
+        done(0) + done(0)
+    yield 'direct-refused', bytes([4]) + u64(64 * 512) + take(b'') + features() + \
+        chain(0, [(0, 16, blk_hdr(0, 8)), (W | END, 4096, b''), (W, 1, b'')]) + kick(0) + fail(0, 2) + done(0)
+    yield 'wz-fallbacks', pre + features() + chain(0, [(0, 16, blk_hdr(13, 0)), (0, 16, struct.pack('<QII', 0, 300, 0)),
+                                                   (W, 1, b'')]) + kick(0) + fail(0, 3) + fail(0, 3) + done(0) + done(0)
     yield 'indirect-reset', bytes([4]) + u64(64 * 512) + take(b'') + features() + \
         chain(0, [(INDIRECT, 16, blk_hdr(0, 0)), (W | END, 4096, b''), (W, 1, b'')]) + kick(0) + \
         bytes([RESET]) + done() + bytes([RESET]) + features() + rd
