@@ -10,7 +10,10 @@ enum keel_exit_status {
 	KEEL_EXIT_TRIPLE_FAULT = 6,	/* the guest triple-faulted (KVM_EXIT_SHUTDOWN); registers are printed */
 	KEEL_EXIT_GUEST_ERROR = 8,	/* KVM could not run the guest: internal/emulation error, failed entry, unknown exit */
 	KEEL_EXIT_SECCOMP = 10,		/* a thread made a system call its seccomp filter forbids (vmm/sandbox.h) */
-	/* 128 + N: keel was stopped by signal N (SIGINT, SIGTERM, SIGHUP); the terminal is restored */
+	/*
+	 * 128 + N: keel was stopped by signal N, any whose default action ends a process (vmm/signals.h);
+	 * the terminal is restored and keel's sockets removed. 137 (SIGKILL) cleans up nothing.
+	 */
 };
 
 /* The text of `keel --help` and README.md that documents the statuses above. */
@@ -26,8 +29,12 @@ enum keel_exit_status {
 	"  8        KVM could not run the guest (emulation failure, failed entry, unknown exit)\n" \
 	"  10       a thread of keel made a system call its seccomp filter forbids (one line names\n" \
 	"           the call and the thread; --no-seccomp turns the filters off)\n" \
-	"  128+N    keel was stopped by signal N (SIGINT, SIGHUP; SIGTERM when the guest does not\n" \
-	"           power off within --shutdown-timeout, or a second SIGTERM)\n" \
+	"  128+N    keel was stopped by signal N: any signal that ends a process by default (129\n" \
+	"           SIGHUP, 130 SIGINT, 131 SIGQUIT, 138 SIGUSR1 without --gpu, 143 SIGTERM when\n" \
+	"           the guest does not power off within --shutdown-timeout, ... up to 192 SIGRTMAX),\n" \
+	"           sent by another process: the terminal is restored, sockets removed; 137 SIGKILL\n" \
+	"           cleans up nothing; SIGPIPE is ignored; 134, 135, 136, 139 with a core dump:\n" \
+	"           a crash of keel itself (please report it)\n" \
 	"The bundled guest powers off when every check passes (status 0) and writes 1 to the\n" \
 	"debug-exit port when one fails (status 3); under QEMU it leaves through debug-exit.\n"
 

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Process-wide by design (documented in docs/ARCHITECTURE.md): it describes stderr, not a VM. */
@@ -84,27 +85,63 @@ static bool log_to_sink(enum log_level level, const char *file, int line, const 
 	return sunk;
 }
 
+/*
+ * Escape the control characters of @src (a newline or an escape sequence in an option's value, a
+ * guest's string) into @dst, so that every message stays one line: \n, \r, \t, else \xNN.
+ * Returns the length written; the result is cut (whole escapes only) to fit @cap - 1 bytes.
+ */
+static size_t log_escape(char *dst, size_t cap, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		char esc[4];
+		size_t k = 0;
+
+		if (c >= 0x20 && c != 0x7f) {
+			esc[k++] = (char)c;
+		} else {
+			esc[k++] = '\\';
+			if (c == '\n') {
+				esc[k++] = 'n';
+			} else if (c == '\r') {
+				esc[k++] = 'r';
+			} else if (c == '\t') {
+				esc[k++] = 't';
+			} else {
+				esc[k++] = 'x';
+				esc[k++] = hex[c >> 4];
+				esc[k++] = hex[c & 0xf];
+			}
+		}
+		if (n + k >= cap)
+			break;
+		memcpy(dst + n, esc, k);
+		n += k;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
 static void log_vmsg(enum log_level level, const char *file, int lineno, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
-	char line[1024];
-	int n, m, start;
+	char msg[1024], line[1024];
+	int n, start;
 
 	if ((int)level > atomic_load(&log_level) && !(level == LOG_ERROR && capture_buf))
 		return;
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
 	n = snprintf(line, sizeof(line), "keel: %s", prefix[level]);
 	start = n;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	if (level == LOG_ERROR && capture_buf && m >= 0)
-		snprintf(capture_buf, capture_len, "%s", line + n);
+	n += (int)log_escape(line + n, sizeof(line) - (size_t)n - 1, msg);
+	if (level == LOG_ERROR && capture_buf)
+		snprintf(capture_buf, capture_len, "%s", line + start);
 	if ((int)level > atomic_load(&log_level))
 		return;
-	if (m < 0)
-		m = 0;
-	n += m;
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n] = '\0';
 	if (log_to_sink(level, file, lineno, line + start, (size_t)(n - start)))
 		return;
 	line[n++] = '\n';

@@ -3,6 +3,7 @@
 
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/sigfwd.h"
 #include "syscall_names.h"
 
 #include <errno.h>
@@ -24,6 +25,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1	/* si_code of a filter's SIGSYS (linux/include/uapi/asm-generic/siginfo.h) */
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANDBOX_SAN 1
@@ -220,12 +225,15 @@ static int sb_threads(scmp_filter_ctx ctx)
 	return ret ? ret : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(set_tid_address), 0);
 }
 
-/* Rules every kind has beyond its list: signals to its own process, its name, clone3's ENOSYS. */
+/* Rules every kind has beyond its list: signals to its own process (tgkill, rt_sigqueueinfo), its name, clone3's ENOSYS. */
 static int sb_common(scmp_filter_ctx ctx)
 {
 	int ret;
 
 	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	if (ret == 0)	/* a fault signal sent by another process, forwarded to the signalfd (vmm/sigfwd.h) */
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigqueueinfo), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
 	if (ret == 0)
@@ -405,8 +413,13 @@ static void sb_sigsys(int sig, siginfo_t *info, void *uctx)
 	char line[256];
 	size_t at = 0;
 
-	(void)sig;
 	(void)uctx;
+	if (info->si_code != SYS_SECCOMP) {
+		/* not a filter's: another process's kill (stops keel cleanly), else the default action */
+		if (!sigfwd_from_kill(sig, info))
+			signal(sig, SIG_DFL);
+		return;
+	}
 	sb_put(line, sizeof(line), &at, "keel: error: system call ");
 	sb_put_uint(line, sizeof(line), &at, nr);
 	sb_put(line, sizeof(line), &at, " (");

@@ -1,17 +1,34 @@
-/* The process's signal set-up, shared by `keel run` and `keel bench`: which signals stop keel, and blocking them early. */
+/* The process's signal set-up, shared by `keel run`, `keel firecracker` and `keel bench`: which signals stop keel, blocking them early, and those sent by another process that would otherwise kill it without cleaning up. */
 #ifndef KEEL_VMM_SIGNALS_H
 #define KEEL_VMM_SIGNALS_H
 
 #include <signal.h>
+#include <sys/signalfd.h>
 
-/* signals_stop_set - fill @set with the signals that stop keel: SIGINT, SIGTERM, SIGHUP. */
+/*
+ * signals_stop_set - fill @set with the signals that stop keel (read from a signalfd, keel then
+ * stops its vCPUs, restores the terminal, removes its sockets and ends with 128+N): every signal
+ * whose default action ends a process and that is not a fault of keel's own, i.e. SIGHUP, SIGINT,
+ * SIGQUIT, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+ * the real-time signals but the vCPU kick, and the forwarding signal below. SIGUSR1 is not in it:
+ * `keel run` takes it for a screenshot (without a GPU it stops keel too), the other commands add it.
+ */
 void signals_stop_set(sigset_t *set);
 
 /*
- * signals_block - call before any thread exists: block the stop signals (they are read from a
- * signalfd on the event loop), SIGUSR1 (a screenshot, the same way) and the vCPU kick signal (unblocked only in vCPU threads), and
- * ignore SIGPIPE (a closed stdout is not fatal).
+ * signals_block - call before any thread exists: block the stop signals, SIGUSR1 and the vCPU kick
+ * signal (unblocked only in vCPU threads); ignore SIGPIPE (a closed stdout or socket is not fatal);
+ * and for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT and SIGSYS install a handler that
+ * forwards such a signal sent by another process (kill) to the signalfd, while a real fault keeps
+ * its default action (a core dump). A handler already there (a sanitizer's, seccomp's for SIGSYS)
+ * is left in place.
  */
 void signals_block(void);
+
+/*
+ * signals_number - the signal @si stands for: ssi_signo, or for the forwarding signal the number
+ * it carries (SIGSEGV sent by kill arrives that way).
+ */
+int signals_number(const struct signalfd_siginfo *si);
 
 #endif

@@ -28,25 +28,35 @@ static struct {
 	pthread_once_t atexit_once;
 } term_global = { .raw = NULL, .atexit_once = PTHREAD_ONCE_INIT };
 
-/* Async-signal-safe: tcsetattr, sigaction and raise only. */
+/* Async-signal-safe: tcsetattr, sigaction, raise and the previous handler only. */
 static void term_fatal_handler(int sig, siginfo_t *info, void *uctx)
 {
 	struct term *t = atomic_load(&term_global.raw);
+	struct sigaction prev;
 	int saved_errno = errno;
 
-	(void)uctx;
+	memset(&prev, 0, sizeof(prev));
+	prev.sa_handler = SIG_DFL;
 	if (t)
 		tcsetattr(t->fd, TCSANOW, &t->saved);
 	for (size_t i = 0; i < TERM_NFATAL; i++)
-		if (term_fatal_signals[i] == sig)
-			sigaction(sig, &term_global.old[i], NULL);
+		if (term_fatal_signals[i] == sig) {
+			prev = term_global.old[i];
+			sigaction(sig, &prev, NULL);
+		}
 	errno = saved_errno;
 	/*
 	 * A fault raised by the kernel comes back when the faulting instruction runs again, now
-	 * under the previous (normally default) action; anything else is raised again by hand.
+	 * under the previous (normally default) action. A previous handler of its own gets the
+	 * signal as it came (it may tell another process's kill from keel's own abort: vmm/signals.h);
+	 * anything else is raised again by hand.
 	 */
 	if (info && info->si_code > 0 && sig != SIGABRT)
 		return;
+	if ((prev.sa_flags & SA_SIGINFO) && prev.sa_sigaction) {
+		prev.sa_sigaction(sig, info, uctx);
+		return;
+	}
 	raise(sig);
 }
 

@@ -271,10 +271,6 @@ static void vm_screenshot(struct vm *vm)
 {
 	char err[512];
 
-	if (!vm->display) {
-		log_warn("SIGUSR1: no screenshot: the VM has no display (add --gpu)");
-		return;
-	}
 	if (display_screenshot(vm->display, vm->display->screenshot, err, sizeof(err)) < 0)
 		log_warn("SIGUSR1: %s", err);
 }
@@ -418,18 +414,20 @@ static void vm_on_signal(void *opaque, int fd, uint32_t events)
 {
 	struct signalfd_siginfo si;
 	struct vm *vm = opaque;
+	int sig;
 
 	(void)events;
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
-	if (si.ssi_signo == SIGUSR1) {
+	sig = signals_number(&si);
+	if (sig == SIGUSR1 && vm->display) {
 		vm_screenshot(vm);
 		return;
 	}
-	if (si.ssi_signo == SIGTERM && vm_graceful_term(vm))
+	if (sig == SIGTERM && vm_graceful_term(vm))
 		return;
-	log_warn("stopped by signal %u (%s)", si.ssi_signo, strsignal((int)si.ssi_signo));
-	stop_request(&vm->plat.stop, 128 + (int)si.ssi_signo, NULL);
+	log_warn("stopped by signal %d (%s)", sig, strsignal(sig));
+	stop_request(&vm->plat.stop, 128 + sig, NULL);
 }
 
 /* Stop and join every started vCPU thread. */

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vmm/image.h"
 #include "vmm/log.h"
 
 static int cd_fail(struct chardev *c, const char *spec, int err, char *buf, size_t len, const char *why)
@@ -43,22 +44,27 @@ static int cd_socket(struct chardev *c, const struct virtio_console_opts *o, cha
 	return 0;
 }
 
+/* The output file and the optional input: regular files or character devices (/dev/null, a terminal), never a FIFO. */
 static int cd_file(struct chardev *c, const struct virtio_console_opts *o, char *err, size_t errlen)
 {
-	struct stat st;
+	const char *why;
+	char msg[512];
+	int fd;
 
-	c->out_fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (c->out_fd < 0)
-		return cd_fail(c, o->spec, errno, err, errlen, NULL);
+	fd = image_open_fd(o->path, O_WRONLY | O_CREAT | O_TRUNC, 0644, true, &why);
+	if (fd < 0)
+		return cd_fail(c, o->spec, -fd, err, errlen, why);
+	c->out_fd = fd;
 	c->own_out = true;
 	if (!o->in_path)
 		return 0;
-	c->in_fd = open(o->in_path, O_RDONLY | O_CLOEXEC);
-	if (c->in_fd < 0)
-		return cd_fail(c, o->spec, errno, err, errlen, NULL);
+	fd = image_open_fd(o->in_path, O_RDONLY, 0, true, &why);
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "in=%s: %s", o->in_path, why ? why : strerror(-fd));
+		return cd_fail(c, o->spec, -fd, err, errlen, msg);
+	}
+	c->in_fd = fd;
 	c->own_in = true;
-	if (fstat(c->in_fd, &st) == 0 && S_ISDIR(st.st_mode))
-		return cd_fail(c, o->spec, EISDIR, err, errlen, "the input is a directory");
 	return 0;
 }
 

@@ -75,7 +75,9 @@ static int disk_open_as(const struct virtio_disk_opts *o, unsigned int index, co
 		if (ioctl(d->fd, BLKSSZGET, &ssz) == 0 && ssz > (int)DISK_DEFAULT_ALIGN && ssz <= 4096)
 			d->align = (uint32_t)ssz;
 	} else {
-		return disk_fail(d, EINVAL, err, errlen, "not a regular file or a block device");
+		return disk_fail(d, EINVAL, err, errlen,
+				 S_ISFIFO(st.st_mode) ? "is a FIFO (named pipe), not a regular file or a block device"
+						      : "not a regular file or a block device");
 	}
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;

@@ -60,6 +60,14 @@ bg_start() {
 	done
 }
 
+# expect_bad NAME NEEDLE : pass when the last run ended with status 2 and exactly one stderr line containing NEEDLE
+expect_bad() {
+	if ! status_is 2; then fail "$1" "exit status $STATUS, expected 2 (124: it hung)"
+	elif ! err_lines 1; then fail "$1" "expected one line on stderr, got $(wc -l <"$TMP/err")"
+	elif ! err_has "$2"; then fail "$1" "stderr lacks '$2'"
+	else pass "$1"; fi
+}
+
 # expect_status NAME WANT : pass when the last run ended with status WANT
 expect_status() {
 	if status_is "$2"; then pass "$1"; else fail "$1" "exit status $STATUS, expected $2"; fi

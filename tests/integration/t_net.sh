@@ -6,10 +6,7 @@ nbad() {
 	local name=$1 needle=$2
 	shift 2
 	keel "$@"
-	if ! status_is 2; then fail "net/bad/$name" "exit status $STATUS, expected 2"
-	elif ! err_lines 1; then fail "net/bad/$name" "expected one line on stderr, got $(wc -l <"$TMP/err")"
-	elif ! err_has "$needle"; then fail "net/bad/$name" "stderr lacks '$needle'"
-	else pass "net/bad/$name"; fi
+	expect_bad "net/bad/$name" "$needle"
 }
 
 nd="$TMP/net"

@@ -21,3 +21,29 @@ check "tty/sigterm-status" "wrong status on a tty" grep -q 'status=143' "$TMP/tt
 
 tty_run triplefault "$KEEL run --cmdline exit=triplefault"
 check "tty/restored-after-triple-fault" "terminal left in raw mode" tty_restored
+
+# Every signal whose default action ends a process, sent by another process once keel runs with a raw terminal, a
+# gdb socket and a network socket: keel stops cleanly, ends with 128+N, restores the terminal, removes both sockets.
+# SIGKILL cannot be caught (137) and SIGPIPE is ignored; both are documented.
+# A sanitizer build's own handlers take SIGSEGV, SIGBUS and SIGFPE (keel then leaves them alone): told not to here.
+sd="$TMP/sig"
+mkdir -p "$sd"
+export asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0:handle_sigfpe=0"
+for sig in HUP INT QUIT ILL TRAP ABRT BUS FPE USR1 SEGV USR2 ALRM TERM STKFLT XCPU XFSZ VTALRM PROF IO PWR SYS \
+	RTMIN+1 RTMIN+2 RTMIN+15 RTMAX; do
+	n=$(kill -l "$sig")
+	rm -f "$sd/g.sock" "$sd/n.sock"
+	tty_run "sig-$sig" "sh -c '(while [ ! -S $sd/g.sock ] || [ ! -S $sd/n.sock ]; do sleep 0.1; done; sleep 1; \
+kill -$n \$\$) & ASAN_OPTIONS=\$asan exec $KEEL run --gdb unix:$sd/g.sock --net socket:$sd/n.sock --shutdown-timeout 0 --cmdline exit=halt'"
+	if ! grep -q "status=$((128 + n))" "$TMP/tty"; then
+		fail "tty/signal/$sig" "status $(grep -o 'status=[0-9]*' "$TMP/tty"), expected $((128 + n))"
+	elif ! tty_restored; then
+		fail "tty/signal/$sig" "terminal left in raw mode"
+	elif [ -e "$sd/g.sock" ] || [ -e "$sd/n.sock" ]; then
+		fail "tty/signal/$sig" "socket files left behind: $(ls "$sd")"
+	elif ! grep -q "stopped by signal $n " "$TMP/tty"; then
+		fail "tty/signal/$sig" "no 'stopped by signal $n' line"
+	else
+		pass "tty/signal/$sig"
+	fi
+done

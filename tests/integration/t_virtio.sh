@@ -6,10 +6,7 @@ vbad() {
 	local name=$1 needle=$2
 	shift 2
 	keel "$@"
-	if ! status_is 2; then fail "virtio/bad/$name" "exit status $STATUS, expected 2"
-	elif ! err_lines 1; then fail "virtio/bad/$name" "expected one line on stderr, got $(wc -l <"$TMP/err")"
-	elif ! err_has "$needle"; then fail "virtio/bad/$name" "stderr lacks '$needle'"
-	else pass "virtio/bad/$name"; fi
+	expect_bad "virtio/bad/$name" "$needle"
 }
 
 vd="$TMP/virtio"

@@ -23,7 +23,7 @@ import sys
 
 LAYERS = ["firmware", "platform", "vcpu", "devices", "vm", "process"]
 PLATFORM = {"log", "bus", "memory", "irq", "ioloop", "evloop", "stop", "resources",
-            "platform", "term", "exit_status", "image", "sandbox"}
+            "platform", "term", "exit_status", "image", "sandbox", "sigfwd"}
 PROCESS = {"main", "cli"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # A function definition at the start of a line (kernel style: the brace on the next line).

@@ -1,5 +1,6 @@
 /* The bench's child processes: fork, capture output through a pipe, watch for progress, kill the silent, always reap. */
 #include "vmm/bench/child.h"
+#include "vmm/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,7 +158,7 @@ int bench_child_run(bench_child_fn fn, void *arg, const struct bench_child_ops *
 			struct signalfd_siginfo si;
 
 			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				res->stop_signal = (int)si.ssi_signo;
+				res->stop_signal = signals_number(&si);
 				kill_it = true;
 				break;
 			}

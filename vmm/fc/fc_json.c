@@ -1,6 +1,7 @@
 /* Typed, path-named reads of a Firecracker JSON document's fields, each failure one line naming the field. */
 #include "vmm/fc/fc_json.h"
 
+#include "vmm/image.h"
 #include "vmm/opt.h"
 
 #include <errno.h>
@@ -40,7 +41,7 @@ int fc_fail(const struct fc_where *w, const char *field, const char *fmt, ...)
 int fc_json_load_file(const char *what, const char *path, size_t max, json_t **doc, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	struct stat st;
+	struct stat st = { 0 };
 	char *buf;
 	ssize_t n;
 	int fd;
@@ -51,7 +52,7 @@ int fc_json_load_file(const char *what, const char *path, size_t max, json_t **d
 		return opt_err(err, errlen, "%s %s: %s", what, path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return opt_err(err, errlen, "%s %s: not a regular file", what, path);
+		return opt_err(err, errlen, "%s %s: %s", what, path, image_refusal(st.st_mode, false));
 	}
 	if (st.st_size > (off_t)max) {
 		close(fd);

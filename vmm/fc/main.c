@@ -193,6 +193,7 @@ static int fc_serve(struct fc_proc *p, json_t *doc)
 		return status;
 	}
 	signals_stop_set(&stop_sigs);
+	sigaddset(&stop_sigs, SIGUSR1);	/* no screenshot before the start: it stops keel */
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC);
 	if (sfd < 0) {
 		log_error("cannot watch signals: %s", strerror(errno));
@@ -201,9 +202,9 @@ static int fc_serve(struct fc_proc *p, json_t *doc)
 	for (;;) {
 		r = api_wait_start(p->api, sfd, &doc, &si);
 		if (r == -EINTR) {
-			log_warn("stopped by signal %u (%s) before the microVM started", si.ssi_signo,
-				 strsignal((int)si.ssi_signo));
-			status = 128 + (int)si.ssi_signo;
+			log_warn("stopped by signal %d (%s) before the microVM started", signals_number(&si),
+				 strsignal(signals_number(&si)));
+			status = 128 + signals_number(&si);
 			break;
 		}
 		if (r < 0) {
