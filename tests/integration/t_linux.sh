@@ -139,7 +139,7 @@ elif linux_guest; then
 		# nothing typed by the user: keel itself gives the kernel what this host needs (the serial
 		# console's lines end in CR LF, hence [[:space:]])
 		check "linux/boot/host-workarounds" "keel did not append its kvm_pvm parameters to the command line" \
-			grep -qE "Command line: .* noxsave clearcpuid=308,151,137 isolcpus=1([[:space:]]|$)" "$TMP/out"
+			grep -qE "Command line: .* noxsave clearcpuid=308,151,137,145,298 isolcpus=1([[:space:]]|$)" "$TMP/out"
 	fi
 	check "linux/boot/stderr-no-error" "keel's stderr reports a problem" linux_err_clean
 	fc_api_check "$VT_DIR"

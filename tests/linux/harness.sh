@@ -8,7 +8,7 @@ LINUX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LINUX_DIR=${KEEL_LINUX_DIR:-$LINUX_ROOT/build/linux}
 
 # Parameters the tests add on kvm_pvm hosts (see the project's HOST.md), not on ordinary KVM. What the
-# kernel needs to run there at all (noxsave clearcpuid=308,151,137, and isolcpus=1 with 2 vCPUs: user
+# kernel needs to run there at all (noxsave clearcpuid=308,151,137,145,298, and isolcpus=1 with 2 vCPUs: user
 # space on vCPU 0, README "On kvm_pvm hosts") keel appends itself (--host-workarounds auto): the tests
 # leave that to keel, so they prove it. They only add
 #   nowatchdog   ring-0 work is so slow there that ftrace's boot-time check of its call sites holds a
