@@ -26,6 +26,26 @@ static int disk_fail(struct disk *d, int err, char *buf, size_t len, const char 
 }
 
 /*
+ * The lock's own descriptor on @d's file (opened with @flags), checked to be the same file as
+ * d->fd: a lock on a descriptor io_uring registered would outlive a SIGKILLed keel.
+ */
+static int disk_lock_fd(struct disk *d, int flags)
+{
+	struct stat st;
+
+	d->lfd = open(d->path, flags);
+	if (d->lfd < 0)
+		return -errno;
+	if (fstat(d->lfd, &st) < 0 || st.st_dev != d->dev || st.st_ino != d->ino) {
+		close(d->lfd);
+		d->lfd = -1;
+		errno = ESTALE;	/* the path names another file now */
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
  * Open @o's image as disk_open says. A swap (@old not NULL) names the image without "--disk" in
  * messages and does not fight @old for the lock when both are the same file: the new descriptor
  * takes it once @old is closed (disk_swap_lock).
@@ -41,7 +61,7 @@ static int disk_open_as(const struct virtio_disk_opts *o, unsigned int index, co
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	d->fd = d->dfd = -1;
+	d->fd = d->dfd = d->lfd = -1;
 	d->fixed = d->dfixed = -1;
 	d->readonly = o->readonly;
 	d->align = DISK_DEFAULT_ALIGN;
@@ -83,7 +103,7 @@ static int disk_open_as(const struct virtio_disk_opts *o, unsigned int index, co
 	d->ino = st.st_ino;
 	if (old && old->dev == d->dev && old->ino == d->ino)
 		d->lock_later = true;	/* the same file: the old descriptor holds its lock */
-	else if (flock(d->fd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	else if (disk_lock_fd(d, flags) < 0 || flock(d->lfd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return disk_fail(d, errno, err, errlen,
 				 errno == EWOULDBLOCK ? "in use by another --disk or another program (locked)" : NULL);
 	d->dfd = open(d->path, flags | O_DIRECT);	/* -1 (EINVAL) on file systems without O_DIRECT */
@@ -123,7 +143,7 @@ void disk_swap_lock(struct disk *d)
 	if (!d->lock_later)
 		return;
 	d->lock_later = false;
-	if (flock(d->fd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	if (disk_lock_fd(d, d->readonly ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CLOEXEC) < 0 || flock(d->lfd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		log_warn("%s: cannot lock it again after the swap (%s)", d->path, strerror(errno));
 }
 
@@ -133,11 +153,12 @@ void disk_close(struct disk *d)
 		return;
 	if (d->dfd >= 0)
 		close(d->dfd);
-	if (d->fd >= 0) {
-		/* Unlock explicitly: an io_uring may hold the file open a little after keel exits. */
-		flock(d->fd, LOCK_UN);
-		close(d->fd);
+	if (d->lfd >= 0) {
+		flock(d->lfd, LOCK_UN);
+		close(d->lfd);
 	}
+	if (d->fd >= 0)
+		close(d->fd);
 	free(d->path);
 	free(d);
 }

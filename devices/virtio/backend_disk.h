@@ -17,6 +17,8 @@ struct disk {
 	char *path;
 	int fd;				/* buffered */
 	int dfd;			/* O_DIRECT, -1 when the file does not allow it (or after it failed) */
+	int lfd;			/* holds the lock alone: never given to io_uring, whose registered
+					   descriptors outlive a killed keel by some milliseconds */
 	int fixed, dfixed;		/* their io_uring fixed-file indexes, -1 when not registered */
 	uint64_t size;			/* bytes */
 	bool readonly;

@@ -56,3 +56,16 @@ keel run "--me${nasty}"
 expect_bad "hostile/control-chars/unknown-option" "--me$shown"
 keel run --disk "$hd/out,id=$nasty"
 expect_bad "hostile/control-chars/disk-id" "id=$shown"
+
+# A SIGKILLed keel leaves its disk image unlocked the moment it is reaped (the lock is not on a descriptor io_uring
+# registered, which the kernel lets go of only some milliseconds later): a supervisor may start keel again at once.
+truncate -s 1M "$hd/disk.img"
+held=0
+for _ in 1 2 3 4 5; do
+	bg_start run --disk "$hd/disk.img" --cmdline exit=halt
+	wait_until 30 grep -q "guest: halted" "$TMP/out"
+	kill -KILL "$BG_PID"
+	wait "$BG" 2>/dev/null
+	flock -n -x "$hd/disk.img" true || held=$((held + 1))
+done
+check "hostile/sigkill/disk-unlocked-at-once" "the image was still locked after $held of 5 kills" [ "$held" -eq 0 ]
