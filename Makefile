@@ -3,6 +3,8 @@
 #   make run        install deps, build, boot the bundled guest
 #   make test       the whole suite, plain build and ASan+UBSan build (SAN=1, objects under build/san)
 #   make fresh-check  `make run` and `make test` as the README says, in a new Debian 12 root (what CI runs)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60; CI: 10); make fuzz-long FUZZ_SECONDS=N [FUZZ_RUNS=M]
+#   make soak       500 boot cycles with flat resources, then an hour under load (SOAK_CYCLES=, SOAK_SECONDS=)
 #   make check-linux-gpu  Linux drives virtio-gpu and virtio-input (not in make test: ~30 min on kvm_pvm)
 #   BUILD=DIR       build somewhere else than build/ (two trees building at once)
 #   make install    keel, keel(1), its bash completion and the gdb helper into DESTDIR/PREFIX (/usr/local); make uninstall
@@ -38,7 +40,7 @@ endif
 CHECK_LIBS = $$(pkg-config --libs check)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps run test check unit integration check-linux-gpu linux-gpu-guest fresh-check readme-gdb bench bench-agree bench-startup bench-api bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz clean lint format linux-guest
+.PHONY: all deps run test check unit integration check-linux-gpu linux-gpu-guest fresh-check readme-gdb bench bench-agree bench-startup bench-api bench-net bench-gpu bench-blk bench-linux bench-linux-io profile-linux fuzz fuzz-build fuzz-long soak clean lint format linux-guest
 
 # --- dependencies and the generated configuration header -------------------------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -199,7 +201,8 @@ BENCH_BLK_SECONDS ?= 5
 bench-blk: deps $(BENCH_BLK)
 	$(Q)$(BENCH_BLK) $(BENCH_BLK_FILE) $(BENCH_BLK_SECONDS)
 
-# fuzz [FUZZ_SECONDS=N]: libFuzzer (clang) with ASan+UBSan, every target for N seconds, failing if any fails:
+# fuzz [FUZZ_SECONDS=N], fuzz-long FUZZ_SECONDS=N [FUZZ_RUNS=M]: libFuzzer (clang) with ASan+UBSan, every target
+# for N seconds (mk/fuzz.sh), failing if any fails:
 #   virtq       virtq_pop over arbitrary guest memory
 #   bzimage     bzimage_probe, bzimage_parse and bzimage_vmlinux over an arbitrary kernel file
 #   decompress  kz_decompress over an arbitrary payload
@@ -207,6 +210,9 @@ bench-blk: deps $(BENCH_BLK)
 #   fwcfg       fw_cfg's ports and DMA driven by a hostile guest, against a model of the device
 #   gdb         the gdb stub's packet codec, commands and monitor against a fake machine
 #   api         Firecracker's API: requests through the core (the document judged by fc_config_apply), raw HTTP through the socket
+#   fc-config   Firecracker configuration files into keel's configuration
+#   elf-pvh     a --kernel file and its modules through probing, the protocol auto picks, and PVH's check and load
+#   options     arbitrary argv through cli_parse (every option's value parser, keel bench, --config-file), freed
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-virtq
@@ -253,57 +259,91 @@ $(BUILD)/fuzz/fuzz-gdb: $(FUZZ_GDB_SRCS) $(wildcard vmm/gdb/*.h)
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_GDB_SRCS) -pthread
 
-FUZZ_API_SRCS := tests/fuzz/fuzz_api.c $(wildcard vmm/api/*.c) vmm/fc/fc_config.c vmm/fc/fc_json.c \
+FUZZ_API_SRCS := tests/fuzz/fuzz_api.c $(wildcard vmm/api/*.c) vmm/fc/fc_config.c vmm/fc/fc_json.c vmm/image.c \
 	$(wildcard vmm/config*.c) vmm/opt.c vmm/log.c vmm/evloop.c vmm/gdb/addr.c
 $(BUILD)/fuzz/fuzz-api: $(FUZZ_API_SRCS) $(wildcard vmm/api/*.h vmm/fc/*.h vmm/config.h devices/virtio/config.h)
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_API_SRCS) -ljansson -lmicrohttpd -pthread
 
-FUZZ_FC_SRCS := tests/fuzz/fuzz_fc_config.c vmm/fc/fc_config.c vmm/fc/fc_json.c $(wildcard vmm/config*.c) vmm/opt.c \
+FUZZ_FC_SRCS := tests/fuzz/fuzz_fc_config.c vmm/fc/fc_config.c vmm/fc/fc_json.c vmm/image.c $(wildcard vmm/config*.c) vmm/opt.c \
 	vmm/log.c vmm/gdb/addr.c
 $(BUILD)/fuzz/fuzz-fc-config: $(FUZZ_FC_SRCS) $(wildcard vmm/fc/*.h vmm/config.h devices/virtio/config.h)
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_FC_SRCS) -ljansson -pthread
+
+# ELF/PVH: kernel-file probing (bzImage unpacked or ELF), the protocol auto picks, then PVH's check and load with modules
+FUZZ_EP_SRCS := tests/fuzz/fuzz_elf_pvh.c vmm/boot/kernel.c vmm/boot/bzimage.c $(FUZZ_KZ_SRCS) vmm/boot/multiboot.c \
+	vmm/boot/multiboot2.c vmm/boot/mb_common.c vmm/boot/elf.c vmm/boot/boot.c vmm/boot/acpi.c vmm/boot/pvh.c \
+	vmm/boot/linux.c vmm/boot/fdt.c vmm/memory.c vmm/log.c vcpu/regs.c vcpu/state.c firmware/acpi.c firmware/aml.c \
+	firmware/acpi_dsdt.c
+$(BUILD)/fuzz/fuzz-elf-pvh: $(FUZZ_EP_SRCS) $(wildcard vmm/boot/*.h firmware/*.h vmm/memory.h vcpu/regs.h vcpu/state.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -Wno-gnu-variable-sized-type-not-at-end -DKEEL_VERSION='"$(VERSION)"' \
+		-o $@ $(FUZZ_EP_SRCS) -lfdt $(FUZZ_KZ_LIBS)
+
+# keel's command line: cli_parse with every option's adder, `keel bench`'s options and --config-file
+FUZZ_OPT_SRCS := tests/fuzz/fuzz_options.c vmm/cli.c vmm/opt.c vmm/device_types.c $(wildcard vmm/config*.c) \
+	vmm/bench/cli.c vmm/bench/paths.c vmm/fc/fc_config.c vmm/fc/fc_json.c vmm/image.c vmm/log.c vmm/gdb/addr.c
+$(BUILD)/fuzz/fuzz-options: $(FUZZ_OPT_SRCS) $(wildcard vmm/*.h vmm/bench/*.h vmm/fc/*.h vmm/gdb/addr.h devices/virtio/*.h)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_OPT_SRCS) -ljansson -pthread
 
 # the seeds of bzimage and decompress: a small fake vmlinux in every format, alone and inside a bzImage
 $(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/bzimage_fixture.h
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D) && $(CC) -std=gnu11 -O1 $(WARN) -I. -D_GNU_SOURCE -o $@ $(filter %.c,$^) $(FUZZ_KZ_LIBS)
 
-fuzz:
+# the targets as mk/fuzz.sh takes them: name, corpus directory under $(BUILD)/fuzz, what it feeds
+FUZZ_TARGETS := "virtq corpus virtq_pop over arbitrary guest memory" \
+	"bzimage corpus-bzimage bzImage parsing and unpacking" \
+	"decompress corpus-decompress kz_decompress" \
+	"multiboot corpus-multiboot Multiboot 1 and 2 probe, check and load" \
+	"fwcfg corpus-fwcfg fw_cfg ports and DMA from a hostile guest" \
+	"gdb corpus-gdb gdb packets and monitor commands" \
+	"gpu corpus-gpu virtio-gpu requests through the front end and the 2D renderer" \
+	"api corpus-api Firecracker API requests through the core and raw HTTP through the socket" \
+	"fc-config corpus-fc-config Firecracker configuration files into keel's configuration" \
+	"elf-pvh corpus-elf-pvh kernel-file probing and the PVH ELF64 loader's check and load, with modules" \
+	"options corpus-options keel's command line split on NUL through cli_parse into the configuration"
+FUZZ_ALL := $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
+	$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(BUILD)/fuzz/fuzz-gpu \
+	$(BUILD)/fuzz/fuzz-api $(BUILD)/fuzz/fuzz-fc-config $(BUILD)/fuzz/fuzz-elf-pvh $(BUILD)/fuzz/fuzz-options \
+	$(MB_KERNELS)
+
+# every target built, and its corpus: the committed seeds (tests/fuzz/seeds/NAME), plus generated ones
+fuzz-build:
 	$(Q)bash mk/deps.sh build fuzz
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
-		$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(BUILD)/fuzz/fuzz-gpu \
-		$(BUILD)/fuzz/fuzz-api $(BUILD)/fuzz/fuzz-fc-config $(MB_KERNELS)
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_ALL)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress \
 		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb $(BUILD)/fuzz/corpus-gpu \
-		$(BUILD)/fuzz/corpus-api $(BUILD)/fuzz/corpus-fc-config
+		$(BUILD)/fuzz/corpus-api $(BUILD)/fuzz/corpus-fc-config $(BUILD)/fuzz/corpus-elf-pvh $(BUILD)/fuzz/corpus-options
 	$(Q)cp -f $(MB_KERNELS) tests/fuzz/seeds/multiboot/* $(BUILD)/fuzz/corpus-multiboot/
 	$(Q)cp -f tests/fuzz/seeds/fwcfg/* $(BUILD)/fuzz/corpus-fwcfg/
 	$(Q)cp -f tests/fuzz/seeds/gdb/* $(BUILD)/fuzz/corpus-gdb/
 	$(Q)cp -f tests/fuzz/seeds/gpu/* $(BUILD)/fuzz/corpus-gpu/
 	$(Q)cp -f tests/fuzz/seeds/api/* $(BUILD)/fuzz/corpus-api/
 	$(Q)cp -f configs/*.json $(BUILD)/fuzz/corpus-fc-config/
+	$(Q)cp -f tests/fuzz/seeds/elf-pvh/* $(BUILD)/fuzz/corpus-elf-pvh/
+	$(Q)cp -f tests/fuzz/seeds/options/* $(BUILD)/fuzz/corpus-options/
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
 	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
-	$(Q)failed=0; \
-	for t in "virtq corpus virtq_pop over arbitrary guest memory" \
-		"bzimage corpus-bzimage bzImage parsing and unpacking" \
-		"decompress corpus-decompress kz_decompress" \
-		"multiboot corpus-multiboot Multiboot 1 and 2 probe, check and load" \
-		"fwcfg corpus-fwcfg fw_cfg ports and DMA from a hostile guest" \
-		"gdb corpus-gdb gdb packets and monitor commands" \
-		"gpu corpus-gpu virtio-gpu requests through the front end and the 2D renderer" \
-		"api corpus-api Firecracker API requests through the core and raw HTTP through the socket" \
-		"fc-config corpus-fc-config Firecracker configuration files into keel's configuration"; do \
-		set -- $$t; name=$$1; dir=$$2; shift 2; log=$(BUILD)/fuzz/fuzz-$$name.log; \
-		$(BUILD)/fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=5 \
-			-artifact_prefix=$(BUILD)/fuzz/$$name- $(BUILD)/fuzz/$$dir >$$log 2>&1; s=$$?; \
-		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
-		if [ $$s -eq 0 ]; then echo "fuzz: $$name: $$runs executions in $(FUZZ_SECONDS) s of $$* under ASan+UBSan, no failure"; \
-		else tail -n 40 $$log; echo "fuzz: $$name: FAILED after $$runs executions (log: $$log)"; failed=1; fi; \
-	done; exit $$failed
+
+# fuzz [FUZZ_SECONDS=N]: every target for N seconds (CI: .ci/run), failing if any fails
+fuzz: fuzz-build
+	$(Q)bash mk/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) 0 $(FUZZ_TARGETS)
+
+# fuzz-long FUZZ_SECONDS=N [FUZZ_RUNS=M]: every target for N seconds or M executions, whichever comes first;
+# the corpora grow in $(BUILD)/fuzz and are kept; $(BUILD)/fuzz/summary.txt has the figures the README quotes
+FUZZ_RUNS ?= 0
+fuzz-long: fuzz-build
+	$(Q)bash mk/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+# soak [SOAK_CYCLES=N] [SOAK_SECONDS=S]: N boot/power-off cycles of the bundled guest with a disk, a NIC and a console
+# socket, resources flat and every status right, then one VM for S seconds under console, disk and network load
+# with flat RSS (default 500 cycles and an hour); figures in $(BUILD)/soak/summary.txt
+soak: deps $(KEEL)
+	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) SOAK_DIR=$(BUILD)/soak bash tests/soak/soak.sh
 
 run: deps $(KEEL)
 	$(Q)./$(KEEL) run $(RUN_ARGS); s=$$?; \
