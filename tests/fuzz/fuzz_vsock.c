@@ -25,22 +25,40 @@ struct fz_host {
 	int fds[HOST_FDS];		/* this input's: closed at its end */
 };
 
+static struct fz_host the_host = { .listen_fd = -1 };
+
+/* At exit: the socket files and the directory go. */
+static void host_remove(void)
+{
+	char *slash = strrchr(the_host.path, '/');
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s_%u", the_host.path, HOST_PORT);
+	unlink(p);
+	unlink(the_host.path);
+	if (slash) {
+		*slash = 0;
+		rmdir(the_host.path);
+	}
+}
+
 static struct fz_host *host(void)
 {
-	static struct fz_host h = { .listen_fd = -1 };
+	struct fz_host *h = &the_host;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	char dir[] = "/tmp/keel-fuzz-vsock.XXXXXX";
 
-	if (h.listen_fd >= 0)
-		return &h;
+	if (h->listen_fd >= 0)
+		return h;
 	if (!mkdtemp(dir))
 		abort();
-	snprintf(h.path, sizeof(h.path), "%s/v.sock", dir);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s_%u", h.path, HOST_PORT);
-	h.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h.listen_fd < 0 || bind(h.listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(h.listen_fd, 64) < 0)
+	snprintf(h->path, sizeof(h->path), "%s/v.sock", dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s_%u", h->path, HOST_PORT);
+	h->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->listen_fd < 0 || bind(h->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(h->listen_fd, 64) < 0)
 		abort();
-	return &h;
+	atexit(host_remove);
+	return h;
 }
 
 static int *free_slot(struct fz_host *h)
