@@ -213,6 +213,10 @@ bench-blk: deps $(BENCH_BLK)
 #   fc-config   Firecracker configuration files into keel's configuration
 #   elf-pvh     a --kernel file and its modules through probing, the protocol auto picks, and PVH's check and load
 #   options     arbitrary argv through cli_parse (every option's value parser, keel bench, --config-file), freed
+#   blk         virtio-blk requests from a hostile driver through blk.c (image in memory, fake I/O loop)
+#   net         virtio-net tx headers, rx buffers, control queue, on a backend the input drives
+#   console     virtio-console queues and the Ctrl-A escape parser
+#   vsock       virtio-vsock packets, ops, credit and ports, with host programs on real Unix sockets
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-virtq
@@ -288,6 +292,21 @@ $(BUILD)/fuzz/fuzz-options: $(FUZZ_OPT_SRCS) $(wildcard vmm/*.h vmm/bench/*.h vm
 	@echo "  FUZZCC  $@"
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(FUZZ_OPT_SRCS) -ljansson -pthread
 
+# the virtio devices' guest-facing request parsing: each real device over the fake I/O loop of tests/fuzz/fuzz_ioloop.c
+FUZZ_VDEV_SRCS := tests/fuzz/fuzz_vdev.c tests/fuzz/fuzz_ioloop.c $(addprefix devices/virtio/,virtio.c virtqueue.c iov.c) \
+	vmm/memory.c vmm/log.c
+FUZZ_VDEV_HDRS := $(wildcard tests/fuzz/fuzz_vdev.h tests/fuzz/fuzz_ioloop.h devices/virtio/*.h vmm/memory.h vmm/log.h \
+	vmm/ioloop.h vmm/term.h vmm/stop.h vmm/image.h)
+FUZZ_VDEVS := $(addprefix $(BUILD)/fuzz/fuzz-,blk net console vsock)
+$(BUILD)/fuzz/fuzz-blk: tests/fuzz/fuzz_blk.c devices/virtio/blk.c devices/virtio/backend_disk.c
+$(BUILD)/fuzz/fuzz-net: tests/fuzz/fuzz_net.c $(addprefix devices/virtio/,net.c net_ctrl.c backend_tap.c backend_socket.c)
+$(BUILD)/fuzz/fuzz-console: tests/fuzz/fuzz_console.c devices/virtio/console.c devices/virtio/backend_chardev.c \
+	vmm/term.c vmm/stop.c vmm/image.c
+$(BUILD)/fuzz/fuzz-vsock: tests/fuzz/fuzz_vsock.c $(addprefix devices/virtio/,vsock.c vsock_tx.c vsock_uds.c)
+$(FUZZ_VDEVS): %: $(FUZZ_VDEV_SRCS) $(FUZZ_VDEV_HDRS)
+	@echo "  FUZZCC  $@"
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) -o $@ $(filter %.c,$^) -pthread
+
 # the seeds of bzimage and decompress: a small fake vmlinux in every format, alone and inside a bzImage
 $(FUZZ_SEEDS): tests/fuzz/fuzz_seeds.c tests/unit/bzimage_fixture.c tests/unit/bzimage_fixture.h
 	@echo "  CC      $@"
@@ -304,11 +323,15 @@ FUZZ_TARGETS := "virtq corpus virtq_pop over arbitrary guest memory" \
 	"api corpus-api Firecracker API requests through the core and raw HTTP through the socket" \
 	"fc-config corpus-fc-config Firecracker configuration files into keel's configuration" \
 	"elf-pvh corpus-elf-pvh kernel-file probing and the PVH ELF64 loader's check and load, with modules" \
-	"options corpus-options keel's command line split on NUL through cli_parse into the configuration"
+	"options corpus-options keel's command line split on NUL through cli_parse into the configuration" \
+	"blk corpus-blk virtio-blk requests from a hostile driver, the image in memory behind a fake I/O loop" \
+	"net corpus-net virtio-net transmit headers, receive buffers and control commands, frames and results from the input" \
+	"console corpus-console virtio-console receive and transmit queues, host input through the Ctrl-A escapes" \
+	"vsock corpus-vsock virtio-vsock packets from a hostile driver, host programs on real Unix sockets"
 FUZZ_ALL := $(FUZZ_BIN) $(BUILD)/fuzz/fuzz-bzimage $(BUILD)/fuzz/fuzz-decompress $(FUZZ_SEEDS) \
 	$(BUILD)/fuzz/fuzz-multiboot $(BUILD)/fuzz/fuzz-fwcfg $(BUILD)/fuzz/fuzz-gdb $(BUILD)/fuzz/fuzz-gpu \
 	$(BUILD)/fuzz/fuzz-api $(BUILD)/fuzz/fuzz-fc-config $(BUILD)/fuzz/fuzz-elf-pvh $(BUILD)/fuzz/fuzz-options \
-	$(MB_KERNELS)
+	$(FUZZ_VDEVS) $(MB_KERNELS)
 
 # every target built, and its corpus: the committed seeds (tests/fuzz/seeds/NAME), plus generated ones
 fuzz-build:
@@ -316,7 +339,8 @@ fuzz-build:
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_ALL)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-bzimage $(BUILD)/fuzz/corpus-decompress \
 		$(BUILD)/fuzz/corpus-multiboot $(BUILD)/fuzz/corpus-fwcfg $(BUILD)/fuzz/corpus-gdb $(BUILD)/fuzz/corpus-gpu \
-		$(BUILD)/fuzz/corpus-api $(BUILD)/fuzz/corpus-fc-config $(BUILD)/fuzz/corpus-elf-pvh $(BUILD)/fuzz/corpus-options
+		$(BUILD)/fuzz/corpus-api $(BUILD)/fuzz/corpus-fc-config $(BUILD)/fuzz/corpus-elf-pvh $(BUILD)/fuzz/corpus-options \
+		$(BUILD)/fuzz/corpus-blk $(BUILD)/fuzz/corpus-net $(BUILD)/fuzz/corpus-console $(BUILD)/fuzz/corpus-vsock
 	$(Q)cp -f $(MB_KERNELS) tests/fuzz/seeds/multiboot/* $(BUILD)/fuzz/corpus-multiboot/
 	$(Q)cp -f tests/fuzz/seeds/fwcfg/* $(BUILD)/fuzz/corpus-fwcfg/
 	$(Q)cp -f tests/fuzz/seeds/gdb/* $(BUILD)/fuzz/corpus-gdb/
@@ -325,6 +349,7 @@ fuzz-build:
 	$(Q)cp -f configs/*.json $(BUILD)/fuzz/corpus-fc-config/
 	$(Q)cp -f tests/fuzz/seeds/elf-pvh/* $(BUILD)/fuzz/corpus-elf-pvh/
 	$(Q)cp -f tests/fuzz/seeds/options/* $(BUILD)/fuzz/corpus-options/
+	$(Q)for t in blk net console vsock; do cp -f tests/fuzz/seeds/$$t/* $(BUILD)/fuzz/corpus-$$t/; done
 	$(Q)printf '\003\003\000\000\100\000\200\000\000\020\000\000\000\000\000\000\020\000\000\000\001\000\001\000\000\040\000\000\000\000\000\000\010\000\000\000\002\000\000\000' \
 		>$(BUILD)/fuzz/corpus/seed-chain
 	$(Q)$(FUZZ_SEEDS) $(BUILD)/fuzz/corpus-decompress $(BUILD)/fuzz/corpus-bzimage
