@@ -368,6 +368,7 @@ fuzz-long: fuzz-build
 # socket, resources flat and every status right, then one VM for S seconds under console, disk and network load
 # with flat RSS (default 500 cycles and an hour); figures in $(BUILD)/soak/summary.txt
 soak: deps $(KEEL)
+	$(Q)bash mk/deps.sh soak
 	$(Q)KEEL=$(KEEL) GUEST_ELF=$(GUEST_ELF) SOAK_OUT=$(BUILD)/soak bash tests/soak/soak.sh
 
 run: deps $(KEEL)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one list of the Debian packages keel needs, by purpose; installs the missing ones as root with apt, else prints the apt-get line.
-# Usage: mk/deps.sh [PURPOSE...]   PURPOSE: build run test bench profile fuzz fresh all (default: build run)
+# Usage: mk/deps.sh [PURPOSE...]   PURPOSE: build run test bench profile fuzz soak fresh all (default: build run)
 #        mk/deps.sh --list [PURPOSE...]   print the packages of those purposes, one line, and exit
 set -u
 set -o pipefail
@@ -32,6 +32,8 @@ pkgs_profile="bpftrace python3"
 #   make profile-linux: bpftrace counts the guest's emulated instructions and exits (kvm tracepoints)
 pkgs_fuzz="clang libclang-rt-dev"
 #   make fuzz: libFuzzer and its sanitizer runtimes
+pkgs_soak="time python3"
+#   make soak: /usr/bin/time reads each keel's peak RSS; python3 runs the console listener and the load peer
 pkgs_fresh="mmdebstrap"
 #   make fresh-check: builds a new Debian 12 root to run the README's commands in
 
@@ -39,10 +41,10 @@ purposes_of() {	# expand the purposes a command line names (test includes what t
 	local p
 	for p in "$@"; do
 		case "$p" in
-		build | run | bench | profile | fuzz | fresh) echo "$p" ;;
+		build | run | bench | profile | fuzz | soak | fresh) echo "$p" ;;
 		test) echo build run test bench ;;
-		all) echo build run test bench profile fuzz fresh ;;
-		*) echo "mk/deps.sh: unknown purpose '$p' (build run test bench profile fuzz fresh all)" >&2; return 2 ;;
+		all) echo build run test bench profile fuzz soak fresh ;;
+		*) echo "mk/deps.sh: unknown purpose '$p' (build run test bench profile fuzz soak fresh all)" >&2; return 2 ;;
 		esac
 	done
 }
