@@ -4,6 +4,7 @@
 #include "vmm/exit_status.h"
 #include "vmm/log.h"
 #include "vmm/sigfwd.h"
+#include "vmm/term.h"
 #include "syscall_names.h"
 
 #include <errno.h>
@@ -231,6 +232,11 @@ static int sb_common(scmp_filter_ctx ctx)
 	int ret;
 
 	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	if (ret == 0) {	/* the SIGSYS report restores a raw terminal (term_restore_now) in whichever thread it runs */
+		static const unsigned long tty[] = { TCGETS, TCSETS };
+
+		ret = sb_ioctls(ctx, NULL, 0, tty, SB_ARRAY_SIZE(tty));
+	}
 	if (ret == 0)	/* a fault signal sent by another process, forwarded to the signalfd (vmm/sigfwd.h) */
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigqueueinfo), 1,
 				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
@@ -427,6 +433,7 @@ static void sb_sigsys(int sig, siginfo_t *info, void *uctx)
 	sb_put(line, sizeof(line), &at, ") is not allowed in the ");
 	sb_put(line, sizeof(line), &at, kname);
 	sb_put(line, sizeof(line), &at, " thread: stopping (seccomp; --no-seccomp turns the filters off)\n");
+	term_restore_now();	/* _exit runs no atexit hook */
 	if (write(STDERR_FILENO, line, at) < 0)
 		_exit(code);	/* stderr is gone: the status still tells */
 	_exit(code);

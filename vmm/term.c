@@ -60,6 +60,14 @@ static void term_fatal_handler(int sig, siginfo_t *info, void *uctx)
 	raise(sig);
 }
 
+void term_restore_now(void)
+{
+	struct term *t = atomic_load(&term_global.raw);
+
+	if (t)
+		tcsetattr(t->fd, TCSANOW, &t->saved);
+}
+
 static void term_atexit(void)
 {
 	struct term *t = atomic_load(&term_global.raw);

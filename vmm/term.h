@@ -29,6 +29,12 @@ void term_init(struct term *t);
  */
 int term_raw_enable(struct term *t, int fd);
 
+/*
+ * term_restore_now - from a signal handler about to end the process (the seccomp report): put the
+ * terminal in raw mode, if any, back as it was. Async-signal-safe (one tcsetattr).
+ */
+void term_restore_now(void);
+
 /* term_is_raw - true between a successful term_raw_enable on a tty and term_restore. */
 bool term_is_raw(const struct term *t);
 

@@ -22,6 +22,11 @@ check "tty/sigterm-status" "wrong status on a tty" grep -q 'status=143' "$TMP/tt
 tty_run triplefault "$KEEL run --cmdline exit=triplefault"
 check "tty/restored-after-triple-fault" "terminal left in raw mode" tty_restored
 
+# a system call a seccomp filter forbids ends keel from the SIGSYS handler with _exit: the terminal is restored there
+tty_run seccomp "KEEL_SECCOMP_SELFTEST=vcpu $KEEL run --cmdline exit=halt"
+check "tty/restored-after-seccomp" "terminal left in raw mode" tty_restored
+check "tty/seccomp-status" "wrong status on a tty" grep -q 'status=10' "$TMP/tty"
+
 # Every signal whose default action ends a process, sent by another process once keel runs with a raw terminal, a
 # gdb socket and a network socket: keel stops cleanly, ends with 128+N, restores the terminal, removes both sockets.
 # SIGKILL cannot be caught (137) and SIGPIPE is ignored; both are documented.
