@@ -84,11 +84,11 @@ vt_prepare() {
 		VT_PARAMS="$VT_PARAMS keeltest.mac=$VT_MAC keeltest.tcp=$VT_TCP_BYTES"
 		ndev=$((ndev + 1))
 		# the host's side runs beside the VM: it pings the guest once eth0 answers, then connects
-		# to the guest's TCP server (both retry until the guest is there)
-		(ip netns exec "$VT_NS" timeout 2400 sh -c 'until ping -c 1 -W 2 10.77.0.2 >/dev/null 2>&1; do sleep 3; done; ping -c 3 -W 5 10.77.0.2' \
+		# to the guest's TCP server (both retry until the guest is there, as long as keel may run)
+		(ip netns exec "$VT_NS" timeout "${KEEL_LINUX_TIMEOUT:-2400}" sh -c 'until ping -c 1 -W 2 10.77.0.2 >/dev/null 2>&1; do sleep 3; done; ping -c 3 -W 5 10.77.0.2' \
 			>"$VT_DIR/ping.host" 2>&1) &
 		VT_PING_PID=$!
-		(ip netns exec "$VT_NS" python3 "$LINUX_ROOT/tests/linux/virtio_host.py" tcp 10.77.0.2 5001 $VT_TCP_BYTES \
+		(ip netns exec "$VT_NS" env VT_WAIT="${KEEL_LINUX_TIMEOUT:-2400}" python3 "$LINUX_ROOT/tests/linux/virtio_host.py" tcp 10.77.0.2 5001 $VT_TCP_BYTES \
 			"$VT_DIR/tcp.host" keeltap0 2>"$VT_DIR/tcp.err") &
 		VT_TCP_PID=$!
 		# the link: down and up again when the guest asks (vt_link)
