@@ -419,11 +419,8 @@ static void sb_sigsys(int sig, siginfo_t *info, void *uctx)
 	char line[256];
 	size_t at = 0;
 
-	(void)uctx;
 	if (info->si_code != SYS_SECCOMP) {
-		/* not a filter's: another process's kill (stops keel cleanly), else the default action */
-		if (!sigfwd_from_kill(sig, info))
-			signal(sig, SIG_DFL);
+		sigfwd_handler(sig, info, uctx);	/* not a filter's: another process's kill, or a fault */
 		return;
 	}
 	sb_put(line, sizeof(line), &at, "keel: error: system call ");

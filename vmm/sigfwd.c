@@ -23,3 +23,10 @@ bool sigfwd_from_kill(int sig, const siginfo_t *si)
 	fw.si_value.sival_int = sig;
 	return syscall(SYS_rt_sigqueueinfo, getpid(), fw.si_signo, &fw) == 0;
 }
+
+void sigfwd_handler(int sig, siginfo_t *si, void *uctx)
+{
+	(void)uctx;
+	if (!sigfwd_from_kill(sig, si))
+		signal(sig, SIG_DFL);
+}

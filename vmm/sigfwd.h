@@ -15,4 +15,11 @@ int sigfwd_signal(void);
  */
 bool sigfwd_from_kill(int sig, const siginfo_t *si);
 
+/*
+ * sigfwd_handler - an SA_SIGINFO handler for a fault signal: forwards one another process sent
+ * (sigfwd_from_kill); for keel's own fault (or abort) restores the default action, which the
+ * faulting instruction (or abort's second raise) then takes.
+ */
+void sigfwd_handler(int sig, siginfo_t *si, void *uctx);
+
 #endif

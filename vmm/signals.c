@@ -14,7 +14,7 @@ static const int fault_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGA
 
 void signals_stop_set(sigset_t *set)
 {
-	static const int stops[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU,
+	static const int stops[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU,
 				     SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR };
 
 	sigemptyset(set);
@@ -25,30 +25,17 @@ void signals_stop_set(sigset_t *set)
 			sigaddset(set, s);	/* sigfwd_signal() among them */
 }
 
-/*
- * A fault signal: sent by another process, forwarded to the stop signalfd (every thread blocks the
- * forwarding signal), so that keel stops cleanly. Raised by a fault (or abort) of keel's own: back
- * to the default action, which the faulting instruction (or abort's second raise) then takes.
- */
-static void signals_on_fault(int sig, siginfo_t *si, void *uctx)
-{
-	(void)uctx;
-	if (!sigfwd_from_kill(sig, si))
-		signal(sig, SIG_DFL);
-}
-
 void signals_block(void)
 {
 	struct sigaction sa, old;
 	sigset_t set;
 
 	signals_stop_set(&set);
-	sigaddset(&set, SIGUSR1);	/* a screenshot, read on `keel run`'s event loop (vmm/vm.c) */
 	sigaddset(&set, vcpu_kick_signal());
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = signals_on_fault;
+	sa.sa_sigaction = sigfwd_handler;	/* a kill forwarded, a real fault left to its default */
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fault_sigs) / sizeof(fault_sigs[0]); i++)

@@ -9,14 +9,14 @@
  * signals_stop_set - fill @set with the signals that stop keel (read from a signalfd, keel then
  * stops its vCPUs, restores the terminal, removes its sockets and ends with 128+N): every signal
  * whose default action ends a process and that is not a fault of keel's own, i.e. SIGHUP, SIGINT,
- * SIGQUIT, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
- * the real-time signals but the vCPU kick, and the forwarding signal below. SIGUSR1 is not in it:
- * `keel run` takes it for a screenshot (without a GPU it stops keel too), the other commands add it.
+ * SIGQUIT, SIGUSR1 (`keel run` with a display takes it for a screenshot instead), SIGUSR2,
+ * SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, and the
+ * real-time signals but the vCPU kick (the forwarding signal of vmm/sigfwd.h among them).
  */
 void signals_stop_set(sigset_t *set);
 
 /*
- * signals_block - call before any thread exists: block the stop signals, SIGUSR1 and the vCPU kick
+ * signals_block - call before any thread exists: block the stop signals and the vCPU kick
  * signal (unblocked only in vCPU threads); ignore SIGPIPE (a closed stdout or socket is not fatal);
  * and for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT and SIGSYS install a handler that
  * forwards such a signal sent by another process (kill) to the signalfd, while a real fault keeps

@@ -31,14 +31,12 @@ static struct {
 /* Async-signal-safe: tcsetattr, sigaction, raise and the previous handler only. */
 static void term_fatal_handler(int sig, siginfo_t *info, void *uctx)
 {
-	struct term *t = atomic_load(&term_global.raw);
 	struct sigaction prev;
 	int saved_errno = errno;
 
 	memset(&prev, 0, sizeof(prev));
 	prev.sa_handler = SIG_DFL;
-	if (t)
-		tcsetattr(t->fd, TCSANOW, &t->saved);
+	term_restore_now();
 	for (size_t i = 0; i < TERM_NFATAL; i++)
 		if (term_fatal_signals[i] == sig) {
 			prev = term_global.old[i];

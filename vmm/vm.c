@@ -444,9 +444,8 @@ int vm_run(struct vm *vm)
 	sigset_t stop_sigs;
 	int sfd, ret;
 
-	/* SIGINT/SIGTERM/SIGHUP are blocked by main() and read here through a signalfd. */
+	/* The stop signals (vmm/signals.h) are blocked by main() and read here through a signalfd. */
 	signals_stop_set(&stop_sigs);
-	sigaddset(&stop_sigs, SIGUSR1);	/* not a stop: a screenshot */
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0 || evloop_add(&vm->plat.loop, sfd, EPOLLIN, vm_on_signal, vm) < 0 ||
 	    evloop_add(&vm->plat.loop, vm->plat.stop.efd, EPOLLIN, vm_on_stop, vm) < 0) {

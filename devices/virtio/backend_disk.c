@@ -26,23 +26,30 @@ static int disk_fail(struct disk *d, int err, char *buf, size_t len, const char 
 }
 
 /*
- * The lock's own descriptor on @d's file (opened with @flags), checked to be the same file as
- * d->fd: a lock on a descriptor io_uring registered would outlive a SIGKILLed keel.
+ * Lock @d's file (shared when read-only, exclusive otherwise) through a descriptor of its own,
+ * checked to be the same file as d->fd: a lock on a descriptor io_uring registered would outlive
+ * a SIGKILLed keel. Returns 0 or -errno (errno set too: EWOULDBLOCK when another holds it).
  */
-static int disk_lock_fd(struct disk *d, int flags)
+static int disk_lock(struct disk *d)
 {
 	struct stat st;
+	int e;
 
-	d->lfd = open(d->path, flags);
+	d->lfd = open(d->path, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (d->lfd < 0)
 		return -errno;
-	if (fstat(d->lfd, &st) < 0 || st.st_dev != d->dev || st.st_ino != d->ino) {
-		close(d->lfd);
-		d->lfd = -1;
-		errno = ESTALE;	/* the path names another file now */
-		return -ESTALE;
-	}
-	return 0;
+	if (fstat(d->lfd, &st) < 0)
+		e = errno;
+	else if (st.st_dev != d->dev || st.st_ino != d->ino)
+		e = ESTALE;	/* the path names another file now */
+	else if (flock(d->lfd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+		return 0;
+	else
+		e = errno;
+	close(d->lfd);
+	d->lfd = -1;
+	errno = e;
+	return -e;
 }
 
 /*
@@ -103,7 +110,7 @@ static int disk_open_as(const struct virtio_disk_opts *o, unsigned int index, co
 	d->ino = st.st_ino;
 	if (old && old->dev == d->dev && old->ino == d->ino)
 		d->lock_later = true;	/* the same file: the old descriptor holds its lock */
-	else if (disk_lock_fd(d, flags) < 0 || flock(d->lfd, (o->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	else if (disk_lock(d) < 0)
 		return disk_fail(d, errno, err, errlen,
 				 errno == EWOULDBLOCK ? "in use by another --disk or another program (locked)" : NULL);
 	d->dfd = open(d->path, flags | O_DIRECT);	/* -1 (EINVAL) on file systems without O_DIRECT */
@@ -143,7 +150,7 @@ void disk_swap_lock(struct disk *d)
 	if (!d->lock_later)
 		return;
 	d->lock_later = false;
-	if (disk_lock_fd(d, d->readonly ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CLOEXEC) < 0 || flock(d->lfd, (d->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	if (disk_lock(d) < 0)
 		log_warn("%s: cannot lock it again after the swap (%s)", d->path, strerror(errno));
 }
 

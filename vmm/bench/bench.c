@@ -261,7 +261,6 @@ static int bench_signals(void)
 	/* As in `keel run`: the stop signals are read from a signalfd, the vCPU kick stays blocked. */
 	signals_block();
 	signals_stop_set(&set);
-	sigaddset(&set, SIGUSR1);	/* no screenshot here: it stops keel bench like the others */
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 

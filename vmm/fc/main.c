@@ -193,7 +193,6 @@ static int fc_serve(struct fc_proc *p, json_t *doc)
 		return status;
 	}
 	signals_stop_set(&stop_sigs);
-	sigaddset(&stop_sigs, SIGUSR1);	/* no screenshot before the start: it stops keel */
 	sfd = signalfd(-1, &stop_sigs, SFD_CLOEXEC);
 	if (sfd < 0) {
 		log_error("cannot watch signals: %s", strerror(errno));
